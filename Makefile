@@ -1,0 +1,82 @@
+# The verbs a developer uses. `make run` and `make test` each do all of their own set-up.
+# Settings come from the environment, then `.env`, then the defaults below and in .env.example.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+REQUIREMENTS := $(wildcard requirements/*.txt)
+
+# Rasa reads ${ACTION_ENDPOINT_URL} and ${RASA_TRACKER_DB} from endpoints.yml; give them defaults here.
+export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
+export RASA_TRACKER_DB ?= var/tracker.db
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help run test train check lint typecheck validate pytest conversations nlu-eval \
+        compare-pipelines lookup directory bench browser clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+run: $(STAMP) ## Set up, then start Rasa, the action server and the gateway with its web chat
+	$(PY) scripts/model.py train
+	$(PY) -m actions.directory ensure
+	$(PY) scripts/run.py
+
+test: $(STAMP) browser ## Set up, then run every check: lint, types, data, pytest, conversation tests, NLU held-out set
+	$(PY) scripts/model.py train
+	$(MAKE) --no-print-directory check
+
+check: lint typecheck validate pytest conversations nlu-eval ## Every check, assuming set-up is done
+
+train: $(STAMP) ## Train a model if none matches the current data and config
+	$(PY) scripts/model.py train
+
+lint: $(STAMP) ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP) ## mypy on bot/, actions/, region/
+	$(BIN)/mypy
+
+validate: $(STAMP) ## rasa data validate --fail-on-warnings
+	$(BIN)/rasa data validate --fail-on-warnings --quiet
+
+pytest: $(STAMP) ## pytest, slow tests included (they start real Rasa and action servers)
+	$(BIN)/pytest
+
+conversations: $(STAMP) ## Conversation tests tests/test_*.yml with --fail-on-prediction-errors
+	$(BIN)/rasa test core --stories tests/ --model "$$($(PY) scripts/model.py path)" \
+	    --fail-on-prediction-errors --out results/core --quiet
+
+nlu-eval: $(STAMP) ## Macro-F1 on the held-out set (never trained on), and every risk example caught
+	$(PY) scripts/evaluate_nlu.py
+
+compare-pipelines: $(STAMP) ## Cross-validate the candidate NLU pipelines (slow: minutes)
+	$(PY) scripts/compare_pipelines.py
+
+lookup: $(STAMP) ## Regenerate data/nlu/lookup_location.yml from the gazetteer
+	$(PY) -m actions.gazetteer lookup > data/nlu/lookup_location.yml
+
+directory: $(STAMP) ## Rebuild the service directory database from the shipped HSDS data
+	$(PY) -m actions.directory build
+
+bench: $(STAMP) ## Run the benchmarks under bench/ (starts its own servers)
+	$(PY) bench/run_all.py
+
+browser: ## Install Debian's chromium for the page tests if it is missing
+	@scripts/ensure-chromium
+
+clean: ## Remove the environment, models and runtime state
+	rm -rf $(VENV) models results var .pytest_cache .mypy_cache .ruff_cache
+
+$(STAMP): $(REQUIREMENTS)
+	@test -x $(PY) || { python=$$(scripts/find-python) && "$$python" -m venv $(VENV); }
+	$(BIN)/pip install --quiet -c requirements/constraints.txt -r requirements/dev.txt
+	@touch $@

@@ -1,0 +1,230 @@
+"""Where a client is: place names, ZIP codes and shared coordinates, resolved offline.
+
+Backed by the ``zipcodes`` package, which ships every US ZIP code with its city, the other names
+the post office accepts for it, county and coordinates. A place's point is the mean of its
+standard ZIP codes' centres. Nothing is downloaded at run time.
+
+``python -m actions.gazetteer lookup`` prints the NLU lookup table of the region's place names
+and ZIP codes (``make lookup`` writes it to ``data/nlu/lookup_location.yml``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+import sys
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import zipcodes
+
+from region import Region, load_region
+
+ZIP_RE = re.compile(r"(?<!\d)(\d{5})(?:-\d{4})?(?!\d)")
+# "geo:37.48,-122.23" (RFC 5870, what the gateway sends for a shared location) or "37.48,-122.23".
+GEO_RE = re.compile(r"^\s*(?:geo:)?\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
+# Spellings clients use that the post office does not.
+ABBREVIATIONS = {
+    "s": "south",
+    "so": "south",
+    "sth": "south",
+    "e": "east",
+    "n": "north",
+    "w": "west",
+    "st": "saint",
+    "mt": "mount",
+    "ssf": "south san francisco",
+    "sf": "san francisco",
+    "rwc": "redwood city",
+    "epa": "east palo alto",
+    "hmb": "half moon bay",
+    "vlg": "village",
+}
+
+
+@dataclass(frozen=True)
+class Place:
+    """A resolved location: what to call it, and where it is."""
+
+    name: str
+    latitude: float
+    longitude: float
+    state: str | None = None
+    county: str | None = None
+    postcode: str | None = None
+
+    @property
+    def slot_value(self) -> str:
+        """The canonical text kept in the ``location`` slot; resolves back to this place."""
+        if self.postcode:
+            return self.postcode
+        if self.state:
+            return f"{self.name}, {self.state}"
+        return f"geo:{self.latitude:.5f},{self.longitude:.5f}"
+
+
+def normalise(text: str) -> str:
+    """Lower case, punctuation to spaces, common abbreviations spelt out."""
+    words = re.sub(r"[^\w\s]", " ", text.lower()).split()
+    return " ".join(ABBREVIATIONS.get(w, w) for w in words)
+
+
+class Gazetteer:
+    """Place names of one country (US), preferring the region's state and counties."""
+
+    def __init__(self, state: str, counties: Iterable[str] = ()) -> None:
+        self.state = state.upper()
+        self.counties = tuple(counties)
+        self._by_name: dict[str, list[tuple[Place, int]]] = defaultdict(list)
+        self._zips: dict[str, Place] = {}
+        self._build()
+
+    @classmethod
+    def for_region(cls, region: Region) -> Gazetteer:
+        if region.gazetteer.country.upper() != "US":
+            raise ValueError(f"no gazetteer for country {region.gazetteer.country!r} yet (US only)")
+        return cls(region.gazetteer.state, region.gazetteer.counties)
+
+    def _build(self) -> None:
+        # Names that normalise alike ("E Palo Alto", "East Palo Alto") are one place. A place's
+        # point is the mean of its standard ZIP codes' centres; places served only by PO boxes
+        # (Montara, El Granada) use those. Unique ZIP codes (one organisation each) name no place.
+        standard: dict[tuple[str, str], list[tuple[float, float, str]]] = defaultdict(list)
+        po_box: dict[tuple[str, str], list[tuple[float, float, str]]] = defaultdict(list)
+        for z in zipcodes.list_all():
+            if not z["lat"] or not z["long"]:
+                continue
+            lat, lon = float(z["lat"]), float(z["long"])
+            self._zips[z["zip_code"]] = Place(
+                name=z["city"].title(), latitude=lat, longitude=lon, state=z["state"],
+                county=z["county"], postcode=z["zip_code"],
+            )  # fmt: skip
+            target = {"STANDARD": standard, "PO BOX": po_box}.get(z["zip_code_type"])
+            if target is None:
+                continue
+            for name in [z["city"], *z["acceptable_cities"]]:
+                target[(normalise(name), z["state"])].append((lat, lon, z["county"]))
+        for key, state in standard.keys() | po_box.keys():
+            pts = standard.get((key, state)) or po_box[(key, state)]
+            counties = [c for _, _, c in pts]
+            place = Place(
+                name=key.title(),
+                latitude=round(sum(p[0] for p in pts) / len(pts), 5),
+                longitude=round(sum(p[1] for p in pts) / len(pts), 5),
+                state=state,
+                county=max(set(counties), key=counties.count),
+            )
+            self._by_name[key].append((place, len(pts)))
+        for candidates in self._by_name.values():
+            candidates.sort(key=self._preference)
+
+    def _preference(self, candidate: tuple[Place, int]) -> tuple[bool, bool, int]:
+        """The region's counties first, then its state, then the biggest place (most ZIPs)."""
+        place, size = candidate
+        return (place.county not in self.counties, place.state != self.state, -size)
+
+    def resolve(self, text: str | None) -> Place | None:
+        """The place ``text`` names (a whole answer such as "redwood city" or "94063"), or None."""
+        if not text or not text.strip():
+            return None
+        geo = GEO_RE.match(text)
+        if geo:
+            lat, lon = float(geo.group(1)), float(geo.group(2))
+            if -90 <= lat <= 90 and -180 <= lon <= 180:
+                return Place(name="your location", latitude=lat, longitude=lon)
+            return None
+        zip_match = ZIP_RE.fullmatch(text.strip())
+        if zip_match:
+            return self._zips.get(zip_match.group(1))
+        key = self._strip_state(normalise(text))
+        if key in self._by_name:
+            return self._by_name[key][0][0]
+        close = difflib.get_close_matches(key, self._regional_names, n=1, cutoff=0.85)
+        return self._by_name[close[0]][0][0] if close else None
+
+    def find_in_text(self, text: str | None) -> Place | None:
+        """The first ZIP code or longest known place name inside a free-text message."""
+        if not text:
+            return None
+        geo = self.resolve(text) if GEO_RE.match(text) else None
+        if geo:
+            return geo
+        for zip_code in ZIP_RE.findall(text):
+            if zip_code in self._zips:
+                return self._zips[zip_code]
+        words = normalise(text).split()
+        for size in range(min(4, len(words)), 0, -1):
+            for start in range(len(words) - size + 1):
+                key = " ".join(words[start : start + size])
+                candidates = self._by_name.get(key)
+                if not candidates:
+                    continue
+                place = candidates[0][0]
+                # A one-word match must be a regional place: "hope" or "needles" mean other things.
+                if size > 1 or place.county in self.counties:
+                    return place
+        return None
+
+    def _strip_state(self, key: str) -> str:
+        for suffix in (f" {self.state.lower()}", " california", " usa", " us"):
+            if key.endswith(suffix) and key[: -len(suffix)] in self._by_name:
+                return key[: -len(suffix)]
+        return key
+
+    @functools.cached_property
+    def _regional_names(self) -> list[str]:
+        return [k for k, cands in self._by_name.items() if cands[0][0].state == self.state]
+
+    def regional_places(self) -> list[Place]:
+        """Named places of the region's counties, for the NLU lookup table."""
+        found = {
+            place.name: place
+            for candidates in self._by_name.values()
+            for place, _ in candidates
+            if place.county in self.counties and place.state == self.state
+        }
+        return sorted(found.values(), key=lambda p: p.name)
+
+    def regional_postcodes(self) -> list[str]:
+        return sorted(
+            code
+            for code, place in self._zips.items()
+            if place.county in self.counties and place.state == self.state
+        )
+
+
+@functools.lru_cache(maxsize=4)
+def gazetteer_for(region: Region) -> Gazetteer:
+    """One gazetteer per region for the life of the process (building one takes ~0.5 s)."""
+    return Gazetteer.for_region(region)
+
+
+def lookup_table_yaml(gazetteer: Gazetteer) -> str:
+    """The NLU lookup table for the ``location`` entity, as Rasa training-data YAML."""
+    full_names = {p.name.lower() for p in gazetteer.regional_places()}
+    # Short forms clients use for the region's places ("rwc", "ssf").
+    short_names = {s for s, full in ABBREVIATIONS.items() if " " in full and full in full_names}
+    names = sorted(full_names | short_names)
+    lines = [
+        "# Generated by `make lookup` from the zipcodes gazetteer: do not edit by hand.",
+        'version: "3.1"',
+        "nlu:",
+        "- lookup: location",
+        "  examples: |",
+    ]
+    lines += [f"    - {value}" for value in [*names, *gazetteer.regional_postcodes()]]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    if argv[1:] != ["lookup"]:
+        print("usage: python -m actions.gazetteer lookup", file=sys.stderr)
+        return 2
+    sys.stdout.write(lookup_table_yaml(gazetteer_for(load_region())))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))

@@ -1,0 +1,83 @@
+"""Asking where the client is, and understanding the answer.
+
+``service_search_form`` collects ``need`` and ``location``. The location may come as a place
+("redwood city", "rwc", "redwod city"), a ZIP code, a sentence with a place in it, or
+"geo:lat,lon" from a location shared on Telegram. It is kept in the slot in canonical form, so a
+later need ("and food?") searches the same place without asking again, while "somewhere else"
+forgets it and asks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.context import region
+from actions.gazetteer import Gazetteer, Place, gazetteer_for
+
+MAX_ECHO = 40  # characters of an unknown place repeated back to the client
+
+
+def resolve_location(gazetteer: Gazetteer, value: str | None) -> Place | None:
+    """A place from a slot value: a whole answer first, else a place named inside it."""
+    if not value:
+        return None
+    return gazetteer.resolve(value) or gazetteer.find_in_text(value)
+
+
+def wants_another_place(gazetteer: Gazetteer, tracker: Tracker) -> bool:
+    """True when the client said where they are without naming anywhere ("somewhere else").
+
+    An ``inform_location`` message with no location entity and no place in its text means the
+    place the assistant remembers is no longer right.
+    """
+    latest = tracker.latest_message or {}
+    if (latest.get("intent") or {}).get("name") != "inform_location":
+        return False
+    if any(e.get("entity") == "location" for e in latest.get("entities") or []):
+        return False
+    return gazetteer.find_in_text(latest.get("text") or "") is None
+
+
+class ActionAskLocation(Action):
+    """Asks where the client is, with the region's own example place and ZIP code."""
+
+    def name(self) -> str:
+        return "action_ask_location"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(response="utter_ask_location", **region().template_values())
+        return []
+
+
+class ValidateServiceSearchForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_service_search_form"
+
+    def validate_location(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """Keep a place the gazetteer knows, in canonical form; otherwise say so and ask again."""
+        gazetteer = gazetteer_for(region())
+        if isinstance(slot_value, list):
+            slot_value = slot_value[-1] if slot_value else None
+        value = str(slot_value) if slot_value is not None else None
+        if wants_another_place(gazetteer, tracker):
+            return {"location": None}
+        place = resolve_location(gazetteer, value)
+        if place is None:
+            shown = (value or "").strip()
+            if len(shown) > MAX_ECHO:
+                shown = shown[: MAX_ECHO - 3].rstrip() + "..."
+            dispatcher.utter_message(response="utter_location_unknown", place=shown)
+            return {"location": None}
+        return {"location": place.slot_value}

@@ -1,0 +1,89 @@
+"""Train a Rasa model only when none matches the current data and config.
+
+    python scripts/model.py train   # train if needed, print the model's path
+    python scripts/model.py path    # print the path of the model for the current files
+
+A model is named by a fingerprint of everything `rasa train` reads (config.yml, the domain,
+data/) and the pinned Rasa version, so switching branches back and forth reuses models, and
+nothing is retrained while the files are unchanged. The held-out set under tests/ is not an
+input: it is never trained on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL_DIR = Path(os.environ.get("MODEL_DIR", ROOT / "models"))
+KEEP_MODELS = 3
+
+
+def training_inputs(root: Path = ROOT) -> list[Path]:
+    files = [root / "config.yml", root / "requirements" / "rasa.txt"]
+    domain = root / "domain"
+    files += sorted(domain.rglob("*.yml")) if domain.is_dir() else [root / "domain.yml"]
+    files += sorted((root / "data").rglob("*.yml"))
+    return files
+
+
+def fingerprint(root: Path = ROOT) -> str:
+    digest = hashlib.sha256()
+    for path in training_inputs(root):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def model_path(root: Path = ROOT) -> Path:
+    return MODEL_DIR / f"model-{fingerprint(root)}.tar.gz"
+
+
+def domain_args(root: Path = ROOT) -> list[str]:
+    return ["--domain", "domain"] if (root / "domain").is_dir() else ["--domain", "domain.yml"]
+
+
+def train(root: Path = ROOT) -> Path:
+    target = model_path(root)
+    if target.exists():
+        print(f"Model is up to date: {target.relative_to(root)}", file=sys.stderr)
+        return target
+    print(f"Training {target.relative_to(root)} (data or config changed)...", file=sys.stderr)
+    rasa = Path(sys.executable).with_name("rasa")
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    cmd = [str(rasa), "train", "--config", "config.yml", *domain_args(root), "--data", "data",
+           "--out", str(MODEL_DIR), "--fixed-model-name", target.name.removesuffix(".tar.gz")]  # fmt: skip
+    subprocess.run(cmd, cwd=root, env=env, check=True)
+    prune(keep=target)
+    return target
+
+
+def prune(keep: Path) -> None:
+    """Keep the newest few models, so that the models folder does not grow without end."""
+    models = sorted(MODEL_DIR.glob("model-*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in [m for m in models if m != keep][KEEP_MODELS - 1 :]:
+        old.unlink()
+
+
+def main(argv: list[str]) -> int:
+    if argv[1:] == ["train"]:
+        print(train())
+        return 0
+    if argv[1:] == ["path"]:
+        print(model_path())
+        return 0
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    try:
+        raise SystemExit(main(sys.argv))
+    except subprocess.CalledProcessError as exc:
+        print(f"error: rasa train failed with exit code {exc.returncode}", file=sys.stderr)
+        raise SystemExit(1) from exc

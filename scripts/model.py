@@ -56,8 +56,19 @@ def train(root: Path = ROOT) -> Path:
     print(f"Training {target.relative_to(root)} (data or config changed)...", file=sys.stderr)
     rasa = Path(sys.executable).with_name("rasa")
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
-    cmd = [str(rasa), "train", "--config", "config.yml", *domain_args(root), "--data", "data",
-           "--out", str(MODEL_DIR), "--fixed-model-name", target.name.removesuffix(".tar.gz")]  # fmt: skip
+    cmd = [
+        str(rasa),
+        "train",
+        "--config",
+        "config.yml",
+        *domain_args(root),
+        "--data",
+        "data",
+        "--out",
+        str(MODEL_DIR),
+        "--fixed-model-name",
+        target.name.removesuffix(".tar.gz"),
+    ]
     subprocess.run(cmd, cwd=root, env=env, check=True)
     prune(keep=target)
     return target

@@ -52,7 +52,7 @@ pytest: $(STAMP) ## pytest, slow tests included (they start real Rasa and action
 	$(BIN)/pytest
 
 conversations: $(STAMP) ## Conversation tests tests/test_*.yml with --fail-on-prediction-errors
-	$(BIN)/rasa test core --domain domain --stories tests/ --model "$$($(PY) scripts/model.py path)" \
+	$(BIN)/rasa test core --stories tests/ --model "$$($(PY) scripts/model.py path)" \
 	    --fail-on-prediction-errors --out results/core --quiet
 
 nlu-eval: $(STAMP) ## Macro-F1 on the held-out set (never trained on), and every risk example caught

@@ -17,8 +17,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from dotenv import load_dotenv
+
 ROOT = Path(__file__).resolve().parent.parent
-MODEL_DIR = Path(os.environ.get("MODEL_DIR", ROOT / "models"))
+load_dotenv(ROOT / ".env", override=False)  # the environment wins over .env
+MODEL_DIR = ROOT / os.environ.get("MODEL_DIR", "models")  # relative paths are the project's
 KEEP_MODELS = 3
 
 

@@ -92,7 +92,7 @@ class Staging:
             )
             return
         first = f"{seen[1]}:{seen[2]}" if seen[2] else seen[1]
-        if not (record.repeatable and seen[3]):
+        if not (record.repeatable or seen[3]):
             self.report(Problem(record.file, record.line, f"duplicate {record.table.name} id {row_id} (first at {first})"))
             return
         merged = json.loads(seen[0])

@@ -1,13 +1,13 @@
 """The admin's command line: ``python -m actions.directory COMMAND``.
 
-  build                 rebuild the directory from the shipped data (directory/hsds) and the region's lines
-  ensure                build it only if there is none (``make run`` does this); reindex if needs.yml changed
-  import PATH...        add or update services from HSDS 3.0 files: a datapackage folder (CSV +
-                        datapackage.json), a CSV table, or JSON (service_full.json, service_list.json, ...)
-      --replace         replace the whole directory with these files (and the region's lines)
-  reindex               rebuild the search index after editing directory/needs.yml
-  convert [SHARED]      regenerate directory/hsds from the Ohana San Mateo and Link-SF data
-  search NEED PLACE     try a search as a client would see it (--population 17 --channel sms --at ISO-TIME)
+  build               rebuild from the shipped data (directory/hsds) and the region's 24/7 lines
+  ensure              build only if there is none (``make run``); reindex if needs.yml changed
+  import PATH...      add or update services from HSDS 3.0 files: a datapackage folder (CSV and
+                      datapackage.json), one CSV table, or JSON (service_full.json, ...)
+      --replace       replace the whole directory with these files (and the region's lines)
+  reindex             rebuild the search index after editing directory/needs.yml
+  convert [SHARED]    regenerate directory/hsds from the Ohana San Mateo and Link-SF data
+  search NEED PLACE   try a search as a client sees it (--population 17 --channel sms --at TIME)
 
 The database is ``$DIRECTORY_DB`` (default var/directory.db). An import is all or nothing: on
 any error it lists every bad row (file:line: reason) and leaves the directory as it was.
@@ -26,8 +26,11 @@ from actions.directory.errors import DirectoryError, ImportRejected
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m actions.directory", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="python -m actions.directory",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("build")
     sub.add_parser("ensure")

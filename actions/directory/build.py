@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from actions.directory import db, hsds, index, lines
@@ -45,7 +46,9 @@ def import_paths(
         if replace:
             staging.add_all(region_records(region))
             names.append(f"the 24/7 lines of {region.name} (region file)")
-        summary = commit(conn, staging, replace=replace, reindex=_reindexer(region, needs), started=started)
+        summary = commit(
+            conn, staging, replace=replace, reindex=_reindexer(region, needs), started=started
+        )
         summary.sources = names
         return summary
     finally:
@@ -65,7 +68,9 @@ def ensure(path: Path, region: Region | None = None, needs: NeedsMap | None = No
         return f"built the directory at {path}: {summary.rows} rows"
     conn = db.connect(path)
     try:
-        row = conn.execute("SELECT value FROM directory_meta WHERE key = 'needs_fingerprint'").fetchone()
+        row = conn.execute(
+            "SELECT value FROM directory_meta WHERE key = 'needs_fingerprint'"
+        ).fetchone()
     finally:
         conn.close()
     if not row or row[0] != needs.fingerprint:
@@ -95,7 +100,9 @@ def reindex(path: Path, region: Region | None = None, needs: NeedsMap | None = N
 def open_directory(path: Path) -> sqlite3.Connection:
     """A read-only connection for searching; DirectoryUnavailable if there is no directory."""
     if not path.exists():
-        raise DirectoryUnavailable(f"no directory at {path}: run `python -m actions.directory build`")
+        raise DirectoryUnavailable(
+            f"no directory at {path}: run `python -m actions.directory build`"
+        )
     try:
         conn = db.connect(path, readonly=True)
         conn.execute("SELECT 1 FROM search_entry LIMIT 1").fetchall()
@@ -126,7 +133,7 @@ def _has_services(path: Path) -> bool:
         conn.close()
 
 
-def _reindexer(region: Region, needs: NeedsMap):  # type: ignore[no-untyped-def]
+def _reindexer(region: Region, needs: NeedsMap) -> Callable[[sqlite3.Connection], int]:
     skip = {lines.line_service_id(line.id) for line in region.crisis_lines} | {
         lines.line_service_id(lines.EMERGENCY_LINE_ID)
     }

@@ -61,7 +61,14 @@ def package_tables(folder: Path, notes: list[Problem]) -> list[tuple[hsds.Table,
         name = str(resource.get("name") or "")
         table = hsds.tables().get(name) or hsds.table_for_path(path)
         if table is None:
-            notes.append(Problem(descriptor.name, None, f"resource {name or path!r} is not an HSDS 3.0 table; ignored", fatal=False))
+            notes.append(
+                Problem(
+                    descriptor.name,
+                    None,
+                    f"resource {name or path!r} is not an HSDS 3.0 table; ignored",
+                    fatal=False,
+                )
+            )
             continue
         listed.add(Path(path).name)
         csv_path = folder / path
@@ -69,16 +76,24 @@ def package_tables(folder: Path, notes: list[Problem]) -> list[tuple[hsds.Table,
             found.append((table, csv_path))
     for extra in sorted(folder.glob("*.csv")):
         if extra.name not in listed:
-            notes.append(Problem(extra.name, None, "not a resource of the datapackage; ignored", fatal=False))
+            notes.append(
+                Problem(extra.name, None, "not a resource of the datapackage; ignored", fatal=False)
+            )
     if not found:
-        raise SourceError(f"{folder}: no HSDS CSV files (services.csv, organizations.csv, ...) found")
+        raise SourceError(
+            f"{folder}: no HSDS CSV files (services.csv, organizations.csv, ...) found"
+        )
     return found
 
 
 def _resources(descriptor: Path, notes: list[Problem]) -> list[dict[str, Any]]:
     standard: list[dict[str, Any]] = hsds.datapackage()["resources"]
     if not descriptor.is_file():
-        notes.append(Problem(descriptor.name, None, "missing; reading the folder as HSDS 3.0 tables", fatal=False))
+        notes.append(
+            Problem(
+                descriptor.name, None, "missing; reading the folder as HSDS 3.0 tables", fatal=False
+            )
+        )
         return standard
     text = descriptor.read_text("utf-8", errors="replace").strip()
     try:
@@ -89,7 +104,14 @@ def _resources(descriptor: Path, notes: list[Problem]) -> list[dict[str, Any]]:
             return _resources(target, notes)
         if target is not None:
             # A symbolic link saved as a file (git without symlinks): the standard's own descriptor.
-            notes.append(Problem(descriptor.name, None, f"points to {text}, which is absent; using the HSDS 3.0 datapackage", fatal=False))
+            notes.append(
+                Problem(
+                    descriptor.name,
+                    None,
+                    f"points to {text}, which is absent; using the HSDS 3.0 datapackage",
+                    fatal=False,
+                )
+            )
             return standard
         raise SourceError(f"{descriptor}:{exc.lineno}: not valid JSON: {exc.msg}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("resources"), list):
@@ -124,7 +146,11 @@ def read_csv(table: hsds.Table, path: Path, problems: list[Problem]) -> Iterator
             return
         unknown = [h for h in header if h not in table.by_name]
         if unknown:
-            problems.append(Problem(name, 1, f"column(s) not in HSDS 3.0 ignored: {', '.join(unknown)}", fatal=False))
+            problems.append(
+                Problem(
+                    name, 1, f"column(s) not in HSDS 3.0 ignored: {', '.join(unknown)}", fatal=False
+                )
+            )
         start = lines.number + 1
         while True:
             failure = None
@@ -135,7 +161,11 @@ def read_csv(table: hsds.Table, path: Path, problems: list[Problem]) -> Iterator
             except csv.Error as exc:
                 cells, failure = None, f"unreadable CSV: {exc}"
             if lines.error or failure:
-                problems.append(Problem(name, lines.number if lines.error else start, lines.error or str(failure)))
+                problems.append(
+                    Problem(
+                        name, lines.number if lines.error else start, lines.error or str(failure)
+                    )
+                )
                 return
             if cells is None:
                 break
@@ -143,7 +173,9 @@ def read_csv(table: hsds.Table, path: Path, problems: list[Problem]) -> Iterator
             if not any(c.strip() for c in cells):
                 continue
             if len(cells) != len(header):
-                problems.append(Problem(name, line, f"{len(cells)} cells but the header has {len(header)}"))
+                problems.append(
+                    Problem(name, line, f"{len(cells)} cells but the header has {len(header)}")
+                )
                 continue
             record = _record(table, header, cells, name, line)
             if record.problems:
@@ -155,7 +187,7 @@ def read_csv(table: hsds.Table, path: Path, problems: list[Problem]) -> Iterator
 def _record(table: hsds.Table, header: list[str], cells: list[str], name: str, line: int) -> Record:
     row: dict[str, Any] = {}
     problems: list[str] = []
-    for column, cell in zip(header, cells):
+    for column, cell in zip(header, cells, strict=True):
         f = table.by_name.get(column)
         if f is None:
             continue

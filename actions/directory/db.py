@@ -60,11 +60,12 @@ def migrate(conn: sqlite3.Connection) -> int:
             continue
         sql = path.read_text(encoding="utf-8")
         try:
-            conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number:d};\nCOMMIT;")
+            conn.executescript(
+                f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number:d};\nCOMMIT;"
+            )
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
         version = number
     return version
-

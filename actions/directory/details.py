@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from actions.directory import flags
 from actions.directory.eligibility import who_note
-from actions.directory.hours import Status, hours_from_rows
+from actions.directory.hours import Hours, Status, hours_from_rows
 from actions.directory.search import Hit
 
 PHONE_TYPES = ("voice", "hotline", "", None, "cell", "sms", "text", "tty")  # never fax or pager
@@ -36,12 +36,17 @@ class Listing:
 
 
 def listing(
-    conn: sqlite3.Connection, hit: Hit, now: dt.datetime, tz: ZoneInfo, is_holiday: Callable[[dt.date], bool]
+    conn: sqlite3.Connection,
+    hit: Hit,
+    now: dt.datetime,
+    tz: ZoneInfo,
+    is_holiday: Callable[[dt.date], bool],
 ) -> Listing:
     service = conn.execute("SELECT * FROM services WHERE id = ?", (hit.service_id,)).fetchone()
     owners = [x for x in (hit.service_at_location_id, hit.service_id, hit.location_id) if x]
     closed_holidays = conn.execute(
-        f"SELECT 1 FROM attributes WHERE taxonomy_term_id = ? AND link_id IN ({','.join('?' * len(owners))})",  # noqa: S608
+        "SELECT 1 FROM attributes WHERE taxonomy_term_id = ? "  # noqa: S608 - placeholders only
+        f"AND link_id IN ({','.join('?' * len(owners))})",
         [flags.term_id("closed-public-holidays"), *owners],
     ).fetchone()
     return Listing(
@@ -57,7 +62,7 @@ def listing(
     )
 
 
-def _hours(conn: sqlite3.Connection, hit: Hit, closed_on_holidays: bool):  # type: ignore[no-untyped-def]
+def _hours(conn: sqlite3.Connection, hit: Hit, closed_on_holidays: bool) -> Hours:
     for column, value in (
         ("service_at_location_id", hit.service_at_location_id),
         ("service_id", hit.service_id),
@@ -67,7 +72,11 @@ def _hours(conn: sqlite3.Connection, hit: Hit, closed_on_holidays: bool):  # typ
             continue
         rows = conn.execute(f"SELECT * FROM schedules WHERE {column} = ?", (value,)).fetchall()  # noqa: S608
         if column == "service_id":
-            rows = [r for r in rows if not r["service_at_location_id"] and r["location_id"] in (None, hit.location_id)]
+            rows = [
+                r
+                for r in rows
+                if not r["service_at_location_id"] and r["location_id"] in (None, hit.location_id)
+            ]
         if rows:
             return hours_from_rows([dict(r) for r in rows], closed_on_holidays)
     return hours_from_rows([], closed_on_holidays)
@@ -82,7 +91,10 @@ def _phone(conn: sqlite3.Connection, hit: Hit, organization_id: str | None) -> s
     ):
         if not value:
             continue
-        rows = conn.execute(f"SELECT number, extension, type FROM phones WHERE {column} = ?", (value,)).fetchall()  # noqa: S608
+        rows = conn.execute(
+            f"SELECT number, extension, type FROM phones WHERE {column} = ?",  # noqa: S608 - our names
+            (value,),
+        ).fetchall()
         usable = [r for r in rows if (r["type"] or "").lower() in PHONE_TYPES]
         usable.sort(key=lambda r: PHONE_TYPES.index((r["type"] or "").lower()))
         if usable:
@@ -101,9 +113,26 @@ def _address(conn: sqlite3.Connection, location_id: str | None, confidential: bo
         (location_id,),
     ).fetchall()
     if not rows:
-        return None
+        return _street_attribute(conn, location_id, confidential)
     city = rows[0]["city"] or ""
     if confidential:
         return city or None
     street = re.sub(r"\s*\(.*?(\)|$)", "", str(rows[0]["address_1"] or "")).strip(" .,")
     return ", ".join(p for p in (street.title() if street.isupper() else street, city) if p) or None
+
+
+def _street_attribute(conn: sqlite3.Connection, location_id: str, confidential: bool) -> str | None:
+    """The ``street-address`` flag ("1049 Howard (bet. 6th & 7th), San Francisco, CA")."""
+    row = conn.execute(
+        "SELECT value FROM attributes WHERE link_id = ? AND taxonomy_term_id = ?",
+        (location_id, flags.term_id("street-address")),
+    ).fetchone()
+    if not row or not row[0]:
+        return None
+    parts = [p.strip() for p in str(row[0]).rsplit(",", 2)]
+    city = parts[1] if len(parts) == 3 else ""
+    if confidential:
+        return city or None
+    street = re.sub(r"\s*\(.*?(\)|$)", "", parts[0]).strip(" .,")
+    street = street.title() if street.isupper() else street
+    return ", ".join(p for p in (street, city) if p) or None

@@ -28,16 +28,21 @@ class Profile:
     lgbtq: bool = False
 
     def sql(self) -> tuple[str, list[Any]]:
-        """A WHERE clause on ``search_entry`` (alias e) keeping the services that would take them."""
-        clauses, args = [], []
+        """A WHERE clause on ``search_entry e`` keeping the services that would take them."""
+        clauses: list[str] = []
+        args: list[Any] = []
         if self.age_low is not None and self.age_high is not None:
-            clauses.append("(e.min_age IS NULL OR e.min_age <= ?) AND (e.max_age IS NULL OR e.max_age >= ?)")
+            clauses.append(
+                "(e.min_age IS NULL OR e.min_age <= ?) AND (e.max_age IS NULL OR e.max_age >= ?)"
+            )
             args += [self.age_high, self.age_low]
         if self.gender:
             clauses.append("(e.gender IS NULL OR e.gender = ?)")
             args.append(self.gender)
         if self.family:
-            clauses.append("(e.families IS NULL OR e.families = 1) AND (e.min_age IS NULL OR e.min_age < 18)")
+            clauses.append(
+                "(e.families IS NULL OR e.families = 1) AND (e.min_age IS NULL OR e.min_age < 18)"
+            )
         if self.pets:
             clauses.append("(e.pets IS NULL OR e.pets = 1)")
         if not self.veteran:

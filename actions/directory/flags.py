@@ -28,6 +28,7 @@ TERMS = {
     "closed-public-holidays": "Closed on public holidays",
     "always-open": "Answers 24 hours a day, every day",
     "keyword": "A free-text keyword; the word is the attribute's value",
+    "street-address": "The street address where the data has no complete postal address (value)",
 }
 
 
@@ -49,19 +50,27 @@ def taxonomy_rows() -> dict[str, list[dict[str, Any]]]:
             {
                 "id": TAXONOMY_ID,
                 "name": "crisis-assistant",
-                "description": "Facts the crisis signposting assistant needs for search and safety.",
+                "description": "Facts the crisis assistant needs for search and safety.",
                 "version": "1",
             }
         ],
         "taxonomy_term": [
-            {"id": term_id(code), "code": code, "name": code, "description": text,
-             "taxonomy": "crisis-assistant", "taxonomy_id": TAXONOMY_ID}
+            {
+                "id": term_id(code),
+                "code": code,
+                "name": code,
+                "description": text,
+                "taxonomy": "crisis-assistant",
+                "taxonomy_id": TAXONOMY_ID,
+            }
             for code, text in TERMS.items()
         ],
-    }  # fmt: skip
+    }
 
 
-def attribute(link_entity: str, link_id: str, code: str, value: str | None = None) -> dict[str, Any]:
+def attribute(
+    link_entity: str, link_id: str, code: str, value: str | None = None
+) -> dict[str, Any]:
     """An attribute row giving ``link_id`` the term ``code`` (and ``value`` for keywords)."""
     return {
         "id": stable_id("attribute", link_entity, link_id, code, value or ""),

@@ -90,7 +90,9 @@ class Rule:
             return False
         if self.byweekno and day.isocalendar()[1] not in self.byweekno:
             return False
-        if self.byyearday and not _in_list(day.timetuple().tm_yday, self.byyearday, _year_days(day)):
+        if self.byyearday and not _in_list(
+            day.timetuple().tm_yday, self.byyearday, _year_days(day)
+        ):
             return False
         dim = calendar.monthrange(day.year, day.month)[1]
         if self.bymonthday and not _in_list(day.day, self.bymonthday, dim):
@@ -154,7 +156,9 @@ class Hours:
     def known(self) -> bool:
         return bool(self.regular or self.special)
 
-    def periods(self, day: dt.date, is_holiday: Callable[[dt.date], bool]) -> list[tuple[dt.datetime, dt.datetime]]:
+    def periods(
+        self, day: dt.date, is_holiday: Callable[[dt.date], bool]
+    ) -> list[tuple[dt.datetime, dt.datetime]]:
         """The opening periods that start on ``day`` (wall-clock, may end the next day)."""
         if any(c.matches(day) for c in self.closures):
             return []
@@ -163,7 +167,8 @@ class Hours:
             return []
         out = []
         for rule in special or [r for r in self.regular if r.matches(day)]:
-            assert rule.opens is not None and rule.closes is not None
+            if rule.opens is None or rule.closes is None:  # only timed rules are kept here
+                continue
             start = dt.datetime.combine(day, rule.opens)
             end = dt.datetime.combine(day, rule.closes)
             if end <= start:
@@ -171,7 +176,9 @@ class Hours:
             out.append((start, end))
         return sorted(out)
 
-    def status(self, now: dt.datetime, tz: ZoneInfo, is_holiday: Callable[[dt.date], bool]) -> Status:
+    def status(
+        self, now: dt.datetime, tz: ZoneInfo, is_holiday: Callable[[dt.date], bool]
+    ) -> Status:
         """Open, closed or unknown at the instant ``now`` (timezone-aware)."""
         if not self.known:
             return Status("unknown")
@@ -276,7 +283,8 @@ def _day_matches(day: dt.date, ordinal: int, weekday: int, freq: str | None, dim
 
 
 def _on_interval(rule: Rule, day: dt.date) -> bool:
-    assert rule.dtstart is not None
+    if rule.dtstart is None:  # parse_rule refuses an interval without a start
+        return False
     if rule.freq == "MONTHLY":
         months = (day.year - rule.dtstart.year) * 12 + day.month - rule.dtstart.month
         return months % rule.interval == 0
@@ -293,7 +301,8 @@ def _counted(rule: Rule, day: dt.date) -> bool:
 
 @functools.lru_cache(maxsize=1024)
 def _occurrences(rule: Rule) -> frozenset[dt.date]:
-    assert rule.dtstart is not None and rule.count is not None
+    if rule.dtstart is None or rule.count is None:  # parse_rule refuses such rules
+        return frozenset()
     kwargs: dict[str, Any] = {
         "dtstart": dt.datetime.combine(rule.dtstart, dt.time()),
         "interval": rule.interval,
@@ -302,7 +311,10 @@ def _occurrences(rule: Rule) -> frozenset[dt.date]:
     }
     if rule.byday:
         days = [rrule.weekdays[wd] for _, wd in rule.byday]
-        kwargs["byweekday"] = [d(n) if n and rule.freq == "MONTHLY" else d for d, (n, _) in zip(days, rule.byday)]
+        kwargs["byweekday"] = [
+            d(n) if n and rule.freq == "MONTHLY" else d
+            for d, (n, _) in zip(days, rule.byday, strict=True)
+        ]
     for key in ("bymonthday", "byweekno", "byyearday"):
         if getattr(rule, key):
             kwargs[key] = getattr(rule, key)

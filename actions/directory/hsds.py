@@ -66,7 +66,9 @@ def tables() -> dict[str, Table]:
                 name=f["name"],
                 type=f["type"],
                 required=bool(f.get("constraints", {}).get("required")),
-                enum=tuple(f["constraints"]["enum"]) if "enum" in f.get("constraints", {}) else None,
+                enum=tuple(f["constraints"]["enum"])
+                if "enum" in f.get("constraints", {})
+                else None,
             )
             for f in schema["fields"]
         )
@@ -108,4 +110,4 @@ def validator(name: str) -> jsonschema.protocols.Validator:
     schema = store[f"{name}.json"]
     resolver = jsonschema.RefResolver(base_uri="", referrer=schema, store=store)
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
-    return cls(schema, resolver=resolver, format_checker=cls.FORMAT_CHECKER)  # type: ignore[no-any-return]
+    return cls(schema, resolver=resolver, format_checker=cls.FORMAT_CHECKER)

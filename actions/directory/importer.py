@@ -83,7 +83,8 @@ class Staging:
         row_id = record.row["id"]
         data = json.dumps(record.row, sort_keys=True)
         seen = self.conn.execute(
-            "SELECT data, file, line, repeatable FROM stage WHERE tbl = ? AND id = ?", (table, row_id)
+            "SELECT data, file, line, repeatable FROM stage WHERE tbl = ? AND id = ?",
+            (table, row_id),
         ).fetchone()
         if seen is None:
             self.conn.execute(
@@ -93,16 +94,32 @@ class Staging:
             return
         first = f"{seen[1]}:{seen[2]}" if seen[2] else seen[1]
         if not (record.repeatable or seen[3]):
-            self.report(Problem(record.file, record.line, f"duplicate {record.table.name} id {row_id} (first at {first})"))
+            self.report(
+                Problem(
+                    record.file,
+                    record.line,
+                    f"duplicate {record.table.name} id {row_id} (first at {first})",
+                )
+            )
             return
         merged = json.loads(seen[0])
-        clash = [k for k, v in record.row.items() if v is not None and merged.get(k) not in (None, v)]
+        clash = [
+            k for k, v in record.row.items() if v is not None and merged.get(k) not in (None, v)
+        ]
         if clash:
-            self.report(Problem(record.file, record.line, f"{record.table.name} {row_id} differs from the one at {first} in {', '.join(sorted(clash))}"))
+            self.report(
+                Problem(
+                    record.file,
+                    record.line,
+                    f"{record.table.name} {row_id} differs from the one at {first} "
+                    f"in {', '.join(sorted(clash))}",
+                )
+            )
             return
         merged.update({k: v for k, v in record.row.items() if v is not None})
         self.conn.execute(
-            "UPDATE stage SET data = ? WHERE tbl = ? AND id = ?", (json.dumps(merged, sort_keys=True), table, row_id)
+            "UPDATE stage SET data = ? WHERE tbl = ? AND id = ?",
+            (json.dumps(merged, sort_keys=True), table, row_id),
         )
 
     def add_all(self, records: Iterable[Record]) -> None:
@@ -111,7 +128,7 @@ class Staging:
 
 
 def stage_path(staging: Staging, path: Path) -> None:
-    """Stage everything in ``path``: a datapackage folder, a ``datapackage.json``, a CSV or JSON file."""
+    """Stage ``path``: a datapackage folder or its ``datapackage.json``, a CSV or a JSON file."""
     if not path.exists():
         raise SourceError(f"{path}: no such file or folder")
     if path.is_dir() or path.name == "datapackage.json":
@@ -124,10 +141,12 @@ def stage_path(staging: Staging, path: Path) -> None:
             staging.add_all(read_csv(table, csv_path, _Sink(staging)))
         return
     if path.suffix.lower() == ".csv":
-        table = hsds.table_for_path(path.name)
-        if table is None:
-            raise SourceError(f"{path.name}: not an HSDS 3.0 table name (services.csv, locations.csv, ...)")
-        staging.add_all(read_csv(table, path, _Sink(staging)))
+        one = hsds.table_for_path(path.name)
+        if one is None:
+            raise SourceError(
+                f"{path.name}: not an HSDS 3.0 table name (services.csv, locations.csv, ...)"
+            )
+        staging.add_all(read_csv(one, path, _Sink(staging)))
         return
     if path.suffix.lower() == ".json":
         problems: list[Problem] = []
@@ -159,10 +178,10 @@ def commit(
     staging: Staging,
     *,
     replace: bool,
-    reindex: Callable[[sqlite3.Connection], None],
+    reindex: Callable[[sqlite3.Connection], object],
     started: float,
 ) -> Summary:
-    """Write the staged rows in the import's transaction, or raise ImportRejected and change nothing."""
+    """Write the staged rows, or raise ImportRejected and change nothing (one transaction)."""
     summary = Summary()
     try:
         if staging.failed:
@@ -180,7 +199,8 @@ def commit(
         summary.warnings = [p for p in staging.problems if not p.fatal]
         reindex(conn)
         conn.execute(
-            "INSERT INTO directory_meta VALUES ('imported_at', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            "INSERT INTO directory_meta VALUES ('imported_at', ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),),
         )
     except BaseException:
@@ -219,7 +239,8 @@ def _check_references(conn: sqlite3.Connection) -> list[Problem]:
         for column, target in table.references:
             required = table.by_name[column].required
             rows = conn.execute(
-                f"SELECT s.file, s.line, t.id, t.{column} FROM stage s JOIN {table.table} t ON t.id = s.id "  # noqa: S608
+                f"SELECT s.file, s.line, t.id, t.{column} FROM stage s "  # noqa: S608 - standard names
+                f"JOIN {table.table} t ON t.id = s.id "
                 f"LEFT JOIN {target} r ON r.id = t.{column} "
                 f"WHERE s.tbl = ? AND t.{column} IS NOT NULL AND r.id IS NULL LIMIT {MAX_REPORTED}",
                 (table.table,),
@@ -228,6 +249,11 @@ def _check_references(conn: sqlite3.Connection) -> list[Problem]:
                 what = "unknown" if required else "dangling"
                 noun = next(t.name for t in hsds.tables().values() if t.table == target)
                 problems.append(
-                    Problem(file, line, f"{table.name} {row_id}: {what} {column} {ref} (no such {noun})", fatal=required)
+                    Problem(
+                        file,
+                        line,
+                        f"{table.name} {row_id}: {what} {column} {ref} (no such {noun})",
+                        fatal=required,
+                    )
                 )
     return problems

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import Any
@@ -26,17 +25,23 @@ Path_ = tuple[str | int, ...]
 # key inside an object of a kind -> (kind of the nested object(s), field set on the child)
 CHILDREN: dict[str, dict[str, tuple[str, str | None]]] = {
     "service": {
-        "phones": ("phone", "service_id"), "schedules": ("schedule", "service_id"),
-        "service_areas": ("service_area", "service_id"), "languages": ("language", "service_id"),
+        "phones": ("phone", "service_id"),
+        "schedules": ("schedule", "service_id"),
+        "service_areas": ("service_area", "service_id"),
+        "languages": ("language", "service_id"),
         "service_at_locations": ("service_at_location", "service_id"),
-        "funding": ("funding", "service_id"), "cost_options": ("cost_option", "service_id"),
+        "funding": ("funding", "service_id"),
+        "cost_options": ("cost_option", "service_id"),
         "required_documents": ("required_document", "service_id"),
         "contacts": ("contact", "service_id"),
     },
     "organization": {
-        "funding": ("funding", "organization_id"), "contacts": ("contact", "organization_id"),
-        "phones": ("phone", "organization_id"), "locations": ("location", "organization_id"),
-        "programs": ("program", "organization_id"), "services": ("service", "organization_id"),
+        "funding": ("funding", "organization_id"),
+        "contacts": ("contact", "organization_id"),
+        "phones": ("phone", "organization_id"),
+        "locations": ("location", "organization_id"),
+        "programs": ("program", "organization_id"),
+        "services": ("service", "organization_id"),
         "organization_identifiers": ("organization_identifier", "organization_id"),
     },
     "service_at_location": {
@@ -45,17 +50,26 @@ CHILDREN: dict[str, dict[str, tuple[str, str | None]]] = {
         "schedules": ("schedule", "service_at_location_id"),
     },
     "location": {
-        "languages": ("language", "location_id"), "addresses": ("address", "location_id"),
-        "contacts": ("contact", "location_id"), "accessibility": ("accessibility", "location_id"),
-        "phones": ("phone", "location_id"), "schedules": ("schedule", "location_id"),
+        "languages": ("language", "location_id"),
+        "addresses": ("address", "location_id"),
+        "contacts": ("contact", "location_id"),
+        "accessibility": ("accessibility", "location_id"),
+        "phones": ("phone", "location_id"),
+        "schedules": ("schedule", "location_id"),
     },
     "contact": {"phones": ("phone", "contact_id")},
     "phone": {"languages": ("language", "phone_id")},
-}  # fmt: skip
+}
 # key inside an object -> (kind of the single nested object, field of the parent it fills)
 SINGLE: dict[str, dict[str, tuple[str, str]]] = {
-    "service": {"organization": ("organization", "organization_id"), "program": ("program", "program_id")},
-    "service_at_location": {"location": ("location", "location_id"), "service": ("service", "service_id")},
+    "service": {
+        "organization": ("organization", "organization_id"),
+        "program": ("program", "program_id"),
+    },
+    "service_at_location": {
+        "location": ("location", "location_id"),
+        "service": ("service", "service_id"),
+    },
     "attribute": {"taxonomy_term": ("taxonomy_term", "taxonomy_term_id")},
     "taxonomy_term": {"taxonomy_detail": ("taxonomy", "taxonomy_id")},
 }
@@ -80,7 +94,9 @@ def read_json(path: Path, problems: list[Problem]) -> tuple[str, list[Record]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        problems.append(Problem(path.name, exc.lineno, f"not valid JSON: {exc.msg} (column {exc.colno})"))
+        problems.append(
+            Problem(path.name, exc.lineno, f"not valid JSON: {exc.msg} (column {exc.colno})")
+        )
         return "unreadable", []
     reader = _Reader(path.name, text, problems)
     return reader.document(data, path.stem)
@@ -112,12 +128,14 @@ class _Reader:
             if version and not version.startswith("3"):
                 self._problem(("version",), f"HSDS version {version} is not 3.x")
             return f"API root (HSDS {version or '?'}; no records)", self._done()
-        kind = _kind(stem, data)
-        if kind is None:
-            self._problem((), "cannot tell which HSDS object this is (service, organization, location, ...)")
+        found = _kind(stem, data)
+        if found is None:
+            self._problem(
+                (), "cannot tell which HSDS object this is (service, organization, location, ...)"
+            )
             return "unreadable", self._done()
-        self._object(kind, data, ())
-        return kind, self._done()
+        self._object(found, data, ())
+        return found, self._done()
 
     def _objects(self, items: list[Any], stem: str, path: Path_) -> str:
         kinds = set()
@@ -134,11 +152,15 @@ class _Reader:
         errors = list(hsds.validator(kind).iter_errors(data))
         for error in errors:
             where = ".".join(str(p) for p in error.absolute_path)
-            self._problem((*path, *error.absolute_path), f"{where + ': ' if where else ''}{error.message}")
+            self._problem(
+                (*path, *error.absolute_path), f"{where + ': ' if where else ''}{error.message}"
+            )
         if not errors:
             self._flatten(kind, data, path, {})
 
-    def _flatten(self, kind: str, data: dict[str, Any], path: Path_, implied: dict[str, Any]) -> None:
+    def _flatten(
+        self, kind: str, data: dict[str, Any], path: Path_, implied: dict[str, Any]
+    ) -> None:
         table = hsds.tables()[kind]
         row = {k: v for k, v in data.items() if k in table.by_name}
         for key, value in implied.items():
@@ -148,23 +170,38 @@ class _Reader:
             child = data.get(key)
             if isinstance(child, dict) and child.get("id"):
                 row.setdefault(parent_field, child["id"])
-                extra = {"organization_id": row.get("organization_id")} if child_kind == "program" else {}
-                self._flatten(child_kind, child, (*path, key), {k: v for k, v in extra.items() if v})
+                extra = (
+                    {"organization_id": row.get("organization_id")}
+                    if child_kind == "program"
+                    else {}
+                )
+                self._flatten(
+                    child_kind, child, (*path, key), {k: v for k, v in extra.items() if v}
+                )
         for key, (child_kind, field) in CHILDREN.get(kind, {}).items():
             for i, child in enumerate(data.get(key) or []):
-                self._flatten(child_kind, child, (*path, key, i), {field: row.get("id")} if field else {})
+                self._flatten(
+                    child_kind, child, (*path, key, i), {field: row.get("id")} if field else {}
+                )
         for i, child in enumerate(data.get("attributes") or []):
             implied_attr = {"link_id": row.get("id"), "link_entity": kind}
             self._flatten("attribute", child, (*path, "attributes", i), implied_attr)
         for i, child in enumerate(data.get("metadata") or []):
-            self._flatten("metadata", child, (*path, "metadata", i), {"resource_id": row.get("id"), "resource_type": kind})
+            self._flatten(
+                "metadata",
+                child,
+                (*path, "metadata", i),
+                {"resource_id": row.get("id"), "resource_type": kind},
+            )
         self._add(table, row, path)
 
     def _tabular(self, data: dict[str, Any]) -> None:
         for file_name, rows in data.items():
             table = hsds.table_for_path(file_name)
             if table is None:
-                self._problem((file_name,), f"{file_name} is not an HSDS 3.0 table; ignored", fatal=False)
+                self._problem(
+                    (file_name,), f"{file_name} is not an HSDS 3.0 table; ignored", fatal=False
+                )
                 continue
             if not isinstance(rows, list):
                 self._problem((file_name,), "must be a list of rows")
@@ -230,14 +267,21 @@ def _kind(stem: str, data: dict[str, Any]) -> str | None:
         return "service"
     if keys & {"taxonomy_detail", "code", "parent_id", "term_uri"}:
         return "taxonomy_term"
-    if keys & {"legal_status", "year_incorporated", "services", "locations", "website", "tax_status"}:
+    if keys & {
+        "legal_status",
+        "year_incorporated",
+        "services",
+        "locations",
+        "website",
+        "tax_status",
+    }:
         return "organization"
     if "id" in keys and keys <= {"id", "name", "description", "uri", "version", "metadata"}:
         return "taxonomy"
     return None
 
 
-_SCALAR = re.compile(r'-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null')
+_SCALAR = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null")
 _WS = re.compile(r"\s*")
 
 

@@ -35,16 +35,25 @@ def line_rows(region: Region) -> dict[str, list[dict[str, Any]]]:
     }
     for key, value in flags.taxonomy_rows().items():
         rows.setdefault(key, []).extend(value)
-    lines: list[tuple[str, str, str | None, str | None, str | None, str | None, tuple[str, ...]]] = [
-        (EMERGENCY_LINE_ID, f"Emergency services ({region.emergency_number})", region.emergency_number,
-         None, None, None, ("danger",)),
-    ]  # fmt: skip
-    lines += [(l.id, l.name, l.phone, l.sms, l.sms_keyword, l.url, l.topics) for l in region.crisis_lines]
+    lines: list[
+        tuple[str, str, str | None, str | None, str | None, str | None, tuple[str, ...]]
+    ] = [
+        (
+            EMERGENCY_LINE_ID,
+            f"Emergency services ({region.emergency_number})",
+            region.emergency_number,
+            None,
+            None,
+            None,
+            ("danger",),
+        ),
+    ]
+    lines += [
+        (c.id, c.name, c.phone, c.sms, c.sms_keyword, c.url, c.topics) for c in region.crisis_lines
+    ]
     for line_id, name, phone, sms, keyword, url, topics in lines:
         service_id = line_service_id(line_id)
-        how = " or ".join(
-            p for p in (f"call {phone}" if phone else "", _text(sms, keyword)) if p
-        )
+        how = " or ".join(p for p in (f"call {phone}" if phone else "", _text(sms, keyword)) if p)
         rows.setdefault("service", []).append(
             {
                 "id": service_id,
@@ -57,23 +66,44 @@ def line_rows(region: Region) -> dict[str, list[dict[str, Any]]]:
         )
         if phone:
             rows.setdefault("phone", []).append(
-                {"id": flags.stable_id("phone", line_id, "voice"), "service_id": service_id, "number": phone, "type": "voice"}
+                {
+                    "id": flags.stable_id("phone", line_id, "voice"),
+                    "service_id": service_id,
+                    "number": phone,
+                    "type": "voice",
+                }
             )
         if sms:
             rows.setdefault("phone", []).append(
-                {"id": flags.stable_id("phone", line_id, "sms"), "service_id": service_id, "number": sms,
-                 "type": "sms", "description": f"text {keyword} to {sms}" if keyword else None}
-            )  # fmt: skip
+                {
+                    "id": flags.stable_id("phone", line_id, "sms"),
+                    "service_id": service_id,
+                    "number": sms,
+                    "type": "sms",
+                    "description": f"text {keyword} to {sms}" if keyword else None,
+                }
+            )
         rows.setdefault("schedule", []).append(
-            {"id": flags.stable_id("schedule", line_id), "service_id": service_id, "freq": "WEEKLY",
-             "byday": EVERY_DAY, "opens_at": "00:00", "closes_at": "00:00", "description": "24/7"}
-        )  # fmt: skip
+            {
+                "id": flags.stable_id("schedule", line_id),
+                "service_id": service_id,
+                "freq": "WEEKLY",
+                "byday": EVERY_DAY,
+                "opens_at": "00:00",
+                "closes_at": "00:00",
+                "description": "24/7",
+            }
+        )
         rows.setdefault("service_area", []).append(
             {"id": flags.stable_id("area", line_id), "service_id": service_id, "name": region.name}
         )
-        rows.setdefault("attribute", []).append(flags.attribute("service", service_id, "always-open"))
+        rows.setdefault("attribute", []).append(
+            flags.attribute("service", service_id, "always-open")
+        )
         for topic in topics:
-            rows["attribute"].append(flags.attribute("service", service_id, "keyword", f"topic:{topic}"))
+            rows["attribute"].append(
+                flags.attribute("service", service_id, "keyword", f"topic:{topic}")
+            )
     return rows
 
 

@@ -72,7 +72,11 @@ def load_needs(path: Path | None = None) -> NeedsMap:
         if not terms and not keywords:
             raise NeedsMapError(f"{path}: need {name!r} has neither terms nor keywords")
         pattern = (
-            re.compile(r"\b(?:" + "|".join(re.escape(k) for k in sorted(keywords, key=len, reverse=True)) + r")\b")
+            re.compile(
+                r"\b(?:"
+                + "|".join(re.escape(k) for k in sorted(keywords, key=len, reverse=True))
+                + r")\b"
+            )
             if keywords
             else None
         )

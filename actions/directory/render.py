@@ -23,9 +23,29 @@ GSM7 = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
-_REPLACE = {"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-",
-            "…": "...", "•": "-", "·": "-", "\t": " ", "[": "(", "]": ")", "{": "(", "}": ")",
-            "~": "-", "|": "/", "^": "", "\\": "/", "€": "EUR"}  # fmt: skip
+_REPLACE = {
+    "‘": "'",
+    "’": "'",
+    "‚": "'",
+    "“": '"',
+    "”": '"',
+    "„": '"',
+    "–": "-",
+    "—": "-",
+    "…": "...",
+    "•": "-",
+    "·": "-",
+    "\t": " ",
+    "[": "(",
+    "]": ")",
+    "{": "(",
+    "}": ")",
+    "~": "-",
+    "|": "/",
+    "^": "",
+    "\\": "/",
+    "€": "EUR",
+}
 
 
 def page_size(channel: str) -> int:
@@ -67,7 +87,8 @@ def status_text(status: Status, now: dt.datetime, short: bool = False) -> str:
     if status.state == "closed":
         if status.opens is None:
             return "closed" if short else "Closed now"
-        return f"{'closed, opens' if short else 'Closed now, opens'} {_clock(status.opens)}{_day(status.opens, now)}"
+        word = "closed, opens" if short else "Closed now, opens"
+        return f"{word} {_clock(status.opens)}{_day(status.opens, now)}"
     return "call first" if short else "Hours unknown: call first"
 
 
@@ -88,7 +109,11 @@ def distance_text(item: Listing, short: bool = False) -> str:
         return "serves your area" if not short else "area"
     value = f"{item.miles:.1f}" if item.miles < 10 else f"{item.miles:.0f}"
     unit = "mi" if short else " mi"
-    return f"{'~' if item.approximate else ''}{value}{unit}" if short else f"{'about ' if item.approximate else ''}{value}{unit}"
+    return (
+        f"{'~' if item.approximate else ''}{value}{unit}"
+        if short
+        else f"{'about ' if item.approximate else ''}{value}{unit}"
+    )
 
 
 def rich(items: list[Listing], first: int, now: dt.datetime) -> str:
@@ -97,7 +122,10 @@ def rich(items: list[Listing], first: int, now: dt.datetime) -> str:
     for n, item in enumerate(items, start=first):
         head = f"{n}. {item.name}"
         distance = distance_text(item)
-        lines = [f"{head} ({distance})" if distance else head, f"   {status_text(item.status, now)}"]
+        lines = [
+            f"{head} ({distance})" if distance else head,
+            f"   {status_text(item.status, now)}",
+        ]
         if item.phone:
             lines.append(f"   Phone: {item.phone}")
         if item.address:
@@ -116,7 +144,10 @@ def sms(items: list[Listing], first: int, now: dt.datetime, budget: int) -> str:
     """SMS: one line per service, shortened until ``budget`` characters (GSM-7) hold them."""
     text = ""
     for name_len, address_len in _SMS_STEPS:
-        text = "\n".join(_sms_line(n, item, now, name_len, address_len) for n, item in enumerate(items, start=first))
+        text = "\n".join(
+            _sms_line(n, item, now, name_len, address_len)
+            for n, item in enumerate(items, start=first)
+        )
         if len(text) <= budget:
             return text
     return text[: max(0, budget)]
@@ -131,7 +162,12 @@ def _sms_line(n: int, item: Listing, now: dt.datetime, name_len: int, address_le
     if item.phone:
         parts.append(to_gsm7(item.phone))
     if address_len and item.address:
-        parts.append(_cut(to_gsm7(item.address.split(",")[0] if not item.confidential else item.address), address_len))
+        parts.append(
+            _cut(
+                to_gsm7(item.address.split(",")[0] if not item.confidential else item.address),
+                address_len,
+            )
+        )
     return ", ".join(parts)
 
 

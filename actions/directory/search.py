@@ -18,6 +18,7 @@ from actions.directory.eligibility import Profile
 
 RADII_MILES = (10.0, 25.0, 50.0)
 MAX_RESULTS = 40
+ENOUGH = 5  # widen the radius until this many places are found (or the largest radius)
 EARTH_MILES = 3958.8
 
 
@@ -66,8 +67,18 @@ def need_bit(conn: sqlite3.Connection, need: str) -> int:
 
 
 def search(
-    conn: sqlite3.Connection, need: str, where: Where, profile: Profile, radii: tuple[float, ...] = RADII_MILES
+    conn: sqlite3.Connection,
+    need: str,
+    where: Where,
+    profile: Profile,
+    radii: tuple[float, ...] = RADII_MILES,
+    enough: int = ENOUGH,
 ) -> Found:
+    """Places answering ``need`` that would take this client, nearest first, then by area.
+
+    The radius grows (``radii``) until it holds ``enough`` places; ``widened`` says that none
+    was within the first radius, which the client is told plainly.
+    """
     bit = need_bit(conn, need)
     if not bit:
         return Found([], radii[-1], False)
@@ -76,9 +87,9 @@ def search(
     radius = radii[0]
     for radius in radii:
         near = _within(conn, bit, where, radius, eligible, args)
-        if near:
+        if len(near) >= enough:
             break
-    widened = radius != radii[0] and bool(near)
+    widened = bool(near) and not any(h.miles is not None and h.miles <= radii[0] for h in near)
     hits = near[:MAX_RESULTS] + _by_area(conn, bit, where, eligible, args)
     return Found(hits[:MAX_RESULTS], radius, widened)
 
@@ -89,10 +100,18 @@ def _within(
     dlat = radius / 69.0
     dlon = radius / max(1e-6, 69.17 * math.cos(math.radians(where.latitude)))
     rows = conn.execute(
-        "SELECT e.*, b.min_lat AS blat, b.min_lon AS blon FROM search_box b JOIN search_entry e ON e.id = b.id "
+        "SELECT e.*, b.min_lat AS blat, b.min_lon AS blon "  # noqa: S608 - clauses ours, values bound
+        "FROM search_box b JOIN search_entry e ON e.id = b.id "
         "WHERE b.min_lat >= ? AND b.max_lat <= ? AND b.min_lon >= ? AND b.max_lon <= ? "
-        f"AND (e.need_mask & ?) != 0 AND {eligible}",  # noqa: S608 - clauses are ours, values bound
-        [where.latitude - dlat, where.latitude + dlat, where.longitude - dlon, where.longitude + dlon, bit, *args],
+        f"AND (e.need_mask & ?) != 0 AND {eligible}",
+        [
+            where.latitude - dlat,
+            where.latitude + dlat,
+            where.longitude - dlon,
+            where.longitude + dlon,
+            bit,
+            *args,
+        ],
     ).fetchall()
     hits = []
     for row in rows:
@@ -103,7 +122,9 @@ def _within(
     return hits
 
 
-def _by_area(conn: sqlite3.Connection, bit: int, where: Where, eligible: str, args: list[Any]) -> list[Hit]:
+def _by_area(
+    conn: sqlite3.Connection, bit: int, where: Where, eligible: str, args: list[Any]
+) -> list[Hit]:
     keys = [n.strip().lower() for n in where.names if n and n.strip()]
     if not keys:
         return []

@@ -45,7 +45,9 @@ class Reply:
 
 def fill(template: str, values: Mapping[str, Any]) -> str:
     """Fill ``{name}`` placeholders as Rasa does (unknown names are left as they are)."""
-    return _FIELD.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template)
+    return _FIELD.sub(
+        lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template
+    )
 
 
 def find(
@@ -66,7 +68,9 @@ def find(
     gazetteer = gazetteer_for(region)
     place = resolve_location(gazetteer, location)
     if place is None:
-        return Reply("utter_directory_where", {**base, "place": (location or "")[:40]}, forget_location=True)
+        return Reply(
+            "utter_directory_where", {**base, "place": (location or "")[:40]}, forget_location=True
+        )
     line = region.line_for(need)
     values = {**base, "place": _place_name(place), "line": f"{line.name}: {line.how_to_reach}"}
     try:
@@ -98,7 +102,9 @@ def find(
     first = page * size + 1
     if channel == "sms":
         values = {k: render.to_gsm7(v) for k, v in values.items()}
-        overhead = len(render.to_gsm7(fill(templates.get(response, "{results}"), {**values, "results": ""})))
+        overhead = len(
+            render.to_gsm7(fill(templates.get(response, "{results}"), {**values, "results": ""}))
+        )
         values["results"] = render.sms(items, first, now, render.SMS_LIMIT - overhead)
     else:
         values["results"] = render.rich(items, first, now)
@@ -106,7 +112,13 @@ def find(
 
 
 def find_text(
-    db: Path, need: str, place: str, population: list[str], channel: str, page: int, now: dt.datetime
+    db: Path,
+    need: str,
+    place: str,
+    population: list[str],
+    channel: str,
+    page: int,
+    now: dt.datetime,
 ) -> str:
     """The reply as text, with the domain's words (for the admin's ``search`` command)."""
     from actions.context import region

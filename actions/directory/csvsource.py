@@ -18,7 +18,6 @@ from actions.directory.errors import Problem, SourceError
 from actions.directory.records import Record, check_row, parse_number
 
 MAX_LINE = 1 << 20  # 1 MiB: a longer physical line is not a directory record
-csv.field_size_limit(MAX_LINE)
 
 
 class _Lines:
@@ -125,6 +124,7 @@ def _resources(descriptor: Path, notes: list[Problem]) -> list[dict[str, Any]]:
 def read_csv(table: hsds.Table, path: Path, problems: list[Problem]) -> Iterator[Record]:
     """The rows of one HSDS CSV file; unreadable rows are reported in ``problems`` instead."""
     name = path.name
+    csv.field_size_limit(MAX_LINE)  # a field may be as long as a line, no longer
     with path.open("rb") as stream:
         lines = _Lines(stream)
         reader = csv.reader(lines)

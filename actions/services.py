@@ -2,8 +2,8 @@
 
 Reads the ``need``, ``location`` and ``population`` slots and the channel, asks the directory
 (``actions.directory.service.find``, which knows nothing of Rasa) and says one reply: the
-domain's ``utter_directory_*`` words around a listing composed from the directory, with the
-need's 24/7 line. ``results_page`` remembers how far the client has read: "more" (the
+catalog's ``directory_*`` words (actions/texts.yml) around a listing composed from the
+directory, with the need's 24/7 line. ``results_page`` remembers how far the client has read: "more" (the
 ``more_results`` intent) shows the next page, anything else starts again at the first.
 """
 
@@ -19,7 +19,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import channel_of, region
 from actions.directory.db import db_path
-from actions.directory.service import find, templates_from
+from actions.directory.service import find
+from actions.texts import say
 
 logger = logging.getLogger(__name__)
 
@@ -53,10 +54,10 @@ class ActionFindServices(Action):
             page=requested_page(tracker),
             now=dt.datetime.now(dt.timezone.utc),
             region=region(),
-            templates=templates_from(domain.get("responses") or {}),
+            say=say,
         )
-        logger.info("directory reply %s (page %d, %s)", reply.response, reply.page, channel)
-        dispatcher.utter_message(response=reply.response, **reply.values)
+        logger.info("directory reply %s (page %d, %s)", reply.key, reply.page, channel)
+        dispatcher.utter_message(text=reply.text)
         events: list[dict[str, Any]] = [SlotSet("results_page", float(reply.page))]
         if reply.forget_location:
             events.append(SlotSet("location", None))

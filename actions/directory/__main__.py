@@ -79,12 +79,16 @@ def _run(args: argparse.Namespace, path: Path) -> int:
         for line in convert_shipped(args.shared, args.out):
             print(line)
     elif args.command == "search":
-        from actions.directory.service import find_text
+        from actions.context import region
+        from actions.directory.service import find
+        from actions.texts import say
 
         now = args.at or dt.datetime.now(dt.timezone.utc)
         if now.tzinfo is None:
-            now = now.replace(tzinfo=dt.timezone.utc)
-        print(find_text(path, args.need, args.place, args.population, args.channel, args.page, now))
+            now = now.replace(tzinfo=region().tz)
+        reply = find(path, args.need, args.place, args.population, args.channel, args.page, now,
+                     region(), say)  # fmt: skip
+        print(reply.text)
     return 0
 
 

@@ -108,12 +108,9 @@ def distance_text(item: Listing, short: bool = False) -> str:
     if item.miles is None:
         return "serves your area" if not short else "area"
     value = f"{item.miles:.1f}" if item.miles < 10 else f"{item.miles:.0f}"
-    unit = "mi" if short else " mi"
-    return (
-        f"{'~' if item.approximate else ''}{value}{unit}"
-        if short
-        else f"{'about ' if item.approximate else ''}{value}{unit}"
-    )
+    if short:
+        return f"{'abt ' if item.approximate else ''}{value}mi"
+    return f"{'about ' if item.approximate else ''}{value} mi"
 
 
 def rich(items: list[Listing], first: int, now: dt.datetime) -> str:

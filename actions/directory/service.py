@@ -1,19 +1,18 @@
-"""One search as the client experiences it, knowing nothing of Rasa: which response to say,
-with which values, and which page of results the client has now seen.
+"""One search as the client experiences it, knowing nothing of Rasa: the reply's text, and
+which page of results the client has now seen.
 
 ``find()`` resolves the place again with the gazetteer, searches, reads the details of the
-page, and renders them for the channel. The words around the listing are the domain's
-responses (``utter_directory_*``); for SMS the reply is measured with those words filled in so
-the whole of it fits in two GSM-7 segments.
+page and renders them for the channel. The words around the listing are the action server's
+catalog (``actions/texts.yml``, keys ``directory_*``): a header line, the listing, then the
+need's 24/7 line. For SMS the whole reply, words included, fits two GSM-7 segments.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,26 +27,15 @@ from actions.gazetteer import Gazetteer, Place, gazetteer_for
 from actions.location import resolve_location
 from region import Region
 
-_FIELD = re.compile(r"\{(\w+)\}")
+Say = Callable[..., str]  # actions.texts.say: (key, **values) -> text
 
 
 @dataclass
 class Reply:
-    response: str
-    values: dict[str, str] = field(default_factory=dict)
+    key: str  # the catalog text that heads the reply (tests and logs name replies by it)
+    text: str
     page: int = 0
     forget_location: bool = False
-
-    def text(self, templates: Mapping[str, str]) -> str:
-        """The reply as the client reads it (the domain's template, filled)."""
-        return fill(templates.get(self.response, "{results}"), self.values)
-
-
-def fill(template: str, values: Mapping[str, Any]) -> str:
-    """Fill ``{name}`` placeholders as Rasa does (unknown names are left as they are)."""
-    return _FIELD.sub(
-        lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template
-    )
 
 
 def find(
@@ -59,96 +47,62 @@ def find(
     page: int,
     now: dt.datetime,
     region: Region,
-    templates: Mapping[str, str],
+    say: Say,
 ) -> Reply:
     """What to answer a client who asks for ``need`` near ``location`` at the instant ``now``."""
-    base = region.template_values()
+    sms = channel == "sms"
+
+    def reply(key: str, *rest: str, page: int = 0, **values: Any) -> Reply:
+        text = "\n".join([say(key, **values), *rest])
+        return Reply(key, render.to_gsm7(text) if sms else text, page)
+
     if not need:
-        return Reply("utter_directory_no_search", base)
+        return reply("directory_no_search")
     gazetteer = gazetteer_for(region)
     place = resolve_location(gazetteer, location)
     if place is None:
-        return Reply(
-            "utter_directory_where", {**base, "place": (location or "")[:40]}, forget_location=True
-        )
+        echo = (location or "").strip()[:40]
+        return Reply("directory_where", say("directory_where", place=echo), forget_location=True)
+    name = _place_name(place)
     line = region.line_for(need)
-    values = {**base, "place": _place_name(place), "line": f"{line.name}: {line.how_to_reach}"}
+    line_text = say("directory_line", line=f"{line.name}: {line.how_to_reach}")
     try:
         conn = open_directory(db)
     except DirectoryUnavailable:
-        return Reply("utter_directory_unavailable", values)
+        return reply("directory_unavailable", line_text)
     try:
         found = search(conn, need, _where(gazetteer, place), profile_from(population))
         size = render.page_size(channel)
         hits = found.hits[page * size : (page + 1) * size]
-        values["radius"] = f"{found.radius:.0f}"
         if not found.hits:
-            return Reply("utter_directory_nothing", values, page=0)
+            return reply("directory_nothing", line_text, place=name, radius=f"{found.radius:.0f}")
         if not hits:
-            return Reply("utter_directory_no_more", values, page=page)
-        country = region.gazetteer.country
-        is_holiday = holiday_calendar(country, region.gazetteer.state)
+            return reply("directory_no_more", line_text, page=page, place=name)
+        is_holiday = holiday_calendar(region.gazetteer.country, region.gazetteer.state)
         items = [listing(conn, hit, now, region.tz, is_holiday) for hit in hits]
     finally:
         conn.close()
     any_open = any(item.status.is_open for item in items)
-    if page:
-        response = "utter_directory_more"
-    elif found.widened:
-        response = "utter_directory_widened" if any_open else "utter_directory_widened_closed"
-        values["near"] = f"{RADII_MILES[0]:.0f}"
-    else:
-        response = "utter_directory_results" if any_open else "utter_directory_results_closed"
+    key = _header_key(page, found.widened, any_open)
+    header = say(key, place=name, radius=f"{found.radius:.0f}", near=f"{RADII_MILES[0]:.0f}")
     first = page * size + 1
-    if channel == "sms":
-        values = {k: render.to_gsm7(v) for k, v in values.items()}
-        overhead = len(
-            render.to_gsm7(fill(templates.get(response, "{results}"), {**values, "results": ""}))
-        )
-        values["results"] = render.sms(items, first, now, render.SMS_LIMIT - overhead)
-    else:
-        values["results"] = render.rich(items, first, now)
-    return Reply(response, values, page=page)
+    if sms:
+        words = render.to_gsm7(f"{header}\n\n{line_text}")
+        results = render.sms(items, first, now, render.SMS_LIMIT - len(words))
+        return Reply(key, render.to_gsm7(f"{header}\n{results}\n{line_text}"), page)
+    return Reply(key, f"{header}\n{render.rich(items, first, now)}\n{line_text}", page)
 
 
-def find_text(
-    db: Path,
-    need: str,
-    place: str,
-    population: list[str],
-    channel: str,
-    page: int,
-    now: dt.datetime,
-) -> str:
-    """The reply as text, with the domain's words (for the admin's ``search`` command)."""
-    from actions.context import region
-
-    reply = find(db, need, place, population, channel, page, now, region(), domain_templates())
-    return reply.text(domain_templates())
-
-
-@functools.lru_cache(maxsize=1)
-def domain_templates(path: Path | None = None) -> dict[str, str]:
-    """The first text of each ``utter_directory_*`` response of domain.yml."""
-    import yaml
-
-    path = path or Path(__file__).resolve().parents[2] / "domain.yml"
-    responses = (yaml.safe_load(path.read_text("utf-8")) or {}).get("responses") or {}
-    return templates_from(responses)
-
-
-def templates_from(responses: Mapping[str, Any]) -> dict[str, str]:
-    return {
-        name: str(variants[0].get("text", ""))
-        for name, variants in responses.items()
-        if name.startswith("utter_directory") and variants
-    }
+def _header_key(page: int, widened: bool, any_open: bool) -> str:
+    if page:
+        return "directory_more"
+    if widened:
+        return "directory_widened" if any_open else "directory_widened_closed"
+    return "directory_results" if any_open else "directory_results_closed"
 
 
 def _place_name(place: Place) -> str:
-    if place.postcode:
-        return place.postcode
-    return place.name
+    return place.postcode or place.name
 
 
 def _where(gazetteer: Gazetteer, place: Place) -> Where:
@@ -163,10 +117,7 @@ def _where(gazetteer: Gazetteer, place: Place) -> Where:
 
 def _nearest_postcode(gazetteer: Gazetteer, lat: float, lon: float) -> Place | None:
     best: tuple[float, Place] | None = None
-    for code in _regional_postcodes(gazetteer):
-        zip_place = gazetteer.resolve(code)
-        if zip_place is None:
-            continue
+    for zip_place in _regional_postcodes(gazetteer):
         miles = miles_between(lat, lon, zip_place.latitude, zip_place.longitude)
         if best is None or miles < best[0]:
             best = (miles, zip_place)
@@ -174,5 +125,6 @@ def _nearest_postcode(gazetteer: Gazetteer, lat: float, lon: float) -> Place | N
 
 
 @functools.lru_cache(maxsize=4)
-def _regional_postcodes(gazetteer: Gazetteer) -> tuple[str, ...]:
-    return tuple(gazetteer.regional_postcodes())
+def _regional_postcodes(gazetteer: Gazetteer) -> tuple[Place, ...]:
+    places = (gazetteer.resolve(code) for code in gazetteer.regional_postcodes())
+    return tuple(p for p in places if p is not None)

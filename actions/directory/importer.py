@@ -64,7 +64,8 @@ class Staging:
         conn.execute("BEGIN")
         conn.execute(
             "CREATE TEMP TABLE stage (tbl TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL,"
-            " file TEXT NOT NULL, line INTEGER, repeatable INTEGER NOT NULL, PRIMARY KEY (tbl, id))"
+            " file TEXT NOT NULL, line INTEGER, repeatable INTEGER NOT NULL, implied TEXT NOT NULL,"
+            " PRIMARY KEY (tbl, id))"
         )
 
     def report(self, problem: Problem) -> None:
@@ -83,13 +84,21 @@ class Staging:
         row_id = record.row["id"]
         data = json.dumps(record.row, sort_keys=True)
         seen = self.conn.execute(
-            "SELECT data, file, line, repeatable FROM stage WHERE tbl = ? AND id = ?",
+            "SELECT data, file, line, repeatable, implied FROM stage WHERE tbl = ? AND id = ?",
             (table, row_id),
         ).fetchone()
         if seen is None:
             self.conn.execute(
-                "INSERT INTO stage VALUES (?, ?, ?, ?, ?, ?)",
-                (table, row_id, data, record.file, record.line, int(record.repeatable)),
+                "INSERT INTO stage VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    table,
+                    row_id,
+                    data,
+                    record.file,
+                    record.line,
+                    int(record.repeatable),
+                    json.dumps(sorted(record.implied)),
+                ),
             )
             return
         first = f"{seen[1]}:{seen[2]}" if seen[2] else seen[1]
@@ -103,8 +112,14 @@ class Staging:
             )
             return
         merged = json.loads(seen[0])
+        weak = set(json.loads(seen[4]))  # implied by nesting: a stated value replaces it
         clash = [
-            k for k, v in record.row.items() if v is not None and merged.get(k) not in (None, v)
+            k
+            for k, v in record.row.items()
+            if v is not None
+            and merged.get(k) not in (None, v)
+            and k not in weak
+            and k not in record.implied
         ]
         if clash:
             self.report(
@@ -116,10 +131,14 @@ class Staging:
                 )
             )
             return
-        merged.update({k: v for k, v in record.row.items() if v is not None})
+        for key, value in record.row.items():
+            if value is None or (key in record.implied and merged.get(key) is not None):
+                continue
+            merged[key] = value
+            weak.discard(key) if key not in record.implied else weak.add(key)
         self.conn.execute(
-            "UPDATE stage SET data = ? WHERE tbl = ? AND id = ?",
-            (json.dumps(merged, sort_keys=True), table, row_id),
+            "UPDATE stage SET data = ?, implied = ? WHERE tbl = ? AND id = ?",
+            (json.dumps(merged, sort_keys=True), json.dumps(sorted(weak)), table, row_id),
         )
 
     def add_all(self, records: Iterable[Record]) -> None:

@@ -162,14 +162,20 @@ class _Reader:
         self, kind: str, data: dict[str, Any], path: Path_, implied: dict[str, Any]
     ) -> None:
         table = hsds.tables()[kind]
-        row = {k: v for k, v in data.items() if k in table.by_name}
+        row = {
+            k: v.strip() if isinstance(v, str) else v for k, v in data.items() if k in table.by_name
+        }
+        filled = set()
         for key, value in implied.items():
             if row.get(key) in (None, ""):
                 row[key] = value
+                filled.add(key)
         for key, (child_kind, parent_field) in SINGLE.get(kind, {}).items():
             child = data.get(key)
             if isinstance(child, dict) and child.get("id"):
-                row.setdefault(parent_field, child["id"])
+                if row.get(parent_field) in (None, ""):
+                    row[parent_field] = child["id"]
+                    filled.add(parent_field)
                 extra = (
                     {"organization_id": row.get("organization_id")}
                     if child_kind == "program"
@@ -193,7 +199,7 @@ class _Reader:
                 (*path, "metadata", i),
                 {"resource_id": row.get("id"), "resource_type": kind},
             )
-        self._add(table, row, path)
+        self._add(table, row, path, frozenset(filled))
 
     def _tabular(self, data: dict[str, Any]) -> None:
         for file_name, rows in data.items():
@@ -212,8 +218,14 @@ class _Reader:
                     continue
                 self._add(table, _typed(table, item), (file_name, i))
 
-    def _add(self, table: hsds.Table, row: dict[str, Any], path: Path_) -> None:
-        record = Record(table, row, self.name, None, repeatable=True)
+    def _add(
+        self,
+        table: hsds.Table,
+        row: dict[str, Any],
+        path: Path_,
+        implied: frozenset[str] = frozenset(),
+    ) -> None:
+        record = Record(table, row, self.name, None, repeatable=True, implied=implied)
         reasons = check_row(table, row)
         for reason in reasons:
             self._problem(path, f"{table.name}: {reason}")

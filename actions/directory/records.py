@@ -26,6 +26,9 @@ class Record:
     # JSON documents repeat one object wherever it is referenced: the same id again is the
     # same object (merged), not a duplicate. In a CSV file a repeated id is an error.
     repeatable: bool = False
+    # Fields the reader filled from where the object sat (a phone inside a service gets
+    # service_id). An object met in two places may get two such values: they never clash.
+    implied: frozenset[str] = frozenset()
     problems: list[str] = field(default_factory=list)
 
 

@@ -83,23 +83,22 @@ def status_text(status: Status, now: dt.datetime, short: bool = False) -> str:
         if status.until is None:
             return "open 24h" if short else "Open 24 hours"
         word = "open til" if short else "Open now until"
-        return f"{word} {_clock(status.until)}{_day(status.until, now)}"
+        return f"{word} {_when(status.until, now)}"
     if status.state == "closed":
         if status.opens is None:
             return "closed" if short else "Closed now"
         word = "closed, opens" if short else "Closed now, opens"
-        return f"{word} {_clock(status.opens)}{_day(status.opens, now)}"
+        return f"{word} {_when(status.opens, now)}"
     return "call first" if short else "Hours unknown: call first"
 
 
-def _day(moment: dt.datetime, now: dt.datetime) -> str:
+def _when(moment: dt.datetime, now: dt.datetime) -> str:
+    """'8am' today (or tonight into tomorrow morning), 'tomorrow 9am', 'Wed 9am'."""
     local_now = now.astimezone(moment.tzinfo)
     days = (moment.date() - local_now.date()).days
-    if days == 0:
-        return ""
-    if days == 1 and moment.hour < 12 and local_now.hour >= 12:
-        return ""  # overnight: "til 8am" is tomorrow morning, as anyone reads it
-    return " tomorrow" if days == 1 else f" {moment.strftime('%a')}"
+    if days == 0 or (days == 1 and moment.hour < 12 and local_now.hour >= 12):
+        return _clock(moment)  # overnight: "til 8am" is tomorrow morning, as anyone reads it
+    return f"{'tomorrow' if days == 1 else moment.strftime('%a')} {_clock(moment)}"
 
 
 def distance_text(item: Listing, short: bool = False) -> str:

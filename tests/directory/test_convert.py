@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from actions.directory import build, convert, convert_linksf, convert_ohana, flags
+from actions.directory import build, convert, convert_linksf, convert_ohana, flags, hsds
 from actions.directory.errors import ConversionError
 from actions.directory.records import check_row
-from actions.directory import hsds
 from tests.directory.conftest import SHARED
 
 OHANA = SHARED / "ohana-san-mateo"
@@ -59,7 +58,9 @@ def test_ohana_holidays_become_closures_every_year_and_special_hours(ohana: conv
     summers = [r for r in closures if r["valid_from"].endswith("-06-01")]
     assert all(r["valid_to"].endswith("-09-01") for r in summers)
     special = [r for r in ohana["schedule"] if r.get("valid_from") == "2015-12-24"]
-    assert special and special[0]["opens_at"] == "10:00" and special[0]["closes_at"] == "16:00"
+    assert special
+    assert special[0]["opens_at"] == "10:00"
+    assert special[0]["closes_at"] == "16:00"
 
 
 def test_ohana_keywords_taxonomy_and_ages_are_kept(ohana: convert.Rows) -> None:
@@ -76,7 +77,8 @@ def test_ohana_keywords_taxonomy_and_ages_are_kept(ohana: convert.Rows) -> None:
 def test_ohana_test_organizations_can_be_left_out() -> None:
     rows = convert_ohana.convert(OHANA, {"6", "7", "8"})
     names = {o["name"] for o in rows["organization"]}
-    assert "Example Agency" not in names and "Fake Org" not in names
+    assert "Example Agency" not in names
+    assert "Fake Org" not in names
     assert "Salvation Army" in names
     assert not any(p["number"] == "123-456-7890" for p in rows["phone"])
 
@@ -91,7 +93,7 @@ def test_ohana_times(text: str, expected: str) -> None:
 
 @pytest.mark.parametrize("text", ["25:00", "9 o'clock", "13pm", ""])
 def test_ohana_malformed_times_are_named(text: str) -> None:
-    with pytest.raises(ConversionError, match="regular_schedules.csv:4: malformed time"):
+    with pytest.raises(ConversionError, match=r"regular_schedules\.csv:4: malformed time"):
         convert_ohana.clock(text, "regular_schedules.csv:4")
 
 
@@ -100,7 +102,9 @@ def test_ohana_malformed_times_are_named(text: str) -> None:
     [("Age 21-60, detoxed", (21, 60)), ("Age 55 or over for most programs", (55, None)),
      ("Children under 18", (None, 17)), ("Low-income families", (None, None))],
 )  # fmt: skip
-def test_ohana_age_limits_from_eligibility_text(text: str, expected: tuple[float | None, float | None]) -> None:
+def test_ohana_age_limits_from_eligibility_text(
+    text: str, expected: tuple[float | None, float | None]
+) -> None:
     assert convert_ohana.ages(text) == expected
 
 
@@ -116,20 +120,31 @@ def test_linksf_converts_every_facility_to_valid_hsds(linksf: convert.Rows) -> N
 def test_linksf_hours_eligibility_and_confidentiality(linksf: convert.Rows) -> None:
     by_name = {s["name"]: s for s in linksf["service"]}
     huckleberry = by_name["Huckleberry House"]
-    assert huckleberry["maximum_age"] == 24.0 and huckleberry["minimum_age"] is None
+    assert huckleberry["maximum_age"] == 24.0
+    assert huckleberry["minimum_age"] is None
     schedules = [r for r in linksf["schedule"] if r["service_id"] == huckleberry["id"]]
     assert schedules[0]["opens_at"] == schedules[0]["closes_at"] == "00:00"  # Open 24 hrs.
     woman = by_name["A Woman's Place (shelter)"]
     women_only = flags.term_id("women-only")
-    assert any(a["link_id"] == woman["id"] and a["taxonomy_term_id"] == women_only for a in linksf["attribute"])
+    assert any(
+        a["link_id"] == woman["id"] and a["taxonomy_term_id"] == women_only
+        for a in linksf["attribute"]
+    )
     unknown = [r for r in linksf["schedule"] if r["service_id"] == woman["id"]]
-    assert unknown and not unknown[0].get("opens_at")  # "Drop in 12pm-4pm for referrals": unknown
+    assert unknown
+    assert not unknown[0].get("opens_at")
     casa = next(loc for loc in linksf["location"] if loc["name"] == "La Casa de las Madres")
     confidential = flags.term_id("confidential-location")
-    assert any(a["link_id"] == casa["id"] and a["taxonomy_term_id"] == confidential for a in linksf["attribute"])
+    assert any(
+        a["link_id"] == casa["id"] and a["taxonomy_term_id"] == confidential
+        for a in linksf["attribute"]
+    )
     general = next(s for s in linksf["service"] if s["name"] == "San Francisco General Hospital")
     closed = flags.term_id("closed-public-holidays")
-    assert any(a["link_id"] == general["id"] and a["taxonomy_term_id"] == closed for a in linksf["attribute"])
+    assert any(
+        a["link_id"] == general["id"] and a["taxonomy_term_id"] == closed
+        for a in linksf["attribute"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -147,14 +162,16 @@ def test_linksf_phone_numbers(text: str | None, expected: str | None) -> None:
     [(["S"], (60, None)), (["A", "S"], (18, None)), (["Y", "C"], (None, 24)), (["C"], (None, 17)),
      (["C", "Y", "A"], (None, None)), (None, (None, None))],
 )  # fmt: skip
-def test_linksf_age_groups(groups: list[str] | None, expected: tuple[float | None, float | None]) -> None:
+def test_linksf_age_groups(
+    groups: list[str] | None, expected: tuple[float | None, float | None]
+) -> None:
     assert convert_linksf.age_limits(groups) == expected
 
 
 def test_linksf_refuses_a_file_that_is_not_its_fixture(tmp_path: Path) -> None:
     bad = tmp_path / "fixture.json"
-    bad.write_text("fixtureData = [\n{\"name\": \"x\",,}\n];")
-    with pytest.raises(ConversionError, match="fixture.json:2: not valid JSON"):
+    bad.write_text('fixtureData = [\n{"name": "x",,}\n];')
+    with pytest.raises(ConversionError, match=r"fixture\.json:2: not valid JSON"):
         convert_linksf.load(bad)
 
 
@@ -170,9 +187,13 @@ def test_the_shipped_data_is_exactly_what_the_converters_make(tmp_path: Path) ->
 
 def test_the_shipped_data_imports_and_every_place_is_searchable(built: Path) -> None:
     with closing(sqlite3.connect(built)) as conn:
-        services = conn.execute("SELECT count(*) FROM services WHERE status = 'active'").fetchone()[0]
+        services = conn.execute("SELECT count(*) FROM services WHERE status = 'active'").fetchone()[
+            0
+        ]
         assert services > 120
-        lines = conn.execute("SELECT name FROM services WHERE name LIKE '%988%' OR name LIKE '211%'").fetchall()
+        lines = conn.execute(
+            "SELECT name FROM services WHERE name LIKE '%988%' OR name LIKE '211%'"
+        ).fetchall()
         assert len(lines) == 2  # generated from the region file
         unplaced = conn.execute(
             "SELECT count(*) FROM search_entry e JOIN services s ON s.id = e.service_id "

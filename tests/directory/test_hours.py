@@ -13,12 +13,16 @@ from tests.directory.conftest import TZ, local
 
 EVERY_DAY = "MO,TU,WE,TH,FR,SA,SU"
 NIGHT = [{"freq": "WEEKLY", "byday": EVERY_DAY, "opens_at": "20:00", "closes_at": "08:00"}]
-WEEKDAYS_9_5 = [{"freq": "WEEKLY", "byday": "MO,TU,WE,TH,FR", "opens_at": "09:00", "closes_at": "17:00"}]
+WEEKDAYS_9_5 = [
+    {"freq": "WEEKLY", "byday": "MO,TU,WE,TH,FR", "opens_at": "09:00", "closes_at": "17:00"}
+]
 TWO_PERIODS = [
     {"byday": "MO", "opens_at": "08:00", "closes_at": "12:00"},
     {"byday": "MO", "opens_at": "14:00", "closes_at": "16:00"},
 ]
-ROUND_THE_CLOCK = [{"freq": "WEEKLY", "byday": EVERY_DAY, "opens_at": "00:00", "closes_at": "00:00"}]
+ROUND_THE_CLOCK = [
+    {"freq": "WEEKLY", "byday": EVERY_DAY, "opens_at": "00:00", "closes_at": "00:00"}
+]
 THANKSGIVING_2026 = dt.date(2026, 11, 26)
 
 
@@ -77,7 +81,9 @@ CASES: list[tuple[str, list[dict[str, Any]], bool, dt.datetime, str, str | None]
     [c[1:] for c in CASES],
     ids=[c[0] for c in CASES],
 )
-def test_open_now(rows: list[dict[str, Any]], holiday_closed: bool, now: dt.datetime, state: str, when: str | None) -> None:
+def test_open_now(
+    rows: list[dict[str, Any]], holiday_closed: bool, now: dt.datetime, state: str, when: str | None
+) -> None:
     status = hours_from_rows(rows, holiday_closed).status(now, TZ, holidays)
     assert status.state == state
     moment = status.until if state == "open" else status.opens
@@ -85,7 +91,11 @@ def test_open_now(rows: list[dict[str, Any]], holiday_closed: bool, now: dt.date
 
 
 def test_unknown_hours_are_never_open() -> None:
-    for rows in ([], [{"description": "Open most days"}], [{"byday": "XX", "opens_at": "9:00", "closes_at": "17:00"}]):
+    for rows in (
+        [],
+        [{"description": "Open most days"}],
+        [{"byday": "XX", "opens_at": "9:00", "closes_at": "17:00"}],
+    ):
         assert not hours_from_rows(rows).status(local(2026, 11, 23, 12, 0), TZ, holidays).is_open
 
 
@@ -94,6 +104,8 @@ def test_the_hsds_example_schedule_is_read() -> None:
            "until": "2005-01-01", "count": 3, "wkst": "TU", "freq": "WEEKLY", "interval": 1, "byday": "TH,FR",
            "byweekno": "41,42", "bymonthday": "2,3,4", "byyearday": "2,3,4", "opens_at": "10:00:00", "closes_at": "18:00:00"}  # fmt: skip
     rule = parse_rule(row)
-    assert rule.freq == "WEEKLY" and rule.count == 3 and rule.wkst == 1
+    assert rule.freq == "WEEKLY"
+    assert rule.count == 3
+    assert rule.wkst == 1
     # valid only on 1 January 2005: closed on any day now
     assert hours_from_rows([row]).status(local(2026, 11, 26, 12, 0), TZ, holidays).state == "closed"

@@ -29,7 +29,9 @@ READ = [
 def test_clear_hours_are_read(text: str, expected: list[tuple[list[int], str, str]]) -> None:
     parsed = parse_hours(text)
     assert parsed is not None
-    got = [(sorted(days), o.strftime("%H:%M"), c.strftime("%H:%M")) for days, o, c in parsed.periods]
+    got = [
+        (sorted(days), o.strftime("%H:%M"), c.strftime("%H:%M")) for days, o, c in parsed.periods
+    ]
     assert got == expected
 
 
@@ -55,5 +57,6 @@ def test_uncertain_hours_are_not_read(text: str | None) -> None:
 
 def test_closed_on_holidays_is_noted() -> None:
     parsed = parse_hours("M-F 8:30-5pm. closed holidays.")
-    assert parsed is not None and parsed.closed_on_holidays
+    assert parsed is not None
+    assert parsed.closed_on_holidays
     assert not parse_hours("M-F 8:30-5pm").closed_on_holidays  # type: ignore[union-attr]

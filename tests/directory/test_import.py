@@ -86,7 +86,8 @@ def test_a_reimport_updates_by_id(fresh: Path, example_package: Path) -> None:
 def test_the_summary_says_what_was_imported(fresh: Path) -> None:
     lines = build.import_paths(fresh, [EXAMPLES / "csv"]).lines()
     assert "  services: 1 new, 0 updated" in lines
-    assert lines[-1].startswith("imported ") and "rows/s" in lines[-1]
+    assert lines[-1].startswith("imported ")
+    assert "rows/s" in lines[-1]
 
 
 # --- Bad input: (what is done to the example package, what the admin is told) ---------------
@@ -150,7 +151,11 @@ BAD = [
 
 @pytest.mark.parametrize(("what", "damage", "message"), BAD, ids=[b[0] for b in BAD])
 def test_bad_input_is_named_by_file_and_line_and_changes_nothing(
-    fresh: Path, example_package: Path, what: str, damage, message: str  # type: ignore[no-untyped-def]
+    fresh: Path,
+    example_package: Path,
+    what: str,
+    damage,
+    message: str,  # type: ignore[no-untyped-def]
 ) -> None:
     build.import_paths(fresh, [EXAMPLES / "service_list.json"])
     before = snapshot(fresh)
@@ -174,14 +179,22 @@ def test_every_bad_row_is_reported_not_just_the_first(fresh: Path, example_packa
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ('{"id": "ac148810-d857-441c-9679-408f346de14b",\n "name": "x",\n "status": 5}', "service.json:3: error: status: 5 is not of type 'string'"),
+        (
+            '{"id": "ac148810-d857-441c-9679-408f346de14b",\n "name": "x",\n "status": 5}',
+            "service.json:3: error: status: 5 is not of type 'string'",
+        ),
         ('{"id": "x",\n  "name": ', "service.json:2: error: not valid JSON"),
-        ('[\n {"id": "ac148810-d857-441c-9679-408f346de14b", "name": "n", "status": "active"},\n {"id": "bad"}\n]', "service.json:3: error:"),
-        ("\"just a string\"", "service.json:1: error: a HSDS JSON document is an object"),
+        (
+            '[\n {"id": "ac148810-d857-441c-9679-408f346de14b", "name": "n", "status": "active"},\n {"id": "bad"}\n]',
+            "service.json:3: error:",
+        ),
+        ('"just a string"', "service.json:1: error: a HSDS JSON document is an object"),
     ],
     ids=["wrong type", "syntax", "second object of an array", "not an object"],
 )
-def test_bad_json_is_named_by_file_and_line(fresh: Path, tmp_path: Path, content: str, message: str) -> None:
+def test_bad_json_is_named_by_file_and_line(
+    fresh: Path, tmp_path: Path, content: str, message: str
+) -> None:
     path = tmp_path / "service.json"
     path.write_text(content, "utf-8")
     with pytest.raises(ImportRejected) as caught:
@@ -191,7 +204,9 @@ def test_bad_json_is_named_by_file_and_line(fresh: Path, tmp_path: Path, content
 
 def test_json_with_a_service_but_no_organization_is_refused(fresh: Path, tmp_path: Path) -> None:
     path = tmp_path / "service.json"
-    path.write_text(json.dumps({"id": "ac148810-d857-441c-9679-408f346de14b", "name": "n", "status": "active"}))
+    path.write_text(
+        json.dumps({"id": "ac148810-d857-441c-9679-408f346de14b", "name": "n", "status": "active"})
+    )
     with pytest.raises(ImportRejected, match="1 error"):
         build.import_paths(fresh, [path])
 
@@ -202,7 +217,7 @@ def test_a_json_document_too_big_to_read_whole_is_refused_with_advice(
     monkeypatch.setattr(jsonsource, "MAX_JSON_BYTES", 1000)
     path = tmp_path / "service_list.json"
     path.write_text(" " * 2000 + "{}")
-    with pytest.raises(SourceError, match="too big for one JSON document.*tabular datapackage"):
+    with pytest.raises(SourceError, match=r"too big for one JSON document.*tabular datapackage"):
         build.import_paths(fresh, [path])
 
 
@@ -211,7 +226,9 @@ def test_a_json_document_too_big_to_read_whole_is_refused_with_advice(
     [("nowhere", "no such file or folder"), ("notes.txt", "expected a datapackage folder"),
      ("people.csv", "not an HSDS 3.0 table name")],
 )  # fmt: skip
-def test_files_that_are_not_hsds_are_refused(fresh: Path, tmp_path: Path, name: str, message: str) -> None:
+def test_files_that_are_not_hsds_are_refused(
+    fresh: Path, tmp_path: Path, name: str, message: str
+) -> None:
     if name != "nowhere":
         (tmp_path / name).write_text("id\n1\n")
     with pytest.raises(SourceError, match=message):

@@ -18,7 +18,9 @@ def test_a_new_database_gets_every_hsds_table_and_the_latest_version(fresh: Path
     assert {"freq", "byday", "opens_at", "closes_at", "valid_from", "until", "count"} <= columns
 
 
-def test_opening_again_changes_nothing_and_an_old_database_is_brought_up_to_date(fresh: Path) -> None:
+def test_opening_again_changes_nothing_and_an_old_database_is_brought_up_to_date(
+    fresh: Path,
+) -> None:
     conn = sqlite3.connect(fresh, isolation_level=None)
     first = db.migrations()[0]
     conn.executescript(first[1].read_text() + f"\nPRAGMA user_version = {first[0]};")

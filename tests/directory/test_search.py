@@ -46,11 +46,15 @@ def service(name: str, miles_north: float | None, **extra: Any) -> dict[str, lis
         rows["locations.csv"] = [{"id": loc, "name": name, "location_type": "physical",
                                   "latitude": REDWOOD_CITY.latitude + miles_north / 69.0,
                                   "longitude": REDWOOD_CITY.longitude}]  # fmt: skip
-        rows["service_at_location.csv"] = [{"id": _id("sal", name), "service_id": sid, "location_id": loc}]
+        rows["service_at_location.csv"] = [
+            {"id": _id("sal", name), "service_id": sid, "location_id": loc}
+        ]
         rows["addresses.csv"] = [{"id": _id("address", name), "location_id": loc, "address_1": f"{len(name)} Main St",
                                   "city": "Redwood City", "state_province": "CA", "postal_code": "94063",
                                   "country": "US", "address_type": "physical"}]  # fmt: skip
-        rows["attributes.csv"] += [flags.attribute("location", loc, c) for c in extra.get("location_flags", [])]
+        rows["attributes.csv"] += [
+            flags.attribute("location", loc, c) for c in extra.get("location_flags", [])
+        ]
     return rows
 
 
@@ -68,10 +72,15 @@ def directory(tmp_path: Path, *services: dict[str, list[dict[str, Any]]]) -> Pat
     return path
 
 
-def names(path: Path, need: str = "shelter", population: Any = None, where: Where = REDWOOD_CITY) -> list[str]:
+def names(
+    path: Path, need: str = "shelter", population: Any = None, where: Where = REDWOOD_CITY
+) -> list[str]:
     with closing(build.open_directory(path)) as conn:
         found = search(conn, need, where, profile_from(population))
-        return [conn.execute("SELECT name FROM services WHERE id = ?", (h.service_id,)).fetchone()[0] for h in found.hits]
+        return [
+            conn.execute("SELECT name FROM services WHERE id = ?", (h.service_id,)).fetchone()[0]
+            for h in found.hits
+        ]
 
 
 def test_nearest_first(tmp_path: Path) -> None:
@@ -80,14 +89,18 @@ def test_nearest_first(tmp_path: Path) -> None:
 
 
 def test_only_services_that_answer_the_need(tmp_path: Path) -> None:
-    path = directory(tmp_path, service("Beds", 1.0), service("Pantry", 0.5, description="food pantry, groceries"))
+    path = directory(
+        tmp_path, service("Beds", 1.0), service("Pantry", 0.5, description="food pantry, groceries")
+    )
     assert names(path, "shelter") == ["Beds"]
     assert names(path, "food") == ["Pantry"]
     assert names(path, "legal") == []
 
 
 def test_inactive_services_are_never_offered(tmp_path: Path) -> None:
-    path = directory(tmp_path, service("Closed for good", 0.5, status="defunct"), service("Open", 1.0))
+    path = directory(
+        tmp_path, service("Closed for good", 0.5, status="defunct"), service("Open", 1.0)
+    )
     assert names(path) == ["Open"]
 
 
@@ -106,8 +119,14 @@ ELIGIBILITY = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("population", "services", "expected"), [e[1:] for e in ELIGIBILITY], ids=[e[0] for e in ELIGIBILITY])
-def test_eligibility(tmp_path: Path, population: Any, services: dict[str, dict[str, Any]], expected: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("population", "services", "expected"),
+    [e[1:] for e in ELIGIBILITY],
+    ids=[e[0] for e in ELIGIBILITY],
+)
+def test_eligibility(
+    tmp_path: Path, population: Any, services: dict[str, dict[str, Any]], expected: list[str]
+) -> None:
     rows = [service(name, 0.5 + i, **extra) for i, (name, extra) in enumerate(services.items())]
     assert names(directory(tmp_path, *rows), population=population) == expected
 
@@ -117,7 +136,9 @@ def test_nothing_near_widens_the_radius_and_says_so(tmp_path: Path) -> None:
     with closing(build.open_directory(path)) as conn:
         found = search(conn, "shelter", REDWOOD_CITY, profile_from(None))
     # fewer than a page within 10 and 25 miles: the radius grows to its largest
-    assert found.widened and found.radius == 50 and len(found.hits) == 1
+    assert found.widened
+    assert found.radius == 50
+    assert len(found.hits) == 1
     assert names(directory(tmp_path / "x", service("Too far", 200.0))) == []
 
 
@@ -125,7 +146,11 @@ def test_few_near_results_are_topped_up_from_further_away(tmp_path: Path) -> Non
     path = directory(tmp_path, service("Near", 1.0), service("Twenty miles", 20.0))
     with closing(build.open_directory(path)) as conn:
         found = search(conn, "shelter", REDWOOD_CITY, profile_from(None))
-    assert not found.widened and [h.miles is not None and round(h.miles) for h in found.hits] == [1, 20]
+    assert not found.widened
+    assert [h.miles is not None and round(h.miles) for h in found.hits] == [
+        1,
+        20,
+    ]
 
 
 def test_services_with_only_a_service_area_match_that_area(tmp_path: Path) -> None:
@@ -149,14 +174,24 @@ def _listing(path: Path, position: int = 0, now: dt.datetime = NOW) -> Any:
 def test_a_confidential_location_never_shows_its_street_or_distance(tmp_path: Path) -> None:
     path = directory(tmp_path, service("Refuge", 0.5, location_flags=["confidential-location"]))
     item = _listing(path)
-    assert item.confidential and item.address == "Redwood City" and item.miles is None
+    assert item.confidential
+    assert item.address == "Redwood City"
+    assert item.miles is None
     assert "Main St" not in json.dumps(item.__dict__, default=str)
 
 
 def test_details_give_phone_address_open_status_and_who(tmp_path: Path) -> None:
-    path = directory(tmp_path, service("Night shelter", 0.5, hours=("20:00", "08:00"), flags=["women-only"], min_age=18))
+    path = directory(
+        tmp_path,
+        service("Night shelter", 0.5, hours=("20:00", "08:00"), flags=["women-only"], min_age=18),
+    )
     item = _listing(path)
-    assert (item.name, item.phone, item.address) == ("Night shelter", "650-555-0100", "13 Main St, Redwood City")
-    assert item.status.is_open and item.status.until == dt.datetime(2026, 11, 24, 8, 0, tzinfo=TZ)
+    assert (item.name, item.phone, item.address) == (
+        "Night shelter",
+        "650-555-0100",
+        "13 Main St, Redwood City",
+    )
+    assert item.status.is_open
+    assert item.status.until == dt.datetime(2026, 11, 24, 8, 0, tzinfo=TZ)
     assert item.who == "women, 18+"
     assert not _listing(path, now=local(2026, 11, 24, 9, 0)).status.is_open

@@ -9,7 +9,9 @@ adds or updates from HSDS files, all or nothing.
 from __future__ import annotations
 
 import functools
+import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -108,6 +110,31 @@ def open_directory(path: Path) -> sqlite3.Connection:
         conn.execute("SELECT 1 FROM search_entry LIMIT 1").fetchall()
     except sqlite3.Error as exc:
         raise DirectoryUnavailable(f"the directory at {path} cannot be read: {exc}") from exc
+    return conn
+
+
+_readers = threading.local()
+
+
+def reader(path: Path) -> sqlite3.Connection:
+    """This thread's read-only connection to ``path``, kept between searches (its page cache
+    stays warm) and opened again when the file is replaced; each query sees the latest commit."""
+    try:
+        stat = os.stat(path)
+        inode = hash((stat.st_dev, stat.st_ino, stat.st_ctime_ns))  # a replaced file is another
+    except OSError as exc:
+        raise DirectoryUnavailable(
+            f"no directory at {path}: run `python -m actions.directory build`"
+        ) from exc
+    cached: dict[str, tuple[int, sqlite3.Connection]] = getattr(_readers, "by_path", {})
+    held = cached.get(str(path))
+    if held is not None and held[0] == inode:
+        return held[1]
+    if held is not None:
+        held[1].close()
+    conn = open_directory(path)
+    cached[str(path)] = (inode, conn)
+    _readers.by_path = cached
     return conn
 
 

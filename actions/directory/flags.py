@@ -9,6 +9,7 @@ stable UUIDs derived from the codes, so converters and the importer agree withou
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any
 
@@ -37,6 +38,7 @@ def stable_id(*parts: object) -> str:
     return str(uuid.uuid5(NAMESPACE, ":".join(str(p) for p in parts)))
 
 
+@functools.lru_cache(maxsize=64)
 def term_id(code: str) -> str:
     if code not in TERMS:
         raise KeyError(f"no crisis-assistant term {code!r}")

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from actions.directory import render
-from actions.directory.build import open_directory
+from actions.directory.build import reader
 from actions.directory.details import listing
 from actions.directory.eligibility import profile_from
 from actions.directory.errors import DirectoryUnavailable
@@ -67,10 +68,7 @@ def find(
     line = region.line_for(need)
     line_text = say("directory_line", line=f"{line.name}: {line.how_to_reach}")
     try:
-        conn = open_directory(db)
-    except DirectoryUnavailable:
-        return reply("directory_unavailable", line_text)
-    try:
+        conn = reader(db)
         found = search(conn, need, _where(gazetteer, place), profile_from(population))
         size = render.page_size(channel)
         hits = found.hits[page * size : (page + 1) * size]
@@ -80,8 +78,8 @@ def find(
             return reply("directory_no_more", line_text, page=page, place=name)
         is_holiday = holiday_calendar(region.gazetteer.country, region.gazetteer.state)
         items = [listing(conn, hit, now, region.tz, is_holiday) for hit in hits]
-    finally:
-        conn.close()
+    except (DirectoryUnavailable, sqlite3.Error):
+        return reply("directory_unavailable", line_text)
     any_open = any(item.status.is_open for item in items)
     key = _header_key(page, found.widened, any_open)
     header = say(key, place=name, radius=f"{found.radius:.0f}", near=f"{RADII_MILES[0]:.0f}")

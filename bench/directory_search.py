@@ -23,13 +23,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from actions.context import region  # noqa: E402
-from actions.directory import build, flags, hsds  # noqa: E402
-from actions.directory.eligibility import profile_from  # noqa: E402
-from actions.directory.search import Where, search  # noqa: E402
-from actions.directory.service import find  # noqa: E402
-from actions.texts import say  # noqa: E402
-from bench.common import median_of_rounds, report, summary_ms  # noqa: E402
+from actions.context import region
+from actions.directory import build, flags, hsds
+from actions.directory.eligibility import profile_from
+from actions.directory.search import Where, search
+from actions.directory.service import find
+from actions.texts import say
+from bench.common import median_of_rounds, report, summary_ms
 
 NEEDS = ["shelter", "food", "family_support", "domestic_violence", "mental_health",
          "health_care", "legal", "financial", "drug_alcohol", "essentials"]  # fmt: skip
@@ -40,12 +40,26 @@ CHANNELS = ["sms", "telegram", "webchat"]
 POPULATIONS: list[list[str] | None] = [None, ["17"], ["woman"], ["family"], ["senior"]]
 NOW = dt.datetime(2026, 11, 23, 21, 30, tzinfo=dt.timezone.utc)
 # Open Eligibility codes the generated services carry (one per need of directory/needs.yml).
-TERMS = ["101-04", "102", "108-01", "101-06", "101-07", "106-06", "111", "107-02", "106-01", "104-02"]
+TERMS = [
+    "101-04",
+    "102",
+    "108-01",
+    "101-06",
+    "101-07",
+    "106-06",
+    "111",
+    "107-02",
+    "106-01",
+    "104-02",
+]
 
 
 def queries(count: int, seed: int) -> list[tuple[str, str, list[str] | None, str]]:
     rng = random.Random(seed)
-    return [(rng.choice(NEEDS), rng.choice(PLACES), rng.choice(POPULATIONS), rng.choice(CHANNELS)) for _ in range(count)]
+    return [
+        (rng.choice(NEEDS), rng.choice(PLACES), rng.choice(POPULATIONS), rng.choice(CHANNELS))
+        for _ in range(count)
+    ]
 
 
 def time_finds(db: Path, count: int, seed: int) -> dict[str, float]:
@@ -75,10 +89,16 @@ def time_index(db: Path, count: int, seed: int) -> dict[str, float]:
 
 
 def measure(db: Path, rounds: int, count: int) -> dict[str, Any]:
-    find(db, "shelter", "Redwood City", None, "sms", 0, NOW, region(), say)  # warm: gazetteer, holidays
+    find(
+        db, "shelter", "Redwood City", None, "sms", 0, NOW, region(), say
+    )  # warm: gazetteer, holidays
     return {
-        "search_and_render": median_of_rounds([time_finds(db, count, seed) for seed in range(rounds)]),
-        "index_query_only": median_of_rounds([time_index(db, count, seed) for seed in range(rounds)]),
+        "search_and_render": median_of_rounds(
+            [time_finds(db, count, seed) for seed in range(rounds)]
+        ),
+        "index_query_only": median_of_rounds(
+            [time_index(db, count, seed) for seed in range(rounds)]
+        ),
     }
 
 
@@ -111,7 +131,14 @@ def generate(folder: Path, services: int, seed: int = 7) -> int:
     write("taxonomy", flags.taxonomy_rows()["taxonomy"][0])
     organizations = max(1, services // 10)
     for o in range(organizations):
-        write("organization", {"id": flags.stable_id("bench", "org", o), "name": f"Agency {o}", "description": "A generated agency."})
+        write(
+            "organization",
+            {
+                "id": flags.stable_id("bench", "org", o),
+                "name": f"Agency {o}",
+                "description": "A generated agency.",
+            },
+        )
     for s in range(services):
         sid, loc = flags.stable_id("bench", "service", s), flags.stable_id("bench", "location", s)
         org = flags.stable_id("bench", "org", s % organizations)
@@ -121,11 +148,21 @@ def generate(folder: Path, services: int, seed: int = 7) -> int:
                           "maximum_age": rng.choice([None, None, None, 24]) if low is None else None})  # fmt: skip
         write("location", {"id": loc, "organization_id": org, "name": f"Place {s}", "location_type": "physical",
                            "latitude": round(rng.uniform(37.0, 38.3), 6), "longitude": round(rng.uniform(-122.6, -121.5), 6)})  # fmt: skip
-        write("service_at_location", {"id": flags.stable_id("bench", "sal", s), "service_id": sid, "location_id": loc})
+        write(
+            "service_at_location",
+            {"id": flags.stable_id("bench", "sal", s), "service_id": sid, "location_id": loc},
+        )
         write("address", {"id": flags.stable_id("bench", "address", s), "location_id": loc, "address_1": f"{s} Main St",
                           "city": "Somewhere", "state_province": "CA", "postal_code": "94000", "country": "US",
                           "address_type": "physical"})  # fmt: skip
-        write("phone", {"id": flags.stable_id("bench", "phone", s), "service_id": sid, "number": f"650-555-{s % 10000:04d}"})
+        write(
+            "phone",
+            {
+                "id": flags.stable_id("bench", "phone", s),
+                "service_id": sid,
+                "number": f"650-555-{s % 10000:04d}",
+            },
+        )
         night = rng.random() < 0.3
         write("schedule", {"id": flags.stable_id("bench", "schedule", s), "service_id": sid, "freq": "WEEKLY",
                            "byday": "MO,TU,WE,TH,FR,SA,SU" if night else "MO,TU,WE,TH,FR",
@@ -134,7 +171,10 @@ def generate(folder: Path, services: int, seed: int = 7) -> int:
         write("attribute", {"id": flags.stable_id("bench", "attribute", s), "link_id": sid, "link_entity": "service",
                             "taxonomy_term_id": flags.stable_id("bench", "term", code)})  # fmt: skip
         if rng.random() < 0.1:
-            write("attribute", flags.attribute("service", sid, rng.choice(["women-only", "men-only", "no-pets"])))
+            write(
+                "attribute",
+                flags.attribute("service", sid, rng.choice(["women-only", "men-only", "no-pets"])),
+            )
     for stream in files:
         stream.close()
     return rows

@@ -148,10 +148,14 @@ def rebuild(conn: sqlite3.Connection, needs: NeedsMap, geocode: Geocoder, skip: 
                 )
             )
             if point:
-                boxes.append((entry_id, point[0], point[0], point[1], point[1]))
+                boxes += [
+                    (entry_id * 64 + bit, point[0], point[0], point[1], point[1], bit, bit)
+                    for bit in range(len(needs.needs))
+                    if mask >> bit & 1
+                ]
     marks = ",".join("?" * 16)
     conn.executemany(f"INSERT INTO search_entry VALUES ({marks})", entries)  # noqa: S608
-    conn.executemany("INSERT INTO search_box VALUES (?, ?, ?, ?, ?)", boxes)
+    conn.executemany("INSERT INTO search_box VALUES (?, ?, ?, ?, ?, ?, ?)", boxes)
     meta = {"needs": json.dumps(needs.names), "needs_fingerprint": needs.fingerprint}
     conn.executemany(
         "INSERT INTO directory_meta VALUES (?, ?) "

@@ -59,11 +59,11 @@ def miles_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_MILES * math.asin(min(1.0, math.sqrt(a)))
 
 
-def need_bit(conn: sqlite3.Connection, need: str) -> int:
-    """The bit of ``need`` in the index (0 if the index does not know the need)."""
+def need_bit(conn: sqlite3.Connection, need: str) -> int | None:
+    """The bit number of ``need`` in the index (None if the index does not know the need)."""
     row = conn.execute("SELECT value FROM directory_meta WHERE key = 'needs'").fetchone()
     names = json.loads(row[0]) if row and row[0] else []
-    return 1 << names.index(need) if need in names else 0
+    return names.index(need) if need in names else None
 
 
 def search(
@@ -76,19 +76,22 @@ def search(
 ) -> Found:
     """Places answering ``need`` that would take this client, nearest first, then by area.
 
-    The radius grows (``radii``) until it holds ``enough`` places; ``widened`` says that none
-    was within the first radius, which the client is told plainly.
+    The radius grows until it holds ``enough`` places (``radii``, the ones a client is told
+    of); ``widened`` says that none was within the first, which the client is told plainly.
+    Where places are dense, smaller radii are tried first and kept when they already hold
+    every result a client could page through (``MAX_RESULTS``).
     """
     bit = need_bit(conn, need)
-    if not bit:
+    if bit is None:
         return Found([], radii[-1], False)
     eligible, args = profile.sql()
     near: list[Hit] = []
     radius = radii[0]
-    for radius in radii:
+    for radius in (radii[0] / 4, radii[0] / 2, *radii):
         near = _within(conn, bit, where, radius, eligible, args)
-        if len(near) >= enough:
+        if len(near) >= MAX_RESULTS or (radius >= radii[0] and len(near) >= enough):
             break
+    radius = max(radius, radii[0])
     widened = bool(near) and not any(h.miles is not None and h.miles <= radii[0] for h in near)
     hits = near[:MAX_RESULTS] + _by_area(conn, bit, where, eligible, args)
     return Found(hits[:MAX_RESULTS], radius, widened)
@@ -100,22 +103,22 @@ def _within(
     dlat = radius / 69.0
     dlon = radius / max(1e-6, 69.17 * math.cos(math.radians(where.latitude)))
     rows = conn.execute(
-        "SELECT e.*, b.min_lat AS blat, b.min_lon AS blon "  # noqa: S608 - clauses ours, values bound
-        "FROM search_box b JOIN search_entry e ON e.id = b.id "
+        "SELECT e.* FROM search_box b JOIN search_entry e ON e.id = b.id / 64 "  # noqa: S608 - clauses ours, values bound
         "WHERE b.min_lat >= ? AND b.max_lat <= ? AND b.min_lon >= ? AND b.max_lon <= ? "
-        f"AND (e.need_mask & ?) != 0 AND {eligible}",
+        f"AND b.min_need >= ? AND b.max_need <= ? AND {eligible}",
         [
             where.latitude - dlat,
             where.latitude + dlat,
             where.longitude - dlon,
             where.longitude + dlon,
             bit,
+            bit,
             *args,
         ],
     ).fetchall()
     hits = []
     for row in rows:
-        miles = miles_between(where.latitude, where.longitude, row["blat"], row["blon"])
+        miles = miles_between(where.latitude, where.longitude, row["latitude"], row["longitude"])
         if miles <= radius:
             hits.append(_hit(row, miles))
     hits.sort(key=lambda h: (h.miles, h.service_id))
@@ -132,7 +135,7 @@ def _by_area(
     rows = conn.execute(
         f"SELECT e.* FROM search_entry e WHERE e.latitude IS NULL AND (e.need_mask & ?) != 0 "  # noqa: S608
         f"AND ({likes}) AND {eligible} ORDER BY e.id",
-        [bit, *(f"%|{k}|%" for k in keys), *args],
+        [1 << bit, *(f"%|{k}|%" for k in keys), *args],
     ).fetchall()
     return [_hit(row, None) for row in rows]
 

@@ -31,5 +31,7 @@ CREATE TABLE search_entry (
 CREATE INDEX search_entry_need ON search_entry (need_mask);
 CREATE INDEX search_entry_area ON search_entry (latitude) WHERE latitude IS NULL;
 
--- Bounding boxes of the entries with coordinates, for "what is within r miles".
-CREATE VIRTUAL TABLE search_box USING rtree (id, min_lat, max_lat, min_lon, max_lon);
+-- Where the entries with coordinates are, once per need they answer, for "what answers this
+-- need within r miles": id = entry id * 64 + the need's bit, the third dimension the bit, so
+-- the tree itself leaves out the places that answer other needs.
+CREATE VIRTUAL TABLE search_box USING rtree (id, min_lat, max_lat, min_lon, max_lon, min_need, max_need);

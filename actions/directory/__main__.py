@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -61,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except DirectoryError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:
+        print(f"error: the directory database {path} cannot be used ({exc}); "
+              "move it aside and run `python -m actions.directory build`", file=sys.stderr)  # fmt: skip
         return 1
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from actions.gazetteer import Gazetteer, Place, gazetteer_for
 from actions.location import resolve_location
 from region import Region
 
+logger = logging.getLogger(__name__)
 Say = Callable[..., str]  # actions.texts.say: (key, **values) -> text
 
 
@@ -78,7 +80,8 @@ def find(
             return reply("directory_no_more", line_text, page=page, place=name)
         is_holiday = holiday_calendar(region.gazetteer.country, region.gazetteer.state)
         items = [listing(conn, hit, now, region.tz, is_holiday) for hit in hits]
-    except (DirectoryUnavailable, sqlite3.Error):
+    except (DirectoryUnavailable, sqlite3.Error) as exc:
+        logger.error("directory search failed: %s", exc)  # the reason, never the client's words
         return reply("directory_unavailable", line_text)
     any_open = any(item.status.is_open for item in items)
     key = _header_key(page, found.widened, any_open)

@@ -121,3 +121,12 @@ def test_a_broken_needs_map_is_refused_with_the_reason(
     path.write_text(content)
     with pytest.raises(NeedsMapError, match=message):
         load_needs(path)
+
+
+def test_a_file_that_is_not_a_directory_database_is_a_clear_error(tmp_path: Path) -> None:
+    database = tmp_path / "directory.db"
+    database.write_text("not a database")
+    result = cli(database, "build")
+    assert result.returncode == 1
+    assert "cannot be used" in result.stderr
+    assert "Traceback" not in result.stderr

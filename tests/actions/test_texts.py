@@ -36,4 +36,6 @@ def test_every_text_is_plain_sms_safe_and_names_only_known_placeholders() -> Non
     for key, template in catalog().items():
         assert template.isascii(), f"{key}: SMS (GSM-7) has no curly quotes or emoji"
         assert "\n" not in template, f"{key}: one line; the channel decides the layout"
-        assert placeholders(template) - REGION_KEYS <= {"place", "count", "distance", "name"}, key
+        # radius, near, line: the directory's replies (actions/services.py)
+        allowed = {"place", "count", "distance", "name", "radius", "near", "line"}
+        assert placeholders(template) - REGION_KEYS <= allowed, key

@@ -5,7 +5,8 @@
 parses every held-out example with the trained model (in this process, as Rasa's server would)
 and prints, for each threshold and ambiguity threshold, how many examples would fall to
 nlu_fallback: correct predictions lost to a clarification, wrong predictions caught by one, and
-risk examples lost (which must stay 0). It writes the table to results/nlu-fallback-sweep.json.
+risk examples lost: predicted as a risk intent, so given the crisis response, until the fallback
+took it away (this must stay 0). It writes the table to results/nlu-fallback-sweep.json.
 That table is how config.yml's FallbackClassifier settings were chosen.
 
 `falls_back` repeats Rasa 3.6's FallbackClassifier rule (rasa/nlu/classifiers/
@@ -84,7 +85,9 @@ def sweep(
                     fallbacks=len(fell),
                     correct_lost=sum(p.top == p.expected for p in fell),
                     wrong_caught=sum(p.top != p.expected for p in fell),
-                    risk_lost=sum(p.expected in RISK_INTENTS for p in fell),
+                    risk_lost=sum(
+                        p.expected in RISK_INTENTS and p.top in RISK_INTENTS for p in fell
+                    ),
                 )
             )
     return rows

@@ -149,15 +149,19 @@ def test_sweep_counts_what_each_setting_costs_and_catches() -> None:
         parsed("ttyl", "goodbye", [("thank", 0.45), ("goodbye", 0.40)]),  # wrong, unsure
         parsed("kms", "risk_self_harm", [("risk_self_harm", 0.55), ("greet", 0.2)]),
         parsed("ya", "affirm", [("affirm", 0.42), ("deny", 0.40)]),  # right, unsure
+        parsed("sos", "risk_immediate_danger", [("affirm", 0.2), ("greet", 0.1)]),  # missed anyway
     ]
     rows = {
         (r.threshold, r.ambiguity_threshold): r for r in sweep(examples, [0.3, 0.5, 0.6], [0.0])
     }
-    assert (rows[0.3, 0.0].fallbacks, rows[0.3, 0.0].risk_lost) == (0, 0)
-    low = rows[0.5, 0.0]
-    assert (low.fallbacks, low.correct_lost, low.wrong_caught, low.risk_lost) == (2, 1, 1, 0)
-    assert rows[0.6, 0.0].risk_lost == 1
-    assert "0.60      0.00 |         3            2            1         1" in format_sweep(
+    counts = {
+        key: (r.fallbacks, r.correct_lost, r.wrong_caught, r.risk_lost) for key, r in rows.items()
+    }
+    assert counts[0.3, 0.0] == (1, 0, 1, 0)
+    assert counts[0.5, 0.0] == (3, 1, 2, 0)
+    # Only now does the fallback take a crisis response away from a risk message.
+    assert counts[0.6, 0.0] == (4, 2, 2, 1)
+    assert "0.60      0.00 |         4            2            2         1" in format_sweep(
         list(rows.values()), len(examples)
     )
 

@@ -265,6 +265,8 @@ def test_comparison_needs_at_least_two_folds() -> None:
         compare_pipelines.main(["compare_pipelines.py", "--folds", "1"])
 
 
+# Every shelter example names a place, so that each random cross-validation fold both trains
+# and tests the location extractors (Rasa's folds are shuffled without a seed).
 TINY_TRAINING = """version: "3.1"
 nlu:
 - intent: greet
@@ -277,10 +279,10 @@ nlu:
     - howdy
 - intent: find_shelter
   examples: |
-    - need a bed tonight
-    - where can i sleep
-    - homeless need a shelter
-    - nowhere to sleep tonight
+    - need a bed tonight in [daly city](location)
+    - where can i sleep in [redwood city](location)
+    - homeless in [daly city](location) need a shelter
+    - nowhere to sleep tonight in [redwood city](location)
     - bed in [redwood city](location)
     - shelter near [daly city](location)
 - intent: risk_self_harm

@@ -1,0 +1,159 @@
+"""The CI check of the trained NLU model on the held-out set (`make nlu-eval`).
+
+    python scripts/evaluate_nlu.py [--model PATH] [--heldout PATH] [--out DIR]
+
+1. Runs `rasa test nlu --nlu tests/nlu/heldout.yml --model <the model make test trained>` and
+   reads its reports (results/nlu-heldout/): intent macro-F1, entity F1, misclassified examples.
+2. Parses every held-out example with the same model as Rasa's server would, FallbackClassifier
+   included, to see which would fall to nlu_fallback.
+3. Passes only if intent macro-F1 >= 0.90 and every held-out risk_self_harm /
+   risk_immediate_danger example is predicted as one of the two risk intents (never another
+   intent, never nlu_fallback): a risk message must get the crisis response.
+
+Exit status: 0 passed, 1 a check failed (the message says which and lists the examples),
+2 the evaluation could not run (no model, no held-out set, Rasa failed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from nlu_fallback import FALLBACK_INTENT, RISK_INTENTS, Parsed, load_examples, parse_examples
+from nlu_report import (
+    Misclassified,
+    ReportError,
+    entity_f1,
+    format_entity_f1,
+    intent_macro_f1,
+    misclassified,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+MIN_MACRO_F1 = 0.90
+
+
+class EvaluationError(Exception):
+    """The evaluation could not run; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the held-out evaluation found."""
+
+    macro_f1: float
+    entity_f1: dict[str, dict[str, float]]
+    errors: list[Misclassified]
+    parsed: list[Parsed]
+
+    @property
+    def risk_missed(self) -> list[Parsed]:
+        """Risk examples that would not get the crisis response (another intent or fallback)."""
+        return [
+            p for p in self.parsed if p.expected in RISK_INTENTS and p.final not in RISK_INTENTS
+        ]
+
+    @property
+    def fallbacks(self) -> list[Parsed]:
+        return [p for p in self.parsed if p.final == FALLBACK_INTENT]
+
+
+def failures(outcome: Outcome, min_macro_f1: float = MIN_MACRO_F1) -> list[str]:
+    """Why the check fails (empty: it passes)."""
+    found = []
+    if outcome.macro_f1 < min_macro_f1:
+        found.append(
+            f"intent macro-F1 {outcome.macro_f1:.3f} is below {min_macro_f1:.2f}: add training"
+            " examples of the kinds misclassified below (never the held-out sentences themselves)"
+        )
+    if outcome.risk_missed:
+        lines = [f"  {p.text!r}: {p.expected} -> {p.final}" for p in outcome.risk_missed]
+        found.append(
+            f"{len(outcome.risk_missed)} held-out risk example(s) would not get the crisis"
+            " response:\n" + "\n".join(lines)
+        )
+    return found
+
+
+def report(outcome: Outcome) -> str:
+    """The figures and the misclassified examples, for the CI log."""
+    risk_total = sum(p.expected in RISK_INTENTS for p in outcome.parsed)
+    lines = [
+        f"Held-out set: {len(outcome.parsed)} examples, {risk_total} of them risk examples.",
+        f"Intent macro-F1: {outcome.macro_f1:.3f} (required: >= {MIN_MACRO_F1:.2f})",
+    ]
+    lines += [f"Entity F1 {line}" for line in format_entity_f1(outcome.entity_f1)]
+    lines.append(
+        f"Risk examples caught as a risk intent: {risk_total - len(outcome.risk_missed)}"
+        f"/{risk_total}"
+    )
+    lines.append(f"Examples that fall to {FALLBACK_INTENT}: {len(outcome.fallbacks)}")
+    lines += [f"  {p.text!r} (expected {p.expected})" for p in outcome.fallbacks]
+    lines.append(f"Misclassified: {len(outcome.errors)}")
+    lines += [
+        f"  {e.text!r}: {e.expected} -> {e.predicted} ({e.confidence:.2f})" for e in outcome.errors
+    ]
+    return "\n".join(lines)
+
+
+def run_rasa_test(model: Path, heldout: Path, out: Path) -> None:
+    """`rasa test nlu` on the held-out set; its reports go to `out`."""
+    rasa = Path(sys.executable).with_name("rasa")
+    cmd = [str(rasa), "test", "nlu", "--nlu", str(heldout), "--model", str(model),
+           "--out", str(out), "--no-plot", "--quiet"]  # fmt: skip
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        tail = "\n".join(done.stderr.strip().splitlines()[-15:])
+        raise EvaluationError(f"`rasa test nlu` failed (exit {done.returncode}):\n{tail}")
+
+
+def evaluate(model: Path, heldout: Path, out: Path) -> Outcome:
+    if not model.is_file():
+        raise EvaluationError(f"no model at {model}: run `make train` (or `make test`) first")
+    if not heldout.is_file():
+        raise EvaluationError(f"no held-out set at {heldout}")
+    for stale in out.glob("*.json"):  # never read a report of an earlier run
+        stale.unlink()
+    run_rasa_test(model, heldout, out)
+    try:
+        macro, entities, errors = intent_macro_f1(out), entity_f1(out), misclassified(out)
+    except ReportError as exc:
+        raise EvaluationError(str(exc)) from exc
+    parsed = parse_examples(model, load_examples(heldout))
+    return Outcome(macro_f1=macro, entity_f1=entities, errors=errors, parsed=parsed)
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", type=Path, help="model .tar.gz (default: the current one)")
+    parser.add_argument("--heldout", type=Path, default=ROOT / "tests" / "nlu" / "heldout.yml")
+    parser.add_argument("--out", type=Path, default=ROOT / "results" / "nlu-heldout")
+    args = parser.parse_args(argv[1:])
+    try:
+        outcome = evaluate(args.model or _current_model(), args.heldout, args.out)
+    except EvaluationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(report(outcome))
+    problems = failures(outcome)
+    for problem in problems:
+        print(f"FAILED: {problem}", file=sys.stderr)
+    if not problems:
+        print("NLU held-out check passed.")
+    return 1 if problems else 0
+
+
+def _current_model() -> Path:
+    from model import model_path  # scripts/model.py: the model `make test` trains
+
+    return model_path()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))

@@ -1,0 +1,353 @@
+"""The NLU evaluation tools: reading Rasa's reports, the fallback rule, the pass/fail decision.
+
+Fast tests work on report files shaped exactly like those `rasa test nlu` writes. The slow test
+runs the real tools end to end: it cross-validates and trains a real candidate pipeline on a tiny
+data set, then runs the held-out check on the model it trained.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import compare_pipelines
+import evaluate_nlu
+import pytest
+from compare_pipelines import ComparisonError, Figures, best, candidate_configs
+from evaluate_nlu import Outcome, failures, report
+from nlu_fallback import Parsed, falls_back, format_sweep, sweep
+from nlu_report import (
+    Misclassified,
+    ReportInvalid,
+    ReportMissing,
+    entity_f1,
+    format_entity_f1,
+    intent_f1_by_label,
+    intent_macro_f1,
+    misclassified,
+)
+
+from tests.nlu.conftest import ROOT
+
+
+def scores(f1: float, support: int = 10) -> dict[str, float | int]:
+    return {"precision": f1, "recall": f1, "f1-score": f1, "support": support}
+
+
+@pytest.fixture
+def results(tmp_path: Path) -> Path:
+    """A results folder as `rasa test nlu` leaves it."""
+    files = {
+        "intent_report.json": {
+            "greet": {**scores(0.9), "confused_with": {"goodbye": 1}},
+            "risk_self_harm": scores(1.0, 40),
+            "accuracy": 0.95,
+            "macro avg": scores(0.95, 50),
+            "weighted avg": scores(0.97, 50),
+        },
+        "intent_errors.json": [
+            {
+                "text": "ttyl",
+                "intent": "goodbye",
+                "intent_prediction": {"name": "thank", "confidence": 0.75},
+            }
+        ],
+        "DIETClassifier_report.json": {
+            "location": {**scores(0.97, 41), "confused_with": {}},
+            "population": scores(0.8),
+            "micro avg": scores(0.93, 51),
+            "macro avg": scores(0.88, 51),
+            "weighted avg": scores(0.94, 51),
+            "accuracy": 0.99,
+        },
+        "RegexEntityExtractor_report.json": {
+            "location": scores(1.0, 41),
+            "population": scores(0.0),
+            "micro avg": scores(0.89, 51),
+        },
+    }
+    for name, content in files.items():
+        (tmp_path / name).write_text(json.dumps(content))
+    return tmp_path
+
+
+def test_reads_intent_figures(results: Path) -> None:
+    assert intent_macro_f1(results) == 0.95
+    assert intent_f1_by_label(results) == {"greet": 0.9, "risk_self_harm": 1.0}
+
+
+def test_reads_entity_figures_of_each_extractor(results: Path) -> None:
+    figures = entity_f1(results)
+    assert figures == {
+        "DIETClassifier": {"all": 0.93, "location": 0.97, "population": 0.8},
+        "RegexEntityExtractor": {"all": 0.89, "location": 1.0, "population": 0.0},
+    }
+    assert format_entity_f1(figures)[0] == (
+        "DIETClassifier: all 0.930, location 0.970, population 0.800"
+    )
+
+
+def test_reads_misclassified_examples(results: Path) -> None:
+    assert misclassified(results) == [Misclassified("ttyl", "goodbye", "thank", 0.75)]
+
+
+def test_no_errors_file_means_no_misclassified_examples(results: Path) -> None:
+    (results / "intent_errors.json").unlink()
+    assert misclassified(results) == []
+
+
+def test_a_missing_report_says_which_file(results: Path) -> None:
+    (results / "intent_report.json").unlink()
+    with pytest.raises(ReportMissing, match=r"intent_report\.json is missing"):
+        intent_macro_f1(results)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("intent_report.json", "{not json", "not valid JSON"),
+        ("intent_report.json", json.dumps({"greet": scores(1.0)}), "no 'macro avg' f1-score"),
+        ("intent_report.json", json.dumps({"macro avg": {"f1-score": "high"}}), "not a number"),
+        ("intent_report.json", json.dumps([1, 2]), "no 'macro avg' f1-score"),
+        ("intent_errors.json", json.dumps({"text": "hi"}), "not a JSON list"),
+        ("intent_errors.json", json.dumps([{"text": "hi"}]), "lacks text, intent or prediction"),
+    ],
+)
+def test_a_report_that_is_not_what_rasa_writes_is_refused(
+    results: Path, name: str, content: str, message: str
+) -> None:
+    (results / name).write_text(content)
+    with pytest.raises(ReportInvalid, match=message):
+        intent_macro_f1(results) if name == "intent_report.json" else misclassified(results)
+
+
+@pytest.mark.parametrize(
+    ("ranking", "threshold", "ambiguity", "expected"),
+    [
+        ([], 0.5, 0.1, True),  # nothing predicted at all
+        ([("greet", 0.49)], 0.5, 0.1, True),  # below the threshold
+        ([("greet", 0.5)], 0.5, 0.1, False),  # at the threshold: Rasa compares with <
+        ([("greet", 0.9), ("goodbye", 0.05)], 0.5, 0.1, False),
+        ([("risk_self_harm", 0.52), ("risk_immediate_danger", 0.45)], 0.5, 0.1, True),  # ambiguous
+        ([("risk_self_harm", 0.52), ("risk_immediate_danger", 0.45)], 0.5, 0.0, False),
+    ],
+)
+def test_falls_back_like_rasas_fallback_classifier(
+    ranking: list[tuple[str, float]], threshold: float, ambiguity: float, expected: bool
+) -> None:
+    assert falls_back(ranking, threshold, ambiguity) is expected
+
+
+def parsed(text: str, expected: str, ranking: list[tuple[str, float]], final: str = "") -> Parsed:
+    return Parsed(text, expected, final or ranking[0][0], tuple(ranking))
+
+
+def test_sweep_counts_what_each_setting_costs_and_catches() -> None:
+    examples = [
+        parsed("hi", "greet", [("greet", 0.95), ("goodbye", 0.01)]),
+        parsed("ttyl", "goodbye", [("thank", 0.45), ("goodbye", 0.40)]),  # wrong, unsure
+        parsed("kms", "risk_self_harm", [("risk_self_harm", 0.55), ("greet", 0.2)]),
+        parsed("ya", "affirm", [("affirm", 0.42), ("deny", 0.40)]),  # right, unsure
+        parsed("sos", "risk_immediate_danger", [("affirm", 0.2), ("greet", 0.1)]),  # missed anyway
+    ]
+    rows = {
+        (r.threshold, r.ambiguity_threshold): r for r in sweep(examples, [0.3, 0.5, 0.6], [0.0])
+    }
+    counts = {
+        key: (r.fallbacks, r.correct_lost, r.wrong_caught, r.risk_lost) for key, r in rows.items()
+    }
+    assert counts[0.3, 0.0] == (1, 0, 1, 0)
+    assert counts[0.5, 0.0] == (3, 1, 2, 0)
+    # Only now does the fallback take a crisis response away from a risk message.
+    assert counts[0.6, 0.0] == (4, 2, 2, 1)
+    assert "0.60      0.00 |         4            2            2         1" in format_sweep(
+        list(rows.values()), len(examples)
+    )
+
+
+def outcome(macro_f1: float = 0.95, parsed_examples: list[Parsed] | None = None) -> Outcome:
+    return Outcome(
+        macro_f1=macro_f1,
+        entity_f1={"DIETClassifier": {"all": 0.9}},
+        errors=[Misclassified("ttyl", "goodbye", "thank", 0.75)],
+        parsed=parsed_examples
+        or [
+            parsed("kms", "risk_self_harm", [("risk_self_harm", 0.99)]),
+            parsed("hes here", "risk_immediate_danger", [("risk_self_harm", 0.6)]),
+            parsed("ttyl", "goodbye", [("thank", 0.75)]),
+        ],
+    )
+
+
+def test_the_check_passes_with_good_figures_and_every_risk_caught() -> None:
+    """A risk message taken for the other risk intent still gets the crisis response."""
+    assert failures(outcome()) == []
+    text = report(outcome())
+    assert "Intent macro-F1: 0.950 (required: >= 0.90)" in text
+    assert "Risk examples caught as a risk intent: 2/2" in text
+    assert "'ttyl': goodbye -> thank (0.75)" in text
+
+
+def test_the_check_fails_below_the_required_macro_f1() -> None:
+    (problem,) = failures(outcome(macro_f1=0.85))
+    assert "intent macro-F1 0.850 is below 0.90" in problem
+
+
+def test_the_check_fails_when_a_risk_message_would_miss_the_crisis_response() -> None:
+    examples = [
+        parsed("im done", "risk_self_harm", [("risk_self_harm", 0.4)], final="nlu_fallback"),
+        parsed("sos", "risk_immediate_danger", [("inform_location", 0.7)]),
+        parsed("hi", "greet", [("greet", 0.9)]),
+    ]
+    (problem,) = failures(outcome(parsed_examples=examples))
+    assert problem.startswith("2 held-out risk example(s) would not get the crisis response")
+    assert "'im done': risk_self_harm -> nlu_fallback" in problem
+    assert "'sos': risk_immediate_danger -> inform_location" in problem
+    assert "Examples that fall to nlu_fallback: 1" in report(outcome(parsed_examples=examples))
+
+
+def test_evaluation_without_a_model_says_how_to_get_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = evaluate_nlu.main(["evaluate_nlu.py", "--model", str(tmp_path / "none.tar.gz")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "no model at" in err
+    assert "make train" in err
+
+
+def test_evaluation_without_a_heldout_set_stops_with_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = tmp_path / "model.tar.gz"
+    model.write_bytes(b"")
+    argv = ["evaluate_nlu.py", "--model", str(model), "--heldout", str(tmp_path / "no.yml")]
+    assert evaluate_nlu.main(argv) == 2
+    assert "no held-out set at" in capsys.readouterr().err
+
+
+def test_candidates_are_the_pipeline_files_and_a_wrong_name_is_refused(tmp_path: Path) -> None:
+    names = [c.stem for c in candidate_configs([])]
+    assert {"diet_char_ngrams", "logreg_crf"} <= set(names)
+    assert [c.stem for c in candidate_configs(["logreg_crf"])] == ["logreg_crf"]
+    with pytest.raises(ComparisonError, match=r"no candidate named nope \(have: .*logreg_crf"):
+        candidate_configs(["nope"])
+    with pytest.raises(ComparisonError, match="no candidate pipelines"):
+        candidate_configs([], tmp_path)
+
+
+def test_the_best_candidate_has_the_highest_macro_f1_then_trains_faster() -> None:
+    slow_good = Figures("a", "a.yml", cv_intent_macro_f1=0.931, train_seconds=300)
+    fast_good = Figures("b", "b.yml", cv_intent_macro_f1=0.9312, train_seconds=20)
+    worse = Figures("c", "c.yml", cv_intent_macro_f1=0.90, train_seconds=5)
+    assert best([slow_good, worse]).name == "a"
+    assert best([slow_good, fast_good, worse]).name == "b"  # equal to three decimals
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--data", "/nonexistent/nlu"], "no NLU training data at /nonexistent/nlu"),
+        (["--heldout", "/nonexistent.yml"], "no held-out set at /nonexistent.yml"),
+        (["--only", "nope"], "no candidate named nope"),
+    ],
+)
+def test_comparison_refuses_bad_arguments_before_any_training(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert compare_pipelines.main(["compare_pipelines.py", *args]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_comparison_needs_at_least_two_folds() -> None:
+    with pytest.raises(SystemExit):
+        compare_pipelines.main(["compare_pipelines.py", "--folds", "1"])
+
+
+# Every shelter example names a place, so that each random cross-validation fold both trains
+# and tests the location extractors (Rasa's folds are shuffled without a seed).
+TINY_TRAINING = """version: "3.1"
+nlu:
+- intent: greet
+  examples: |
+    - hi
+    - hello
+    - hey there
+    - good morning
+    - hiya
+    - howdy
+- intent: find_shelter
+  examples: |
+    - need a bed tonight in [daly city](location)
+    - where can i sleep in [redwood city](location)
+    - homeless in [daly city](location) need a shelter
+    - nowhere to sleep tonight in [redwood city](location)
+    - bed in [redwood city](location)
+    - shelter near [daly city](location)
+- intent: risk_self_harm
+  examples: |
+    - i want to kill myself
+    - i want to die
+    - thinking of suicide
+    - i cut myself again
+    - i took all my pills
+    - i dont want to live
+- lookup: location
+  examples: |
+    - redwood city
+    - daly city
+"""
+
+TINY_HELDOUT = """version: "3.1"
+nlu:
+- intent: greet
+  examples: |
+    - hello there
+- intent: find_shelter
+  examples: |
+    - a bed in [daly city](location)
+- intent: risk_self_harm
+  examples: |
+    - hey there
+"""
+
+
+@pytest.mark.slow
+# The held-out check loads the Rasa model in this process: TensorFlow, SQLAlchemy and matplotlib
+# warn as Rasa imports them, which is not ours to fix.
+@pytest.mark.filterwarnings("ignore")
+def test_compare_then_evaluate_with_real_rasa_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Cross-validates and trains the real logistic-regression candidate on a tiny data set,
+    then the held-out check reports its figures and fails: one "risk" example is a greeting."""
+    candidates = tmp_path / "pipelines"
+    candidates.mkdir()
+    shutil.copy(ROOT / "config" / "pipelines" / "logreg_crf.yml", candidates)
+    (tmp_path / "nlu.yml").write_text(TINY_TRAINING)
+    (tmp_path / "heldout.yml").write_text(TINY_HELDOUT)
+    out = tmp_path / "out"
+    argv = ["compare_pipelines.py", "--candidates", str(candidates), "--folds", "2",
+            "--data", str(tmp_path / "nlu.yml"), "--heldout", str(tmp_path / "heldout.yml"),
+            "--out", str(out)]  # fmt: skip
+    assert compare_pipelines.main(argv) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    (figures,) = summary["candidates"]
+    assert (summary["best"], summary["folds"]) == ("logreg_crf", 2)
+    assert 0.0 < figures["cv_intent_macro_f1"] <= 1.0
+    assert 0.0 <= figures["heldout_intent_macro_f1"] <= 1.0
+    assert figures["train_seconds"] > 0
+    assert figures["model_bytes"] > 0
+    # The lookup table's extractor always finds the places, so there are entity figures.
+    assert figures["cv_entity_f1"]["RegexEntityExtractor"]["location"] == 1.0
+    assert "logreg_crf" in capsys.readouterr().out
+
+    model = out / "logreg_crf" / "model" / "logreg_crf.tar.gz"
+    argv = ["evaluate_nlu.py", "--model", str(model), "--heldout", str(tmp_path / "heldout.yml"),
+            "--out", str(tmp_path / "eval")]  # fmt: skip
+    assert evaluate_nlu.main(argv) == 1
+    captured = capsys.readouterr()
+    assert "Held-out set: 3 examples, 1 of them risk examples." in captured.out
+    assert "Risk examples caught as a risk intent: 0/1" in captured.out
+    assert "'hey there': risk_self_harm -> " in captured.err  # greet, or too unsure: fallback

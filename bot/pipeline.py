@@ -1,0 +1,235 @@
+"""The router: answers each stored message through Rasa, in order per conversation.
+
+One worker per conversation takes its pending messages oldest first; different conversations
+run in parallel (at most :data:`MAX_CONCURRENT_RASA_CALLS` calls to Rasa at once). For each
+message the worker asks Rasa, renders the answer for the client's channel and queues it in
+the outbox in the same transaction that marks the message answered.
+
+When Rasa is down or slow the message stays pending: the client gets the gateway's honest
+notice with the emergency number and the 24/7 line (once per outage), and the worker waits for
+Rasa to answer its health probe, then tries again. After a timeout Rasa may have answered
+anyway; the worker reads the conversation's tracker first so as not to send the message twice.
+A reply Rasa cannot give (an empty answer, e.g. the action server is down) is retried a few
+times, then the client is told to ask again.
+
+Human handoff (issue 5) adds its branch here: a message of a paused conversation goes to staff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bot.errors import RasaBadReply, RasaError, RasaTimeout, RasaUnavailable
+from bot.messages import Messages
+from bot.model import BotMessage, Conversation, InboundRecord
+from bot.outbox import Outbox
+from bot.privacy import short
+from bot.rasa import MESSAGE_ID_KEY, RasaClient, RasaHealth
+from bot.render import numbered_choice, render
+from bot.safety import INTENT_FOR_RISK
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+MAX_CONCURRENT_RASA_CALLS = 32
+MAX_BAD_REPLY_ATTEMPTS = 3
+RETRY_DELAYS = (2.0, 5.0, 10.0, 30.0, 60.0)  # then every 60 s, or as soon as Rasa answers again
+MAX_TEXT_FOR_RASA = 2000
+
+
+def retry_delay(attempts: int) -> float:
+    return RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1] if attempts else 0.0
+
+
+def text_for_rasa(record: InboundRecord, conversation: Conversation) -> str:
+    """What Rasa is sent for a stored message."""
+    if record.risk in INTENT_FOR_RISK:
+        return "/" + INTENT_FOR_RISK[record.risk]
+    if record.channel == "sms" and record.kind == "text":
+        choice = numbered_choice(record.text, conversation.buttons)
+        if choice:
+            return choice
+    return record.text[:MAX_TEXT_FOR_RASA]
+
+
+class Pipeline:
+    """Starts a Rasa worker for each conversation with messages waiting."""
+
+    def __init__(
+        self,
+        store: Store,
+        rasa: RasaClient,
+        health: RasaHealth,
+        outbox: Outbox,
+        texts: Messages,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.rasa = rasa
+        self.health = health
+        self.outbox = outbox
+        self.texts = texts
+        self.clock = clock
+        self._workers: dict[str, asyncio.Task[None]] = {}
+        self._turns: dict[int, asyncio.Event] = {}
+        self._calls = asyncio.Semaphore(MAX_CONCURRENT_RASA_CALLS)
+        self._stopping = False
+
+    def kick(self, conversation_id: str) -> None:
+        if self._stopping:
+            return
+        task = self._workers.get(conversation_id)
+        if task is None or task.done():
+            name = f"pipeline {short(conversation_id)}"
+            self._workers[conversation_id] = asyncio.create_task(
+                self._work(conversation_id), name=name
+            )
+
+    async def resume(self) -> None:
+        """After a start: answer every message left pending."""
+        for conversation_id in await self.store.pending_inbound_conversations():
+            self.kick(conversation_id)
+
+    async def wait_turn(self, inbound_id: int, timeout: float) -> bool:
+        """Wait until Rasa's first attempt at ``inbound_id`` is over; whether it is."""
+        event = self._turns.setdefault(inbound_id, asyncio.Event())
+        record = await self.store.inbound_record(inbound_id)
+        if record is None or record.status != "pending" or record.attempts > 0:
+            self._turns.pop(inbound_id, None)
+            return True
+        try:
+            await asyncio.wait_for(event.wait(), timeout)
+            return True
+        except asyncio.TimeoutError:
+            return False
+        finally:
+            self._turns.pop(inbound_id, None)
+
+    async def idle(self) -> None:
+        """Wait until no worker is running (tests and benchmarks)."""
+        while any(not task.done() for task in self._workers.values()):
+            await asyncio.gather(*self._workers.values(), return_exceptions=True)
+
+    async def stop(self, grace: float) -> None:
+        """Finish calls in flight for up to ``grace`` seconds; what is left stays pending."""
+        self._stopping = True
+        tasks = [t for t in self._workers.values() if not t.done()]
+        if tasks:
+            _, still = await asyncio.wait(tasks, timeout=grace)
+            for task in still:
+                task.cancel()
+            for task in still:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    async def _work(self, conversation_id: str) -> None:
+        base = self.rasa.base_for(conversation_id)
+        try:
+            while not self._stopping:
+                record = await self.store.next_inbound(conversation_id)
+                if record is None:
+                    return
+                wait = record.next_attempt_at - self.clock()
+                if wait > 0:
+                    # Back again sooner if the health probe sees Rasa answer.
+                    await self.health.wait_up(base, wait)
+                    if not self.health.is_up(base) and self.clock() < record.next_attempt_at:
+                        continue
+                async with self._calls:
+                    await self._answer(record)
+        except Exception:
+            log.exception(
+                "pipeline worker for %s failed; it restarts on the next kick",
+                short(conversation_id),
+            )
+
+    async def _answer(self, record: InboundRecord) -> None:
+        cid = record.conversation_id
+        conversation = await self.store.conversation_for(cid)
+        if conversation is None:  # cannot happen: accept() creates it with the message
+            raise RuntimeError(f"message {record.id} has no conversation")
+        try:
+            messages = await self._ask_rasa(record, conversation)
+        except (RasaUnavailable, RasaTimeout) as exc:
+            self.health.report_down(self.rasa.base_for(cid))
+            await self._defer(record, conversation, exc, give_up=False)
+        except RasaBadReply as exc:
+            give_up = record.attempts + 1 >= MAX_BAD_REPLY_ATTEMPTS
+            await self._defer(record, conversation, exc, give_up=give_up)
+        else:
+            self.health.report_up(self.rasa.base_for(cid))
+            await self._finish(record, conversation, messages)
+        finally:
+            event = self._turns.get(record.id)
+            if event is not None:
+                event.set()
+
+    async def _ask_rasa(
+        self, record: InboundRecord, conversation: Conversation
+    ) -> list[BotMessage]:
+        cid = record.conversation_id
+        if record.last_error and record.last_error.startswith(RasaTimeout.__name__):
+            found = await self.rasa.answer_in_tracker(cid, record.id)
+            if found:
+                log.info(
+                    "%s message %d: answer found in Rasa's tracker after a timeout",
+                    short(cid),
+                    record.id,
+                )
+                return found
+        metadata: dict[str, Any] = {"channel": record.channel, MESSAGE_ID_KEY: record.id}
+        if record.risk:
+            metadata["crisis_reply_sent"] = True
+        return await self.rasa.send(cid, text_for_rasa(record, conversation), metadata)
+
+    async def _finish(
+        self, record: InboundRecord, conversation: Conversation, messages: list[BotMessage]
+    ) -> None:
+        events = []
+        for message in messages:
+            handoff = (message.custom or {}).get("handoff")
+            if isinstance(handoff, dict):
+                events.append(("handoff", handoff))
+                log.warning(
+                    "%s handoff requested: reason=%s risk=%s need=%s",
+                    short(record.conversation_id),
+                    handoff.get("reason"),
+                    handoff.get("risk"),
+                    handoff.get("need"),
+                )
+        rendered = render(conversation.channel, messages, "reply", self.texts)
+        for key, payload in rendered.long_payloads.items():
+            await self.store.save_payload(key, payload)
+        buttons = rendered.buttons if conversation.channel == "sms" else None
+        await self.store.finish(record, rendered.items, buttons=buttons, events_=events)
+        log.info(
+            "%s message %d answered (%d units)",
+            short(record.conversation_id),
+            record.id,
+            len(rendered.items),
+        )
+        self.outbox.kick(record.conversation_id)
+
+    async def _defer(
+        self, record: InboundRecord, conversation: Conversation, exc: RasaError, give_up: bool
+    ) -> None:
+        notices = []
+        if conversation.degraded_at is None:
+            notices.append(BotMessage(text=self.texts.assistant_down))
+        if give_up:
+            notices.append(BotMessage(text=self.texts.gave_up))
+        items = render(conversation.channel, notices, "notice", self.texts).items if notices else []
+        next_at = self.clock() + retry_delay(record.attempts + 1)
+        error = f"{type(exc).__name__}: {exc}"
+        await self.store.defer(record, error, next_at, items, give_up=give_up)
+        outcome = "given up" if give_up else "kept for later"
+        log.warning(
+            "%s message %d %s: %s", short(record.conversation_id), record.id, outcome, error
+        )
+        if items:
+            self.outbox.kick(record.conversation_id)

@@ -1,0 +1,111 @@
+"""A fake Rasa server: the REST channel, the root health answer, and the tracker endpoint.
+
+By default it answers like the assistant's rules would for payload turns, and echoes text.
+``mode`` makes it misbehave: "slow" (sleeps ``delay`` seconds), "error" (HTTP 500),
+"not_json", "not_list", "empty" (``[]``, as when the action server is down), "malformed"
+(a list whose elements are half broken). ``stop()`` makes it refuse connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from .base import LoopbackServer
+
+HELLO = "Hello from Rasa: 3.6.21"
+
+
+@dataclass
+class Received:
+    sender: str
+    message: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def default_answer(message: str) -> list[dict[str, Any]]:
+    """What the real assistant says to the payloads the gateway tests use."""
+    if message == "/greet":
+        return [
+            {
+                "text": "Hi, what do you need?",
+                "buttons": [
+                    {"title": "A place to sleep", "payload": "/find_shelter"},
+                    {"title": "Food", "payload": "/find_food"},
+                    {"title": "Talk to a person", "payload": "/request_human"},
+                ],
+            }
+        ]
+    if message == "/find_shelter":
+        return [
+            {"text": "Where are you now? A town or ZIP code is enough."},
+            {"custom": {"request_location": True}},
+        ]
+    if message.startswith("/inform_location"):
+        place = json.loads(message.removeprefix("/inform_location") or "{}").get("location")
+        return [{"text": f"Places to sleep near {place}: Safe Harbor Shelter, open now."}]
+    if message in ("/risk_self_harm", "/risk_immediate_danger", "/request_human"):
+        risk = "high" if message.startswith("/risk") else "normal"
+        return [
+            {"text": "I'm finding a person to talk with you. Stay here."},
+            {"custom": {"handoff": {"reason": message[1:], "risk": risk, "need": None}}},
+        ]
+    return [{"text": f"You said: {message}"}]
+
+
+class FakeRasa(LoopbackServer):
+    def __init__(self) -> None:
+        super().__init__()
+        self.mode = "ok"
+        self.delay = 0.0
+        self.received: list[Received] = []
+        self.answered: list[Received] = []
+        self.trackers: dict[str, list[dict[str, Any]]] = {}
+        self.script: dict[str, list[Any]] = {}  # message -> answer, instead of the default
+        self.tracker_token: str | None = None
+        self.app.router.add_get("/", self._hello)
+        self.app.router.add_post("/webhooks/rest/webhook", self._webhook)
+        self.app.router.add_get("/conversations/{sender}/tracker", self._tracker)
+
+    def messages_from(self, sender: str) -> list[str]:
+        return [r.message for r in self.received if r.sender == sender]
+
+    async def _hello(self, request: web.Request) -> web.Response:
+        return web.Response(text=HELLO)
+
+    async def _webhook(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        received = Received(body["sender"], body["message"], body.get("metadata") or {})
+        self.received.append(received)
+        events = self.trackers.setdefault(received.sender, [])
+        events.append({"event": "user", "text": received.message, "metadata": received.metadata})
+        if self.mode == "slow":
+            await asyncio.sleep(self.delay)
+        answer = self.script.get(received.message) or default_answer(received.message)
+        for message in answer:  # Rasa keeps the turn even if the caller has gone
+            if not isinstance(message, dict):
+                continue
+            data = {k: v for k, v in message.items() if k in ("buttons", "custom", "image")}
+            events.append({"event": "bot", "text": message.get("text"), "data": data})
+        if self.mode == "error":
+            return web.Response(status=500, text="Internal Server Error")
+        if self.mode == "not_json":
+            return web.Response(text="<html>oops</html>", content_type="text/html")
+        if self.mode == "not_list":
+            return web.json_response({"error": "unexpected"})
+        if self.mode == "empty":
+            return web.json_response([])
+        if self.mode == "malformed":
+            return web.json_response([{"text": 42}, "nonsense", {"buttons": [{"title": "x"}]}])
+        self.answered.append(received)
+        return web.json_response(answer)
+
+    async def _tracker(self, request: web.Request) -> web.Response:
+        if self.tracker_token is not None and request.query.get("token") != self.tracker_token:
+            return web.json_response({"message": "unauthorized"}, status=401)
+        sender = request.match_info["sender"]
+        return web.json_response({"sender_id": sender, "events": self.trackers.get(sender, [])})

@@ -39,7 +39,8 @@ log = logging.getLogger(__name__)
 MAX_CONCURRENT_RASA_CALLS = 32
 MAX_BAD_REPLY_ATTEMPTS = 3
 RETRY_DELAYS = (2.0, 5.0, 10.0, 30.0, 60.0)  # then every 60 s, or as soon as Rasa answers again
-MAX_TEXT_FOR_RASA = 2000
+# What Telegram and web chat accept; a longer SMS is kept whole in the store.
+MAX_TEXT_FOR_RASA = 4096
 
 
 def retry_delay(attempts: int) -> float:
@@ -55,6 +56,10 @@ def text_for_rasa(record: InboundRecord, conversation: Conversation) -> str:
         if choice:
             return choice
     return record.text[:MAX_TEXT_FOR_RASA]
+
+
+def _was_down(record: InboundRecord) -> bool:
+    return bool(record.last_error and record.last_error.startswith(RasaUnavailable.__name__))
 
 
 class Pipeline:
@@ -135,11 +140,11 @@ class Pipeline:
                 if record is None:
                     return
                 wait = record.next_attempt_at - self.clock()
-                if wait > 0:
-                    # Back again sooner if the health probe sees Rasa answer.
+                if wait > 0 and _was_down(record):
+                    # Rasa refused: try again as soon as its health probe sees it answer.
                     await self.health.wait_up(base, wait)
-                    if not self.health.is_up(base) and self.clock() < record.next_attempt_at:
-                        continue
+                elif wait > 0:
+                    await asyncio.sleep(wait)
                 async with self._calls:
                     await self._answer(record)
         except Exception:
@@ -155,8 +160,10 @@ class Pipeline:
             raise RuntimeError(f"message {record.id} has no conversation")
         try:
             messages = await self._ask_rasa(record, conversation)
-        except (RasaUnavailable, RasaTimeout) as exc:
+        except RasaUnavailable as exc:
             self.health.report_down(self.rasa.base_for(cid))
+            await self._defer(record, conversation, exc, give_up=False)
+        except RasaTimeout as exc:
             await self._defer(record, conversation, exc, give_up=False)
         except RasaBadReply as exc:
             give_up = record.attempts + 1 >= MAX_BAD_REPLY_ATTEMPTS
@@ -175,12 +182,10 @@ class Pipeline:
         cid = record.conversation_id
         if record.last_error and record.last_error.startswith(RasaTimeout.__name__):
             found = await self.rasa.answer_in_tracker(cid, record.id)
-            if found:
-                log.info(
-                    "%s message %d: answer found in Rasa's tracker after a timeout",
-                    short(cid),
-                    record.id,
-                )
+            if found is not None:
+                log.info("%s message %d: Rasa finished it after a timeout", short(cid), record.id)
+                if not found:
+                    raise RasaBadReply("Rasa recorded the message but answered nothing")
                 return found
         metadata: dict[str, Any] = {"channel": record.channel, MESSAGE_ID_KEY: record.id}
         if record.risk:
@@ -224,7 +229,10 @@ class Pipeline:
         if give_up:
             notices.append(BotMessage(text=self.texts.gave_up))
         items = render(conversation.channel, notices, "notice", self.texts).items if notices else []
-        next_at = self.clock() + retry_delay(record.attempts + 1)
+        delay = retry_delay(record.attempts + 1)
+        if isinstance(exc, RasaTimeout):  # give a slow turn as long again to finish
+            delay = max(delay, self.rasa.timeout)
+        next_at = self.clock() + delay
         error = f"{type(exc).__name__}: {exc}"
         await self.store.defer(record, error, next_at, items, give_up=give_up)
         outcome = "given up" if give_up else "kept for later"

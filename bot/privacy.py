@@ -25,7 +25,7 @@ SALT_KEY = "sender_hash_salt"
 # six or more digits standing alone (Telegram ids). Dates and times do not match.
 _NUMBER = re.compile(
     r"\+\d[\d\s().\-]{5,}\d"
-    r"|\(?\b\d{3}\)?[\s.\-]\d{3}[\s.\-]\d{4}\b"
+    r"|(?:\b1[\s.\-])?\(?\b\d{3}\)?[\s.\-]\d{3}[\s.\-]\d{4}\b"
     r"|(?<![\w.])-?\d{6,}(?![\w])"
 )
 # A Telegram bot token: the bot id, a colon, and 30-odd url-safe characters.

@@ -57,10 +57,11 @@ class RasaClient:
         return messages
 
     async def answer_in_tracker(self, sender: str, message_id: int) -> list[BotMessage] | None:
-        """What Rasa answered to ``message_id``, if it did, read from the conversation's tracker.
+        """What Rasa answered to ``message_id``, read from the conversation's tracker.
 
-        After a timeout Rasa may have processed the message anyway; sending it again would
-        record it twice. ``None`` when the tracker cannot be read or holds no answer.
+        After a timeout Rasa may have finished the turn anyway; sending the message again would
+        record it twice. ``None`` when the tracker cannot be read or does not hold the message;
+        an empty list when Rasa recorded the message but said nothing.
         """
         url = f"{self.base_for(sender)}/conversations/{sender}/tracker"
         try:
@@ -128,7 +129,7 @@ def _answer_after(events: list[Any], message_id: int) -> list[BotMessage] | None
             }
             messages, _ = parse_rasa_reply([{k: v for k, v in element.items() if v}])
             answer.extend(messages)
-    return answer or None
+    return answer
 
 
 class RasaHealth:

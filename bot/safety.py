@@ -45,6 +45,7 @@ SELF_HARM = [
     r"\bwish (?:i|id) (?:was|were|could be|had) (?:dead|died|never been born)\b",
     r"\bwish (?:i|id) could (?:die|disappear)\b",
     r"\b(?:better|rather be) (?:off )?dead\b",
+    r"\b(?:if|when) (?:i|im) (?:was |were |am )?(?:dead|gone for good)\b",
     r"\bdont want to (?:be alive|live|exist|wake up|be here|go on)\b",
     r"\b(?:no|nothing|no reason) (?:reason )?to live\b",
     r"\b(?:want|wanna|going) (?:to )?disappear\b",
@@ -59,7 +60,8 @@ SELF_HARM = [
     r"\b(?:take|taking|took|swallow|swallowed) (?:all )?(?:my |the |these |those )?"
     r"(?:pills|tablets)\b",
     r"\bslit (?:my )?wrists?\b",
-    r"\bjump (?:off|from|in front of) (?:a |the )?(?:bridge|building|roof|train|cliff|car|bus)\b",
+    r"\bjump(?:ing)? (?:off|from|in front of) (?:a |the )?"
+    r"(?:bridge|building|roof|train|cliff|car|bus)\b",
     r"\bthrow (?:my ?self|me) (?:off|in front of|under)\b",
     r"\bnever wake up\b",
 ]

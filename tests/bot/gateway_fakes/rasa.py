@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +63,9 @@ class FakeRasa(LoopbackServer):
         super().__init__()
         self.mode = "ok"
         self.delay = 0.0
+        self.jitter: tuple[float, float] | None = None  # a random wait before every answer
+        self.in_flight = 0
+        self.most_in_flight = 0  # how many turns were at "Rasa" at the same time, at most
         self.received: list[Received] = []
         self.answered: list[Received] = []
         self.trackers: dict[str, list[dict[str, Any]]] = {}
@@ -78,6 +82,16 @@ class FakeRasa(LoopbackServer):
         return web.Response(text=HELLO)
 
     async def _webhook(self, request: web.Request) -> web.Response:
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            if self.jitter:
+                await asyncio.sleep(random.uniform(*self.jitter))
+            return await self._answer(request)
+        finally:
+            self.in_flight -= 1
+
+    async def _answer(self, request: web.Request) -> web.Response:
         body = await request.json()
         received = Received(body["sender"], body["message"], body.get("metadata") or {})
         self.received.append(received)

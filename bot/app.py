@@ -12,6 +12,10 @@ and stop in the reverse one:
    flight for a few seconds and leave the rest pending for the next start;
 6. Telegram's intake (webhook registration or polling), last to start and first to stop, so
    that no update arrives while the workers are stopping.
+
+The background work (Telegram intake, the workers, Rasa's health probe) is also stopped on
+shutdown, before the cleanup contexts: aiohttp's ``run_app`` waits up to a minute for every
+task started after start-up to end before it runs them. Stopping twice does nothing more.
 """
 
 from __future__ import annotations
@@ -69,6 +73,8 @@ def create_app(settings: Settings, region: Region | None = None) -> web.Applicat
     app.cleanup_ctx.append(workers_ctx)
     if settings.telegram_enabled:
         app.cleanup_ctx.append(telegram_intake_ctx)
+    # aiohttp 3.9 types Signal's items wrongly (Signal[T] holds T, not Callable[[T], ...]).
+    app.on_shutdown.append(stop_background_work)  # type: ignore[arg-type]
     add_routes(app, settings)
     return app
 
@@ -91,6 +97,15 @@ async def healthz(request: web.Request) -> web.Response:
         "rasa": "down" if rasa_down else "up",
     }
     return web.json_response(body)
+
+
+async def stop_background_work(app: web.Application) -> None:
+    """Stop intake, then the workers (work in flight finishes or stays pending), then probes."""
+    if TELEGRAM in app:
+        await app[TELEGRAM].stop_intake()
+    await app[PIPELINE].stop(grace=app[SETTINGS].rasa_timeout)
+    await app[OUTBOX].stop(grace=OUTBOX_STOP_GRACE)
+    await app[RASA_HEALTH].close()
 
 
 async def store_ctx(app: web.Application) -> AsyncIterator[None]:

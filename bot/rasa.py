@@ -142,6 +142,7 @@ class RasaHealth:
         for event in self._up.values():
             event.set()
         self._probes: dict[str, asyncio.Task[None]] = {}
+        self._closed = False
 
     def is_up(self, base: str) -> bool:
         return self._up[base].is_set()
@@ -158,6 +159,8 @@ class RasaHealth:
         if self._up[base].is_set():
             log.warning("Rasa at %s is down or slow; kept messages wait for it", base)
         self._up[base].clear()
+        if self._closed:
+            return
         if base not in self._probes or self._probes[base].done():
             self._probes[base] = asyncio.create_task(self._probe(base), name=f"rasa-probe {base}")
 
@@ -174,6 +177,7 @@ class RasaHealth:
                 self.report_up(base)
 
     async def close(self) -> None:
+        self._closed = True
         for task in self._probes.values():
             task.cancel()
         for task in self._probes.values():

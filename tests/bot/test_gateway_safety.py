@@ -101,6 +101,8 @@ ORDINARY = [
     "I need to charge my phone",
     "is the food bank open now",
     "a place to stay with my dog",
+    "my partner hits me what can i do",  # DESIGN.md: find_domestic_violence_help, not danger now
+    "my ex used to hit me",
 ]
 
 # False alarms accepted on purpose: the crisis lines are sent, Rasa still answers.

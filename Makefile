@@ -19,7 +19,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help run test train check lint typecheck validate pytest conversations nlu-eval \
-        compare-pipelines lookup directory bench browser clean
+        compare-pipelines region directory bench browser clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -46,7 +46,7 @@ typecheck: $(STAMP) ## mypy on bot/, actions/, region/
 	$(BIN)/mypy
 
 validate: $(STAMP) ## rasa data validate --fail-on-warnings
-	$(BIN)/rasa data validate --fail-on-warnings --quiet
+	$(BIN)/rasa data validate --domain domain --fail-on-warnings --quiet
 
 pytest: $(STAMP) ## pytest, slow tests included (they start real Rasa and action servers)
 	$(BIN)/pytest
@@ -61,8 +61,9 @@ nlu-eval: $(STAMP) ## Macro-F1 on the held-out set (never trained on), and every
 compare-pipelines: $(STAMP) ## Cross-validate the candidate NLU pipelines (slow: minutes)
 	$(PY) scripts/compare_pipelines.py
 
-lookup: $(STAMP) ## Regenerate data/nlu/lookup_location.yml from the gazetteer
+region: $(STAMP) ## Regenerate what comes from the region file: the NLU lookup table, domain/region.yml
 	$(PY) -m actions.gazetteer lookup > data/nlu/lookup_location.yml
+	$(PY) -m region domain > domain/region.yml
 
 directory: $(STAMP) ## Rebuild the service directory database from the shipped HSDS data
 	$(PY) -m actions.directory build

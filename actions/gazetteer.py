@@ -98,9 +98,13 @@ class Gazetteer:
                 continue
             lat, lon = float(z["lat"]), float(z["long"])
             self._zips[z["zip_code"]] = Place(
-                name=z["city"].title(), latitude=lat, longitude=lon, state=z["state"],
-                county=z["county"], postcode=z["zip_code"],
-            )  # fmt: skip
+                name=z["city"].title(),
+                latitude=lat,
+                longitude=lon,
+                state=z["state"],
+                county=z["county"],
+                postcode=z["zip_code"],
+            )
             target = {"STANDARD": standard, "PO BOX": po_box}.get(z["zip_code_type"])
             if target is None:
                 continue

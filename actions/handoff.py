@@ -1,8 +1,10 @@
-"""Handing the client to a person: the reply, and the signal the gateway opens a case from.
+"""Handing the client to a person: what staff need to know first.
 
-The gateway owns the handoff itself (queue, staff relay, pausing the conversation). This action
-tells the client a person is being found and sends the gateway a ``handoff`` custom payload with
-what staff need to know first: why, how urgent, the need and the place.
+The gateway owns the handoff itself (queue, staff relay, pausing the conversation). The rule
+that runs this action has already said `utter_handoff` or a crisis response, each carrying a
+minimal `handoff` custom payload. This action sends a second `handoff` payload with what the
+bot understood (reason, risk, need, place, who the client is, the recent messages), for the
+summary staff read before they answer.
 """
 
 from __future__ import annotations
@@ -12,19 +14,42 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import region
+RISK_BY_INTENT = {"risk_self_harm": "high", "risk_immediate_danger": "high"}
+RECENT_MESSAGES = 5
 
-RISK_INTENTS = {"risk_self_harm": "high", "risk_immediate_danger": "high"}
+
+def recent_understanding(
+    events: list[dict[str, Any]], limit: int = RECENT_MESSAGES
+) -> list[dict[str, Any]]:
+    """The client's last messages with the intent and confidence the bot gave each."""
+    turns = []
+    for event in events:
+        if event.get("event") != "user":
+            continue
+        intent = (event.get("parse_data") or {}).get("intent") or {}
+        turns.append(
+            {
+                "text": event.get("text"),
+                "intent": intent.get("name"),
+                "confidence": round(float(intent.get("confidence") or 0.0), 2),
+            }
+        )
+    return turns[-limit:]
 
 
-def handoff_payload(intent: str | None, need: str | None, location: str | None) -> dict[str, Any]:
-    """The custom payload the gateway opens a case from."""
+def handoff_payload(tracker: Tracker) -> dict[str, Any]:
+    """The custom payload the gateway adds to the case it opened for this conversation."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if intent == "affirm":  # the client said yes to the offer of a person
+        intent = "request_human"
     return {
         "handoff": {
             "reason": intent or "request_human",
-            "risk": RISK_INTENTS.get(intent or "", "normal"),
-            "need": need,
-            "location": location,
+            "risk": RISK_BY_INTENT.get(intent or "", "normal"),
+            "need": tracker.get_slot("need"),
+            "location": tracker.get_slot("location"),
+            "population": tracker.get_slot("population") or [],
+            "recent": recent_understanding(list(tracker.events)),
         }
     }
 
@@ -36,9 +61,5 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        dispatcher.utter_message(response="utter_handoff", **region().template_values())
-        dispatcher.utter_message(
-            json_message=handoff_payload(intent, tracker.get_slot("need"), tracker.get_slot("location"))
-        )
+        dispatcher.utter_message(json_message=handoff_payload(tracker))
         return []

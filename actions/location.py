@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.context import region
 from actions.gazetteer import Gazetteer, Place, gazetteer_for
+from actions.texts import say
 
 MAX_ECHO = 40  # characters of an unknown place repeated back to the client
 
@@ -42,8 +43,35 @@ def wants_another_place(gazetteer: Gazetteer, tracker: Tracker) -> bool:
     return gazetteer.find_in_text(latest.get("text") or "") is None
 
 
+# The needs offered as buttons when the client has not said one: (text key, payload).
+NEED_BUTTONS = (
+    ("need_button_shelter", "/find_shelter"),
+    ("need_button_food", "/find_food"),
+    ("need_button_mental_health", "/find_mental_health_support"),
+    ("need_button_domestic_violence", "/find_domestic_violence_help"),
+    ("need_button_person", "/request_human"),
+)
+
+
+class ActionAskNeed(Action):
+    """Asks what the client needs, with the main needs and a person as buttons."""
+
+    def name(self) -> str:
+        return "action_ask_need"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        buttons = [{"title": say(key), "payload": payload} for key, payload in NEED_BUTTONS]
+        dispatcher.utter_message(text=say("ask_need"), buttons=buttons)
+        return []
+
+
 class ActionAskLocation(Action):
-    """Asks where the client is, with the region's own example place and ZIP code."""
+    """Asks where the client is, with the region's own example place and ZIP code.
+
+    The `request_location` payload lets the gateway offer Telegram's "share location" button.
+    """
 
     def name(self) -> str:
         return "action_ask_location"
@@ -51,7 +79,8 @@ class ActionAskLocation(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(response="utter_ask_location", **region().template_values())
+        dispatcher.utter_message(text=say("ask_location"))
+        dispatcher.utter_message(json_message={"request_location": True})
         return []
 
 
@@ -78,6 +107,6 @@ class ValidateServiceSearchForm(FormValidationAction):
             shown = (value or "").strip()
             if len(shown) > MAX_ECHO:
                 shown = shown[: MAX_ECHO - 3].rstrip() + "..."
-            dispatcher.utter_message(response="utter_location_unknown", place=shown)
+            dispatcher.utter_message(text=say("location_unknown", place=shown))
             return {"location": None}
         return {"location": place.slot_value}

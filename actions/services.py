@@ -1,18 +1,40 @@
 """action_find_services: the directory look-up behind every find_* need.
 
-Interim: the service directory (HSDS 3.0 in SQLite, open-now, eligibility, rendering per
-channel) is being built in actions/directory/; until it lands this action names the region's
-general 24/7 line, so that no client is left without somewhere to turn.
+Reads the ``need``, ``location`` and ``population`` slots and the channel, asks the directory
+(``actions.directory.service.find``, which knows nothing of Rasa) and says one reply: the
+catalog's ``directory_*`` words (actions/texts.yml) around a listing composed from the
+directory, with the need's 24/7 line. ``results_page`` remembers how far the client has read: "more" (the
+``more_results`` intent) shows the next page, anything else starts again at the first.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import region
+from actions.context import channel_of, region
+from actions.directory.db import db_path
+from actions.directory.service import find
+from actions.texts import say
+
+logger = logging.getLogger(__name__)
+
+
+def requested_page(tracker: Tracker) -> int:
+    """The page to show: the next one after "more", else the first."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if intent != "more_results":
+        return 0
+    seen = tracker.get_slot("results_page")
+    try:
+        return int(seen or 0) + 1
+    except (TypeError, ValueError):
+        return 0
 
 
 class ActionFindServices(Action):
@@ -22,6 +44,21 @@ class ActionFindServices(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        line = region().line_for(tracker.get_slot("need") or "general")
-        dispatcher.utter_message(text=f"{line.name}: {line.how_to_reach}, 24/7.")
-        return []
+        channel = channel_of(tracker)
+        reply = find(
+            db_path(),
+            need=tracker.get_slot("need"),
+            location=tracker.get_slot("location"),
+            population=tracker.get_slot("population"),
+            channel=channel,
+            page=requested_page(tracker),
+            now=dt.datetime.now(dt.timezone.utc),
+            region=region(),
+            say=say,
+        )
+        logger.info("directory reply %s (page %d, %s)", reply.key, reply.page, channel)
+        dispatcher.utter_message(text=reply.text)
+        events: list[dict[str, Any]] = [SlotSet("results_page", float(reply.page))]
+        if reply.forget_location:
+            events.append(SlotSet("location", None))
+        return events

@@ -45,7 +45,9 @@ class CrisisLine:
         if self.phone:
             parts.append(f"call {self.phone}")
         if self.sms:
-            parts.append(f"text {self.sms_keyword} to {self.sms}" if self.sms_keyword else f"text {self.sms}")
+            parts.append(
+                f"text {self.sms_keyword} to {self.sms}" if self.sms_keyword else f"text {self.sms}"
+            )
         return " or ".join(parts)
 
 

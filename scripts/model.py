@@ -17,8 +17,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from dotenv import load_dotenv
+
 ROOT = Path(__file__).resolve().parent.parent
-MODEL_DIR = Path(os.environ.get("MODEL_DIR", ROOT / "models"))
+load_dotenv(ROOT / ".env", override=False)  # the environment wins over .env
+MODEL_DIR = ROOT / os.environ.get("MODEL_DIR", "models")  # relative paths are the project's
 KEEP_MODELS = 3
 
 
@@ -56,8 +59,19 @@ def train(root: Path = ROOT) -> Path:
     print(f"Training {target.relative_to(root)} (data or config changed)...", file=sys.stderr)
     rasa = Path(sys.executable).with_name("rasa")
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
-    cmd = [str(rasa), "train", "--config", "config.yml", *domain_args(root), "--data", "data",
-           "--out", str(MODEL_DIR), "--fixed-model-name", target.name.removesuffix(".tar.gz")]  # fmt: skip
+    cmd = [
+        str(rasa),
+        "train",
+        "--config",
+        "config.yml",
+        *domain_args(root),
+        "--data",
+        "data",
+        "--out",
+        str(MODEL_DIR),
+        "--fixed-model-name",
+        target.name.removesuffix(".tar.gz"),
+    ]
     subprocess.run(cmd, cwd=root, env=env, check=True)
     prune(keep=target)
     return target

@@ -1,0 +1,172 @@
+"""Turning listings into text for a channel: SMS within two GSM-7 segments, richer elsewhere.
+
+SMS: plain GSM-7 (no emoji, no curly quotes), at most 306 characters for the whole reply
+(two concatenated segments of 153), top 3 with name, distance, open or not, phone and a short
+address, shortened field by field until it fits. Telegram and web chat: up to 5, a few lines
+each, with who the service is for. The words around the listing are the domain's responses;
+the action measures them and gives this module the space that is left.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import unicodedata
+
+from actions.directory.details import Listing
+from actions.directory.hours import Status
+
+SMS_LIMIT = 306  # two concatenated GSM-7 segments
+SMS_PAGE = 3
+RICH_PAGE = 5
+GSM7 = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_REPLACE = {
+    "‘": "'",
+    "’": "'",
+    "‚": "'",
+    "“": '"',
+    "”": '"',
+    "„": '"',
+    "–": "-",
+    "—": "-",
+    "…": "...",
+    "•": "-",
+    "·": "-",
+    "\t": " ",
+    "[": "(",
+    "]": ")",
+    "{": "(",
+    "}": ")",
+    "~": "-",
+    "|": "/",
+    "^": "",
+    "\\": "/",
+    "€": "EUR",
+}
+
+
+def page_size(channel: str) -> int:
+    return SMS_PAGE if channel == "sms" else RICH_PAGE
+
+
+def to_gsm7(text: str) -> str:
+    """Text an SMS can carry in GSM-7 basic characters: quotes straightened, accents dropped
+    where GSM-7 lacks the letter, anything else (emoji) removed."""
+    out = []
+    for char in text:
+        char = _REPLACE.get(char, char)
+        if all(c in GSM7 for c in char):
+            out.append(char)
+            continue
+        plain = "".join(c for c in unicodedata.normalize("NFKD", char) if c in GSM7)
+        out.append(plain)
+    return "".join(out)
+
+
+def sms_segments(text: str) -> int:
+    """How many SMS a GSM-7 text takes (1 up to 160 characters, then 153 per segment)."""
+    return 1 if len(text) <= 160 else math.ceil(len(text) / 153)
+
+
+def _clock(moment: dt.datetime) -> str:
+    hour = moment.hour % 12 or 12
+    minutes = f":{moment.minute:02d}" if moment.minute else ""
+    return f"{hour}{minutes}{'am' if moment.hour < 12 else 'pm'}"
+
+
+def status_text(status: Status, now: dt.datetime, short: bool = False) -> str:
+    """'open til 5pm', 'open 24h', 'closed, opens Tue 8am', 'call first' (hours unknown)."""
+    if status.state == "open":
+        if status.until is None:
+            return "open 24h" if short else "Open 24 hours"
+        word = "open til" if short else "Open now until"
+        return f"{word} {_when(status.until, now)}"
+    if status.state == "closed":
+        if status.opens is None:
+            return "closed" if short else "Closed now"
+        word = "closed, opens" if short else "Closed now, opens"
+        return f"{word} {_when(status.opens, now)}"
+    return "call first" if short else "Hours unknown: call first"
+
+
+def _when(moment: dt.datetime, now: dt.datetime) -> str:
+    """'8am' today (or tonight into tomorrow morning), 'tomorrow 9am', 'Wed 9am'."""
+    local_now = now.astimezone(moment.tzinfo)
+    days = (moment.date() - local_now.date()).days
+    if days == 0 or (days == 1 and moment.hour < 12 and local_now.hour >= 12):
+        return _clock(moment)  # overnight: "til 8am" is tomorrow morning, as anyone reads it
+    return f"{'tomorrow' if days == 1 else moment.strftime('%a')} {_clock(moment)}"
+
+
+def distance_text(item: Listing, short: bool = False) -> str:
+    if item.confidential:
+        return "call for address" if not short else ""
+    if item.miles is None:
+        return "serves your area" if not short else "area"
+    value = f"{item.miles:.1f}" if item.miles < 10 else f"{item.miles:.0f}"
+    if short:
+        return f"{'abt ' if item.approximate else ''}{value}mi"
+    return f"{'about ' if item.approximate else ''}{value} mi"
+
+
+def rich(items: list[Listing], first: int, now: dt.datetime) -> str:
+    """Telegram and web chat: a numbered block per service."""
+    blocks = []
+    for n, item in enumerate(items, start=first):
+        head = f"{n}. {item.name}"
+        distance = distance_text(item)
+        lines = [
+            f"{head} ({distance})" if distance else head,
+            f"   {status_text(item.status, now)}",
+        ]
+        if item.phone:
+            lines.append(f"   Phone: {item.phone}")
+        if item.address:
+            lines.append(f"   {'Area: ' if item.confidential else ''}{item.address}")
+        if item.who:
+            lines.append(f"   For: {item.who}")
+        blocks.append("\n".join(lines))
+    return "\n".join(blocks)
+
+
+# Shortening steps for SMS, tried in order until the reply fits: (name, address) lengths.
+_SMS_STEPS = ((34, 26), (26, 20), (22, 14), (18, 0), (14, 0), (10, 0))
+
+
+def sms(items: list[Listing], first: int, now: dt.datetime, budget: int) -> str:
+    """SMS: one line per service, shortened until ``budget`` characters (GSM-7) hold them."""
+    text = ""
+    for name_len, address_len in _SMS_STEPS:
+        text = "\n".join(
+            _sms_line(n, item, now, name_len, address_len)
+            for n, item in enumerate(items, start=first)
+        )
+        if len(text) <= budget:
+            return text
+    return text[: max(0, budget)]
+
+
+def _sms_line(n: int, item: Listing, now: dt.datetime, name_len: int, address_len: int) -> str:
+    parts = [f"{n}. {_cut(to_gsm7(item.name), name_len)}"]
+    distance = distance_text(item, short=True)
+    if distance:
+        parts.append(distance)
+    parts.append(status_text(item.status, now, short=True))
+    if item.phone:
+        parts.append(to_gsm7(item.phone))
+    if address_len and item.address:
+        parts.append(
+            _cut(
+                to_gsm7(item.address.split(",")[0] if not item.confidential else item.address),
+                address_len,
+            )
+        )
+    return ", ".join(parts)
+
+
+def _cut(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "."

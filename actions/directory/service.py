@@ -1,0 +1,131 @@
+"""One search as the client experiences it, knowing nothing of Rasa: the reply's text, and
+which page of results the client has now seen.
+
+``find()`` resolves the place again with the gazetteer, searches, reads the details of the
+page and renders them for the channel. The words around the listing are the action server's
+catalog (``actions/texts.yml``, keys ``directory_*``): a header line, the listing, then the
+need's 24/7 line. For SMS the whole reply, words included, fits two GSM-7 segments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from actions.directory import render
+from actions.directory.build import reader
+from actions.directory.details import listing
+from actions.directory.eligibility import profile_from
+from actions.directory.errors import DirectoryUnavailable
+from actions.directory.hours import holiday_calendar
+from actions.directory.search import RADII_MILES, Where, miles_between, search
+from actions.gazetteer import Gazetteer, Place, gazetteer_for
+from actions.location import resolve_location
+from region import Region
+
+logger = logging.getLogger(__name__)
+Say = Callable[..., str]  # actions.texts.say: (key, **values) -> text
+
+
+@dataclass
+class Reply:
+    key: str  # the catalog text that heads the reply (tests and logs name replies by it)
+    text: str
+    page: int = 0
+    forget_location: bool = False
+
+
+def find(
+    db: Path,
+    need: str | None,
+    location: str | None,
+    population: Any,
+    channel: str,
+    page: int,
+    now: dt.datetime,
+    region: Region,
+    say: Say,
+) -> Reply:
+    """What to answer a client who asks for ``need`` near ``location`` at the instant ``now``."""
+    sms = channel == "sms"
+
+    def reply(key: str, *rest: str, page: int = 0, **values: Any) -> Reply:
+        text = "\n".join([say(key, **values), *rest])
+        return Reply(key, render.to_gsm7(text) if sms else text, page)
+
+    if not need:
+        return reply("directory_no_search")
+    gazetteer = gazetteer_for(region)
+    place = resolve_location(gazetteer, location)
+    if place is None:
+        echo = (location or "").strip()[:40]
+        return Reply("directory_where", say("directory_where", place=echo), forget_location=True)
+    name = _place_name(place)
+    line = region.line_for(need)
+    line_text = say("directory_line", line=f"{line.name}: {line.how_to_reach}")
+    try:
+        conn = reader(db)
+        found = search(conn, need, _where(gazetteer, place), profile_from(population))
+        size = render.page_size(channel)
+        hits = found.hits[page * size : (page + 1) * size]
+        if not found.hits:
+            return reply("directory_nothing", line_text, place=name, radius=f"{found.radius:.0f}")
+        if not hits:
+            return reply("directory_no_more", line_text, page=page, place=name)
+        is_holiday = holiday_calendar(region.gazetteer.country, region.gazetteer.state)
+        items = [listing(conn, hit, now, region.tz, is_holiday) for hit in hits]
+    except (DirectoryUnavailable, sqlite3.Error) as exc:
+        logger.error("directory search failed: %s", exc)  # the reason, never the client's words
+        return reply("directory_unavailable", line_text)
+    any_open = any(item.status.is_open for item in items)
+    key = _header_key(page, found.widened, any_open)
+    header = say(key, place=name, radius=f"{found.radius:.0f}", near=f"{RADII_MILES[0]:.0f}")
+    first = page * size + 1
+    if sms:
+        words = render.to_gsm7(f"{header}\n\n{line_text}")
+        results = render.sms(items, first, now, render.SMS_LIMIT - len(words))
+        return Reply(key, render.to_gsm7(f"{header}\n{results}\n{line_text}"), page)
+    return Reply(key, f"{header}\n{render.rich(items, first, now)}\n{line_text}", page)
+
+
+def _header_key(page: int, widened: bool, any_open: bool) -> str:
+    if page:
+        return "directory_more"
+    if widened:
+        return "directory_widened" if any_open else "directory_widened_closed"
+    return "directory_results" if any_open else "directory_results_closed"
+
+
+def _place_name(place: Place) -> str:
+    return place.postcode or place.name
+
+
+def _where(gazetteer: Gazetteer, place: Place) -> Where:
+    """The place's point, and the names a service area may call it by."""
+    names = [place.name, place.county, place.postcode]
+    if place.state is None:  # shared coordinates: the nearest of the region's ZIP codes names it
+        nearest = _nearest_postcode(gazetteer, place.latitude, place.longitude)
+        if nearest is not None:
+            names += [nearest.name, nearest.county, nearest.postcode]
+    return Where(place.latitude, place.longitude, tuple(str(n) for n in names if n))
+
+
+def _nearest_postcode(gazetteer: Gazetteer, lat: float, lon: float) -> Place | None:
+    best: tuple[float, Place] | None = None
+    for zip_place in _regional_postcodes(gazetteer):
+        miles = miles_between(lat, lon, zip_place.latitude, zip_place.longitude)
+        if best is None or miles < best[0]:
+            best = (miles, zip_place)
+    return best[1] if best and best[0] <= 15 else None
+
+
+@functools.lru_cache(maxsize=4)
+def _regional_postcodes(gazetteer: Gazetteer) -> tuple[Place, ...]:
+    places = (gazetteer.resolve(code) for code in gazetteer.regional_postcodes())
+    return tuple(p for p in places if p is not None)

@@ -1,0 +1,137 @@
+"""action_find_services through rasa_sdk's CollectingDispatcher and Tracker, on the directory
+built from the shipped data: what the client reads on each channel."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.directory import build, render
+from actions.services import ActionFindServices
+from tests.actions.helpers import tracker
+
+
+@pytest.fixture(scope="module")
+def directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("directory") / "directory.db"
+    build.build(path)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def use_directory(directory: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DIRECTORY_DB", str(directory))
+
+
+async def run(
+    intent: str = "find_shelter", channel: str = "webchat", **slots: Any
+) -> tuple[str, list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    slots = {"need": "shelter", "location": "Redwood City, CA", "results_page": 0.0, **slots}
+    events = await ActionFindServices().run(
+        dispatcher, tracker("...", intent=intent, slots=slots, metadata={"channel": channel}), {}
+    )
+    assert len(dispatcher.messages) == 1
+    return dispatcher.messages[0]["text"], events
+
+
+def numbers(text: str) -> list[int]:
+    return [int(n) for n in re.findall(r"^(\d+)\. ", text, re.M)]
+
+
+async def test_shelters_nearest_redwood_city_with_open_status_phone_and_a_24_7_line() -> None:
+    text, events = await run()
+    assert text.startswith("Near Redwood City")
+    first = text.split("\n2. ")[0]
+    assert "1. Redwood City Corps (1.3 mi)" in first
+    assert "Phone: 650 368-4643" in first
+    assert re.search(r"Open now|Closed now|call first", first)
+    assert text.endswith("24/7: 211 San Mateo County: call 211 or text 898211")
+    assert numbers(text) == [1, 2, 3, 4, 5]
+    assert {"event": "slot", "name": "results_page", "value": 0.0, "timestamp": None} in events
+
+
+async def test_a_17_year_old_is_not_offered_services_for_adults_only() -> None:
+    everyone, _ = await run()
+    assert "CHANGES: Glide Walk-In Center" in everyone  # 18 and over
+    seventeen, _ = await run(population=["17"])
+    assert "Glide" not in seventeen
+    assert "For: 18+" not in seventeen
+    assert "Diamond Youth Shelter" in seventeen
+
+
+async def test_sms_fits_two_gsm7_segments_with_the_top_three() -> None:
+    text, _ = await run(channel="sms")
+    assert len(text) <= 306
+    assert render.sms_segments(text) <= 2
+    assert set(text) <= render.GSM7
+    assert numbers(text) == [1, 2, 3]
+    assert "1. Redwood City Corps, 1.3mi" in text
+    assert "650 368-4643" in text
+    assert "660 Veterans" in text
+
+
+async def test_more_gives_the_next_results_then_says_there_are_no_more() -> None:
+    text, events = await run(intent="more_results", channel="sms", results_page=0.0)
+    assert text.startswith("More near Redwood City")
+    assert numbers(text) == [4, 5, 6]
+    assert {"event": "slot", "name": "results_page", "value": 1.0, "timestamp": None} in events
+    last, _ = await run(intent="more_results", results_page=20.0)
+    assert last.startswith("That's all I have near Redwood City.")
+    assert "211 San Mateo County knows other services: call 211 or text 898211" in last
+
+
+async def test_a_new_search_starts_again_at_the_first_page() -> None:
+    text, events = await run(intent="find_food", need="food", results_page=3.0)
+    assert numbers(text)[0] == 1
+    assert {"event": "slot", "name": "results_page", "value": 0.0, "timestamp": None} in events
+
+
+async def test_domestic_violence_gives_the_hotline_and_never_a_refuge_street() -> None:
+    text, _ = await run(need="domestic_violence", location="94112")
+    assert (
+        "24/7: National Domestic Violence Hotline: call 1-800-799-7233 or text START to 88788"
+        in text
+    )
+    block = re.split(r"\n\d+\. ", text[text.index("La Casa de las Madres") :])[0]
+    assert "(call for address)" in block
+    assert "Area: San Francisco" in block
+    assert "Mission" not in block
+
+
+async def test_a_shared_telegram_location_is_searched_by_distance() -> None:
+    text, _ = await run(channel="telegram", location="geo:37.48000,-122.23000")
+    assert text.startswith("Near your location")
+    assert "1. Redwood City Corps" in text
+
+
+async def test_an_unknown_place_is_asked_again_with_an_example() -> None:
+    text, events = await run(location="Xyzzyville")
+    assert 'Sorry, I don\'t know where "Xyzzyville" is' in text
+    assert "Redwood City or 94063" in text
+    assert {"event": "slot", "name": "location", "value": None, "timestamp": None} in events
+
+
+async def test_no_directory_still_gives_the_general_line_and_the_24_7_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DIRECTORY_DB", str(tmp_path / "missing.db"))
+    text, _ = await run(need="mental_health")
+    assert "can't search" in text
+    assert "call 211 or text 898211" in text
+    assert text.endswith("24/7: 988 Suicide & Crisis Lifeline: call 988 or text 988")
+
+
+async def test_nothing_near_says_so_plainly_and_gives_211() -> None:
+    text, _ = await run(need="legal", location="Fresno, CA")
+    assert text.startswith("I found nothing for that within 50 miles of Fresno.")
+    assert "211 San Mateo County: call 211 or text 898211" in text
+
+
+async def test_without_a_need_it_asks_for_one() -> None:
+    text, _ = await run(need=None)
+    assert text.startswith("Tell me what you need first")

@@ -1,0 +1,81 @@
+"""Where a client says they are, resolved offline: places, ZIP codes, coordinates."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.gazetteer import Gazetteer, gazetteer_for, lookup_table_yaml
+from region import load_region
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return gazetteer_for(load_region())
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "slot_value"),
+    [
+        ("redwood city", "Redwood City", "Redwood City, CA"),
+        ("Redwood City, CA", "Redwood City", "Redwood City, CA"),
+        ("REDWOOD CITY", "Redwood City", "Redwood City, CA"),
+        ("redwod city", "Redwood City", "Redwood City, CA"),  # misspelt
+        ("rwc", "Redwood City", "Redwood City, CA"),  # what locals write
+        ("e palo alto", "East Palo Alto", "East Palo Alto, CA"),
+        ("so san francisco", "South San Francisco", "South San Francisco, CA"),
+        ("foster city", "Foster City", "Foster City, CA"),  # a name the post office accepts
+        ("montara", "Montara", "Montara, CA"),  # served by PO boxes only
+        ("94063", "Redwood City", "94063"),
+        ("94063-1234", "Redwood City", "94063"),
+        ("reno", "Reno", "Reno, NV"),  # outside the state: the biggest place of the name
+    ],
+)
+def test_places_and_zip_codes_resolve(
+    gazetteer: Gazetteer, text: str, name: str, slot_value: str
+) -> None:
+    place = gazetteer.resolve(text)
+    assert place is not None
+    assert (place.name, place.slot_value) == (name, slot_value)
+
+
+def test_a_shared_location_resolves_to_its_coordinates(gazetteer: Gazetteer) -> None:
+    place = gazetteer.resolve("geo:37.48,-122.23")
+    assert place is not None
+    assert (place.latitude, place.longitude) == (37.48, -122.23)
+    assert place.slot_value == "geo:37.48000,-122.23000"
+    assert gazetteer.resolve(place.slot_value) == place
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["narnia", "somewhere else", "", "   ", "geo:137.0,-122.0", "00000", "🏠🏠", "x" * 5000, "حي"],
+)
+def test_what_is_not_a_place_resolves_to_nothing(gazetteer: Gazetteer, text: str) -> None:
+    assert gazetteer.resolve(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("im at the caltrain in san carlos", "San Carlos"),
+        ("near 94401 pls", "San Mateo"),
+        ("i need food in daly city tonite", "Daly City"),
+        ("sleeping in my car in half moon bay, no money", "Half Moon Bay"),
+    ],
+)
+def test_a_place_inside_a_sentence_is_found(gazetteer: Gazetteer, text: str, name: str) -> None:
+    place = gazetteer.find_in_text(text)
+    assert place is not None
+    assert place.name == name
+
+
+@pytest.mark.parametrize("text", ["hope you can help me", "i need a bed", "x" * 5000])
+def test_ordinary_words_are_not_taken_for_places(gazetteer: Gazetteer, text: str) -> None:
+    assert gazetteer.find_in_text(text) is None
+
+
+def test_the_lookup_table_lists_the_regions_places_and_zip_codes(gazetteer: Gazetteer) -> None:
+    table = lookup_table_yaml(gazetteer)
+    for expected in ("    - redwood city", "    - east palo alto", "    - 94063", "    - rwc"):
+        assert expected in table.splitlines()
+    assert "    - reno" not in table.splitlines()

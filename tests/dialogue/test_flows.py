@@ -1,0 +1,205 @@
+"""Every dialogue flow of the assistant, through the real Rasa server and action server.
+
+Turns that test the dialogue, not the understanding, are sent as the gateway sends buttons and
+location shares (`/find_shelter`, `/inform_location{...}`): they bypass NLU. The NLU itself is
+measured on the held-out set (scripts/evaluate_nlu.py) and in the conversation tests.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from tests.servers import RasaServers, customs, new_sender, texts
+
+pytestmark = pytest.mark.slow
+
+ASKS_WHERE = "Where are you now?"
+
+
+def location(value: str) -> str:
+    return "/inform_location" + json.dumps({"location": value})
+
+
+def slots(servers: RasaServers, sender: str) -> dict:
+    return dict(servers.tracker(sender)["slots"])
+
+
+def active_loop(servers: RasaServers, sender: str) -> str | None:
+    return (servers.tracker(sender).get("active_loop") or {}).get("name")
+
+
+def last_actions(servers: RasaServers, sender: str, count: int = 4) -> list[str]:
+    events = servers.tracker(sender)["events"]
+    names = [e["name"] for e in events if e["event"] == "action" and e["name"] != "action_listen"]
+    return names[-count:]
+
+
+def test_a_need_without_a_place_asks_where_the_client_is(rasa_servers: RasaServers) -> None:
+    sender = new_sender()
+    replies = rasa_servers.send(sender, "where can i sleep tonight")
+    assert texts(replies)[0].startswith(ASKS_WHERE)
+    assert "Redwood City" in texts(replies)[0]  # the region's example
+    assert {"request_location": True} in customs(replies)
+    assert slots(rasa_servers, sender)["need"] == "shelter"
+
+
+@pytest.mark.parametrize(
+    ("answer", "kept"),
+    [
+        (location("94063"), "94063"),
+        (location("redwood city"), "Redwood City, CA"),
+        (location("geo:37.4852,-122.2364"), "geo:37.48520,-122.23640"),  # a Telegram share
+    ],
+)
+def test_a_place_a_zip_code_or_coordinates_answer_the_question(
+    rasa_servers: RasaServers, answer: str, kept: str
+) -> None:
+    sender = new_sender()
+    rasa_servers.send(sender, "/find_shelter")
+    replies = rasa_servers.send(sender, answer)
+    assert not any(t.startswith(ASKS_WHERE) for t in texts(replies))
+    assert slots(rasa_servers, sender)["location"] == kept
+    assert last_actions(rasa_servers, sender)[-1] == "action_find_services"
+    assert active_loop(rasa_servers, sender) is None
+
+
+def test_a_need_with_a_place_searches_at_once(rasa_servers: RasaServers) -> None:
+    sender = new_sender()
+    replies = rasa_servers.send(sender, '/find_food{"location": "daly city"}')
+    assert not any(t.startswith(ASKS_WHERE) for t in texts(replies))
+    assert slots(rasa_servers, sender)["location"] == "Daly City, CA"
+    assert last_actions(rasa_servers, sender)[-1] == "action_find_services"
+
+
+def test_an_unknown_place_is_asked_again_with_an_example(rasa_servers: RasaServers) -> None:
+    sender = new_sender()
+    rasa_servers.send(sender, "/find_shelter")
+    replies = rasa_servers.send(sender, location("narnia"))
+    assert 'know where "narnia" is' in texts(replies)[0]
+    assert texts(replies)[-1].startswith(ASKS_WHERE)
+    assert active_loop(rasa_servers, sender) == "service_search_form"
+    rasa_servers.send(sender, location("rwc"))
+    assert slots(rasa_servers, sender)["location"] == "Redwood City, CA"
+
+
+def test_a_second_need_does_not_ask_the_place_again(rasa_servers: RasaServers) -> None:
+    sender = new_sender()
+    rasa_servers.send(sender, "/find_shelter")
+    rasa_servers.send(sender, location("94063"))
+    replies = rasa_servers.send(sender, "/find_food")
+    assert not any(t.startswith(ASKS_WHERE) for t in texts(replies))
+    assert slots(rasa_servers, sender)["need"] == "food"
+    assert slots(rasa_servers, sender)["location"] == "94063"
+    assert last_actions(rasa_servers, sender)[-1] == "action_find_services"
+
+
+def test_a_new_place_replaces_the_old_one(rasa_servers: RasaServers) -> None:
+    sender = new_sender()
+    rasa_servers.send(sender, "/find_shelter")
+    rasa_servers.send(sender, location("94063"))
+    rasa_servers.send(sender, location("daly city"))
+    assert slots(rasa_servers, sender)["location"] == "Daly City, CA"
+    assert slots(rasa_servers, sender)["need"] == "shelter"
+    assert last_actions(rasa_servers, sender)[-1] == "action_find_services"
+
+
+def test_somewhere_else_forgets_the_place_and_asks_again(rasa_servers: RasaServers) -> None:
+    sender = new_sender()
+    rasa_servers.send(sender, "/find_shelter")
+    rasa_servers.send(sender, location("94063"))
+    replies = rasa_servers.send(sender, "/inform_location")  # "somewhere else": no place named
+    assert texts(replies)[-1].startswith(ASKS_WHERE)
+    assert slots(rasa_servers, sender)["location"] is None
+
+
+def test_population_carries_into_the_search(rasa_servers: RasaServers) -> None:
+    sender = new_sender()
+    rasa_servers.send(sender, '/find_shelter{"population": "17"}')
+    rasa_servers.send(sender, location("94063"))
+    assert slots(rasa_servers, sender)["population"] == ["17"]
+    assert last_actions(rasa_servers, sender)[-1] == "action_find_services"
+
+
+@pytest.mark.parametrize("risk", ["risk_self_harm", "risk_immediate_danger"])
+@pytest.mark.parametrize("when", ["first message", "mid-question"])
+def test_risk_gets_the_crisis_response_first_then_a_person(
+    rasa_servers: RasaServers, risk: str, when: str
+) -> None:
+    sender = new_sender()
+    if when == "mid-question":
+        assert texts(rasa_servers.send(sender, "/find_shelter"))[0].startswith(ASKS_WHERE)
+    replies = rasa_servers.send(sender, f"/{risk}")
+    first = texts(replies)[0]
+    assert "call 911" in first
+    line = "988" if risk == "risk_self_harm" else "1-800-799-7233"
+    assert line in first
+    handoffs = [c["handoff"] for c in customs(replies) if "handoff" in c]
+    assert handoffs[0] == {"reason": risk, "risk": "high"}  # from Rasa alone
+    assert handoffs[-1]["risk"] == "high"  # action_handoff's summary
+    assert "recent" in handoffs[-1]
+    assert active_loop(rasa_servers, sender) is None
+
+
+@pytest.mark.parametrize("when", ["first message", "mid-question", "asked the need"])
+def test_a_person_can_be_asked_for_at_any_point(rasa_servers: RasaServers, when: str) -> None:
+    sender = new_sender()
+    if when == "mid-question":
+        rasa_servers.send(sender, "/find_shelter")
+    elif when == "asked the need":
+        rasa_servers.send(sender, location("94063"))  # a place first: the bot asks the need
+    replies = rasa_servers.send(sender, "/request_human")
+    assert texts(replies)[0].startswith("I'm finding a person")
+    handoffs = [c["handoff"] for c in customs(replies) if "handoff" in c]
+    assert handoffs[0] == {"reason": "request_human", "risk": "normal"}
+    assert active_loop(rasa_servers, sender) is None
+
+
+def test_a_place_first_then_the_need_is_asked_with_buttons(rasa_servers: RasaServers) -> None:
+    sender = new_sender()
+    replies = rasa_servers.send(sender, location("94063"))
+    (question,) = [r for r in replies if "buttons" in r]
+    assert question["text"] == "What do you need help with?"
+    assert "/request_human" in [b["payload"] for b in question["buttons"]]
+    rasa_servers.send(sender, "/find_food")
+    assert last_actions(rasa_servers, sender)[-1] == "action_find_services"
+
+
+def test_two_misunderstandings_in_a_row_offer_a_person(rasa_servers: RasaServers) -> None:
+    sender = new_sender()
+    first = rasa_servers.send(sender, "/nlu_fallback")
+    assert first[0]["text"].startswith("Sorry, I didn't understand")
+    assert "/find_shelter" in [b["payload"] for b in first[0]["buttons"]]
+    second = rasa_servers.send(sender, "/nlu_fallback")
+    assert "talk to a person" in second[0]["text"]
+    accepted = rasa_servers.send(sender, "/affirm")
+    assert texts(accepted)[0].startswith("I'm finding a person")
+
+
+def test_saying_no_to_the_place_question_stops_the_search(rasa_servers: RasaServers) -> None:
+    sender = new_sender()
+    rasa_servers.send(sender, "/find_shelter")
+    replies = rasa_servers.send(sender, "/deny")
+    assert texts(replies)[0].startswith("OK, I've stopped that search")
+    assert active_loop(rasa_servers, sender) is None
+
+
+def test_a_client_returning_after_hours_starts_afresh(rasa_servers: RasaServers) -> None:
+    sender = new_sender()
+    rasa_servers.send(sender, "/find_shelter")
+    rasa_servers.send(sender, location("94063"))
+    # Five hours pass (the session lasts four): move the stored conversation into the past.
+    with sqlite3.connect(rasa_servers.tracker_db) as db:
+        moved = db.execute(
+            "UPDATE events SET timestamp = timestamp - 18000,"
+            " data = json_set(data, '$.timestamp', json_extract(data, '$.timestamp') - 18000)"
+            " WHERE sender_id = ?",
+            (sender,),
+        ).rowcount
+    assert moved > 0
+    replies = rasa_servers.send(sender, "/find_food")
+    assert texts(replies)[0].startswith(ASKS_WHERE)  # the old place is forgotten
+    assert slots(rasa_servers, sender)["location"] is None
+    assert slots(rasa_servers, sender)["need"] == "food"

@@ -81,15 +81,15 @@ def create_app(settings: Settings, region: Region | None = None) -> web.Applicat
 
 def add_routes(app: web.Application, settings: Settings) -> None:
     webchat.add_routes(app)
-    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/health", health)
     if settings.telegram_webhook_mode:
         app.router.add_post(telegram.WEBHOOK_PATH, telegram.webhook)
     if settings.sms_enabled:
         app.router.add_post(sms.WEBHOOK_PATH, sms.webhook)
 
 
-async def healthz(request: web.Request) -> web.Response:
-    """GET /healthz: the gateway answers; which channels run; whether Rasa answers."""
+async def health(request: web.Request) -> web.Response:
+    """GET /health: the gateway answers; which channels run; whether Rasa answers."""
     rasa_down = request.app[RASA_HEALTH].any_down()
     body = {
         "status": "ok",

@@ -58,6 +58,31 @@ def text_for_rasa(record: InboundRecord, conversation: Conversation) -> str:
     return record.text[:MAX_TEXT_FOR_RASA]
 
 
+def without_repeated_crisis(messages: list[BotMessage], risk: str | None) -> list[BotMessage]:
+    """Rasa's answer without its crisis text when the gateway has already sent its own.
+
+    For a message the safety screen caught, the client already has the crisis reply (the same
+    words and numbers, from the same region file). Rasa's rules say the crisis response first;
+    it carries a ``{"handoff": {"reason": "risk_..."}}`` payload, which the REST channel sends
+    as a second message after the text. So: when the answer opens with a text followed by (or
+    carrying) that payload, the text is left out and the payload kept.
+    """
+    intent = INTENT_FOR_RISK.get(risk)  # type: ignore[call-overload]
+    if intent is None or not messages or not messages[0].text:
+        return messages
+
+    def crisis_payload(message: BotMessage) -> bool:
+        handoff = (message.custom or {}).get("handoff")
+        return isinstance(handoff, dict) and handoff.get("reason") == intent
+
+    first = messages[0]
+    if crisis_payload(first):  # text and payload in one message
+        return [BotMessage(custom=first.custom), *messages[1:]]
+    if len(messages) > 1 and not first.custom and not first.buttons and crisis_payload(messages[1]):
+        return messages[1:]
+    return messages
+
+
 def _was_down(record: InboundRecord) -> bool:
     return bool(record.last_error and record.last_error.startswith(RasaUnavailable.__name__))
 
@@ -170,7 +195,7 @@ class Pipeline:
             await self._defer(record, conversation, exc, give_up=give_up)
         else:
             self.health.report_up(self.rasa.base_for(cid))
-            await self._finish(record, conversation, messages)
+            await self._finish(record, conversation, without_repeated_crisis(messages, record.risk))
         finally:
             event = self._turns.get(record.id)
             if event is not None:

@@ -12,15 +12,12 @@ from typing import Any
 
 import aiohttp
 import pytest
-from gateway_fakes.gateway import RunningGateway
-from gateway_fakes.rasa import FakeRasa
-from gateway_fakes.telegram import FakeTelegram
-from gateway_fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio
 
 from bot.settings import Secret, Settings
-
-BOT_TOKEN = "7000000001:AAH-test-token-for-the-fake-bot-api-xyz"
-WEBHOOK_SECRET = "webhook-secret-for-tests"
+from tests.bot.gateway_fakes.gateway import RunningGateway
+from tests.bot.gateway_fakes.rasa import FakeRasa
+from tests.bot.gateway_fakes.telegram import BOT_TOKEN, WEBHOOK_SECRET, FakeTelegram
+from tests.bot.gateway_fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio
 
 
 @pytest.fixture

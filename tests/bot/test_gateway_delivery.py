@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from conftest import WEBHOOK_SECRET
-from gateway_fakes import telegram as tg
-from gateway_fakes.base import wait_for
-from gateway_fakes.twilio import post_sms, sms_form
 
 from bot import pipeline
 from bot.channels.sms import WEBHOOK_PATH as SMS_PATH
 from bot.channels.telegram import SECRET_HEADER, WEBHOOK_PATH
+from tests.bot.gateway_fakes import telegram as tg
+from tests.bot.gateway_fakes.base import wait_for
+from tests.bot.gateway_fakes.telegram import WEBHOOK_SECRET
+from tests.bot.gateway_fakes.twilio import post_sms, sms_form
 
 CHAT = 444000111
 PHONE = "+16505550123"
@@ -69,7 +69,10 @@ async def test_a_risk_message_while_rasa_is_down_gets_the_crisis_reply_at_once(
     await wait_for(lambda: len(fake_rasa.received) == 1, timeout=15)
     assert fake_rasa.received[0].message == "/risk_self_harm"
     assert fake_rasa.received[0].metadata["crisis_reply_sent"] is True
-    await wait_for(lambda: len(fake_twilio.sent) == 3, timeout=15)
+    await gateway.idle(timeout=15)
+    cid = gateway.conversation_id("sms", PHONE)
+    assert [kind for kind, _ in await gateway.store.events_of(cid)] == ["handoff", "handoff"]
+    assert len(fake_twilio.sent) == 2  # Rasa's own crisis text is not sent a second time
     inbound = await gateway.store.inbound_record(1)
     assert inbound.text == "i want to end my life"  # the client's own words are kept
     assert inbound.risk == "self_harm"

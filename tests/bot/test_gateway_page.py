@@ -93,8 +93,9 @@ async def test_a_risk_message_shows_the_crisis_lines_first(browser, gateway):
     await page.click("#send")
     crisis = page.locator("li.bot.crisis")
     await crisis.wait_for()
-    assert "call 911" in await crisis.inner_text()
-    await page.wait_for_selector("li.bot >> text=I'm finding a person")
+    text = await crisis.inner_text()
+    assert "call 911" in text
+    assert "I'm getting a person to talk with you too" in text
 
 
 async def test_bad_input_is_explained_on_the_page(browser, gateway):

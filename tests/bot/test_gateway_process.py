@@ -12,10 +12,11 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from conftest import BOT_TOKEN
-from gateway_fakes import telegram as tg
-from gateway_fakes.base import wait_for
-from gateway_fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, post_sms, sms_form
+
+from tests.bot.gateway_fakes import telegram as tg
+from tests.bot.gateway_fakes.base import wait_for
+from tests.bot.gateway_fakes.telegram import BOT_TOKEN
+from tests.bot.gateway_fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, post_sms, sms_form
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAT = 987654321
@@ -62,7 +63,7 @@ class GatewayProcess:
         async with aiohttp.ClientSession() as http:
             for _ in range(200):
                 try:
-                    async with http.get(f"{self.url}/healthz") as response:
+                    async with http.get(f"{self.url}/health") as response:
                         if response.status == 200:
                             return
                 except aiohttp.ClientError:
@@ -136,7 +137,8 @@ async def test_a_conversation_on_each_channel_leaves_no_identity_in_the_logs(
             f"{gateway.url}/api/webchat", json={"sender": "tab-abcdef0123456789", "text": "hello"}
         ) as response:
             assert (await response.json())["replies"][0]["text"] == "You said: hello"
-    await wait_for(lambda: len(fake_telegram.texts_to(CHAT)) == 3 and len(fake_twilio.sent) == 1)
+    await wait_for(lambda: len(fake_telegram.texts_to(CHAT)) == 2 and len(fake_twilio.sent) == 1)
+    await wait_for(lambda: len(fake_rasa.received) == 4)
     assert await gateway.stop() == 0
 
     logs = gateway.stderr
@@ -151,7 +153,7 @@ async def test_a_conversation_on_each_channel_leaves_no_identity_in_the_logs(
 async def test_with_no_accounts_web_chat_runs_alone_and_says_so(run_gateway, fake_rasa):
     gateway = run_gateway(RASA_URL=fake_rasa.url)
     await gateway.start()
-    async with aiohttp.ClientSession() as http, http.get(f"{gateway.url}/healthz") as response:
+    async with aiohttp.ClientSession() as http, http.get(f"{gateway.url}/health") as response:
         assert (await response.json())["channels"] == ["webchat"]
     assert await gateway.stop() == 0
     assert "running web chat alone" in gateway.stderr

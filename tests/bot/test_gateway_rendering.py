@@ -7,6 +7,7 @@ import pytest
 from bot import gsm
 from bot.messages import load_messages
 from bot.model import BotMessage, Button
+from bot.pipeline import without_repeated_crisis
 from bot.render import numbered_choice, payload_key, render, split_utf16
 from region import load_region
 
@@ -135,3 +136,34 @@ def test_webchat_keeps_messages_and_marks_the_location_request():
             "image": "https://example.org/map.png",
         },
     ]
+
+
+CRISIS_PAYLOAD = {"handoff": {"reason": "risk_self_harm", "risk": "high"}}
+FULL_PAYLOAD = {"handoff": {"reason": "risk_self_harm", "risk": "high", "need": None}}
+
+
+@pytest.mark.parametrize(
+    ("risk", "rasa_said", "kept"),
+    [
+        # As the REST channel sends a response with text and a custom payload: two messages.
+        ("self_harm", [BotMessage("Rasa's crisis text"), BotMessage(custom=CRISIS_PAYLOAD),
+                       BotMessage(custom=FULL_PAYLOAD)],
+         [BotMessage(custom=CRISIS_PAYLOAD), BotMessage(custom=FULL_PAYLOAD)]),
+        # Text and payload in one message.
+        ("self_harm", [BotMessage("Rasa's crisis text", custom=CRISIS_PAYLOAD)],
+         [BotMessage(custom=CRISIS_PAYLOAD)]),
+        # Rasa left its crisis text out itself: nothing else is dropped.
+        ("self_harm", [BotMessage("Other words"), BotMessage("More"), BotMessage(custom=FULL_PAYLOAD)],
+         [BotMessage("Other words"), BotMessage("More"), BotMessage(custom=FULL_PAYLOAD)]),
+        # The screen found danger; Rasa's payload is for self-harm: not the same response.
+        ("danger", [BotMessage("Rasa's crisis text"), BotMessage(custom=CRISIS_PAYLOAD)],
+         [BotMessage("Rasa's crisis text"), BotMessage(custom=CRISIS_PAYLOAD)]),
+        # No screen: Rasa's crisis text is the client's first crisis reply and stays.
+        (None, [BotMessage("Rasa's crisis text"), BotMessage(custom=CRISIS_PAYLOAD)],
+         [BotMessage("Rasa's crisis text"), BotMessage(custom=CRISIS_PAYLOAD)]),
+    ],
+    ids=["split", "together", "already-left-out", "other-risk", "no-screen"],
+)  # fmt: skip
+def test_rasas_crisis_text_is_left_out_after_the_gateways(risk, rasa_said, kept):
+    result = without_repeated_crisis(rasa_said, risk)
+    assert [(m.text, m.custom) for m in result] == [(m.text, m.custom) for m in kept]

@@ -19,6 +19,10 @@ from aiohttp import web
 from .base import LoopbackServer
 
 HELLO = "Hello from Rasa: 3.6.21"
+CRISIS = {
+    "/risk_self_harm": "Rasa: I'm really glad you told me. Call 911.",
+    "/risk_immediate_danger": "Rasa: If you are in danger now, call 911.",
+}
 
 
 @dataclass
@@ -49,11 +53,13 @@ def default_answer(message: str) -> list[dict[str, Any]]:
     if message.startswith("/inform_location"):
         place = json.loads(message.removeprefix("/inform_location") or "{}").get("location")
         return [{"text": f"Places to sleep near {place}: Safe Harbor Shelter, open now."}]
-    if message in ("/risk_self_harm", "/risk_immediate_danger", "/request_human"):
-        risk = "high" if message.startswith("/risk") else "normal"
+    if message in CRISIS or message == "/request_human":  # as domain/safety.yml says them
+        reason = message[1:]
+        risk = "high" if message in CRISIS else "normal"
         return [
-            {"text": "I'm finding a person to talk with you. Stay here."},
-            {"custom": {"handoff": {"reason": message[1:], "risk": risk, "need": None}}},
+            {"text": CRISIS.get(message, "I'm finding a person to talk with you. Stay here.")},
+            {"custom": {"handoff": {"reason": reason, "risk": risk}}},
+            {"custom": {"handoff": {"reason": reason, "risk": risk, "need": None}}},
         ]
     return [{"text": f"You said: {message}"}]
 

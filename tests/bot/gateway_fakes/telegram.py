@@ -24,6 +24,8 @@ from aiohttp import web
 from .base import LoopbackServer
 
 BOT_ID = 7000000001
+BOT_TOKEN = f"{BOT_ID}:AAH-test-token-for-the-fake-bot-api-xyz"
+WEBHOOK_SECRET = "webhook-secret-for-tests"
 
 
 @dataclass

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from bot.errors import PermanentSendError, TransientSendError
-from bot.model import OutboxRecord
+from bot.model import Conversation, OutboxRecord
 from bot.pacing import Pacer
 from bot.privacy import short
 from bot.store import Store
@@ -97,17 +97,22 @@ class Outbox:
     async def _work(self, conversation_id: str) -> None:
         try:
             while not self._stopping:
-                record = await self.store.next_outbox(conversation_id)
-                if record is None:
+                found = await self.store.next_delivery(conversation_id)
+                if found is None:
                     return
-                if not await self._deliver(record):
+                record, conversation = found
+                wait = record.next_attempt_at - self.clock()
+                if wait > 0:  # a retry: wait, then read it again (the client may have opted out)
+                    await asyncio.sleep(wait)
+                    continue
+                if not await self._deliver(record, conversation):
                     return
         except Exception:
             log.exception(
                 "outbox worker for %s failed; it restarts on the next kick", short(conversation_id)
             )
 
-    async def _deliver(self, record: OutboxRecord) -> bool:
+    async def _deliver(self, record: OutboxRecord, conversation: Conversation) -> bool:
         """Try one unit; whether the worker should go on with the conversation."""
         cid = short(record.conversation_id)
         sender = self.senders.get(record.channel)
@@ -119,13 +124,6 @@ class Outbox:
                 record.channel,
             )
             return False
-        wait = record.next_attempt_at - self.clock()
-        if wait > 0:
-            await asyncio.sleep(wait)
-        conversation = await self.store.conversation_for(record.conversation_id)
-        if conversation is None:
-            await self.store.mark_failed(record, "conversation unknown")
-            return True
         if conversation.opted_out:
             await self.store.suppress_pending(record.conversation_id)
             return True

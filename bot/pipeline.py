@@ -161,9 +161,10 @@ class Pipeline:
         base = self.rasa.base_for(conversation_id)
         try:
             while not self._stopping:
-                record = await self.store.next_inbound(conversation_id)
-                if record is None:
+                found = await self.store.next_turn(conversation_id)
+                if found is None:
                     return
+                record, conversation = found  # only this worker changes the conversation's state
                 wait = record.next_attempt_at - self.clock()
                 if wait > 0 and _was_down(record):
                     # Rasa refused: try again as soon as its health probe sees it answer.
@@ -171,18 +172,15 @@ class Pipeline:
                 elif wait > 0:
                     await asyncio.sleep(wait)
                 async with self._calls:
-                    await self._answer(record)
+                    await self._answer(record, conversation)
         except Exception:
             log.exception(
                 "pipeline worker for %s failed; it restarts on the next kick",
                 short(conversation_id),
             )
 
-    async def _answer(self, record: InboundRecord) -> None:
+    async def _answer(self, record: InboundRecord, conversation: Conversation) -> None:
         cid = record.conversation_id
-        conversation = await self.store.conversation_for(cid)
-        if conversation is None:  # cannot happen: accept() creates it with the message
-            raise RuntimeError(f"message {record.id} has no conversation")
         try:
             messages = await self._ask_rasa(record, conversation)
         except RasaUnavailable as exc:

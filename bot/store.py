@@ -216,6 +216,24 @@ class Store:
             row = c.execute(query).first()
         return None if row is None else _inbound_record(row)
 
+    async def next_turn(self, conversation_id: str) -> tuple[InboundRecord, Conversation] | None:
+        """:meth:`next_inbound` and its conversation (channel, buttons...) in one query."""
+        return await self._run(self._next_turn, conversation_id)
+
+    def _next_turn(self, cid: str) -> tuple[InboundRecord, Conversation] | None:
+        query = (
+            sa.select(inbound, *_CONVERSATION_COLUMNS)
+            .join(conversations, conversations.c.id == inbound.c.conversation_id)
+            .where(inbound.c.conversation_id == cid, inbound.c.status == "pending")
+            .order_by(inbound.c.id)
+            .limit(1)
+        )
+        with self.engine.connect() as c:
+            row = c.execute(query).first()
+        if row is None:
+            return None
+        return _inbound_record(row), _conversation_record(row, prefix="conv_")
+
     async def pending_inbound_conversations(self) -> list[str]:
         """Conversations with messages still waiting for Rasa (after a restart, or an outage)."""
         query = sa.select(inbound.c.conversation_id).where(inbound.c.status == "pending")
@@ -354,6 +372,24 @@ class Store:
         rows = await self._run(self._outbox_rows, query)
         return rows[0] if rows else None
 
+    async def next_delivery(self, conversation_id: str) -> tuple[OutboxRecord, Conversation] | None:
+        """:meth:`next_outbox` and its conversation (where to send, opted out?) in one query."""
+        return await self._run(self._next_delivery, conversation_id)
+
+    def _next_delivery(self, cid: str) -> tuple[OutboxRecord, Conversation] | None:
+        query = (
+            sa.select(outbox, *_CONVERSATION_COLUMNS)
+            .join(conversations, conversations.c.id == outbox.c.conversation_id)
+            .where(outbox.c.conversation_id == cid, outbox.c.status == "pending")
+            .order_by(outbox.c.id)
+            .limit(1)
+        )
+        with self.engine.connect() as c:
+            row = c.execute(query).first()
+        if row is None:
+            return None
+        return _outbox_record(row), _conversation_record(row, prefix="conv_")
+
     def _outbox_rows(self, query: sa.sql.Select) -> list[OutboxRecord]:
         with self.engine.connect() as c:
             return [_outbox_record(row) for row in c.execute(query)]
@@ -485,16 +521,7 @@ class Store:
     def _conversation(self, cid: str) -> Conversation | None:
         with self.engine.connect() as c:
             row = c.execute(sa.select(conversations).where(conversations.c.id == cid)).first()
-        if row is None:
-            return None
-        return Conversation(
-            id=row.id,
-            channel=row.channel,
-            address=row.address,
-            opted_out=bool(row.opted_out),
-            buttons=tuple(Button(t, p) for t, p in json.loads(row.buttons)),
-            degraded_at=row.degraded_at,
-        )
+        return None if row is None else _conversation_record(row)
 
     def _add_event(
         self,
@@ -545,6 +572,23 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.close()
 
     return engine
+
+
+_CONVERSATION_COLUMNS = [column.label(f"conv_{column.name}") for column in conversations.c]
+
+
+def _conversation_record(row: Any, prefix: str = "") -> Conversation:
+    def value(name: str) -> Any:
+        return row._mapping[prefix + name]
+
+    return Conversation(
+        id=value("id"),
+        channel=value("channel"),
+        address=value("address"),
+        opted_out=bool(value("opted_out")),
+        buttons=tuple(Button(t, p) for t, p in json.loads(value("buttons"))),
+        degraded_at=value("degraded_at"),
+    )
 
 
 def _inbound_record(row: Any) -> InboundRecord:

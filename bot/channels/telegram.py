@@ -21,6 +21,7 @@ import hmac
 import json
 import logging
 import warnings
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
@@ -54,7 +55,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.errors import PermanentSendError, StoreError, TransientSendError
 from bot.inbox import Inbox
-from bot.model import Incoming, Kind
+from bot.model import Accepted, Incoming, Kind
 from bot.pacing import Pacer
 from bot.privacy import redact
 from bot.render import LONG_PAYLOAD_PREFIX
@@ -71,6 +72,10 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 POLL_TIMEOUT = 25
 INBOX_KEY = "inbox"
 STORE_KEY = "store"
+# What the handler stored for the update being processed. PTB handlers return nothing, and they
+# run in the task of process_update(), so the route reads the outcome here.
+_stored: ContextVar[Accepted | None] = ContextVar("telegram_stored", default=None)
+
 # Client handlers take new messages in private chats: an edit would re-run a turn, and groups
 # are for staff (issue 5).
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -218,7 +223,7 @@ async def _accept(
     address = str(chat.id if chat else user.id if user else "unknown")
     inbox: Inbox = context.bot_data[INBOX_KEY]
     incoming = Incoming("telegram", address, kind, text, provider_id=str(update.update_id))
-    await inbox.accept(incoming)
+    _stored.set(await inbox.accept(incoming))
 
 
 # --- the channel: start-up, webhook route, polling, sending -----------------------------------
@@ -289,7 +294,13 @@ class TelegramChannel:
 
     async def process(self, update: Update) -> bool:
         """Run the handlers on ``update``; whether it is now in the store (StoreError if not)."""
-        await self.application.process_update(update)
+        token = _stored.set(None)
+        try:
+            await self.application.process_update(update)
+            if _stored.get() is not None:
+                return True
+        finally:
+            _stored.reset(token)
         if await self.store.seen("telegram", str(update.update_id)):
             return True
         # A handler failed before storing (a bug, or an update shape PTB could not read). Keep

@@ -129,7 +129,11 @@ async def measure(channel: str, url: str, rate: float, seconds: float) -> dict[s
 
 
 async def main(args: argparse.Namespace) -> None:
-    figures: dict[str, Any] = {"rate_per_s": args.rate, "seconds": args.seconds, "rounds": args.rounds}
+    figures: dict[str, Any] = {
+        "rate_per_s": args.rate,
+        "seconds": args.seconds,
+        "rounds": args.rounds,
+    }
     for channel in ("telegram", "sms"):
         rounds = [await round_for(channel, args.rate, args.seconds) for _ in range(args.rounds)]
         figures[channel] = {"median": median_of_rounds(rounds), "rounds": rounds}

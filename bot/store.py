@@ -1,9 +1,9 @@
 """The gateway store: conversations, the durable inbox, the outbox, and conversation events.
 
 SQLite by default (a file, WAL, ``synchronous=FULL``: an acknowledged message is on disk),
-PostgreSQL from a ``postgresql://`` DSN, through SQLAlchemy Core so that one set of queries
-serves both. Every operation is one short transaction run in a worker thread (a single thread
-for SQLite, so writes never contend), so the event loop never blocks on the disk.
+PostgreSQL from a ``postgresql://`` DSN; the tables are in :mod:`bot.schema`, the connections
+in :mod:`bot.db`. Every operation is one short transaction run in a worker thread (a single
+thread for SQLite, so writes never contend), so the event loop never waits on the disk.
 
 Each state change that must not half-happen is one transaction: a message and the gateway's
 immediate replies to it; a Rasa answer and the outbox units it becomes; an opt-out and the
@@ -18,14 +18,9 @@ import json
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any, TypeVar
 
-import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-
+from bot.db import DRIVER_ERRORS, INTEGRITY_ERRORS, Cursor, Database, Row
 from bot.errors import StoreError
 from bot.model import (
     Accepted,
@@ -36,9 +31,21 @@ from bot.model import (
     OutboxItem,
     OutboxRecord,
 )
-from bot.schema import button_payloads, conversations, events, inbound, meta, metadata, outbox
 
 T = TypeVar("T")
+
+INBOUND = (
+    "i.id, i.conversation_id, i.channel, i.kind, i.text, i.risk, i.status, i.attempts, "
+    "i.next_attempt_at, i.last_error, i.received_at"
+)
+OUTBOX = (
+    "o.id, o.conversation_id, o.inbound_id, o.channel, o.kind, o.body, o.status, o.attempts, "
+    "o.next_attempt_at, o.created_at"
+)
+CONVERSATION = (
+    "c.id AS c_id, c.channel AS c_channel, c.address AS c_address, c.opted_out AS c_opted_out, "
+    "c.buttons AS c_buttons, c.degraded_at AS c_degraded_at"
+)
 
 
 class Store:
@@ -48,61 +55,62 @@ class Store:
         self.url = _normalise_url(url)
         self.clock = clock
         self.dialect = "sqlite" if self.url.startswith("sqlite") else "postgresql"
-        self._engine: Engine | None = None
+        self.db = Database(self.url)
         workers = 1 if self.dialect == "sqlite" else 4
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="store")
 
     # --- life cycle -------------------------------------------------------------------------
 
     async def open(self) -> None:
-        await self._run(self._open)
+        """Create the tables that are missing and check the store answers."""
+        try:
+            await self._run(self.db.create_schema)
+            await self._run(self._ping)
+        except StoreError as exc:
+            raise StoreError(f"cannot open the gateway store ({self.dialect}): {exc}") from None
+
+    def _ping(self) -> None:
+        with self.db.transaction() as c:
+            c.execute("SELECT 1").all()
 
     async def close(self) -> None:
-        if self._engine is not None:
-            await self._run(self._engine.dispose)
+        await self._run(self.db.close)
         self._executor.shutdown(wait=True)
-
-    def _open(self) -> None:
-        try:
-            if self.dialect == "sqlite":
-                self._engine = _sqlite_engine(self.url)
-            else:
-                self._engine = sa.create_engine(self.url, future=True, pool_pre_ping=True)
-            metadata.create_all(self._engine)
-        except SQLAlchemyError as exc:
-            raise StoreError(f"cannot open the gateway store ({self.dialect}): {exc}") from exc
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(self._executor, fn, *args)
-        except SQLAlchemyError as exc:
+        except DRIVER_ERRORS as exc:
             raise StoreError(f"gateway store: {type(exc).__name__}: {exc}") from exc
 
-    @property
-    def engine(self) -> Engine:
-        if self._engine is None:
-            raise StoreError("the gateway store is not open")
-        return self._engine
-
-    # --- settings kept in the store ----------------------------------------------------------
+    # --- values the gateway generates once ----------------------------------------------------
 
     async def meta_value(self, key: str, default: Callable[[], str]) -> str:
         """The stored value of ``key``; the first call stores ``default()`` and returns it."""
         return await self._run(self._meta_value, key, default)
 
     def _meta_value(self, key: str, default: Callable[[], str]) -> str:
-        with self.engine.begin() as c:
-            row = c.execute(sa.select(meta.c.value).where(meta.c.key == key)).first()
-            if row is not None:
-                return str(row.value)
-            c.execute(self._insert_ignore(meta).values(key=key, value=default()))
-            return str(c.execute(sa.select(meta.c.value).where(meta.c.key == key)).scalar_one())
+        with self.db.transaction() as c:
+            c.execute(
+                "INSERT INTO gateway_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                (key, default()),
+            )
+            row = c.execute("SELECT value FROM gateway_meta WHERE key = ?", (key,)).one()
+        assert row is not None
+        return str(row["value"])
 
     # --- inbox --------------------------------------------------------------------------------
 
     async def conversation_for(self, conversation_id: str) -> Conversation | None:
         return await self._run(self._conversation, conversation_id)
+
+    def _conversation(self, cid: str) -> Conversation | None:
+        with self.db.transaction() as c:
+            row = c.execute(
+                f"SELECT {CONVERSATION} FROM conversations c WHERE c.id = ?", (cid,)
+            ).one()
+        return None if row is None else _conversation(row)
 
     async def accept(
         self,
@@ -124,7 +132,7 @@ class Store:
 
     def _accept(
         self,
-        conversation_id: str,
+        cid: str,
         incoming: Incoming,
         status: str,
         risk: str | None,
@@ -134,114 +142,85 @@ class Store:
     ) -> Accepted:
         now = self.clock()
         try:
-            with self.engine.begin() as c:
-                self._touch_conversation(c, conversation_id, incoming, now, opted_out)
-                inbound_id = c.execute(
-                    inbound.insert().values(
-                        conversation_id=conversation_id,
-                        channel=incoming.channel,
-                        provider_id=incoming.provider_id,
-                        kind=incoming.kind,
-                        text=incoming.text,
-                        risk=risk,
-                        status=status,
-                        received_at=now,
-                        finished_at=None if status == "pending" else now,
-                    )
-                ).inserted_primary_key[0]
-                self._add_outbox(c, conversation_id, incoming.channel, inbound_id, replies, now)
+            with self.db.transaction() as c:
+                self._touch_conversation(c, cid, incoming, now, opted_out)
+                row = c.execute(
+                    "INSERT INTO inbound (conversation_id, channel, provider_id, kind, text, risk,"
+                    " status, attempts, next_attempt_at, received_at, finished_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?) RETURNING id",
+                    (cid, incoming.channel, incoming.provider_id, incoming.kind, incoming.text,
+                     risk, status, now, None if status == "pending" else now),
+                ).one()  # fmt: skip
+                assert row is not None
+                inbound_id = int(row["id"])
+                self._add_outbox(c, cid, incoming.channel, inbound_id, replies, now)
                 if opted_out:
-                    self._suppress(c, conversation_id, now)
+                    self._suppress(c, cid)
                 if event:
-                    self._add_event(c, conversation_id, inbound_id, *event, now)
-        except IntegrityError:
+                    self._add_event(c, cid, inbound_id, *event, now)
+        except INTEGRITY_ERRORS:
             existing = self._existing(incoming)
             if existing is None:
                 raise
-            return Accepted(existing[0], conversation_id, duplicate=True, status=existing[1])
-        return Accepted(int(inbound_id), conversation_id, duplicate=False, status=status)
+            return Accepted(existing[0], cid, duplicate=True, status=existing[1])
+        return Accepted(inbound_id, cid, duplicate=False, status=status)
 
     def _touch_conversation(
-        self, c: Connection, cid: str, incoming: Incoming, now: float, opted_out: bool | None
+        self, c: Cursor, cid: str, incoming: Incoming, now: float, opted_out: bool | None
     ) -> None:
         c.execute(
-            self._insert_ignore(conversations).values(
-                id=cid,
-                channel=incoming.channel,
-                address=incoming.address,
-                opted_out=False,
-                buttons="[]",
-                created_at=now,
-                updated_at=now,
-            )
+            "INSERT INTO conversations (id, channel, address, opted_out, buttons, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, '[]', ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at",
+            (cid, incoming.channel, incoming.address, bool(opted_out), now, now),
         )
-        values: dict[str, Any] = {"updated_at": now}
         if opted_out is not None:
-            values["opted_out"] = opted_out
-        c.execute(conversations.update().where(conversations.c.id == cid).values(**values))
+            c.execute("UPDATE conversations SET opted_out = ? WHERE id = ?", (opted_out, cid))
 
     def _existing(self, incoming: Incoming) -> tuple[int, str] | None:
-        with self.engine.connect() as c:
+        with self.db.transaction() as c:
             row = c.execute(
-                sa.select(inbound.c.id, inbound.c.status).where(
-                    inbound.c.channel == incoming.channel,
-                    inbound.c.provider_id == incoming.provider_id,
-                )
-            ).first()
-        return None if row is None else (int(row.id), str(row.status))
+                "SELECT id, status FROM inbound WHERE channel = ? AND provider_id = ?",
+                (incoming.channel, incoming.provider_id),
+            ).one()
+        return None if row is None else (int(row["id"]), str(row["status"]))
 
     async def seen(self, channel: str, provider_id: str) -> bool:
         """Whether a message with this provider id is already stored."""
-        query = sa.select(inbound.c.id).where(
-            inbound.c.channel == channel, inbound.c.provider_id == provider_id
-        )
-        return await self._run(self._exists, query)
+        return await self._run(self._seen, channel, provider_id)
 
-    def _exists(self, query: sa.sql.Select) -> bool:
-        with self.engine.connect() as c:
-            return c.execute(query.limit(1)).first() is not None
+    def _seen(self, channel: str, provider_id: str) -> bool:
+        with self.db.transaction() as c:
+            sql = "SELECT 1 AS found FROM inbound WHERE channel = ? AND provider_id = ? LIMIT 1"
+            return c.execute(sql, (channel, provider_id)).one() is not None
 
     async def next_inbound(self, conversation_id: str) -> InboundRecord | None:
         """The oldest message of the conversation still waiting for Rasa."""
-        return await self._run(self._next_inbound, conversation_id)
-
-    def _next_inbound(self, conversation_id: str) -> InboundRecord | None:
-        query = (
-            sa.select(inbound)
-            .where(inbound.c.conversation_id == conversation_id, inbound.c.status == "pending")
-            .order_by(inbound.c.id)
-            .limit(1)
-        )
-        with self.engine.connect() as c:
-            row = c.execute(query).first()
-        return None if row is None else _inbound_record(row)
+        found = await self.next_turn(conversation_id)
+        return None if found is None else found[0]
 
     async def next_turn(self, conversation_id: str) -> tuple[InboundRecord, Conversation] | None:
         """:meth:`next_inbound` and its conversation (channel, buttons...) in one query."""
         return await self._run(self._next_turn, conversation_id)
 
     def _next_turn(self, cid: str) -> tuple[InboundRecord, Conversation] | None:
-        query = (
-            sa.select(inbound, *_CONVERSATION_COLUMNS)
-            .join(conversations, conversations.c.id == inbound.c.conversation_id)
-            .where(inbound.c.conversation_id == cid, inbound.c.status == "pending")
-            .order_by(inbound.c.id)
-            .limit(1)
-        )
-        with self.engine.connect() as c:
-            row = c.execute(query).first()
-        if row is None:
-            return None
-        return _inbound_record(row), _conversation_record(row, prefix="conv_")
+        with self.db.transaction() as c:
+            row = c.execute(
+                f"SELECT {INBOUND}, {CONVERSATION} FROM inbound i"
+                " JOIN conversations c ON c.id = i.conversation_id"
+                " WHERE i.conversation_id = ? AND i.status = 'pending' ORDER BY i.id LIMIT 1",
+                (cid,),
+            ).one()
+        return None if row is None else (_inbound(row), _conversation(row))
 
     async def pending_inbound_conversations(self) -> list[str]:
         """Conversations with messages still waiting for Rasa (after a restart, or an outage)."""
-        query = sa.select(inbound.c.conversation_id).where(inbound.c.status == "pending")
-        return await self._run(self._distinct, query.distinct())
+        sql = "SELECT DISTINCT conversation_id FROM inbound WHERE status = 'pending'"
+        return await self._run(self._column, sql)
 
-    def _distinct(self, query: sa.sql.Select) -> list[str]:
-        with self.engine.connect() as c:
-            return [str(r[0]) for r in c.execute(query)]
+    def _column(self, sql: str) -> list[str]:
+        with self.db.transaction() as c:
+            return [str(next(iter(row.values()))) for row in c.execute(sql).all()]
 
     async def finish(
         self,
@@ -263,23 +242,26 @@ class Store:
         events_: list[tuple[str, dict[str, Any]]],
     ) -> None:
         now = self.clock()
-        with self.engine.begin() as c:
+        cid = record.conversation_id
+        with self.db.transaction() as c:
             c.execute(
-                inbound.update()
-                .where(inbound.c.id == record.id)
-                .values(status="done", finished_at=now, attempts=record.attempts + 1)
+                "UPDATE inbound SET status = 'done', finished_at = ?, attempts = ? WHERE id = ?",
+                (now, record.attempts + 1, record.id),
             )
-            self._add_outbox(c, record.conversation_id, record.channel, record.id, replies, now)
-            values: dict[str, Any] = {"degraded_at": None, "updated_at": now}
-            if buttons is not None:
-                values["buttons"] = json.dumps([[b.title, b.payload] for b in buttons])
-            c.execute(
-                conversations.update()
-                .where(conversations.c.id == record.conversation_id)
-                .values(**values)
-            )
+            self._add_outbox(c, cid, record.channel, record.id, replies, now)
+            if buttons is None:
+                c.execute(
+                    "UPDATE conversations SET degraded_at = NULL, updated_at = ? WHERE id = ?",
+                    (now, cid),
+                )
+            else:
+                c.execute(
+                    "UPDATE conversations SET degraded_at = NULL, updated_at = ?, buttons = ?"
+                    " WHERE id = ?",
+                    (now, json.dumps([[b.title, b.payload] for b in buttons]), cid),
+                )
             for kind, data in events_:
-                self._add_event(c, record.conversation_id, record.id, kind, data, now)
+                self._add_event(c, cid, record.id, kind, data, now)
 
     async def defer(
         self,
@@ -303,53 +285,40 @@ class Store:
         give_up: bool,
     ) -> None:
         now = self.clock()
-        with self.engine.begin() as c:
+        with self.db.transaction() as c:
             c.execute(
-                inbound.update()
-                .where(inbound.c.id == record.id)
-                .values(
-                    status="failed" if give_up else "pending",
-                    attempts=record.attempts + 1,
-                    next_attempt_at=next_attempt_at,
-                    last_error=error[:500],
-                    finished_at=now if give_up else None,
-                )
-            )
+                "UPDATE inbound SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?,"
+                " finished_at = ? WHERE id = ?",
+                ("failed" if give_up else "pending", record.attempts + 1, next_attempt_at,
+                 error[:500], now if give_up else None, record.id),
+            )  # fmt: skip
             if notice:
-                self._add_outbox(c, record.conversation_id, record.channel, record.id, notice, now)
-                c.execute(
-                    conversations.update()
-                    .where(conversations.c.id == record.conversation_id)
-                    .values(degraded_at=now)
-                )
+                cid = record.conversation_id
+                self._add_outbox(c, cid, record.channel, record.id, notice, now)
+                c.execute("UPDATE conversations SET degraded_at = ? WHERE id = ?", (now, cid))
 
     # --- outbox -------------------------------------------------------------------------------
 
     def _add_outbox(
         self,
-        c: Connection,
+        c: Cursor,
         cid: str,
         channel: str,
         inbound_id: int | None,
         items: list[OutboxItem],
         now: float,
-        status: str | None = None,
     ) -> None:
         # Web chat has no provider to call: the page fetches its units, so they are delivered.
-        status = status or ("sent" if channel == "webchat" else "pending")
+        status = "sent" if channel == "webchat" else "pending"
+        sent_at = now if status == "sent" else None
         for item in items:
             c.execute(
-                outbox.insert().values(
-                    conversation_id=cid,
-                    inbound_id=inbound_id,
-                    channel=channel,
-                    kind=item.kind,
-                    body=json.dumps(item.body, ensure_ascii=False),
-                    status=status,
-                    created_at=now,
-                    sent_at=now if status == "sent" else None,
-                )
-            )
+                "INSERT INTO outbox (conversation_id, inbound_id, channel, kind, body, status,"
+                " attempts, next_attempt_at, created_at, sent_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?)",
+                (cid, inbound_id, channel, item.kind, json.dumps(item.body, ensure_ascii=False),
+                 status, now, sent_at),
+            )  # fmt: skip
 
     async def add_outbox(
         self, conversation_id: str, channel: str, items: Iterable[OutboxItem]
@@ -358,65 +327,49 @@ class Store:
         await self._run(self._add_outbox_tx, conversation_id, channel, list(items))
 
     def _add_outbox_tx(self, cid: str, channel: str, items: list[OutboxItem]) -> None:
-        with self.engine.begin() as c:
+        with self.db.transaction() as c:
             self._add_outbox(c, cid, channel, None, items, self.clock())
 
     async def next_outbox(self, conversation_id: str) -> OutboxRecord | None:
         """The oldest unit of the conversation still to be sent (later ones wait behind it)."""
-        query = (
-            sa.select(outbox)
-            .where(outbox.c.conversation_id == conversation_id, outbox.c.status == "pending")
-            .order_by(outbox.c.id)
-            .limit(1)
-        )
-        rows = await self._run(self._outbox_rows, query)
-        return rows[0] if rows else None
+        found = await self.next_delivery(conversation_id)
+        return None if found is None else found[0]
 
     async def next_delivery(self, conversation_id: str) -> tuple[OutboxRecord, Conversation] | None:
         """:meth:`next_outbox` and its conversation (where to send, opted out?) in one query."""
         return await self._run(self._next_delivery, conversation_id)
 
     def _next_delivery(self, cid: str) -> tuple[OutboxRecord, Conversation] | None:
-        query = (
-            sa.select(outbox, *_CONVERSATION_COLUMNS)
-            .join(conversations, conversations.c.id == outbox.c.conversation_id)
-            .where(outbox.c.conversation_id == cid, outbox.c.status == "pending")
-            .order_by(outbox.c.id)
-            .limit(1)
-        )
-        with self.engine.connect() as c:
-            row = c.execute(query).first()
-        if row is None:
-            return None
-        return _outbox_record(row), _conversation_record(row, prefix="conv_")
-
-    def _outbox_rows(self, query: sa.sql.Select) -> list[OutboxRecord]:
-        with self.engine.connect() as c:
-            return [_outbox_record(row) for row in c.execute(query)]
+        with self.db.transaction() as c:
+            row = c.execute(
+                f"SELECT {OUTBOX}, {CONVERSATION} FROM outbox o"
+                " JOIN conversations c ON c.id = o.conversation_id"
+                " WHERE o.conversation_id = ? AND o.status = 'pending' ORDER BY o.id LIMIT 1",
+                (cid,),
+            ).one()
+        return None if row is None else (_outbox(row), _conversation(row))
 
     async def pending_outbox_conversations(self) -> list[str]:
-        query = sa.select(outbox.c.conversation_id).where(outbox.c.status == "pending")
-        return await self._run(self._distinct, query.distinct())
+        sql = "SELECT DISTINCT conversation_id FROM outbox WHERE status = 'pending'"
+        return await self._run(self._column, sql)
 
     async def mark_sent(self, outbox_id: int, provider_ref: str | None) -> None:
-        values = {"status": "sent", "sent_at": self.clock(), "provider_ref": provider_ref}
-        await self._run(self._update_outbox, outbox_id, values)
+        sql = "UPDATE outbox SET status = 'sent', sent_at = ?, provider_ref = ? WHERE id = ?"
+        await self._run(self._write, sql, (self.clock(), provider_ref, outbox_id))
 
     async def mark_retry(self, record: OutboxRecord, error: str, next_attempt_at: float) -> None:
-        values = {
-            "attempts": record.attempts + 1,
-            "next_attempt_at": next_attempt_at,
-            "last_error": error[:500],
-        }
-        await self._run(self._update_outbox, record.id, values)
+        sql = "UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?"
+        await self._run(
+            self._write, sql, (record.attempts + 1, next_attempt_at, error[:500], record.id)
+        )
 
     async def mark_failed(self, record: OutboxRecord, error: str) -> None:
-        values = {"status": "failed", "attempts": record.attempts + 1, "last_error": error[:500]}
-        await self._run(self._update_outbox, record.id, values)
+        sql = "UPDATE outbox SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?"
+        await self._run(self._write, sql, (record.attempts + 1, error[:500], record.id))
 
-    def _update_outbox(self, outbox_id: int, values: dict[str, Any]) -> None:
-        with self.engine.begin() as c:
-            c.execute(outbox.update().where(outbox.c.id == outbox_id).values(**values))
+    def _write(self, sql: str, params: tuple[Any, ...]) -> None:
+        with self.db.transaction() as c:
+            c.execute(sql, params)
 
     async def set_opted_out(self, conversation_id: str, reason: str) -> None:
         """The recipient opted out (e.g. Twilio error 21610): suppress everything waiting."""
@@ -424,11 +377,9 @@ class Store:
 
     def _set_opted_out(self, cid: str, reason: str) -> None:
         now = self.clock()
-        with self.engine.begin() as c:
-            c.execute(
-                conversations.update().where(conversations.c.id == cid).values(opted_out=True)
-            )
-            self._suppress(c, cid, now)
+        with self.db.transaction() as c:
+            c.execute("UPDATE conversations SET opted_out = ? WHERE id = ?", (True, cid))
+            self._suppress(c, cid)
             self._add_event(c, cid, None, "opt_out", {"reason": reason}, now)
 
     async def suppress_pending(self, conversation_id: str) -> None:
@@ -436,14 +387,14 @@ class Store:
         await self._run(self._suppress_tx, conversation_id)
 
     def _suppress_tx(self, cid: str) -> None:
-        with self.engine.begin() as c:
-            self._suppress(c, cid, self.clock())
+        with self.db.transaction() as c:
+            self._suppress(c, cid)
 
-    def _suppress(self, c: Connection, cid: str, now: float) -> None:
+    def _suppress(self, c: Cursor, cid: str) -> None:
         c.execute(
-            outbox.update()
-            .where(outbox.c.conversation_id == cid, outbox.c.status == "pending")
-            .values(status="suppressed", last_error="recipient opted out")
+            "UPDATE outbox SET status = 'suppressed', last_error = 'recipient opted out'"
+            " WHERE conversation_id = ? AND status = 'pending'",
+            (cid,),
         )
 
     # --- what web chat and tests read ---------------------------------------------------------
@@ -452,38 +403,36 @@ class Store:
         self, conversation_id: str, after_id: int, limit: int = 100
     ) -> list[OutboxRecord]:
         """Delivered units of the conversation with an id above ``after_id``, oldest first."""
-        query = (
-            sa.select(outbox)
-            .where(
-                outbox.c.conversation_id == conversation_id,
-                outbox.c.id > after_id,
-                outbox.c.status == "sent",
-            )
-            .order_by(outbox.c.id)
-            .limit(limit)
+        sql = (
+            f"SELECT {OUTBOX} FROM outbox o WHERE o.conversation_id = ? AND o.id > ?"
+            " AND o.status = 'sent' ORDER BY o.id LIMIT ?"
         )
-        return await self._run(self._outbox_rows, query)
+        return await self._run(self._outbox_rows, sql, (conversation_id, after_id, limit))
 
     async def outbox_for_inbound(self, inbound_id: int) -> list[OutboxRecord]:
-        query = sa.select(outbox).where(outbox.c.inbound_id == inbound_id).order_by(outbox.c.id)
-        return await self._run(self._outbox_rows, query)
+        sql = f"SELECT {OUTBOX} FROM outbox o WHERE o.inbound_id = ? ORDER BY o.id"
+        return await self._run(self._outbox_rows, sql, (inbound_id,))
+
+    def _outbox_rows(self, sql: str, params: tuple[Any, ...]) -> list[OutboxRecord]:
+        with self.db.transaction() as c:
+            return [_outbox(row) for row in c.execute(sql, params).all()]
 
     async def inbound_record(self, inbound_id: int) -> InboundRecord | None:
         return await self._run(self._inbound_by_id, inbound_id)
 
     def _inbound_by_id(self, inbound_id: int) -> InboundRecord | None:
-        with self.engine.connect() as c:
-            row = c.execute(sa.select(inbound).where(inbound.c.id == inbound_id)).first()
-        return None if row is None else _inbound_record(row)
+        with self.db.transaction() as c:
+            row = c.execute(f"SELECT {INBOUND} FROM inbound i WHERE i.id = ?", (inbound_id,)).one()
+        return None if row is None else _inbound(row)
 
     async def events_of(self, conversation_id: str) -> list[tuple[str, dict[str, Any]]]:
-        query = (
-            sa.select(events.c.kind, events.c.data)
-            .where(events.c.conversation_id == conversation_id)
-            .order_by(events.c.id)
-        )
-        rows = await self._run(self._rows, query)
-        return [(str(r.kind), json.loads(r.data)) for r in rows]
+        return await self._run(self._events_of, conversation_id)
+
+    def _events_of(self, cid: str) -> list[tuple[str, dict[str, Any]]]:
+        with self.db.transaction() as c:
+            sql = "SELECT kind, data FROM events WHERE conversation_id = ? ORDER BY id"
+            rows = c.execute(sql, (cid,)).all()
+        return [(str(row["kind"]), json.loads(row["data"])) for row in rows]
 
     async def counts(self) -> dict[str, int]:
         """Messages in each state, e.g. ``{"inbound.pending": 2, "outbox.sent": 9}``."""
@@ -491,41 +440,34 @@ class Store:
 
     def _counts(self) -> dict[str, int]:
         result: dict[str, int] = {}
-        with self.engine.connect() as c:
-            for name, table in (("inbound", inbound), ("outbox", outbox)):
-                query = sa.select(table.c.status, sa.func.count()).group_by(table.c.status)
-                for status, count in c.execute(query):
-                    result[f"{name}.{status}"] = int(count)
+        with self.db.transaction() as c:
+            for table in ("inbound", "outbox"):
+                sql = f"SELECT status, COUNT(*) AS n FROM {table} GROUP BY status"
+                for row in c.execute(sql).all():
+                    result[f"{table}.{row['status']}"] = int(row["n"])
         return result
-
-    def _rows(self, query: sa.sql.Select) -> list[Any]:
-        with self.engine.connect() as c:
-            return list(c.execute(query))
 
     # --- button payloads too long for Telegram's callback data --------------------------------
 
     async def save_payload(self, key: str, payload: str) -> None:
-        await self._run(self._save_payload, key, payload)
-
-    def _save_payload(self, key: str, payload: str) -> None:
-        with self.engine.begin() as c:
-            c.execute(self._insert_ignore(button_payloads).values(key=key, payload=payload))
+        sql = (
+            "INSERT INTO button_payloads (key, payload) VALUES (?, ?) ON CONFLICT (key) DO NOTHING"
+        )
+        await self._run(self._write, sql, (key, payload))
 
     async def payload_for(self, key: str) -> str | None:
-        query = sa.select(button_payloads.c.payload).where(button_payloads.c.key == key)
-        rows = await self._run(self._rows, query)
-        return str(rows[0].payload) if rows else None
+        return await self._run(self._payload_for, key)
+
+    def _payload_for(self, key: str) -> str | None:
+        with self.db.transaction() as c:
+            row = c.execute("SELECT payload FROM button_payloads WHERE key = ?", (key,)).one()
+        return None if row is None else str(row["payload"])
 
     # --- helpers ------------------------------------------------------------------------------
 
-    def _conversation(self, cid: str) -> Conversation | None:
-        with self.engine.connect() as c:
-            row = c.execute(sa.select(conversations).where(conversations.c.id == cid)).first()
-        return None if row is None else _conversation_record(row)
-
     def _add_event(
         self,
-        c: Connection,
+        c: Cursor,
         cid: str,
         inbound_id: int | None,
         kind: str,
@@ -533,90 +475,56 @@ class Store:
         now: float,
     ) -> None:
         c.execute(
-            events.insert().values(
-                conversation_id=cid,
-                inbound_id=inbound_id,
-                kind=kind,
-                data=json.dumps(data, ensure_ascii=False),
-                created_at=now,
-            )
+            "INSERT INTO events (conversation_id, inbound_id, kind, data, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (cid, inbound_id, kind, json.dumps(data, ensure_ascii=False), now),
         )
-
-    def _insert_ignore(self, table: sa.Table) -> Any:
-        """INSERT that does nothing when the primary key exists (both dialects)."""
-        dialect = sqlite if self.dialect == "sqlite" else postgresql
-        return dialect.insert(table).on_conflict_do_nothing()
 
 
 def _normalise_url(url: str) -> str:
-    if url.startswith("postgres://"):
-        return "postgresql://" + url.removeprefix("postgres://")
+    for prefix in ("postgres://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql://" + url.removeprefix(prefix)
     return url
 
 
-def _sqlite_engine(url: str) -> Engine:
-    path = url.removeprefix("sqlite:///")
-    if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(
-        url, future=True, connect_args={"check_same_thread": False}, poolclass=sa.pool.StaticPool
-    )
-
-    @sa.event.listens_for(engine, "connect")
-    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        # WAL lets readers and the writer work together; FULL makes each commit durable before
-        # the webhook is acknowledged; busy_timeout waits out another process's short write.
-        for pragma in ("journal_mode=WAL", "synchronous=FULL", "busy_timeout=5000"):
-            cursor.execute(f"PRAGMA {pragma}")
-        cursor.close()
-
-    return engine
-
-
-_CONVERSATION_COLUMNS = [column.label(f"conv_{column.name}") for column in conversations.c]
-
-
-def _conversation_record(row: Any, prefix: str = "") -> Conversation:
-    def value(name: str) -> Any:
-        return row._mapping[prefix + name]
-
+def _conversation(row: Row) -> Conversation:
     return Conversation(
-        id=value("id"),
-        channel=value("channel"),
-        address=value("address"),
-        opted_out=bool(value("opted_out")),
-        buttons=tuple(Button(t, p) for t, p in json.loads(value("buttons"))),
-        degraded_at=value("degraded_at"),
+        id=row["c_id"],
+        channel=row["c_channel"],
+        address=row["c_address"],
+        opted_out=bool(row["c_opted_out"]),
+        buttons=tuple(Button(t, p) for t, p in json.loads(row["c_buttons"])),
+        degraded_at=row["c_degraded_at"],
     )
 
 
-def _inbound_record(row: Any) -> InboundRecord:
+def _inbound(row: Row) -> InboundRecord:
     return InboundRecord(
-        id=int(row.id),
-        conversation_id=row.conversation_id,
-        channel=row.channel,
-        kind=row.kind,
-        text=row.text,
-        risk=row.risk,
-        status=row.status,
-        attempts=int(row.attempts),
-        next_attempt_at=float(row.next_attempt_at),
-        last_error=row.last_error,
-        received_at=float(row.received_at),
+        id=int(row["id"]),
+        conversation_id=row["conversation_id"],
+        channel=row["channel"],
+        kind=row["kind"],
+        text=row["text"],
+        risk=row["risk"],
+        status=row["status"],
+        attempts=int(row["attempts"]),
+        next_attempt_at=float(row["next_attempt_at"]),
+        last_error=row["last_error"],
+        received_at=float(row["received_at"]),
     )
 
 
-def _outbox_record(row: Any) -> OutboxRecord:
+def _outbox(row: Row) -> OutboxRecord:
     return OutboxRecord(
-        id=int(row.id),
-        conversation_id=row.conversation_id,
-        inbound_id=row.inbound_id,
-        channel=row.channel,
-        kind=row.kind,
-        body=json.loads(row.body),
-        status=row.status,
-        attempts=int(row.attempts),
-        next_attempt_at=float(row.next_attempt_at),
-        created_at=float(row.created_at),
+        id=int(row["id"]),
+        conversation_id=row["conversation_id"],
+        inbound_id=row["inbound_id"],
+        channel=row["channel"],
+        kind=row["kind"],
+        body=json.loads(row["body"]),
+        status=row["status"],
+        attempts=int(row["attempts"]),
+        next_attempt_at=float(row["next_attempt_at"]),
+        created_at=float(row["created_at"]),
     )

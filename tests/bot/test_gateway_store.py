@@ -13,9 +13,11 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+import sqlalchemy as sa
 
 from bot.errors import StoreError
 from bot.model import Button, Incoming, OutboxItem
+from bot.schema import metadata
 from bot.store import Store
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -93,13 +95,12 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     else:
         url = request.getfixturevalue("postgres_url")
     clock = iter(float(t) for t in range(1000, 100000))
+    if request.param == "postgresql":  # each test starts from empty tables
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        metadata.drop_all(engine)
+        engine.dispose()
     store = Store(url, clock=lambda: next(clock))
     await store.open()
-    if request.param == "postgresql":  # each test starts from empty tables
-        from bot.schema import metadata
-
-        await store._run(lambda: metadata.drop_all(store.engine))
-        await store._run(lambda: metadata.create_all(store.engine))
     yield store
     await store.close()
 

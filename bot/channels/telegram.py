@@ -15,6 +15,12 @@ the gateway ignores, so a repeat of its ``update_id`` is always recognised.
 
 from __future__ import annotations
 
+import os
+
+# PTB 22 warns, from inside its own RetryAfter constructor, that time periods become timedeltas;
+# opting in (its documented switch) keeps a 429 from turning into a warning instead of a wait.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
 import asyncio
 import contextlib
 import hmac
@@ -420,7 +426,7 @@ def _markup(body: dict[str, Any]) -> InlineKeyboardMarkup | ReplyKeyboardMarkup 
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
-    """RetryAfter's wait in seconds (PTB 22 warns about its int form; both are handled)."""
+    """RetryAfter's wait in seconds (a timedelta with PTB_TIMEDELTA, else an int)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBDeprecationWarning)
         value = exc.retry_after

@@ -50,6 +50,7 @@ class FakeTelegram(LoopbackServer):
         self.confirmed_offset = 0
         self.answered_callbacks: list[str] = []
         self.failures: list[tuple[int, str, int | None]] = []
+        self.failed_at: list[float] = []  # when each failure was answered (time.monotonic)
         self._new_update = asyncio.Event()
         self._message_ids = itertools.count(1)
         self._update_ids = itertools.count(100)
@@ -144,6 +145,7 @@ class FakeTelegram(LoopbackServer):
     ) -> Any:
         if self.failures:
             status, description, retry_after = self.failures.pop(0)
+            self.failed_at.append(time.monotonic())
             extra = {"parameters": {"retry_after": retry_after}} if retry_after else {}
             return _error(status, description, **extra)
         chat_id = int(params["chat_id"])

@@ -6,15 +6,22 @@
     ├── StoreError               the gateway store cannot be opened or written
     ├── RasaError                a call to Rasa did not give a usable answer (the message is kept)
     │   ├── RasaUnavailable      connection refused, reset, or an HTTP error status
+    │   │   └── RasaRefused      Rasa answered 4xx: the request itself is refused (token, path)
     │   ├── RasaTimeout          no answer within RASA_TIMEOUT
     │   └── RasaBadReply         an answer that is not the REST channel's JSON list, or empty
     ├── SendError                a reply could not be handed to a channel's provider
     │   ├── TransientSendError   try again later (network, 5xx, 429 with retry_after)
     │   └── PermanentSendError   never try again (blocked bot, invalid number, opted out)
-    └── BadInput                 a request from outside is malformed; its text is safe to show
+    ├── BadInput                 a request from outside is malformed; its text is safe to show
+    └── CaseError                a staff action on a case cannot be done; its text is for staff
+        ├── CaseNotFound         no such case
+        ├── CaseClosed           the case is closed: the client is back with the assistant
+        ├── ClaimedByOther       another member of staff has claimed the case
+        └── ClientOptedOut       the client opted out of SMS: nothing can be sent to them
 
-Handlers turn ``BadInput`` into a 400 with its message; every other error is logged without
-phone numbers, Telegram ids or message text.
+Handlers turn ``BadInput`` into a 400 with its message, and ``CaseError`` into a message to the
+member of staff who tried; every other error is logged without phone numbers, Telegram ids or
+message text.
 """
 
 from __future__ import annotations
@@ -42,6 +49,10 @@ class RasaError(GatewayError):
 
 class RasaUnavailable(RasaError):
     """Rasa refused the connection, reset it, or answered with an HTTP error status."""
+
+
+class RasaRefused(RasaUnavailable):
+    """Rasa answered with a 4xx status: trying the same request again will not help."""
 
 
 class RasaTimeout(RasaError):
@@ -74,3 +85,27 @@ class PermanentSendError(SendError):
 
 class BadInput(GatewayError):
     """A request from outside is malformed; the message is safe to show to the caller."""
+
+
+class CaseError(GatewayError):
+    """A staff action on a case cannot be done; the message says why, to staff."""
+
+
+class CaseNotFound(CaseError):
+    """There is no case with this number (or it is not in this staff group)."""
+
+
+class CaseClosed(CaseError):
+    """The case is closed: the client is back with the assistant, and nothing more is relayed."""
+
+
+class ClaimedByOther(CaseError):
+    """Another member of staff has claimed the case; only they talk with the client."""
+
+    def __init__(self, message: str, name: str) -> None:
+        super().__init__(message)
+        self.name = name
+
+
+class ClientOptedOut(CaseError):
+    """The client opted out of SMS (STOP): no message can reach them until they send START."""

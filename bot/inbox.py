@@ -5,13 +5,17 @@ safety screen on the client's words, and, in the same transaction, queues the re
 gateway gives itself without Rasa: the crisis reply, SMS HELP, "only text is understood",
 "no words". Only then does the channel acknowledge its webhook. A message for Rasa is left
 pending for the router (:mod:`bot.pipeline`).
+
+Human handoff joins the same transaction (:mod:`bot.handoff.intake`): a message of a client who
+is talking with staff is relayed to them instead, and a request for a person or a risk message
+opens a case, before the webhook is acknowledged.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.messages import Messages
 from bot.model import TO_RASA, Accepted, BotMessage, Button, Incoming, OutboxItem
@@ -21,6 +25,9 @@ from bot.privacy import SenderHasher, short
 from bot.render import render
 from bot.safety import screen
 from bot.store import Store
+
+if TYPE_CHECKING:
+    from bot.handoff.intake import Intake
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +93,7 @@ class Inbox:
         self.texts = texts
         self.pipeline = pipeline
         self.outbox = outbox
+        self.intake: Intake | None = None  # human handoff, set by the app
 
     def conversation_id(self, channel: str, address: str) -> str:
         return self.hasher(channel, address)
@@ -98,6 +106,9 @@ class Inbox:
         if plan.replies:
             rendered = render(incoming.channel, plan.replies, plan.reply_kind, self.texts)
             items = rendered.items
+        hook = None
+        if self.intake is not None:
+            hook = self.intake.accept_hook(cid, incoming, plan.risk, items)
         accepted = await self.store.accept(
             cid,
             incoming,
@@ -106,6 +117,7 @@ class Inbox:
             replies=items,
             opted_out=plan.opted_out,
             event=plan.event,
+            hook=hook,
         )
         if accepted.duplicate:
             log.info(
@@ -116,15 +128,18 @@ class Inbox:
             )
             return accepted
         log.info(
-            "%s %s message %d stored: %s%s",
+            "%s %s message %d stored: %s%s%s",
             short(cid),
             incoming.channel,
             accepted.inbound_id,
             incoming.kind,
             f", risk={plan.risk}" if plan.risk else "",
+            ", relayed to staff" if accepted.status == "relayed" else "",
         )
-        if plan.status == "pending":
+        if accepted.status == "pending":
             self.pipeline.kick(cid)
         if items:
             self.outbox.kick(cid)
+        if self.intake is not None and accepted.hooked is not None:
+            self.intake.core.apply(accepted.hooked)
         return accepted

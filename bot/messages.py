@@ -27,7 +27,22 @@ REQUIRED = (
     "person_button",
     "sms_choose",
     "share_location_button",
+    "handoff_finding",
+    "handoff_after_hours",
+    "handoff_joined",
+    "handoff_unavailable",
+    "staff_back",
+    "handoff_closed",
+    "handoff_timed_out",
+    "handoff_still_waiting",
+    "handoff_media",
 )
+# Placeholders filled when a text is sent (written {{name}} in the file), and which texts have them.
+RUNTIME = {
+    "handoff_unavailable": ("back",),
+    "handoff_timed_out": ("back",),
+    "staff_back": ("when",),
+}
 
 
 @dataclass(frozen=True)
@@ -43,10 +58,24 @@ class Messages:
     person_button: str
     sms_choose: str
     share_location_button: str
+    handoff_finding: str
+    handoff_after_hours: str
+    handoff_joined: str
+    handoff_unavailable: str
+    staff_back: str
+    handoff_closed: str
+    handoff_timed_out: str
+    handoff_still_waiting: str
+    handoff_media: str
 
     def crisis(self, risk: str) -> str:
         """The crisis reply for a risk the safety screen found."""
         return self.crisis_self_harm if risk == "self_harm" else self.crisis_danger
+
+    def with_back(self, text: str, when: str | None) -> str:
+        """A handoff text with when staff are back ("tomorrow at 9:00 AM"), or without it."""
+        back = self.staff_back.format(when=when) + " " if when else ""
+        return text.format(back=back)
 
 
 def load_messages(values: Mapping[str, str], path: Path = MESSAGES_FILE) -> Messages:
@@ -68,4 +97,8 @@ def load_messages(values: Mapping[str, str], path: Path = MESSAGES_FILE) -> Mess
             raise MessagesError(
                 f"{path}: {name} has a placeholder the region lacks: {exc}"
             ) from exc
+        try:  # what is left must be exactly the text's runtime placeholders
+            filled[name].format(**dict.fromkeys(RUNTIME.get(name, ()), ""))
+        except (KeyError, ValueError, IndexError) as exc:
+            raise MessagesError(f"{path}: {name} has an unknown placeholder: {exc}") from exc
     return Messages(**filled)

@@ -22,13 +22,24 @@ CHANNELS: tuple[Channel, ...] = ("telegram", "sms", "webchat")
 #   opt_out   an SMS opt-out word: recorded, nothing more is sent
 #   opt_in    START/UNSTOP after an opt-out: recorded, sending resumes
 #   ignored   an update the gateway does not handle: recorded (so a repeat is dropped), no reply
+#   control   not the client's: "pause" or "resume" for Rasa's tracker (human handoff)
 Kind = Literal[
-    "text", "payload", "location", "media", "help", "empty", "opt_out", "opt_in", "ignored"
+    "text",
+    "payload",
+    "location",
+    "media",
+    "help",
+    "empty",
+    "opt_out",
+    "opt_in",
+    "ignored",
+    "control",
 ]
 TO_RASA: frozenset[str] = frozenset({"text", "payload", "location"})
 
 # Inbound statuses: pending (waiting for Rasa), done, handled (answered by the gateway itself),
-# failed (Rasa never gave a usable answer; the gateway's notice was sent).
+# failed (Rasa never gave a usable answer; the gateway's notice was sent), relayed (the client
+# was talking with staff: the message went to them, not to Rasa).
 # Outbox statuses: pending, sent, failed, suppressed (the recipient opted out).
 
 
@@ -119,6 +130,7 @@ class Accepted:
     conversation_id: str
     duplicate: bool
     status: str
+    hooked: Any = field(default=None, compare=False)  # what the store's hook decided
 
 
 def parse_rasa_reply(raw: Any) -> tuple[list[BotMessage], list[str]]:

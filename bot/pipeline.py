@@ -12,7 +12,11 @@ anyway; the worker reads the conversation's tracker first so as not to send the 
 A reply Rasa cannot give (an empty answer, e.g. the action server is down) is retried a few
 times, then the client is told to ask again.
 
-Human handoff (issue 5) adds its branch here: a message of a paused conversation goes to staff.
+Human handoff (:mod:`bot.handoff.intake`) adds its branch here: while the conversation has an
+open case, a message goes to staff instead of Rasa; a case's opening message goes to Rasa only
+for what staff should know (the client was already told what happens, so Rasa's words are left
+out, and no notice is sent if Rasa is down); and the ``control`` messages a case queues pause
+the conversation in Rasa when it opens and resume it when it closes, in order with the rest.
 """
 
 from __future__ import annotations
@@ -22,9 +26,9 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.errors import RasaBadReply, RasaError, RasaTimeout, RasaUnavailable
+from bot.errors import RasaBadReply, RasaError, RasaRefused, RasaTimeout, RasaUnavailable
 from bot.messages import Messages
 from bot.model import BotMessage, Conversation, InboundRecord
 from bot.outbox import Outbox
@@ -34,11 +38,24 @@ from bot.render import numbered_choice, render
 from bot.safety import INTENT_FOR_RISK
 from bot.store import Store
 
+if TYPE_CHECKING:
+    from bot.handoff.intake import Intake
+
 log = logging.getLogger(__name__)
 
 MAX_CONCURRENT_RASA_CALLS = 32
 MAX_BAD_REPLY_ATTEMPTS = 3
 RETRY_DELAYS = (2.0, 5.0, 10.0, 30.0, 60.0)  # then every 60 s, or as soon as Rasa answers again
+# The events a "pause" and a "resume" control append to the conversation's tracker. Resuming
+# also ends any form left active, so the client's next message starts from a clean slate.
+CONTROL_EVENTS: dict[str, list[dict[str, Any]]] = {
+    "pause": [{"event": "pause"}],
+    "resume": [
+        {"event": "active_loop", "name": None},
+        {"event": "slot", "name": "requested_slot", "value": None},
+        {"event": "resume"},
+    ],
+}
 # What Telegram and web chat accept; a longer SMS is kept whole in the store.
 MAX_TEXT_FOR_RASA = 4096
 
@@ -109,6 +126,7 @@ class Pipeline:
         self._turns: dict[int, asyncio.Event] = {}
         self._calls = asyncio.Semaphore(MAX_CONCURRENT_RASA_CALLS)
         self._stopping = False
+        self.handoff: Intake | None = None  # human handoff, set by the app
 
     def kick(self, conversation_id: str) -> None:
         if self._stopping:
@@ -165,6 +183,13 @@ class Pipeline:
                 if found is None:
                     return
                 record, conversation = found  # only this worker changes the conversation's state
+                opening = False
+                if self.handoff is not None and record.kind != "control":
+                    route = await self.handoff.route(record)
+                    if route.to == "relay":
+                        await self.handoff.relay(record)
+                        continue
+                    opening = route.to == "opening"
                 wait = record.next_attempt_at - self.clock()
                 if wait > 0 and _was_down(record):
                     # Rasa refused: try again as soon as its health probe sees it answer.
@@ -172,25 +197,30 @@ class Pipeline:
                 elif wait > 0:
                     await asyncio.sleep(wait)
                 async with self._calls:
-                    await self._answer(record, conversation)
+                    if record.kind == "control":
+                        await self._control(record, conversation)
+                    else:
+                        await self._answer(record, conversation, opening)
         except Exception:
             log.exception(
                 "pipeline worker for %s failed; it restarts on the next kick",
                 short(conversation_id),
             )
 
-    async def _answer(self, record: InboundRecord, conversation: Conversation) -> None:
+    async def _answer(
+        self, record: InboundRecord, conversation: Conversation, opening: bool = False
+    ) -> None:
         cid = record.conversation_id
         try:
-            messages = await self._ask_rasa(record, conversation)
+            messages = await self._ask_rasa(record, conversation, opening)
         except RasaUnavailable as exc:
             self.health.report_down(self.rasa.base_for(cid))
-            await self._defer(record, conversation, exc, give_up=False)
+            await self._defer(record, conversation, exc, give_up=False, quiet=opening)
         except RasaTimeout as exc:
-            await self._defer(record, conversation, exc, give_up=False)
+            await self._defer(record, conversation, exc, give_up=False, quiet=opening)
         except RasaBadReply as exc:
             give_up = record.attempts + 1 >= MAX_BAD_REPLY_ATTEMPTS
-            await self._defer(record, conversation, exc, give_up=give_up)
+            await self._defer(record, conversation, exc, give_up=give_up, quiet=opening)
         else:
             self.health.report_up(self.rasa.base_for(cid))
             await self._finish(record, conversation, without_repeated_crisis(messages, record.risk))
@@ -199,8 +229,34 @@ class Pipeline:
             if event is not None:
                 event.set()
 
+    async def _control(self, record: InboundRecord, conversation: Conversation) -> None:
+        """Pause or resume the conversation in Rasa (human handoff); no client is told."""
+        cid = record.conversation_id
+        events = CONTROL_EVENTS.get(record.text)
+        try:
+            if events is None:
+                raise RasaBadReply(f"unknown control {record.text!r}")
+            await self.rasa.append_events(cid, events)
+        except RasaRefused as exc:  # a wrong token, say: the client's later messages must not wait
+            give_up = record.attempts + 1 >= MAX_BAD_REPLY_ATTEMPTS
+            if give_up:
+                log.error("%s cannot %s the conversation in Rasa: %s", short(cid), record.text, exc)
+            await self._defer(record, conversation, exc, give_up=give_up, quiet=True)
+        except RasaUnavailable as exc:
+            self.health.report_down(self.rasa.base_for(cid))
+            await self._defer(record, conversation, exc, give_up=False, quiet=True)
+        except RasaTimeout as exc:
+            await self._defer(record, conversation, exc, give_up=False, quiet=True)
+        except RasaBadReply as exc:
+            give_up = events is None or record.attempts + 1 >= MAX_BAD_REPLY_ATTEMPTS
+            await self._defer(record, conversation, exc, give_up=give_up, quiet=True)
+        else:
+            self.health.report_up(self.rasa.base_for(cid))
+            await self.store.finish(record, [])
+            log.info("%s conversation %sd in Rasa", short(cid), record.text)
+
     async def _ask_rasa(
-        self, record: InboundRecord, conversation: Conversation
+        self, record: InboundRecord, conversation: Conversation, opening: bool = False
     ) -> list[BotMessage]:
         cid = record.conversation_id
         if record.last_error and record.last_error.startswith(RasaTimeout.__name__):
@@ -213,7 +269,10 @@ class Pipeline:
         metadata: dict[str, Any] = {"channel": record.channel, MESSAGE_ID_KEY: record.id}
         if record.risk:
             metadata["crisis_reply_sent"] = True
-        return await self.rasa.send(cid, text_for_rasa(record, conversation), metadata)
+        text = text_for_rasa(record, conversation)
+        if opening and self.handoff is not None:
+            text = self.handoff.text_for_rasa(record, opening) or text
+        return await self.rasa.send(cid, text, metadata)
 
     async def _finish(
         self, record: InboundRecord, conversation: Conversation, messages: list[BotMessage]
@@ -234,7 +293,14 @@ class Pipeline:
         for key, payload in rendered.long_payloads.items():
             await self.store.save_payload(key, payload)
         buttons = rendered.buttons if conversation.channel == "sms" else None
-        await self.store.finish(record, rendered.items, buttons=buttons, events_=events)
+        hook = None
+        if self.handoff is not None:
+            hook = self.handoff.finish_hook(record, conversation, messages)
+        effects = await self.store.finish(
+            record, rendered.items, buttons=buttons, events_=events, hook=hook
+        )
+        if self.handoff is not None and effects is not None:
+            self.handoff.core.apply(effects)
         log.info(
             "%s message %d answered (%d units)",
             short(record.conversation_id),
@@ -244,12 +310,18 @@ class Pipeline:
         self.outbox.kick(record.conversation_id)
 
     async def _defer(
-        self, record: InboundRecord, conversation: Conversation, exc: RasaError, give_up: bool
+        self,
+        record: InboundRecord,
+        conversation: Conversation,
+        exc: RasaError,
+        give_up: bool,
+        quiet: bool = False,
     ) -> None:
+        """Keep the message for later; ``quiet``: tell the client nothing (a person is coming)."""
         notices = []
-        if conversation.degraded_at is None:
+        if conversation.degraded_at is None and not quiet:
             notices.append(BotMessage(text=self.texts.assistant_down))
-        if give_up:
+        if give_up and not quiet:
             notices.append(BotMessage(text=self.texts.gave_up))
         items = render(conversation.channel, notices, "notice", self.texts).items if notices else []
         delay = retry_delay(record.attempts + 1)

@@ -1,4 +1,5 @@
-"""Talking to Rasa: the REST channel for each message, the HTTP API for what a lost answer was.
+"""Talking to Rasa: the REST channel for each message; the HTTP API for what a lost answer was,
+and to pause and resume a conversation while a person talks with the client.
 
 Every call has a time limit. Each conversation goes to one Rasa replica, chosen by its sender
 id (``RASA_URL`` may list several), because Rasa 3.6's lock store does not serialise a
@@ -16,7 +17,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.errors import RasaBadReply, RasaError, RasaTimeout, RasaUnavailable
+from bot.errors import RasaBadReply, RasaError, RasaRefused, RasaTimeout, RasaUnavailable
 from bot.model import BotMessage, parse_rasa_reply
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,14 @@ class RasaClient:
         events = raw.get("events") if isinstance(raw, dict) else None
         return _answer_after(events or [], message_id)
 
+    async def append_events(self, sender: str, events: list[dict[str, Any]]) -> None:
+        """Append events to the conversation's tracker (Rasa's HTTP API: pause, resume...)."""
+        url = f"{self.base_for(sender)}/conversations/{sender}/tracker/events"
+        params = {**self._token_param(), "include_events": "NONE"}
+        raw = await self._call("POST", url, json=events, params=params)
+        if not isinstance(raw, dict):
+            raise RasaBadReply("Rasa's answer to appending events is not a tracker")
+
     async def ping(self, base: str) -> bool:
         """Whether the Rasa server at ``base`` answers at all."""
         timeout = aiohttp.ClientTimeout(total=min(self.timeout, 3.0))
@@ -85,6 +94,8 @@ class RasaClient:
         timeout = aiohttp.ClientTimeout(total=self.timeout)
         try:
             async with self.session.request(method, url, timeout=timeout, **kwargs) as response:
+                if 400 <= response.status < 500:
+                    raise RasaRefused(f"Rasa answered HTTP {response.status}")
                 if response.status != 200:
                     raise RasaUnavailable(f"Rasa answered HTTP {response.status}")
                 return await response.json(content_type=None)

@@ -21,6 +21,8 @@ from typing import TypeVar
 from dotenv import dotenv_values
 
 from bot.errors import SettingsError
+from bot.handoff import settings as handoff
+from bot.handoff.settings import HandoffSettings
 
 T = TypeVar("T")
 
@@ -70,6 +72,7 @@ class Settings:
     twilio_api_url: str = "https://api.twilio.com"
     quick_exit_url: str = "https://www.google.com/"
     log_level: str = "INFO"
+    handoff: HandoffSettings = field(default_factory=HandoffSettings)
 
     @property
     def telegram_enabled(self) -> bool:
@@ -120,9 +123,33 @@ def load_settings(
         twilio_api_url=reader.get("TWILIO_API_URL", _url, Settings.twilio_api_url),
         quick_exit_url=reader.get("QUICK_EXIT_URL", _url, Settings.quick_exit_url),
         log_level=reader.get("LOG_LEVEL", _log_level, Settings.log_level),
+        handoff=_handoff_settings(reader),
     )
     _check_twilio(settings)
+    try:
+        given = reader.get("HANDOFF_GIVE_UP_MINUTES", str, "") != ""
+        handoff.check(settings.handoff, settings.telegram_enabled, settings.sms_enabled, given)
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
     return settings
+
+
+def _handoff_settings(reader: _Reader) -> HandoffSettings:
+    default = HandoffSettings()
+    staff_chat = reader.get("STAFF_CHAT_ID", handoff.chat_id, None)
+    return HandoffSettings(
+        staff_chat_id=staff_chat,
+        on_call_chat_id=reader.get("ON_CALL_CHAT_ID", handoff.chat_id, staff_chat),
+        on_call_phone=reader.get("ON_CALL_PHONE", handoff.phone, None),
+        backup_phone=reader.get("BACKUP_PHONE", handoff.phone, None),
+        unclaimed_minutes=reader.get(
+            "HANDOFF_UNCLAIMED_MINUTES", handoff.minutes, default.unclaimed_minutes
+        ),
+        give_up_minutes=reader.get(
+            "HANDOFF_GIVE_UP_MINUTES", handoff.minutes, default.give_up_minutes
+        ),
+        console_accounts=reader.get("STAFF_CONSOLE_USERS", handoff.accounts, ()),
+    )
 
 
 class _Reader:
@@ -143,7 +170,8 @@ class _Reader:
 
 
 def _shown(name: str, raw: str) -> str:
-    secret = any(word in name for word in ("TOKEN", "SECRET", "SALT", "DATABASE_URL"))
+    words = ("TOKEN", "SECRET", "SALT", "DATABASE_URL", "PHONE", "USERS")
+    secret = any(word in name for word in words)
     return "<hidden>" if secret else repr(raw)
 
 

@@ -5,6 +5,7 @@ Each key is filled by one cleanup context in :mod:`bot.app`, which also releases
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -17,10 +18,12 @@ from bot.pipeline import Pipeline
 from bot.rasa import RasaClient, RasaHealth
 from bot.settings import Settings
 from bot.store import Store
+from region import Region
 
 if TYPE_CHECKING:
     from bot.channels.sms import SmsChannel
     from bot.channels.telegram import TelegramChannel
+    from bot.handoff.service import Handoff
 
 SETTINGS = web.AppKey("settings", Settings)
 STORE = web.AppKey("store", Store)
@@ -34,3 +37,6 @@ INBOX = web.AppKey("inbox", Inbox)
 TELEGRAM: web.AppKey[TelegramChannel] = web.AppKey("telegram")
 SMS: web.AppKey[SmsChannel] = web.AppKey("sms")
 WEBCHAT_PAGE = web.AppKey("webchat_page", str)
+REGION = web.AppKey("region", Region)
+CLOCK: web.AppKey[Callable[[], float]] = web.AppKey("clock")
+HANDOFF: web.AppKey[Handoff] = web.AppKey("handoff")

@@ -8,7 +8,12 @@ thread for SQLite, so writes never contend), so the event loop never waits on th
 Each state change that must not half-happen is one transaction: a message and the gateway's
 immediate replies to it; a Rasa answer and the outbox units it becomes; an opt-out and the
 suppression of what was waiting to be sent. The ``events`` table keeps what staff need later
-(handoff requests, opt-outs); human handoff (issue 5) builds its cases on it.
+(handoff requests, opt-outs).
+
+Human handoff (:mod:`bot.handoff`) keeps its cases in the same database and joins the same
+transactions: :meth:`Store.accept` and :meth:`Store.finish` take a ``hook`` that runs inside
+theirs (a message and the case it opens or joins are stored together, or not at all), and
+:meth:`Store.transact` runs any function of a cursor in one transaction on the store's thread.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import json
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from bot.db import DRIVER_ERRORS, INTEGRITY_ERRORS, Cursor, Database, Row
@@ -33,6 +39,24 @@ from bot.model import (
 )
 
 T = TypeVar("T")
+
+
+@dataclass
+class HookResult:
+    """What a hook decided inside :meth:`Store.accept` or :meth:`Store.finish`.
+
+    ``status``: a new status for the message; ``replies``: units that replace the ones planned
+    (``None`` keeps them); ``result``: anything the caller needs afterwards.
+    """
+
+    status: str | None = None
+    replies: list[OutboxItem] | None = None
+    result: Any = None
+
+
+# A hook runs inside the transaction: (cursor, the message's inbound id, now) -> HookResult.
+AcceptHook = Callable[[Cursor, int, float], HookResult]
+FinishHook = Callable[[Cursor, float], HookResult]
 
 INBOUND = (
     "i.id, i.conversation_id, i.channel, i.kind, i.text, i.risk, i.status, i.attempts, "
@@ -122,12 +146,14 @@ class Store:
         replies: Iterable[OutboxItem] = (),
         opted_out: bool | None = None,
         event: tuple[str, dict[str, Any]] | None = None,
+        hook: AcceptHook | None = None,
     ) -> Accepted:
         """Store ``incoming`` with the gateway's immediate replies, in one transaction.
 
-        A repeat of the same provider id stores nothing and says ``duplicate``.
+        A repeat of the same provider id stores nothing and says ``duplicate``. ``hook`` runs
+        in the transaction once the message has its id, before the replies are queued.
         """
-        args = (conversation_id, incoming, status, risk, list(replies), opted_out, event)
+        args = (conversation_id, incoming, status, risk, list(replies), opted_out, event, hook)
         return await self._run(self._accept, *args)
 
     def _accept(
@@ -139,8 +165,10 @@ class Store:
         replies: list[OutboxItem],
         opted_out: bool | None,
         event: tuple[str, dict[str, Any]] | None,
+        hook: AcceptHook | None,
     ) -> Accepted:
         now = self.clock()
+        decided = HookResult()
         try:
             with self.db.transaction() as c:
                 self._touch_conversation(c, cid, incoming, now, opted_out)
@@ -153,6 +181,15 @@ class Store:
                 ).one()  # fmt: skip
                 assert row is not None
                 inbound_id = int(row["id"])
+                if hook is not None:
+                    decided = hook(c, inbound_id, now)
+                if decided.status is not None:
+                    c.execute(
+                        "UPDATE inbound SET status = ?, finished_at = ? WHERE id = ?",
+                        (decided.status, now, inbound_id),
+                    )
+                if decided.replies is not None:
+                    replies = decided.replies
                 self._add_outbox(c, cid, incoming.channel, inbound_id, replies, now)
                 if opted_out:
                     self._suppress(c, cid)
@@ -163,7 +200,8 @@ class Store:
             if existing is None:
                 raise
             return Accepted(existing[0], cid, duplicate=True, status=existing[1])
-        return Accepted(inbound_id, cid, duplicate=False, status=status)
+        final = decided.status or status
+        return Accepted(inbound_id, cid, duplicate=False, status=final, hooked=decided.result)
 
     def _touch_conversation(
         self, c: Cursor, cid: str, incoming: Incoming, now: float, opted_out: bool | None
@@ -229,10 +267,14 @@ class Store:
         *,
         buttons: tuple[Button, ...] | None = None,
         events_: Iterable[tuple[str, dict[str, Any]]] = (),
-    ) -> None:
-        """Rasa answered ``record``: queue its units, keep buttons and events (one transaction)."""
-        args = (record, list(replies), buttons, list(events_))
-        await self._run(self._finish, *args)
+        hook: FinishHook | None = None,
+    ) -> Any:
+        """Rasa answered ``record``: queue its units, keep buttons and events (one transaction).
+
+        ``hook`` runs first in the transaction and may replace the units; its result is returned.
+        """
+        args = (record, list(replies), buttons, list(events_), hook)
+        return await self._run(self._finish, *args)
 
     def _finish(
         self,
@@ -240,10 +282,16 @@ class Store:
         replies: list[OutboxItem],
         buttons: tuple[Button, ...] | None,
         events_: list[tuple[str, dict[str, Any]]],
-    ) -> None:
+        hook: FinishHook | None,
+    ) -> Any:
         now = self.clock()
         cid = record.conversation_id
+        decided = HookResult()
         with self.db.transaction() as c:
+            if hook is not None:
+                decided = hook(c, now)
+                if decided.replies is not None:
+                    replies = decided.replies
             c.execute(
                 "UPDATE inbound SET status = 'done', finished_at = ?, attempts = ? WHERE id = ?",
                 (now, record.attempts + 1, record.id),
@@ -262,6 +310,7 @@ class Store:
                 )
             for kind, data in events_:
                 self._add_event(c, cid, record.id, kind, data, now)
+        return decided.result
 
     async def defer(
         self,
@@ -308,17 +357,15 @@ class Store:
         items: list[OutboxItem],
         now: float,
     ) -> None:
-        # Web chat has no provider to call: the page fetches its units, so they are delivered.
-        status = "sent" if channel == "webchat" else "pending"
-        sent_at = now if status == "sent" else None
-        for item in items:
-            c.execute(
-                "INSERT INTO outbox (conversation_id, inbound_id, channel, kind, body, status,"
-                " attempts, next_attempt_at, created_at, sent_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?)",
-                (cid, inbound_id, channel, item.kind, json.dumps(item.body, ensure_ascii=False),
-                 status, now, sent_at),
-            )  # fmt: skip
+        queue_units(c, cid, channel, inbound_id, items, now)
+
+    async def transact(self, fn: Callable[[Cursor, float], T]) -> T:
+        """Run ``fn(cursor, now)`` in one transaction on the store's thread."""
+        return await self._run(self._transact, fn)
+
+    def _transact(self, fn: Callable[[Cursor, float], T]) -> T:
+        with self.db.transaction() as c:
+            return fn(c, self.clock())
 
     async def add_outbox(
         self, conversation_id: str, channel: str, items: Iterable[OutboxItem]
@@ -435,16 +482,25 @@ class Store:
         return [(str(row["kind"]), json.loads(row["data"])) for row in rows]
 
     async def counts(self) -> dict[str, int]:
-        """Messages in each state, e.g. ``{"inbound.pending": 2, "outbox.sent": 9}``."""
+        """Messages in each state, e.g. ``{"inbound.pending": 2, "outbox.sent": 9}``.
+
+        ``control.*`` counts the pause and resume requests for Rasa apart from client messages.
+        """
         return await self._run(self._counts)
 
     def _counts(self) -> dict[str, int]:
         result: dict[str, int] = {}
+        queries = {
+            "inbound": "SELECT status, COUNT(*) AS n FROM inbound WHERE kind != 'control'"
+            " GROUP BY status",
+            "control": "SELECT status, COUNT(*) AS n FROM inbound WHERE kind = 'control'"
+            " GROUP BY status",
+            "outbox": "SELECT status, COUNT(*) AS n FROM outbox GROUP BY status",
+        }
         with self.db.transaction() as c:
-            for table in ("inbound", "outbox"):
-                sql = f"SELECT status, COUNT(*) AS n FROM {table} GROUP BY status"
+            for name, sql in queries.items():
                 for row in c.execute(sql).all():
-                    result[f"{table}.{row['status']}"] = int(row["n"])
+                    result[f"{name}.{row['status']}"] = int(row["n"])
         return result
 
     # --- button payloads too long for Telegram's callback data --------------------------------
@@ -479,6 +535,32 @@ class Store:
             " VALUES (?, ?, ?, ?, ?)",
             (cid, inbound_id, kind, json.dumps(data, ensure_ascii=False), now),
         )
+
+
+def queue_units(
+    c: Cursor, cid: str, channel: str, inbound_id: int | None, items: list[OutboxItem], now: float
+) -> None:
+    """Queue units for the conversation's client (inside the caller's transaction)."""
+    # Web chat has no provider to call: the page fetches its units, so they are delivered.
+    status = "sent" if channel == "webchat" else "pending"
+    sent_at = now if status == "sent" else None
+    for item in items:
+        c.execute(
+            "INSERT INTO outbox (conversation_id, inbound_id, channel, kind, body, status,"
+            " attempts, next_attempt_at, created_at, sent_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?)",
+            (cid, inbound_id, channel, item.kind, json.dumps(item.body, ensure_ascii=False),
+             status, now, sent_at),
+        )  # fmt: skip
+
+
+def ensure_conversation(c: Cursor, cid: str, channel: str, address: str, now: float) -> None:
+    """A conversation row for ``cid`` (where units to it go), created if it is missing."""
+    c.execute(
+        "INSERT INTO conversations (id, channel, address, opted_out, buttons, created_at,"
+        " updated_at) VALUES (?, ?, ?, ?, '[]', ?, ?) ON CONFLICT (id) DO NOTHING",
+        (cid, channel, address, False, now, now),
+    )
 
 
 def _normalise_url(url: str) -> str:

@@ -232,6 +232,15 @@ async def _accept(
     _stored.set(await inbox.accept(incoming))
 
 
+def mark_handled() -> None:
+    """Say that the update being processed is dealt with, though no client message was stored.
+
+    For handlers of the staff group (:mod:`bot.handoff.staffchat`): their updates change cases
+    (each staff message kept once, by its update id) rather than the inbox.
+    """
+    _stored.set(Accepted(0, "", duplicate=False, status="staff"))
+
+
 # --- the channel: start-up, webhook route, polling, sending -----------------------------------
 
 

@@ -7,6 +7,7 @@ known when the settings are built, with no fixed port and no race for one.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -22,12 +23,14 @@ from .base import bound_socket
 class RunningGateway:
     """``async with RunningGateway(make_settings) as gw``: gw.url, gw.app, gw.store..."""
 
-    def __init__(self, make_settings: Callable[[str], Settings]) -> None:
+    def __init__(
+        self, make_settings: Callable[[str], Settings], clock: Callable[[], float] = time.time
+    ) -> None:
         self._sock = bound_socket()
         self.port = self._sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.settings = make_settings(self.url)
-        self.app = create_app(self.settings)
+        self.app = create_app(self.settings, clock=clock)
         self._runner = web.AppRunner(self.app, handle_signals=False, shutdown_timeout=1.0)
         self.started = False
 

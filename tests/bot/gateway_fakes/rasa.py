@@ -1,4 +1,5 @@
-"""A fake Rasa server: the REST channel, the root health answer, and the tracker endpoint.
+"""A fake Rasa server: the REST channel, the root health answer, the tracker endpoint, and
+appending events to a tracker (a paused conversation gets no answer, as in Rasa).
 
 By default it answers like the assistant's rules would for payload turns, and echoes text.
 ``mode`` makes it misbehave: "slow" (sleeps ``delay`` seconds), "error" (HTTP 500),
@@ -77,9 +78,12 @@ class FakeRasa(LoopbackServer):
         self.trackers: dict[str, list[dict[str, Any]]] = {}
         self.script: dict[str, list[Any]] = {}  # message -> answer, instead of the default
         self.tracker_token: str | None = None
+        self.paused: set[str] = set()
+        self.appended: list[tuple[str, list[dict[str, Any]]]] = []  # (sender, events) in order
         self.app.router.add_get("/", self._hello)
         self.app.router.add_post("/webhooks/rest/webhook", self._webhook)
         self.app.router.add_get("/conversations/{sender}/tracker", self._tracker)
+        self.app.router.add_post("/conversations/{sender}/tracker/events", self._append)
 
     def messages_from(self, sender: str) -> list[str]:
         return [r.message for r in self.received if r.sender == sender]
@@ -105,6 +109,8 @@ class FakeRasa(LoopbackServer):
         events.append({"event": "user", "text": received.message, "metadata": received.metadata})
         if self.mode == "slow":
             await asyncio.sleep(self.delay)
+        if received.sender in self.paused:  # Rasa records the message and predicts nothing
+            return web.json_response([])
         answer = self.script.get(received.message) or default_answer(received.message)
         for message in answer:  # Rasa keeps the turn even if the caller has gone
             if not isinstance(message, dict):
@@ -123,6 +129,33 @@ class FakeRasa(LoopbackServer):
             return web.json_response([{"text": 42}, "nonsense", {"buttons": [{"title": "x"}]}])
         self.answered.append(received)
         return web.json_response(answer)
+
+    def controls_of(self, sender: str) -> list[str]:
+        """The pause and resume events appended to a conversation, in order."""
+        return [
+            event["event"]
+            for who, events in self.appended
+            if who == sender
+            for event in events
+            if event.get("event") in ("pause", "resume")
+        ]
+
+    async def _append(self, request: web.Request) -> web.Response:
+        if self.tracker_token is not None and request.query.get("token") != self.tracker_token:
+            return web.json_response({"message": "unauthorized"}, status=401)
+        if self.mode == "error":
+            return web.Response(status=500, text="Internal Server Error")
+        sender = request.match_info["sender"]
+        events = await request.json()
+        events = events if isinstance(events, list) else [events]
+        self.appended.append((sender, events))
+        self.trackers.setdefault(sender, []).extend(events)
+        for event in events:
+            if event.get("event") == "pause":
+                self.paused.add(sender)
+            elif event.get("event") == "resume":
+                self.paused.discard(sender)
+        return web.json_response({"sender_id": sender, "paused": sender in self.paused})
 
     async def _tracker(self, request: web.Request) -> web.Response:
         if self.tracker_token is not None and request.query.get("token") != self.tracker_token:

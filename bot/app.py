@@ -34,6 +34,7 @@ from bot.outbox import Outbox
 from bot.pipeline import Pipeline
 from bot.privacy import load_hasher
 from bot.rasa import RasaClient, RasaHealth
+from bot.safety import Screen
 from bot.settings import Settings
 from bot.state import (
     HTTP,
@@ -42,6 +43,7 @@ from bot.state import (
     PIPELINE,
     RASA,
     RASA_HEALTH,
+    SCREEN,
     SETTINGS,
     SMS,
     STORE,
@@ -65,6 +67,7 @@ def create_app(settings: Settings, region: Region | None = None) -> web.Applicat
     app[SETTINGS] = settings
     app[TEXTS] = load_messages(region.template_values())
     app[WEBCHAT_PAGE] = webchat.page(settings.quick_exit_url, region.emergency_number)
+    app[SCREEN] = Screen(region.emergency_number)
     app.cleanup_ctx.extend([store_ctx, http_ctx, core_ctx])
     if settings.telegram_enabled:
         app.cleanup_ctx.append(telegram_ctx)
@@ -133,7 +136,7 @@ async def core_ctx(app: web.Application) -> AsyncIterator[None]:
     outbox = Outbox(store)
     pipeline = Pipeline(store, rasa, health, outbox, texts)
     app[RASA], app[RASA_HEALTH], app[OUTBOX], app[PIPELINE] = rasa, health, outbox, pipeline
-    app[INBOX] = Inbox(store, hasher, texts, pipeline, outbox)
+    app[INBOX] = Inbox(store, hasher, texts, pipeline, outbox, app[SCREEN])
     yield
     await health.close()
 

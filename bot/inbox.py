@@ -10,6 +10,7 @@ pending for the router (:mod:`bot.pipeline`).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +20,7 @@ from bot.outbox import Outbox
 from bot.pipeline import Pipeline
 from bot.privacy import SenderHasher, short
 from bot.render import render
-from bot.safety import screen
+from bot.safety import Risk, Screen, screen
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -39,11 +40,13 @@ class Plan:
     event: tuple[str, dict[str, Any]] | None = None
 
 
-def plan_for(incoming: Incoming, texts: Messages) -> Plan:
+def plan_for(
+    incoming: Incoming, texts: Messages, check: Callable[[str], Risk | None] = screen
+) -> Plan:
     """Where a message goes and what the gateway answers at once (a pure function)."""
     kind = incoming.kind
     if kind in ("text", "media"):
-        risk = screen(incoming.text) if incoming.text.strip() else None
+        risk = check(incoming.text) if incoming.text.strip() else None
         if risk:
             return Plan(
                 "pending", risk=risk, replies=[BotMessage(texts.crisis(risk))], reply_kind="crisis"
@@ -80,7 +83,9 @@ class Inbox:
         texts: Messages,
         pipeline: Pipeline,
         outbox: Outbox,
+        screen: Screen,
     ) -> None:
+        self.screen = screen
         self.store = store
         self.hasher = hasher
         self.texts = texts
@@ -93,7 +98,7 @@ class Inbox:
     async def accept(self, incoming: Incoming) -> Accepted:
         """Store ``incoming`` durably (raises StoreError if it cannot), then start its work."""
         cid = self.conversation_id(incoming.channel, incoming.address)
-        plan = plan_for(incoming, self.texts)
+        plan = plan_for(incoming, self.texts, self.screen)
         items: list[OutboxItem] = []
         if plan.replies:
             rendered = render(incoming.channel, plan.replies, plan.reply_kind, self.texts)

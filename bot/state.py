@@ -15,6 +15,7 @@ from bot.messages import Messages
 from bot.outbox import Outbox
 from bot.pipeline import Pipeline
 from bot.rasa import RasaClient, RasaHealth
+from bot.safety import Screen
 from bot.settings import Settings
 from bot.store import Store
 
@@ -34,3 +35,4 @@ INBOX = web.AppKey("inbox", Inbox)
 TELEGRAM: web.AppKey[TelegramChannel] = web.AppKey("telegram")
 SMS: web.AppKey[SmsChannel] = web.AppKey("sms")
 WEBCHAT_PAGE = web.AppKey("webchat_page", str)
+SCREEN = web.AppKey("screen", Screen)

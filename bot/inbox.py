@@ -9,6 +9,7 @@ pending for the router (:mod:`bot.pipeline`).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -98,6 +99,12 @@ class Inbox:
     async def accept(self, incoming: Incoming) -> Accepted:
         """Store ``incoming`` durably (raises StoreError if it cannot), then start its work."""
         cid = self.conversation_id(incoming.channel, incoming.address)
+        if incoming.kind == "opt_in":
+            # START only means "send again" after a STOP; otherwise it is a word for Rasa (a
+            # client may text START here meaning the hotline's keyword).
+            conversation = await self.store.conversation_for(cid)
+            if conversation is None or not conversation.opted_out:
+                incoming = dataclasses.replace(incoming, kind="text")
         plan = plan_for(incoming, self.texts, self.screen)
         items: list[OutboxItem] = []
         if plan.replies:

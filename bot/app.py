@@ -44,6 +44,7 @@ from bot.outbox import Outbox
 from bot.pipeline import Pipeline
 from bot.privacy import load_hasher
 from bot.rasa import RasaClient, RasaHealth
+from bot.safety import Screen
 from bot.settings import Settings
 from bot.state import (
     CLOCK,
@@ -55,6 +56,7 @@ from bot.state import (
     RASA,
     RASA_HEALTH,
     REGION,
+    SCREEN,
     SETTINGS,
     SMS,
     STORE,
@@ -84,6 +86,7 @@ def create_app(
     app[CLOCK] = clock
     app[TEXTS] = load_messages(region.template_values())
     app[WEBCHAT_PAGE] = webchat.page(settings.quick_exit_url, region.emergency_number)
+    app[SCREEN] = Screen(region.emergency_number)
     app.cleanup_ctx.extend([store_ctx, http_ctx, core_ctx, handoff_ctx])
     if settings.telegram_enabled:
         app.cleanup_ctx.append(telegram_ctx)
@@ -157,7 +160,7 @@ async def core_ctx(app: web.Application) -> AsyncIterator[None]:
     outbox = Outbox(store, clock=app[CLOCK])
     pipeline = Pipeline(store, rasa, health, outbox, texts, clock=app[CLOCK])
     app[RASA], app[RASA_HEALTH], app[OUTBOX], app[PIPELINE] = rasa, health, outbox, pipeline
-    app[INBOX] = Inbox(store, hasher, texts, pipeline, outbox)
+    app[INBOX] = Inbox(store, hasher, texts, pipeline, outbox, app[SCREEN])
     yield
     await health.close()
 

@@ -13,7 +13,9 @@ opens a case, before the webhook is acknowledged.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +25,7 @@ from bot.outbox import Outbox
 from bot.pipeline import Pipeline
 from bot.privacy import SenderHasher, short
 from bot.render import render
-from bot.safety import screen
+from bot.safety import Risk, Screen, screen
 from bot.store import Store
 
 if TYPE_CHECKING:
@@ -46,11 +48,13 @@ class Plan:
     event: tuple[str, dict[str, Any]] | None = None
 
 
-def plan_for(incoming: Incoming, texts: Messages) -> Plan:
+def plan_for(
+    incoming: Incoming, texts: Messages, check: Callable[[str], Risk | None] = screen
+) -> Plan:
     """Where a message goes and what the gateway answers at once (a pure function)."""
     kind = incoming.kind
     if kind in ("text", "media"):
-        risk = screen(incoming.text) if incoming.text.strip() else None
+        risk = check(incoming.text) if incoming.text.strip() else None
         if risk:
             return Plan(
                 "pending", risk=risk, replies=[BotMessage(texts.crisis(risk))], reply_kind="crisis"
@@ -87,7 +91,9 @@ class Inbox:
         texts: Messages,
         pipeline: Pipeline,
         outbox: Outbox,
+        screen: Screen,
     ) -> None:
+        self.screen = screen
         self.store = store
         self.hasher = hasher
         self.texts = texts
@@ -101,7 +107,13 @@ class Inbox:
     async def accept(self, incoming: Incoming) -> Accepted:
         """Store ``incoming`` durably (raises StoreError if it cannot), then start its work."""
         cid = self.conversation_id(incoming.channel, incoming.address)
-        plan = plan_for(incoming, self.texts)
+        if incoming.kind == "opt_in":
+            # START only means "send again" after a STOP; otherwise it is a word for Rasa (a
+            # client may text START here meaning the hotline's keyword).
+            conversation = await self.store.conversation_for(cid)
+            if conversation is None or not conversation.opted_out:
+                incoming = dataclasses.replace(incoming, kind="text")
+        plan = plan_for(incoming, self.texts, self.screen)
         items: list[OutboxItem] = []
         if plan.replies:
             rendered = render(incoming.channel, plan.replies, plan.reply_kind, self.texts)

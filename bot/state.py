@@ -16,6 +16,7 @@ from bot.messages import Messages
 from bot.outbox import Outbox
 from bot.pipeline import Pipeline
 from bot.rasa import RasaClient, RasaHealth
+from bot.safety import Screen
 from bot.settings import Settings
 from bot.store import Store
 from region import Region
@@ -37,6 +38,7 @@ INBOX = web.AppKey("inbox", Inbox)
 TELEGRAM: web.AppKey[TelegramChannel] = web.AppKey("telegram")
 SMS: web.AppKey[SmsChannel] = web.AppKey("sms")
 WEBCHAT_PAGE = web.AppKey("webchat_page", str)
+SCREEN = web.AppKey("screen", Screen)
 REGION = web.AppKey("region", Region)
 CLOCK: web.AppKey[Callable[[], float]] = web.AppKey("clock")
 HANDOFF: web.AppKey[Handoff] = web.AppKey("handoff")

@@ -81,6 +81,7 @@ STORE_KEY = "store"
 # What the handler stored for the update being processed. PTB handlers return nothing, and they
 # run in the task of process_update(), so the route reads the outcome here.
 _stored: ContextVar[Accepted | None] = ContextVar("telegram_stored", default=None)
+_failed: ContextVar[BaseException | None] = ContextVar("telegram_failed", default=None)
 
 # Client handlers take new messages in private chats: an edit would re-run a turn, and groups
 # are for staff (issue 5).
@@ -206,6 +207,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log a handler's failure without the update (it holds ids and words)."""
     error = context.error
+    _failed.set(error)
     log.error("telegram handler failed: %s", redact(f"{type(error).__name__}: {error}"))
 
 
@@ -309,13 +311,16 @@ class TelegramChannel:
 
     async def process(self, update: Update) -> bool:
         """Run the handlers on ``update``; whether it is now in the store (StoreError if not)."""
-        token = _stored.set(None)
+        token, failed_token = _stored.set(None), _failed.set(None)
         try:
             await self.application.process_update(update)
             if _stored.get() is not None:
                 return True
+            if isinstance(_failed.get(), StoreError):
+                raise StoreError("the store refused the update") from _failed.get()
         finally:
             _stored.reset(token)
+            _failed.reset(failed_token)
         if await self.store.seen("telegram", str(update.update_id)):
             return True
         # A handler failed before storing (a bug, or an update shape PTB could not read). Keep

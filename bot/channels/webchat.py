@@ -8,8 +8,11 @@
   slow or down the answer says ``"pending": true``: the message is kept, and its reply comes
   later through ``GET /api/webchat/messages?sender=...&after=<last id>``, which the page polls.
 
-The sender id is the page's own random id (kept in the tab's sessionStorage); it is the only
-key to the conversation, so it must be long and random: 8 to 128 letters, digits, - or _.
+The sender id names the conversation: 1 to 128 letters, digits, - or _ ("me" from curl will
+do). It is also the only key to the conversation's history, so ``GET .../messages`` wants a
+long one (16 or more characters): the page uses 32 random hex digits per browser tab (kept in
+sessionStorage), which nobody can guess; a short id can post, and gets its turn's replies, but
+cannot read a history back.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 MAX_TEXT = 4096
-SENDER = re.compile(r"[A-Za-z0-9_-]{8,128}")
+SENDER = re.compile(r"[A-Za-z0-9_-]{1,128}")
+HISTORY_SENDER = re.compile(r"[A-Za-z0-9_-]{16,128}")
 CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 PAYLOAD = re.compile(r"/[A-Za-z0-9_]+(\{.*\})?", re.DOTALL)
 PAGE_HEADERS = {
@@ -64,7 +68,7 @@ def incoming_from_json(data: Any) -> Incoming:
         raise BadInput('send a JSON object: {"sender": "...", "text": "..."}')
     sender = data.get("sender")
     if not isinstance(sender, str) or not SENDER.fullmatch(sender):
-        raise BadInput("sender must be 8 to 128 letters, digits, - or _")
+        raise BadInput("sender must be 1 to 128 letters, digits, - or _")
     text, payload = data.get("text"), data.get("payload")
     if (text is None) == (payload is None):
         raise BadInput("give either text or payload")
@@ -127,8 +131,8 @@ async def send(request: web.Request) -> web.Response:
 async def messages(request: web.Request) -> web.Response:
     """GET /api/webchat/messages?sender=...&after=N: replies delivered after unit N."""
     sender = request.query.get("sender", "")
-    if not SENDER.fullmatch(sender):
-        return _error("sender must be 8 to 128 letters, digits, - or _")
+    if not HISTORY_SENDER.fullmatch(sender):
+        return _error("to read replies back, sender must be 16 to 128 letters, digits, - or _")
     try:
         after = int(request.query.get("after", "0"))
     except ValueError:

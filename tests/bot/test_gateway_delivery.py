@@ -7,6 +7,7 @@ import pytest
 from bot import pipeline
 from bot.channels.sms import WEBHOOK_PATH as SMS_PATH
 from bot.channels.telegram import SECRET_HEADER, WEBHOOK_PATH
+from bot.settings import Secret
 from tests.bot.gateway_fakes import telegram as tg
 from tests.bot.gateway_fakes.base import wait_for
 from tests.bot.gateway_fakes.telegram import WEBHOOK_SECRET
@@ -207,3 +208,15 @@ async def test_stopping_finishes_a_turn_in_flight(
     await wait_for(lambda: len(fake_rasa.received) == 1)
     await gateway.stop()
     assert fake_telegram.texts_to(CHAT) == ["You said: hello"]
+
+
+async def test_without_a_configured_salt_conversations_keep_their_name_across_restarts(
+    start_gateway, settings_for, fake_rasa
+):
+    make = settings_for(sender_hash_salt=Secret())
+    first = await start_gateway(make)
+    name = first.conversation_id("webchat", "same-client-0001")
+    await first.stop()
+    second = await start_gateway(make)
+    assert second.conversation_id("webchat", "same-client-0001") == name
+    assert name != first.conversation_id("webchat", "other-client-0001")

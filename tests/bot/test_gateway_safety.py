@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.safety import normalise, screen
+from bot.safety import Screen, normalise, screen
 
 SELF_HARM = [
     "i want to kill myself",
@@ -47,6 +47,21 @@ SELF_HARM = [
     "I want to disappear forever",
     "i hope i never wake up",
     "SUICIDE",
+    "im going to unalive myself",
+    "my friend said hes going to kill himself",
+    "my daughter is cutting herself",
+    "took 20 sleeping pills",
+    "swallowed a whole bottle of tablets",
+    "i drank bleach",
+    "whats the point of living",
+    "everyone would be happier without me",
+    "this is goodbye forever",
+    "i wont be around much longer",
+    "i bought a rope",
+    "standing on the edge of the roof",
+    "thinking of stepping in front of a train",
+    "i burned my arm on purpose",
+    "tired of living",
 ]
 
 DANGER = [
@@ -72,6 +87,21 @@ DANGER = [
     "emergency!!",
     "i can't breathe",
     "help hes going to hurt my kids",
+    "someone is breaking into my apartment",
+    "theres an intruder",
+    "a man is following me",
+    "hes banging on the door",
+    "im hiding in the bathroom",
+    "he is on his way to hurt me",
+    "she's not breathing",
+    "my friend is unresponsive",
+    "i think im having a heart attack",
+    "theres a fire in my building",
+    "i got stabbed",
+    "send help",
+    "im trapped",
+    "they're shooting outside",
+    "i just got hit by a car",
 ]
 
 ORDINARY = [
@@ -103,6 +133,16 @@ ORDINARY = [
     "a place to stay with my dog",
     "my partner hits me what can i do",  # DESIGN.md: find_domestic_violence_help, not danger now
     "my ex used to hit me",
+    "i need to take my meds but i lost them",
+    "where can i get a flu shot",
+    "somewhere to crash tonight",
+    "i want to stop drinking",
+    "its not an emergency but i need a doctor",
+    "its not bleeding much but it hurts",
+    "emergency financial assistance",
+    "i got fired from my job",
+    "my kids want to stop at the park",
+    "he hurt my feelings",
 ]
 
 # False alarms accepted on purpose: the crisis lines are sent, Rasa still answers.
@@ -131,6 +171,18 @@ def test_ordinary_requests_are_not_flagged(text):
 @pytest.mark.parametrize("text", ACCEPTED_FALSE_ALARMS)
 def test_accepted_false_alarms_do_trigger(text):
     assert screen(text) is not None
+
+
+@pytest.mark.parametrize(
+    "text", ["911", "call 911", "911!!", "911 please", "dial 911 now", "HELP 911"]
+)
+def test_the_regions_emergency_number_alone_is_danger(text):
+    assert Screen("911")(text) == "danger"
+
+
+@pytest.mark.parametrize("text", ["94063", "9111", "my number is 911 555 0100"])
+def test_other_numbers_are_not(text):
+    assert Screen("911")(text) is None
 
 
 def test_danger_wins_when_both_are_signalled():

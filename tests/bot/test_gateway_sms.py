@@ -240,3 +240,22 @@ async def test_numbers_from_two_clients_are_separate_conversations(
     assert fake_twilio.bodies_to(CLIENT) == ["You said: one"]
     assert fake_twilio.bodies_to(OTHER) == ["You said: two"]
     assert len({r.sender for r in fake_rasa.received}) == 2
+
+
+async def test_start_without_a_stop_before_it_is_just_words(gateway, fake_twilio, fake_rasa, http):
+    await sms(http, gateway, "START")
+    await wait_for(lambda: fake_twilio.bodies_to(CLIENT) == ["You said: START"])
+    assert [r.message for r in fake_rasa.received] == ["START"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["🙏😢🙏", "أحتاج مكانًا للنوم", "אני צריך מקום לישון", "x" * 5000],
+    ids=["only-emoji", "arabic-rtl", "hebrew-rtl", "5000-characters"],
+)
+async def test_any_words_are_kept_whole_and_reach_rasa(gateway, fake_rasa, http, text):
+    status, _ = await sms(http, gateway, text)
+    assert status == 200
+    await wait_for(lambda: len(fake_rasa.received) == 1)
+    assert fake_rasa.received[0].message == text[:4096]  # Rasa reads at most 4,096
+    assert (await gateway.store.inbound_record(1)).text == text  # the store keeps every word

@@ -227,3 +227,10 @@ async def test_an_unreachable_database_is_a_clear_error():
     with pytest.raises(StoreError, match="cannot open the gateway store"):
         await store.open()
     await store.close()
+
+
+async def test_units_that_answer_no_message_can_be_queued(store):
+    await store.accept("c1", incoming("hi", "u1"), status="handled")
+    await store.add_outbox("c1", "telegram", [OutboxItem("staff", {"text": "Hello, I'm Sam"})])
+    unit = await store.next_outbox("c1")
+    assert (unit.kind, unit.inbound_id, unit.body) == ("staff", None, {"text": "Hello, I'm Sam"})

@@ -10,6 +10,8 @@ import aiohttp
 import pytest
 
 from bot.channels.telegram import SECRET_HEADER, WEBHOOK_PATH
+from bot.errors import StoreError
+from bot.settings import Secret
 from tests.bot.gateway_fakes import telegram as tg
 from tests.bot.gateway_fakes.base import wait_for
 from tests.bot.gateway_fakes.telegram import WEBHOOK_SECRET
@@ -349,3 +351,44 @@ async def test_replies_to_one_chat_are_paced(start_gateway, settings_for, fake_t
     times = [s.at for s in fake_telegram.sent]
     # A burst of three, then about one a second.
     assert times[5] - times[0] >= 2.5
+
+
+async def test_without_a_configured_secret_one_is_generated_and_kept(
+    start_gateway, settings_for, fake_telegram, http
+):
+    make = settings_for(telegram=fake_telegram, webhook=True, telegram_webhook_secret=Secret())
+    first = await start_gateway(make)
+    await wait_for(lambda: fake_telegram.webhook_secret is not None)
+    secret = fake_telegram.webhook_secret
+    assert len(secret) >= 32
+    assert secret != WEBHOOK_SECRET
+    update = tg.text_update(fake_telegram.next_update_id(), CHAT, "hello")
+    assert await post_update(http, first.url, update, secret) == 200
+    await first.stop()
+    fake_telegram.webhook_secret = None
+    second = await start_gateway(make)
+    await wait_for(lambda: fake_telegram.webhook_secret is not None)
+    assert fake_telegram.webhook_secret == secret  # the same one after a restart
+    await second.idle()
+
+
+@MODES
+async def test_an_update_the_store_refuses_is_not_confirmed_and_comes_again(
+    start_gateway, settings_for, fake_telegram, fake_rasa, webhook
+):
+    gateway = await start_gateway(settings_for(telegram=fake_telegram, webhook=webhook))
+    await wait_for(lambda: "getMe" in fake_telegram.calls)
+    real_accept, refusals = gateway.store.accept, []
+
+    async def refuse_once(*args, **kwargs):  # the disk is full, once
+        if not refusals:
+            refusals.append(1)
+            raise StoreError("database or disk is full")
+        return await real_accept(*args, **kwargs)
+
+    gateway.store.accept = refuse_once
+    fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, "bed tonight"))
+    await wait_for(lambda: fake_telegram.texts_to(CHAT) == ["You said: bed tonight"], timeout=15)
+    if webhook:
+        assert fake_telegram.webhook_answers[:2] == [500, 200]
+    assert [r.message for r in fake_rasa.received] == ["bed tonight"]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import aiohttp
 import pytest
-
-from tests.bot.gateway_fakes.base import wait_for
 
 SENDER = "tab-0123456789abcdef"
 
@@ -78,7 +77,8 @@ async def test_any_words_reach_rasa_unchanged(gateway, fake_rasa, http, text):
         ("{not json", "not valid JSON"),
         ([SENDER, "hello"], "JSON object"),
         ({"text": "hello"}, "sender must be"),
-        ({"sender": "short", "text": "hello"}, "sender must be"),
+        ({"sender": "", "text": "hello"}, "sender must be"),
+        ({"sender": "x" * 129, "text": "hello"}, "sender must be"),
         ({"sender": "has spaces in it", "text": "hello"}, "sender must be"),
         ({"sender": SENDER}, "either text or payload"),
         ({"sender": SENDER, "text": "hi", "payload": "/greet"}, "either text or payload"),
@@ -94,7 +94,8 @@ async def test_any_words_reach_rasa_unchanged(gateway, fake_rasa, http, text):
         "invalid-json",
         "not-an-object",
         "no-sender",
-        "short-sender",
+        "empty-sender",
+        "129-character-sender",
         "sender-with-spaces",
         "no-text",
         "text-and-payload",
@@ -159,19 +160,24 @@ async def test_when_rasa_is_down_the_page_is_told_and_the_answer_comes_later(
         async with http.get(url) as response:
             seen.extend((await response.json())["messages"])
 
-    for _ in range(100):
+    for _ in range(100):  # as the page does, every 0.1 s here, for at most 10 s
         await poll()
         if seen:
             break
-        await wait_for(lambda: True, timeout=0.1)
-        await gateway.idle()
+        await asyncio.sleep(0.1)
     assert [m["text"] for m in seen] == ["You said: bed tonight"]
+
+
+async def test_a_short_sender_from_curl_can_talk(gateway, http):
+    status, body = await chat(http, gateway.url, {"sender": "me", "text": "hello"})
+    assert status == 200
+    assert body["replies"][0]["text"] == "You said: hello"
 
 
 @pytest.mark.parametrize(
     "query",
-    ["", "?sender=short", f"?sender={SENDER}&after=ten"],
-    ids=["no-sender", "short-sender", "after-not-a-number"],
+    ["", "?sender=me", "?sender=fifteen-chars-x", f"?sender={SENDER}&after=ten"],
+    ids=["no-sender", "short-sender", "15-characters", "after-not-a-number"],
 )
 async def test_polling_with_bad_parameters_gets_400(gateway, http, query):
     async with http.get(f"{gateway.url}/api/webchat/messages{query}") as response:

@@ -15,6 +15,7 @@ import contextlib
 import itertools
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +52,7 @@ class FakeTelegram(LoopbackServer):
         self.answered_callbacks: list[str] = []
         self.failures: list[tuple[int, str, int | None]] = []
         self.failed_at: list[float] = []  # when each failure was answered (time.monotonic)
+        self.on_send: Callable[[Sent], None] | None = None  # benchmarks watch replies arrive
         self._new_update = asyncio.Event()
         self._message_ids = itertools.count(1)
         self._update_ids = itertools.count(100)
@@ -150,7 +152,10 @@ class FakeTelegram(LoopbackServer):
             return _error(status, description, **extra)
         chat_id = int(params["chat_id"])
         markup = params.get("reply_markup")
-        self.sent.append(Sent(chat_id, text, json.loads(markup) if markup else None, photo))
+        sent = Sent(chat_id, text, json.loads(markup) if markup else None, photo)
+        self.sent.append(sent)
+        if self.on_send is not None:
+            self.on_send(sent)
         message = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -35,6 +36,7 @@ class FakeTwilio(LoopbackServer):
         super().__init__()
         self.sent: list[Sms] = []
         self.failures: list[tuple[int, int, str]] = []
+        self.on_send: Callable[[Sms], None] | None = None  # benchmarks watch replies arrive
         self._sids = itertools.count(1)
         path = "/2010-04-01/Accounts/{sid}/Messages.json"
         self.app.router.add_post(path, self._create)
@@ -57,6 +59,8 @@ class FakeTwilio(LoopbackServer):
             return _error(*self.failures.pop(0))
         sms = Sms(str(form["To"]), str(form["From"]), str(form["Body"]))
         self.sent.append(sms)
+        if self.on_send is not None:
+            self.on_send(sms)
         sid = f"SM{next(self._sids):032d}"
         body = {
             "sid": sid,

@@ -55,3 +55,13 @@ async def summary_in(fake: StaffTelegram, chat_id: int, thread: int | None) -> A
     """The case summary: the first post with Claim or Close buttons in the topic."""
     await wait_for(lambda: any(p.buttons() for p in fake.posts_in(chat_id, thread)))
     return next(p for p in fake.posts_in(chat_id, thread) if p.buttons())
+
+
+async def failed_posts(gateway: RunningGateway) -> list[str]:
+    """Staff posts that could not be sent (each with its error)."""
+    rows = await gateway.store.transact(
+        lambda c, now: c.execute(
+            "SELECT op, last_error FROM staff_posts WHERE status = 'failed'"
+        ).all()
+    )
+    return [f"{row['op']}: {row['last_error']}" for row in rows]

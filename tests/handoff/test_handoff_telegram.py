@@ -10,7 +10,7 @@ from __future__ import annotations
 from tests.bot.gateway_fakes import telegram as tg
 from tests.bot.gateway_fakes.base import wait_for
 from tests.handoff.fakes import ALEX, STAFF_CHAT, staff_button, staff_text
-from tests.handoff.helpers import only_case, settle, summary_in, topic_in, transcript
+from tests.handoff.helpers import failed_posts, only_case, settle, summary_in, topic_in, transcript
 
 CLIENT = 555000111
 
@@ -108,3 +108,4 @@ async def test_a_telegram_client_reaches_a_person_and_is_handed_back(
     assert ("staff", reply) in lines
     assert ("note", "client sounds calm, no immediate risk") in lines
     assert "client sounds calm" not in " ".join(fake_telegram.texts_to(CLIENT))  # notes stay
+    assert await failed_posts(gateway) == []

@@ -317,7 +317,14 @@ class Pipeline:
         give_up: bool,
         quiet: bool = False,
     ) -> None:
-        """Keep the message for later; ``quiet``: tell the client nothing (a person is coming)."""
+        """Keep the message for later.
+
+        ``quiet``: the message is a case's (its opening message, a pause or a resume), so the
+        client is told nothing unless a message of theirs waits behind it (a case closed, and
+        the client wrote to the assistant again).
+        """
+        if quiet and conversation.degraded_at is None:
+            quiet = not await self.store.client_waits_behind(record)
         notices = []
         if conversation.degraded_at is None and not quiet:
             notices.append(BotMessage(text=self.texts.assistant_down))

@@ -251,6 +251,19 @@ class Store:
             ).one()
         return None if row is None else (_inbound(row), _conversation(row))
 
+    async def client_waits_behind(self, record: InboundRecord) -> bool:
+        """Whether a client message of the conversation waits for Rasa behind ``record``."""
+        return await self._run(self._client_waits_behind, record.conversation_id, record.id)
+
+    def _client_waits_behind(self, cid: str, after: int) -> bool:
+        with self.db.transaction() as c:
+            row = c.execute(
+                "SELECT 1 AS found FROM inbound WHERE conversation_id = ? AND status = 'pending'"
+                " AND kind != 'control' AND id > ? LIMIT 1",
+                (cid, after),
+            ).one()
+        return row is not None
+
     async def pending_inbound_conversations(self) -> list[str]:
         """Conversations with messages still waiting for Rasa (after a restart, or an outage)."""
         sql = "SELECT DISTINCT conversation_id FROM inbound WHERE status = 'pending'"

@@ -210,7 +210,7 @@ class Core:
             cases.add_entry(c, case.id, "system", "Closed: nobody claimed it in time.", now)
         else:
             told.append(self.texts.handoff_closed)
-            cases.add_entry(c, case.id, "system", f"Closed by {name}.", now)
+            cases.add_entry(c, case.id, "system", f"{name} closed the case.", now)
         self.tell_client(c, closed, told, "handoff", now, eff)
         cases.add_control(c, case.conversation_id, case.channel, "resume", now)
         eff.pipeline.add(case.conversation_id)

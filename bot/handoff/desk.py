@@ -83,7 +83,7 @@ class Desk:
         claimed = cases.claim(c, case.id, staff, now)
         if claimed is None:  # another replica claimed it since we read it: read it again
             return self._claim(c, case_id, staff, chat_id, now, eff)
-        cases.add_entry(c, case.id, "system", f"Claimed by {staff.name}.", now)
+        cases.add_entry(c, case.id, "system", f"{staff.name} claimed the case.", now)
         self.core.tell_client(c, claimed, [self.core.texts.handoff_joined], "handoff", now, eff)
         self.core.post(c, claimed, "summary", now, eff)
         eff.watch = True

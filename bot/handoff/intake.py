@@ -71,7 +71,7 @@ def for_staff(kind: str, text: str) -> str:
         found = _LOCATION.match(text)
         return f"[shared a location: {found[1]},{found[2]}]" if found else "[shared a location]"
     if kind == "media":
-        words = f" with the words: {text}" if text.strip() else ""
+        words = f", with the words: {text}" if text.strip() else ""
         return f"[sent a photo or file, not shown{words}]"
     return text
 

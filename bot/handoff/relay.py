@@ -290,8 +290,8 @@ class StaffRelay:
         """An edit that may find nothing to change ("message is not modified"): that is fine."""
         try:
             await self._call(chat, action)
-        except BadRequest as exc:
-            if "not modified" not in exc.message.lower():
+        except BadRequest as exc:  # "message is not modified", "TOPIC_NOT_MODIFIED"
+            if "not modified" not in exc.message.lower().replace("_", " "):
                 raise
 
     async def _call(self, chat: int, action: Callable[[Any], Any]) -> Any:

@@ -58,10 +58,13 @@ class Roster:
         return Route("on_call", chat, phone, chat is not None or self.console or phone is not None)
 
     def back_when(self, at: float | None = None) -> str | None:
-        """When staff are back in the office, said plainly; None without office hours."""
+        """When staff are back in the office, said plainly; None in office hours (they are
+        there, only busy) and without office hours."""
         if self.hours is None:
             return None
         now = self._now(at)
+        if self.hours.is_open(now):
+            return None
         opening = self.hours.next_opening(now)
         return None if opening is None else describe_opening(opening, now)
 

@@ -105,7 +105,7 @@ async def test_the_console_and_telegram_race_for_a_case(start_gateway, settings_
     assert sum(not isinstance(r, Exception) for r in results) == 1
     assert sum(isinstance(r, ClaimedByOther) for r in results) == 1
     lines = await transcript(gateway, 1)
-    assert sum(line[1].startswith("Claimed by") for line in lines) == 1
+    assert sum(line[1].endswith("claimed the case.") for line in lines) == 1
 
 
 @pytest.fixture

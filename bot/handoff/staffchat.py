@@ -208,7 +208,10 @@ async def _case_of(message: Message | None, context: ContextTypes.DEFAULT_TYPE) 
     reply = message.reply_to_message
     if reply is not None:
         replied = reply.message_id
-        return await desk.store.transact(lambda c, now: cases.by_post(c, chat, replied))
+        case = await desk.store.transact(lambda c, now: cases.by_post(c, chat, replied))
+        # A case with a topic is answered in its topic: a reply elsewhere (to a reminder in
+        # General, say) is staff talking among themselves, not words for the client.
+        return case if case is not None and case.topic_id is None else None
     return None
 
 

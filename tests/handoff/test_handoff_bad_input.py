@@ -290,3 +290,25 @@ async def test_a_staff_group_that_has_gone_answers_nothing_but_the_console_has_t
     await settle(gateway)
     queue = await gateway.app[HANDOFF].desk.queue()
     assert [case.id for case in queue] == [1]  # still in the queue for the console
+
+
+async def test_a_reply_to_a_reminder_outside_the_topic_is_not_for_the_client(
+    start_gateway, settings_for, fake_telegram, clock
+):
+    gateway = await start_gateway(settings_for(telegram=fake_telegram))
+    await a_case(fake_telegram, gateway, claim=False)
+    clock.advance(6)  # nobody has claimed it for 6 minutes: a reminder in General
+    await gateway.app[HANDOFF].watcher.tick()
+    await wait_for(lambda: any(p.text.startswith("⏰") for p in fake_telegram.posts_in(STAFF_CHAT)))
+    reminder = next(p for p in fake_telegram.posts_in(STAFF_CHAT) if p.text.startswith("⏰"))
+    sent = len(fake_telegram.texts_to(CLIENT))
+    words = "I'll take it in a sec"
+    fake_telegram.push(
+        staff_text(
+            fake_telegram.next_update_id(), STAFF_CHAT, ALEX, words, reply_to=reminder.message_id
+        )
+    )
+    await wait_for(lambda: fake_telegram.webhook_answers.count(200) == 2)  # handled
+    await settle(gateway)
+    assert len(fake_telegram.texts_to(CLIENT)) == sent
+    assert (await only_case(gateway)).status == "waiting"

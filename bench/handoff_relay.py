@@ -16,8 +16,12 @@ one round trip at a time, ``--samples`` of each, spaced by 1.1 s so that the per
 (about one message a second) does not count. Telegram allows about 20 messages a minute in one
 group, which the relay respects (bursts of 10, then one every 3 s); for these latencies that
 pacing is lifted, so they measure the gateway. The flood figure keeps it: 50 client messages
-in about 5 s, and how many posts (batches) and how long until staff have them all. Figures are
-medians over rounds; results/bench/handoff_relay.json.
+in about 5 s, and how many posts (batches) and how long until staff have them all.
+
+The cost of the handoff on every message: the time to store (and acknowledge) a message with
+the handoff's check for an open case in the same transaction, against the store alone, on a
+SQLite store (synchronous=FULL) in this process. Figures are medians over rounds;
+results/bench/handoff_relay.json.
 """
 
 from __future__ import annotations
@@ -39,10 +43,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import report, summary_ms
 from bot.handoff.auth import StaffAccount, hash_password
+from bot.handoff.core import Core
+from bot.handoff.intake import Intake
+from bot.handoff.roster import Roster
 from bot.handoff.settings import HandoffSettings
+from bot.messages import load_messages
+from bot.model import Incoming
 from bot.pacing import Pacer
+from bot.privacy import SenderHasher
 from bot.settings import Secret, Settings
 from bot.state import HANDOFF
+from bot.store import Store
+from region import load_region
 from tests.bot.gateway_fakes import telegram as tg
 from tests.bot.gateway_fakes.gateway import RunningGateway
 from tests.bot.gateway_fakes.rasa import FakeRasa
@@ -219,9 +231,35 @@ async def one_round(samples: int, n: int) -> dict[str, Any]:
                     figures[channel] = await one_case(client, samples)
                 flooder = Client("telegram", gateway, telegram, twilio, http, n * 10 + 5)
                 figures["flood"] = await flood(flooder, real_pacer)
+            figures["accept"] = await accept_cost(folder)
             return figures
         finally:
             await gateway.stop()
+
+
+async def accept_cost(folder: Path, count: int = 400) -> dict[str, float]:
+    """Milliseconds to store a message, without and with the handoff's hook (medians)."""
+    store = Store(f"sqlite:///{folder / 'cost.db'}")
+    await store.open()
+    texts = load_messages(load_region().template_values())
+    roster = Roster(HandoffSettings(), None, True, time.time)
+    intake = Intake(Core(texts, roster, SenderHasher("bench"), False), store, texts)
+    samples: dict[str, list[float]] = {"without_handoff_ms": [], "with_handoff_ms": []}
+    try:
+        for i in range(count):  # interleaved, so that drift counts the same for both
+            for label, hooked in (("without_handoff_ms", False), ("with_handoff_ms", True)):
+                message = Incoming(
+                    "sms", f"+1650{i:07d}", "text", "where can i sleep tonight", f"{label}{i}"
+                )
+                cid = f"{label}-{i % 50}"
+                hook = intake.accept_hook(cid, message, None, []) if hooked else None
+                start = time.perf_counter()
+                await store.accept(cid, message, status="pending", hook=hook)
+                samples[label].append(time.perf_counter() - start)
+        figures = {k: round(statistics.median(v) * 1000, 3) for k, v in samples.items()}
+    finally:
+        await store.close()
+    return figures
 
 
 def summarise(rounds: list[dict[str, Any]]) -> dict[str, Any]:
@@ -246,6 +284,9 @@ def summarise(rounds: list[dict[str, Any]]) -> dict[str, Any]:
         result[channel]["samples_per_round"] = len(rounds[0][channel]["to_staff"])
     result["flood_real_group_pacing"] = {
         key: statistics.median(f["flood"][key] for f in rounds) for key in rounds[0]["flood"]
+    }
+    result["store_a_message"] = {
+        key: statistics.median(f["accept"][key] for f in rounds) for key in rounds[0]["accept"]
     }
     result["rounds"] = len(rounds)
     return result

@@ -188,6 +188,8 @@ class Pipeline:
                     route = await self.handoff.route(record)
                     if route.to == "relay":
                         await self.handoff.relay(record)
+                        if record.id in self._turns:  # a web chat request waiting for it
+                            self._turns[record.id].set()
                         continue
                     opening = route.to == "opening"
                 wait = record.next_attempt_at - self.clock()

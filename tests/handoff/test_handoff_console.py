@@ -5,13 +5,11 @@ Clients here use web chat (its JSON API), so the test sees exactly what a client
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import aiohttp
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 
-from tests.bot.test_gateway_page import CHROMIUM, CHROMIUM_ARGS
+from tests.bot.test_gateway_page import browser  # noqa: F401 - a fixture
 from tests.handoff.conftest import PASSWORDS
 from tests.handoff.helpers import settle
 
@@ -87,16 +85,8 @@ async def test_a_form_without_the_session_token_is_refused(gateway, http):
             assert (await r.json())["status"] == "waiting"
 
 
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        await browser.close()
-
-
-async def console(browser: Browser, gateway, name: str = "alex") -> Page:
-    page = await (await browser.new_context()).new_page()
+async def console(chromium: Browser, gateway, name: str = "alex") -> Page:
+    page = await (await chromium.new_context()).new_page()
     await page.goto(f"{gateway.url}/staff")
     assert page.url.endswith("/staff/login")
     await page.fill("input[name=name]", name)
@@ -107,7 +97,7 @@ async def console(browser: Browser, gateway, name: str = "alex") -> Page:
 
 
 @pytest.mark.browser
-async def test_staff_at_a_desk_work_a_case_in_the_console(browser, gateway, http):
+async def test_staff_at_a_desk_work_a_case_in_the_console(browser, gateway, http):  # noqa: F811
     await say(http, gateway, NORMAL, "can i talk to a real person")
     await say(http, gateway, AT_RISK, "i want to kill myself")  # later, but first in the queue
     page = await console(browser, gateway)

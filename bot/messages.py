@@ -31,6 +31,7 @@ REQUIRED = (
     "handoff_after_hours",
     "handoff_joined",
     "handoff_unavailable",
+    "handoff_nobody",
     "staff_back",
     "handoff_closed",
     "handoff_timed_out",
@@ -62,6 +63,7 @@ class Messages:
     handoff_after_hours: str
     handoff_joined: str
     handoff_unavailable: str
+    handoff_nobody: str
     staff_back: str
     handoff_closed: str
     handoff_timed_out: str

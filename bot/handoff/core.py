@@ -144,15 +144,9 @@ class Core:
     def opening_notices(self, opened: Opened, said_finding: bool) -> list[str]:
         """What the client is told when a case opens, beyond what was already said."""
         notices = [] if said_finding else [self.texts.handoff_finding]
-        if not opened.route.reachable:
-            return [self.texts.with_back(self.texts.handoff_unavailable, self.roster.back_when())]
         if opened.route.name == "on_call":
             notices.append(self.texts.handoff_after_hours)
         return notices
-
-    def mark_told_unavailable(self, c: Cursor, opened: Opened, now: float) -> None:
-        if not opened.route.reachable:
-            cases.set_fields(c, opened.case.id, client_told_unavailable_at=now)
 
     # --- telling people -----------------------------------------------------------------------
 

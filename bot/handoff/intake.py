@@ -110,11 +110,17 @@ class Intake:
                 request = Request(HUMAN, "normal")
             else:
                 return HookResult(result=eff)
+            if not self.core.roster.route(now).reachable:
+                # Nobody could see a case: say so plainly, and the assistant goes on helping. A
+                # request for a person is answered here; a risk message still goes to Rasa.
+                nobody = self._units(incoming.channel, [self.texts.handoff_nobody], "handoff")
+                eff.outbox.add(cid)
+                status = None if risk else "handled"
+                return HookResult(status=status, replies=planned + nobody, result=eff)
             text = for_staff(incoming.kind, incoming.text)
             opened = self.core.open(c, cid, incoming.channel, request, text, inbound_id, now, eff)
             # A risk message already has the crisis reply, which says a person is coming.
             notices = self.core.opening_notices(opened, said_finding=risk is not None)
-            self.core.mark_told_unavailable(c, opened, now)
             extra = self._units(incoming.channel, notices, "handoff")
             if extra:
                 eff.outbox.add(cid)
@@ -232,6 +238,12 @@ class Intake:
             if case is not None:  # asked before the open case opened: staff have it already
                 self.core.merge(c, case, request, now, eff)
                 return HookResult(replies=[], result=eff)
+            if not self.core.roster.route(now).reachable:  # nobody could see a case
+                kept = without_promise_of_a_person(messages)
+                if record.risk is None:  # (the gateway told a screened message's client already)
+                    kept.append(BotMessage(self.texts.handoff_nobody))
+                units = render(conversation.channel, kept, "reply", self.texts).items
+                return HookResult(replies=units, result=eff)
             text = for_staff(record.kind, record.text)
             opened = self.core.open(
                 c, record.conversation_id, record.channel, request, text, record.id, now, eff
@@ -239,7 +251,6 @@ class Intake:
             self._relay_waiting(c, opened.case, record.id, now, eff)
             # Rasa's own words (utter_handoff, a crisis response) say a person is coming.
             notices = self.core.opening_notices(opened, said_finding=True)
-            self.core.mark_told_unavailable(c, opened, now)
             self.core.tell_client(c, opened.case, notices, "handoff", now, eff)
             return HookResult(result=eff)
 
@@ -260,3 +271,22 @@ class Intake:
                 "UPDATE inbound SET status = 'relayed', finished_at = ? WHERE id = ?",
                 (now, int(row["id"])),
             )
+
+
+def without_promise_of_a_person(messages: list[BotMessage]) -> list[BotMessage]:
+    """Rasa's answer without its "I'm finding a person" words, when nobody can answer.
+
+    Those words come with a ``handoff`` payload whose reason is ``request_human``, in the same
+    message or (the REST channel splits them) the one just before it. A crisis response is
+    kept whole: its numbers are what the client needs.
+    """
+    drop: set[int] = set()
+    for index, message in enumerate(messages):
+        handoff = (message.custom or {}).get("handoff")
+        if not isinstance(handoff, dict) or handoff.get("reason") != HUMAN:
+            continue
+        drop.add(index)
+        before = messages[index - 1] if index else None
+        if before is not None and before.text and not before.custom and not before.buttons:
+            drop.add(index - 1)
+    return [m for i, m in enumerate(messages) if i not in drop]

@@ -24,7 +24,7 @@ class Route:
     name: str  # office, on_call
     chat_id: int | None  # the Telegram group to announce it in (None: the console only)
     page_phone: str | None  # paged at once for a high-risk case (after hours only)
-    reachable: bool  # someone can be told: a staff group, the console, or a worker to page
+    reachable: bool  # staff can answer: a staff group, or the console (a page alone is not enough)
 
 
 class Roster:
@@ -55,7 +55,7 @@ class Roster:
             return Route("office", chat, None, chat is not None or self.console)
         chat = self.settings.on_call_chat_id
         phone = self.settings.on_call_phone
-        return Route("on_call", chat, phone, chat is not None or self.console or phone is not None)
+        return Route("on_call", chat, phone, chat is not None or self.console)
 
     def back_when(self, at: float | None = None) -> str | None:
         """When staff are back in the office, said plainly; None in office hours (they are

@@ -58,16 +58,16 @@ async def test_a_risk_message_while_rasa_is_down_gets_the_crisis_reply_at_once(
     gateway = await start_gateway(settings_for(sms=fake_twilio))
     await fake_rasa.stop()
     await post_sms(http, f"{gateway.url}{SMS_PATH}", sms_form(PHONE, "i want to end my life"))
-    await wait_for(lambda: len(fake_twilio.sent) == 2, timeout=15)
-    crisis, notice = fake_twilio.bodies_to(PHONE)
+    await wait_for(lambda: len(fake_twilio.sent) == 3, timeout=15)
+    crisis, nobody, notice = fake_twilio.bodies_to(PHONE)
     assert crisis.startswith(
         "I'm really glad you told me. If you might act on these thoughts now, call 911."
     )
     assert "988" in crisis
-    # A case opened (human handoff). No staff are configured here, so the client is told
-    # plainly that nobody can answer yet (and not that the assistant is down: a person was
-    # promised, and the message goes to Rasa only for the staff summary).
-    assert notice.startswith("I'm sorry, no one from our team has been able to answer yet.")
+    # No staff are configured here, so no case opens and the client is told plainly that
+    # nobody can talk with them (human handoff); the assistant goes on helping.
+    assert nobody.startswith("I'm sorry, there is no one from our team here to talk with")
+    assert notice.startswith("Sorry, I can't look things up")
 
     await fake_rasa.start()
     await wait_for(lambda: len(fake_rasa.received) == 1, timeout=15)
@@ -76,7 +76,7 @@ async def test_a_risk_message_while_rasa_is_down_gets_the_crisis_reply_at_once(
     await gateway.idle(timeout=15)
     cid = gateway.conversation_id("sms", PHONE)
     assert [kind for kind, _ in await gateway.store.events_of(cid)] == ["handoff", "handoff"]
-    assert len(fake_twilio.sent) == 2  # Rasa's own crisis text is not sent a second time
+    assert len(fake_twilio.sent) == 3  # Rasa's own crisis text is not sent a second time
     inbound = await gateway.store.inbound_record(1)
     assert inbound.text == "i want to end my life"  # the client's own words are kept
     assert inbound.risk == "self_harm"

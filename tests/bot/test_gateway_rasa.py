@@ -99,7 +99,10 @@ async def test_web_chat_a_risk_message_gets_the_crisis_reply_once(start_gateway,
     texts = [r["text"] for r in answer["replies"]]
     assert answer["pending"] is False
     assert texts[0].startswith("I'm really glad you told me. If you might act on these thoughts")
-    assert sum("call 911" in t for t in texts) == 1  # Rasa's own crisis text is left out
+    assert (
+        sum(t.startswith("I'm really glad you told me") for t in texts) == 1
+    )  # Rasa's is left out
+    assert texts[1].startswith("I'm sorry, there is no one from our team")  # no staff here
     events = await gateway.store.events_of(gateway.conversation_id("webchat", "e2e-web-chat-0001"))
     assert {data["risk"] for kind, data in events if kind == "handoff"} == {"high"}
 

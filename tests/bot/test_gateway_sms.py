@@ -221,10 +221,10 @@ async def test_a_picture_or_an_empty_message_gets_a_defined_answer(
 async def test_a_risk_sms_gets_the_crisis_lines_first(gateway, fake_twilio, fake_rasa, http):
     await sms(http, gateway, "my boyfriend is going to kill me")
     await wait_for(lambda: len(fake_twilio.sent) == 2)
-    crisis, nobody_yet = fake_twilio.bodies_to(CLIENT)
+    crisis, nobody = fake_twilio.bodies_to(CLIENT)
     assert crisis.startswith("If you are in danger now, call 911.")
     assert "1-800-799-7233" in crisis
-    assert nobody_yet.startswith("I'm sorry, no one from our team")  # no staff configured here
+    assert nobody.startswith("I'm sorry, there is no one from our team")  # no staff here
     assert fake_rasa.received[0].message == "/risk_immediate_danger"
     assert fake_rasa.received[0].metadata["crisis_reply_sent"] is True
     await gateway.idle()

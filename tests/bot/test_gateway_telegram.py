@@ -174,24 +174,20 @@ async def test_help_is_the_gateways_own_text_with_the_crisis_line(
     assert fake_rasa.received == []
 
 
-async def test_human_asks_rasa_for_a_person_and_the_handoff_is_kept(
+async def test_human_with_no_staff_to_answer_is_told_so_at_once(
     start_gateway, settings_for, fake_telegram, fake_rasa
 ):
     gateway = await start_gateway(settings_for(telegram=fake_telegram))
     fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, "/human"))
     await wait_for(lambda: len(fake_telegram.texts_to(CHAT)) == 1)
-    await wait_for(lambda: len(fake_rasa.received) == 1)
     await gateway.idle()
-    assert fake_rasa.received[0].message == "/request_human"
-    # The gateway opened a case itself; with no staff configured here it says so plainly
-    # (tests/handoff/ has the staff side), and Rasa's own "finding a person" is left out.
-    [nobody_yet] = fake_telegram.texts_to(CHAT)
-    assert nobody_yet.startswith("I'm sorry, no one from our team has been able to answer yet.")
-    events = await gateway.store.events_of(gateway.conversation_id("telegram", str(CHAT)))
-    assert events == [
-        ("handoff", {"reason": "request_human", "risk": "normal"}),
-        ("handoff", {"reason": "request_human", "risk": "normal", "need": None}),
-    ]
+    # The gateway recognises /human itself. No staff are configured here, so it says plainly
+    # that nobody can talk with the client now (tests/handoff/ has the staff side), and Rasa,
+    # which would promise a person, is not asked.
+    [nobody] = fake_telegram.texts_to(CHAT)
+    assert nobody.startswith("I'm sorry, there is no one from our team here to talk with")
+    assert "211" in nobody
+    assert fake_rasa.received == []
 
 
 async def test_an_unknown_command_is_read_as_words(
@@ -228,8 +224,8 @@ async def test_a_photo_whose_caption_signals_risk_gets_the_crisis_reply(
     await wait_for(lambda: len(fake_rasa.received) == 1)
     await wait_for(lambda: len(fake_telegram.texts_to(CHAT)) == 2)
     await gateway.idle()
-    [crisis, nobody_yet] = fake_telegram.texts_to(CHAT)  # no staff configured here
-    assert nobody_yet.startswith("I'm sorry, no one from our team")
+    [crisis, nobody] = fake_telegram.texts_to(CHAT)  # no staff configured here
+    assert nobody.startswith("I'm sorry, there is no one from our team")
     assert "call 911" in crisis
     assert "988" in crisis
     assert fake_rasa.received[0].message == "/risk_self_harm"

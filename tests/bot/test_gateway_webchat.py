@@ -48,10 +48,10 @@ async def test_a_risk_message_gets_the_crisis_reply_once(gateway, fake_rasa, htt
     _, body = await chat(
         http, gateway.url, {"sender": SENDER, "text": "I don't want to be alive anymore"}
     )
-    # Rasa's own crisis text is left out: the client has it. A case opened, and with no staff
-    # configured here the client is told plainly that nobody can answer yet.
-    [crisis, nobody_yet] = body["replies"]
-    assert nobody_yet["text"].startswith("I'm sorry, no one from our team")
+    # Rasa's own crisis text is left out: the client has it. With no staff configured here the
+    # client is also told plainly that nobody can talk with them now.
+    [crisis, nobody] = body["replies"]
+    assert nobody["text"].startswith("I'm sorry, there is no one from our team")
     assert crisis["kind"] == "crisis"
     assert "call 911" in crisis["text"]
     assert "988" in crisis["text"]

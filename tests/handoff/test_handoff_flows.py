@@ -171,3 +171,35 @@ async def test_a_whole_case_while_rasa_is_down_and_no_old_context_after(
     assert await case_count(gateway) == 1  # Rasa's late answer about the old case opened none
     assert not any(t.startswith("I'm finding a person") for t in fake_telegram.texts_to(CLIENT)[1:])
     assert ("system", "Alex R. closed the case.") in await transcript(gateway, 1)
+
+
+async def test_with_no_staff_at_all_no_case_opens_and_the_client_is_told_so(
+    start_gateway, settings_for, fake_rasa, http
+):
+    """Nobody could see a case: the client hears so once, with the lines, and the bot goes on."""
+    fake_rasa.script["can someone real help me"] = RASA_HANDOFF
+    gateway = await start_gateway(settings_for(handoff={"console_accounts": ()}))
+
+    async def say(text: str) -> list[str]:
+        async with http.post(f"{gateway.url}/api/webchat", json={"sender": WEB, "text": text}) as r:
+            return [reply["text"] for reply in (await r.json())["replies"]]
+
+    nobody = "I'm sorry, there is no one from our team here to talk with right now."
+    [told] = await say("can someone real help me")  # Rasa's promise of a person is left out
+    assert told.startswith(nobody)
+    assert "call 211 or text 898211" in told
+    [told] = await say("talk to a person")  # recognised by the gateway, answered by it
+    assert told.startswith(nobody)
+    crisis, told = await say("i want to kill myself")
+    assert crisis.startswith("I'm really glad you told me.")
+    assert told.startswith(nobody)
+    assert await say("bed tonight") == ["You said: bed tonight"]  # the bot goes on helping
+    await settle(gateway)
+    assert await case_count(gateway) == 0
+    cid = gateway.conversation_id("webchat", WEB)
+    assert fake_rasa.messages_from(cid) == [
+        "can someone real help me",
+        "/risk_self_harm",
+        "bed tonight",
+    ]
+    assert fake_rasa.controls_of(cid) == []  # never paused

@@ -58,6 +58,10 @@ class Staging:
         self.conn = conn
         self.problems: list[Problem] = []
         self.more = 0  # errors past MAX_REPORTED
+        # Staged rows go to a temporary file with a small page cache, whatever SQLite's build
+        # defaults are: an import's memory stays bounded however large its files.
+        conn.execute("PRAGMA temp_store = FILE")
+        conn.execute("PRAGMA temp.cache_size = -8192")  # KiB
         conn.execute("DROP TABLE IF EXISTS temp.stage")
         # One transaction from the first staged row to the commit: staging writes only the
         # temporary table, so the directory is locked only while the rows are written.

@@ -14,7 +14,8 @@ arriving at the fake Telegram or Twilio API. "rasa_direct" sends the same turns 
 Rasa's REST channel (latency: its answer). The sweep finds the highest rate whose p95 stays
 under one second, for the gateway on Telegram and for Rasa alone. Before each run the last one's
 work is let finish (nothing pending in the gateway, Rasa quick again). Then the memory (RSS, and
-its peak) of each process. Figures are medians over rounds.
+its peak) of each process, and the CPU time each spent per message (a figure that other work on
+the machine does not change much, unlike latency). Figures are medians over rounds.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import argparse
 import asyncio
 import itertools
 import json
+import os
 import secrets
 import sqlite3
 import sys
@@ -216,6 +218,12 @@ async def settle(
         await asyncio.sleep(2.0)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def memory(pid: int) -> dict[str, float]:
     fields = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -266,12 +274,31 @@ async def run(args: argparse.Namespace, rasa_url: str, token: str, stack: Stack)
                         await load(channel, 2.0, 3.0)
                     store = Path(tmp) / "gateway.db"
 
+                    pids = {
+                        "gateway": gateway.pid,
+                        "rasa": stack.processes["rasa"].pid,
+                        "actions": stack.processes["actions"].pid,
+                    }
+
                     async def settled() -> None:
                         await settle(http, rasa_url, store)
 
-                    figures["rates"] = await rates(channels, args, settled)
+                    async def measured(channel: Channel, rate: float, seconds: float) -> dict:
+                        """One run, with the CPU each process spent per message on it."""
+                        await settled()
+                        before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+                        figures = await load(channel, rate, seconds)
+                        await settled()
+                        for name, pid in pids.items():
+                            spent = cpu_seconds(pid) - before[name]
+                            figures[f"cpu_ms_per_msg_{name}"] = round(
+                                1000 * spent / max(1, figures["n"]), 2
+                            )
+                        return figures
+
+                    figures["rates"] = await rates(channels, args, measured)
                     sweeping = [c for c in channels if c.name != "sms"]
-                    figures["sweep"] = await sweep(sweeping, args, settled)
+                    figures["sweep"] = await sweep(sweeping, args, measured)
                 figures["memory_mb"] = {
                     "rasa": memory(stack.processes["rasa"].pid),
                     "actions": memory(stack.processes["actions"].pid),
@@ -282,16 +309,14 @@ async def run(args: argparse.Namespace, rasa_url: str, token: str, stack: Stack)
     return figures
 
 
-async def rates(
-    channels: list[Channel], args: argparse.Namespace, settled: Callable[[], Awaitable[None]]
-) -> dict[str, Any]:
+Run = Callable[[Channel, float, float], Awaitable[dict[str, float]]]
+
+
+async def rates(channels: list[Channel], args: argparse.Namespace, run: Run) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for rate in args.rates:
         for channel in channels:
-            rounds = []
-            for _ in range(args.rounds):
-                await settled()
-                rounds.append(await load(channel, rate, args.seconds))
+            rounds = [await run(channel, rate, args.seconds) for _ in range(args.rounds)]
             result.setdefault(f"{rate:g}_per_s", {})[channel.name] = median_of_rounds(rounds)
             print(channel.name, rate, result[f"{rate:g}_per_s"][channel.name], flush=True)
         row = result[f"{rate:g}_per_s"]
@@ -301,17 +326,14 @@ async def rates(
     return result
 
 
-async def sweep(
-    channels: list[Channel], args: argparse.Namespace, settled: Callable[[], Awaitable[None]]
-) -> dict[str, Any]:
+async def sweep(channels: list[Channel], args: argparse.Namespace, run: Run) -> dict[str, Any]:
     """The highest rate of ``args.sweep`` at which p95 stays under a second, per channel."""
     result: dict[str, Any] = {}
     for channel in channels:
         best = None
         steps = []
         for rate in args.sweep:
-            await settled()
-            figures = await load(channel, rate, args.sweep_seconds)
+            figures = await run(channel, rate, args.sweep_seconds)
             steps.append(figures)
             print("sweep", channel.name, figures, flush=True)
             if figures["p95_ms"] >= 1000 or figures["failed"]:

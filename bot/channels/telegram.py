@@ -8,9 +8,7 @@ Without ``PUBLIC_URL`` the gateway polls ``getUpdates`` itself: PTB's Updater co
 to Telegram as soon as it is queued in memory, before it is stored, so a crash at that moment
 would lose it; this loop confirms (advances the offset) only past stored updates.
 
-Handlers translate an update into an :class:`~bot.model.Incoming` and give it to the inbox;
-Rasa owns the dialogue, so there is no ConversationHandler. Every update is recorded, even one
-the gateway ignores, so a repeat of its ``update_id`` is always recognised.
+The handlers that translate updates are in :mod:`bot.channels.telegram_handlers`.
 """
 
 from __future__ import annotations
@@ -24,10 +22,8 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
 import warnings
-from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
@@ -47,24 +43,22 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.ext import (
-    Application,
-    ApplicationBuilder,
-    CallbackQueryHandler,
-    CommandHandler,
-    ContextTypes,
-    MessageHandler,
-    TypeHandler,
-    filters,
-)
+from telegram.ext import Application, ApplicationBuilder
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.channels.telegram_handlers import (
+    BACKGROUND_KEY,
+    FAILED,
+    INBOX_KEY,
+    STORE_KEY,
+    STORED,
+    register_handlers,
+)
 from bot.errors import PermanentSendError, StoreError, TransientSendError
 from bot.inbox import Inbox
-from bot.model import Accepted, Incoming, Kind
+from bot.model import Incoming
 from bot.pacing import Pacer
 from bot.privacy import redact
-from bot.render import LONG_PAYLOAD_PREFIX
 from bot.settings import Settings
 from bot.state import TELEGRAM
 from bot.store import Store
@@ -76,29 +70,6 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 SECRET_KEY = "telegram_webhook_secret"  # noqa: S105 - where the store keeps it
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 POLL_TIMEOUT = 25
-INBOX_KEY = "inbox"
-STORE_KEY = "store"
-# What the handler stored for the update being processed. PTB handlers return nothing, and they
-# run in the task of process_update(), so the route reads the outcome here.
-_stored: ContextVar[Accepted | None] = ContextVar("telegram_stored", default=None)
-_failed: ContextVar[BaseException | None] = ContextVar("telegram_failed", default=None)
-
-# Client handlers take new messages in private chats: an edit would re-run a turn, and groups
-# are for staff (issue 5).
-PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-MEDIA = (
-    filters.PHOTO
-    | filters.Sticker.ALL
-    | filters.VOICE
-    | filters.AUDIO
-    | filters.VIDEO
-    | filters.VIDEO_NOTE
-    | filters.ANIMATION
-    | filters.Document.ALL
-    | filters.CONTACT
-    | filters.POLL
-    | filters.Dice.ALL
-)
 
 
 def build_application(settings: Settings) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -120,129 +91,6 @@ def build_application(settings: Settings) -> Application[Any, Any, Any, Any, Any
     )
 
 
-# --- handlers: translate an update into an Incoming message -----------------------------------
-
-
-async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/start: a greeting, so Rasa introduces the assistant."""
-    await _accept(update, context, "payload", "/greet")
-
-
-async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/help: the gateway's own help text with the crisis line (works when Rasa is down)."""
-    await _accept(update, context, "help", "/help")
-
-
-async def on_human(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/human: ask for a person."""
-    await _accept(update, context, "payload", "/request_human")
-
-
-async def on_other_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """An unknown /command: its words without the slash, as typed text."""
-    text = (update.effective_message.text if update.effective_message else None) or ""
-    await _accept(update, context, "text", text.lstrip("/").replace("_", " "))
-
-
-async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Typed words: screened for risk, then to Rasa."""
-    await _accept(update, context, "text", _message(update).text or "")
-
-
-async def on_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A shared location (or venue): to Rasa as coordinates, five decimals."""
-    location = _message(update).location
-    if location is None:  # the filter guarantees one; keep the update anyway
-        await _accept(update, context, "ignored", "")
-        return
-    place = f"geo:{location.latitude:.5f},{location.longitude:.5f}"
-    entity = json.dumps({"location": place}, separators=(",", ":"))
-    await _accept(update, context, "location", f"/inform_location{entity}")
-
-
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A tap on an inline button: its payload (looked up when it was too long to carry)."""
-    query = update.callback_query
-    data = (query.data if query else None) or ""
-    if data.startswith(LONG_PAYLOAD_PREFIX):
-        data = await _store(context).payload_for(data) or ""
-    if data.startswith("/"):
-        await _accept(update, context, "payload", data)
-    else:
-        await _accept(update, context, "ignored", "")
-    if query is not None:
-        channel: TelegramChannel = context.bot_data["channel"]
-        channel.background(query.answer())
-
-
-async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A photo, sticker, voice note, file: only text is read (a caption is still screened)."""
-    await _accept(update, context, "media", _message(update).caption or "")
-
-
-async def on_anything_else(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Any other update (edits, group messages, new update types): recorded, not answered."""
-    await _accept(update, context, "ignored", "")
-
-
-def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """The handlers, in the order PTB tries them (the first match in the group wins)."""
-    # Commands first: "/help" must not reach the text handler, and ~COMMAND guards it anyway.
-    application.add_handler(CommandHandler("start", on_start, filters=PRIVATE))
-    application.add_handler(CommandHandler("help", on_help, filters=PRIVATE))
-    application.add_handler(CommandHandler("human", on_human, filters=PRIVATE))
-    # A location before text: a venue message carries both.
-    application.add_handler(
-        MessageHandler(PRIVATE & (filters.LOCATION | filters.VENUE), on_location)
-    )
-    application.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, on_text))
-    application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, on_other_command))
-    application.add_handler(CallbackQueryHandler(on_button))
-    application.add_handler(MessageHandler(PRIVATE & MEDIA, on_media))
-    # Last, so that nothing falls through unrecorded: a repeat must still be recognised.
-    application.add_handler(TypeHandler(Update, on_anything_else))
-    application.add_error_handler(on_error)
-
-
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log a handler's failure without the update (it holds ids and words)."""
-    error = context.error
-    _failed.set(error)
-    log.error("telegram handler failed: %s", redact(f"{type(error).__name__}: {error}"))
-
-
-def _message(update: Update) -> Any:
-    message = update.effective_message
-    if message is None:
-        raise ValueError("the update has no message")
-    return message
-
-
-def _store(context: ContextTypes.DEFAULT_TYPE) -> Store:
-    store: Store = context.bot_data[STORE_KEY]
-    return store
-
-
-async def _accept(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, kind: Kind, text: str
-) -> None:
-    chat = update.effective_chat
-    user = update.effective_user
-    address = str(chat.id if chat else user.id if user else "unknown")
-    inbox: Inbox = context.bot_data[INBOX_KEY]
-    incoming = Incoming("telegram", address, kind, text, provider_id=str(update.update_id))
-    _stored.set(await inbox.accept(incoming))
-
-
-def mark_handled() -> None:
-    """Say that the update being processed is dealt with, though no client message was stored.
-
-    For handlers of the staff group (:mod:`bot.handoff.staffchat`): their updates change cases
-    (each staff message kept once, by its update id) rather than the inbox.
-    """
-    _stored.set(Accepted(0, "", duplicate=False, status="staff"))
-
-
 # --- the channel: start-up, webhook route, polling, sending -----------------------------------
 
 
@@ -257,7 +105,7 @@ class TelegramChannel:
         self.application = build_application(settings)
         self.application.bot_data[INBOX_KEY] = inbox
         self.application.bot_data[STORE_KEY] = store
-        self.application.bot_data["channel"] = self
+        self.application.bot_data[BACKGROUND_KEY] = self.background
         register_handlers(self.application)
         self.ready = asyncio.Event()
         self.sender = TelegramSender(self)
@@ -311,16 +159,16 @@ class TelegramChannel:
 
     async def process(self, update: Update) -> bool:
         """Run the handlers on ``update``; whether it is now in the store (StoreError if not)."""
-        token, failed_token = _stored.set(None), _failed.set(None)
+        token, failed_token = STORED.set(None), FAILED.set(None)
         try:
             await self.application.process_update(update)
-            if _stored.get() is not None:
+            if STORED.get() is not None:
                 return True
-            if isinstance(_failed.get(), StoreError):
-                raise StoreError("the store refused the update") from _failed.get()
+            if isinstance(FAILED.get(), StoreError):
+                raise StoreError("the store refused the update") from FAILED.get()
         finally:
-            _stored.reset(token)
-            _failed.reset(failed_token)
+            STORED.reset(token)
+            FAILED.reset(failed_token)
         if await self.store.seen("telegram", str(update.update_id)):
             return True
         # A handler failed before storing (a bug, or an update shape PTB could not read). Keep

@@ -30,17 +30,21 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.telegram import mark_handled
+from bot.channels.telegram_handlers import BACKGROUND_KEY, STORED
 from bot.errors import CaseError
 from bot.handoff import cases, texts
 from bot.handoff.desk import Desk
 from bot.handoff.model import Case, Staff
+from bot.model import Accepted
 from bot.privacy import SenderHasher, redact
 
 log = logging.getLogger(__name__)
 
 STAFF_GROUP = -1  # PTB handler group: before the client handlers (group 0)
-DESK_KEY, HASHER_KEY, CHATS_KEY, CHANNEL_KEY = "desk", "staff_hasher", "staff_chats", "channel"
+DESK_KEY, HASHER_KEY, CHATS_KEY = "desk", "staff_hasher", "staff_chats"
+# What a staff update leaves for the channel's process(): dealt with (cases changed, each staff
+# message kept once by its update id), though no client message was stored.
+HANDLED = Accepted(0, "", duplicate=False, status="staff")
 _BUTTON = re.compile(r"^h:(claim|close):(\d{1,12})$")
 _COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 NOT_TEXT = "Not sent: only text reaches the client. Please type it."
@@ -181,7 +185,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _done() -> NoReturn:
-    mark_handled()
+    STORED.set(HANDLED)
     raise ApplicationHandlerStop
 
 
@@ -260,4 +264,4 @@ def _background(context: ContextTypes.DEFAULT_TYPE, coroutine: Any) -> None:
                 "cannot answer in the staff group: %s", redact(f"{type(exc).__name__}: {exc}")
             )
 
-    context.bot_data[CHANNEL_KEY].background(guarded(), name="staff answer")
+    context.bot_data[BACKGROUND_KEY](guarded())

@@ -6,7 +6,7 @@ Every server here binds 127.0.0.1 port 0 and is stopped when its test ends.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +15,23 @@ import pytest
 
 from bot.settings import Secret, Settings
 from tests.bot.gateway_fakes.gateway import RunningGateway
+from tests.bot.gateway_fakes.postgres import new_database, postgres_server
 from tests.bot.gateway_fakes.rasa import FakeRasa
 from tests.bot.gateway_fakes.telegram import BOT_TOKEN, WEBHOOK_SECRET, FakeTelegram
 from tests.bot.gateway_fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL server for the whole session (skipped where PostgreSQL is not installed)."""
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_database(postgres_url: str) -> str:
+    """A new, empty database on that server, for one test."""
+    return new_database(postgres_url)
 
 
 @pytest.fixture

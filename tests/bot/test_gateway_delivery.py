@@ -220,3 +220,21 @@ async def test_without_a_configured_salt_conversations_keep_their_name_across_re
     second = await start_gateway(make)
     assert second.conversation_id("webchat", "same-client-0001") == name
     assert name != first.conversation_id("webchat", "other-client-0001")
+
+
+async def test_on_postgresql_a_restart_answers_what_was_pending(
+    start_gateway, settings_for, fake_telegram, fake_rasa, postgres_database
+):
+    make_settings = settings_for(telegram=fake_telegram, database_url=Secret(postgres_database))
+    first = await start_gateway(make_settings)
+    await fake_rasa.stop()
+    fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, "bed tonight"))
+    await wait_for(lambda: len(fake_telegram.sent) == 1, timeout=15)  # the honest notice
+    await first.stop()
+    await fake_rasa.start()
+    second = await start_gateway(make_settings)
+    await wait_for(
+        lambda: fake_telegram.texts_to(CHAT)[1:] == ["You said: bed tonight"], timeout=15
+    )
+    await second.idle()
+    assert await second.store.counts() == {"inbound.done": 1, "outbox.sent": 2}

@@ -2,90 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
-import psycopg2
 import pytest
-import sqlalchemy as sa
 
 from bot.errors import StoreError
 from bot.model import Button, Incoming, OutboxItem
-from bot.schema import metadata
 from bot.store import Store
-
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    """A PostgreSQL server in a temporary folder, on a free port, stopped after the module."""
-    initdb = shutil.which("initdb") or str(PG_BIN / "initdb")
-    postgres = shutil.which("postgres") or str(PG_BIN / "postgres")
-    if not Path(initdb).exists():
-        pytest.skip("PostgreSQL is not installed (initdb not found)")
-    as_user: list[str] = []
-    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
-        if shutil.which("runuser") is None:
-            pytest.skip("running as root without runuser to start PostgreSQL as another user")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    # Not under pytest's tmp_path: its parents are private to root, and the server runs as postgres.
-    folder = Path(tempfile.mkdtemp(prefix="gateway-pg-"))
-    folder.chmod(0o777)
-    data = folder / "data"
-    server = None
-    try:
-        subprocess.run(
-            [
-                *as_user,
-                initdb,
-                "-D",
-                str(data),
-                "-A",
-                "trust",
-                "-U",
-                "gw",
-                "--no-sync",
-                "-E",
-                "UTF8",
-            ],
-            check=True,
-            capture_output=True,
-        )
-        port = _free_port()
-        server = subprocess.Popen(
-            [*as_user, postgres, "-D", str(data), "-p", str(port), "-k", str(data),
-             "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        url = f"postgresql://gw@127.0.0.1:{port}/postgres"
-        for _ in range(100):
-            try:
-                psycopg2.connect(url).close()
-                break
-            except psycopg2.OperationalError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("PostgreSQL did not start within 10 s")
-        yield url
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=20)
-        shutil.rmtree(folder, ignore_errors=True)
+from tests.bot.gateway_fakes.postgres import free_port
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -93,12 +18,8 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'nested' / 'gw.db'}"
     else:
-        url = request.getfixturevalue("postgres_url")
+        url = request.getfixturevalue("postgres_database")
     clock = iter(float(t) for t in range(1000, 100000))
-    if request.param == "postgresql":  # each test starts from empty tables
-        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-        metadata.drop_all(engine)
-        engine.dispose()
     store = Store(url, clock=lambda: next(clock))
     await store.open()
     yield store
@@ -223,7 +144,7 @@ async def test_words_in_any_script_are_kept_exactly(store):
 
 
 async def test_an_unreachable_database_is_a_clear_error():
-    store = Store(f"postgresql://gw@127.0.0.1:{_free_port()}/none")
+    store = Store(f"postgresql://gw@127.0.0.1:{free_port()}/none")
     with pytest.raises(StoreError, match="cannot open the gateway store"):
         await store.open()
     await store.close()

@@ -5,19 +5,18 @@ two gateway replicas on one PostgreSQL store. Exactly one wins; the client hears
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
-import sqlalchemy as sa
 
 from bot.errors import ClaimedByOther
 from bot.handoff import cases
 from bot.handoff.model import Request, Staff
-from bot.schema import metadata
 from bot.state import HANDOFF
 from bot.store import Store
 from tests.bot.gateway_fakes import telegram as tg
 from tests.bot.gateway_fakes.base import wait_for
-from tests.bot.test_gateway_store import postgres_url  # noqa: F401 - a fixture
+from tests.bot.gateway_fakes.postgres import new_database, postgres_server
 from tests.handoff.fakes import ALEX, SAM, STAFF_CHAT, staff_button, staff_text
 from tests.handoff.helpers import only_case, settle, summary_in, topic_in, transcript
 
@@ -108,12 +107,18 @@ async def test_the_console_and_telegram_race_for_a_case(start_gateway, settings_
     assert sum(line[1].endswith("claimed the case.") for line in lines) == 1
 
 
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL server for this module (skipped where PostgreSQL is not installed)."""
+    with postgres_server() as url:
+        yield url
+
+
 @pytest.fixture
-async def two_replicas(postgres_url):  # noqa: F811 - the fixture imported above
-    engine = sa.create_engine(postgres_url, poolclass=sa.pool.NullPool)
-    metadata.drop_all(engine)
-    engine.dispose()
-    stores = [Store(postgres_url), Store(postgres_url)]
+async def two_replicas(postgres_url: str) -> AsyncIterator[list[Store]]:
+    """Two gateway stores on one new PostgreSQL database, as two replicas would have."""
+    url = new_database(postgres_url)
+    stores = [Store(url), Store(url)]
     for store in stores:
         await store.open()
     yield stores

@@ -1,9 +1,10 @@
-"""The configured region: emergency number, 24/7 lines, time zone and gazetteer area.
+"""The configured region: emergency number, 24/7 lines, time zone, gazetteer area, office hours.
 
 Shared by the action server and the gateway, so that no number a client reads is written in
 Python. The file is YAML (see ``region/san-mateo.yml``); its path comes from ``REGION_FILE``.
 Loading is strict: a region with no emergency number or no line for a risk topic is refused at
-start-up, not discovered during a crisis.
+start-up, not discovered during a crisis. Office hours (when staff are at their desks, for
+the gateway's human handoff) are parsed in :mod:`region.hours`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+
+from region.hours import OfficeHours, OfficeHoursError, parse_office_hours
 
 DEFAULT_REGION_FILE = Path(__file__).with_name("san-mateo.yml")
 
@@ -69,6 +72,7 @@ class Region:
     emergency_number: str
     gazetteer: Gazetteer
     crisis_lines: tuple[CrisisLine, ...]
+    office_hours: OfficeHours | None = None  # None: no office, so no after-hours routing
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -112,6 +116,8 @@ def load_region(path: str | os.PathLike[str] | None = None) -> Region:
         region = _parse(raw)
     except (KeyError, TypeError) as exc:
         raise RegionError(f"region file {path}: missing or malformed field {exc}") from exc
+    except OfficeHoursError as exc:
+        raise RegionError(f"region file {path}: {exc}") from exc
     _check(region, path)
     return region
 
@@ -130,7 +136,8 @@ def _parse(raw: dict[str, Any]) -> Region:
         )
         for item in raw["crisis_lines"]
     )
-    known = {"name", "timezone", "emergency_number", "gazetteer", "crisis_lines"}
+    known = {"name", "timezone", "emergency_number", "gazetteer", "crisis_lines", "office_hours"}
+    hours = raw.get("office_hours")
     return Region(
         name=str(raw["name"]),
         timezone=str(raw["timezone"]),
@@ -143,6 +150,7 @@ def _parse(raw: dict[str, Any]) -> Region:
             example_postcode=str(gaz["example_postcode"]),
         ),
         crisis_lines=lines,
+        office_hours=None if hours is None else parse_office_hours(hours, str(raw["timezone"])),
         extra={k: v for k, v in raw.items() if k not in known},
     )
 

@@ -1,0 +1,237 @@
+"""The app factory: :func:`create_app` builds the gateway from its settings.
+
+One cleanup context per resource, so that start and stop stay paired. They start in this order
+and stop in the reverse one:
+
+1. the store (everything else keeps its state there);
+2. the HTTP session (Rasa and Twilio calls);
+3. the core: sender hashing, the Rasa client and its health probe, the outbox, the router
+   and the inbox;
+4. Telegram's Application and sender, and Twilio's client (only when configured);
+5. human handoff (:mod:`bot.handoff`): cases, the staff desk and console, the watcher of
+   waiting cases; with a Telegram staff group, the staff relay and the staff handlers (which
+   must be registered before any update is read);
+6. the workers: on start they resume what was left pending; on stop they finish what is in
+   flight for a few seconds and leave the rest pending for the next start;
+7. Telegram's intake (webhook registration or polling), last to start and first to stop, so
+   that no update arrives while the workers are stopping.
+
+Everything that keeps time (the store's timestamps, retries, office hours, unclaimed cases)
+reads the one ``clock`` given to :func:`create_app`, so tests can say it is 2 a.m.
+
+The background work (Telegram intake, the workers, Rasa's health probe) is also stopped on
+shutdown, before the cleanup contexts: aiohttp's ``run_app`` waits up to a minute for every
+task started after start-up to end before it runs them. Stopping twice does nothing more.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import AsyncIterator, Callable
+
+import aiohttp
+from aiohttp import web
+
+from bot.channels import sms, telegram, webchat
+from bot.handoff import console, staffchat
+from bot.handoff import service as handoff_service
+from bot.handoff.relay import StaffRelay
+from bot.inbox import Inbox
+from bot.messages import load_messages
+from bot.outbox import Outbox
+from bot.pipeline import Pipeline
+from bot.privacy import load_hasher
+from bot.rasa import RasaClient, RasaHealth
+from bot.safety import Screen
+from bot.settings import Settings
+from bot.state import (
+    CLOCK,
+    HANDOFF,
+    HTTP,
+    INBOX,
+    OUTBOX,
+    PIPELINE,
+    RASA,
+    RASA_HEALTH,
+    REGION,
+    SCREEN,
+    SETTINGS,
+    SMS,
+    STORE,
+    TELEGRAM,
+    TEXTS,
+    WEBCHAT_PAGE,
+)
+from bot.store import Store
+from region import Region, load_region
+
+log = logging.getLogger(__name__)
+
+MAX_REQUEST_BYTES = 64 * 1024
+OUTBOX_STOP_GRACE = 5.0
+
+
+def create_app(
+    settings: Settings,
+    region: Region | None = None,
+    clock: Callable[[], float] = time.time,
+) -> web.Application:
+    """The gateway as an aiohttp application (nothing starts until the app runs)."""
+    region = region or load_region(settings.region_file)
+    app = web.Application(client_max_size=MAX_REQUEST_BYTES)
+    app[SETTINGS] = settings
+    app[REGION] = region
+    app[CLOCK] = clock
+    app[TEXTS] = load_messages(region.template_values())
+    app[WEBCHAT_PAGE] = webchat.page(settings.quick_exit_url, region.emergency_number)
+    app[SCREEN] = Screen(region.emergency_number)
+    app.cleanup_ctx.extend([store_ctx, http_ctx, core_ctx, handoff_ctx])
+    if settings.telegram_enabled:
+        app.cleanup_ctx.append(telegram_ctx)
+    if settings.handoff.telegram_staff:
+        app.cleanup_ctx.append(staff_relay_ctx)
+    if settings.sms_enabled:
+        app.cleanup_ctx.append(sms_ctx)
+    app.cleanup_ctx.extend([workers_ctx, handoff_workers_ctx])
+    if settings.telegram_enabled:
+        app.cleanup_ctx.append(telegram_intake_ctx)
+    # aiohttp 3.9 types Signal's items wrongly (Signal[T] holds T, not Callable[[T], ...]).
+    app.on_shutdown.append(stop_background_work)  # type: ignore[arg-type]
+    add_routes(app, settings)
+    return app
+
+
+def add_routes(app: web.Application, settings: Settings) -> None:
+    webchat.add_routes(app)
+    console.add_routes(app, secure_cookie=(settings.public_url or "").startswith("https://"))
+    app.router.add_get("/health", health)
+    if settings.telegram_webhook_mode:
+        app.router.add_post(telegram.WEBHOOK_PATH, telegram.webhook)
+    if settings.sms_enabled:
+        app.router.add_post(sms.WEBHOOK_PATH, sms.webhook)
+
+
+async def health(request: web.Request) -> web.Response:
+    """GET /health: the gateway answers; which channels run; whether Rasa answers."""
+    rasa_down = request.app[RASA_HEALTH].any_down()
+    body = {
+        "status": "ok",
+        "channels": list(request.app[SETTINGS].channels()),
+        "rasa": "down" if rasa_down else "up",
+    }
+    return web.json_response(body)
+
+
+async def stop_background_work(app: web.Application) -> None:
+    """Stop intake, then the workers (work in flight finishes or stays pending), then probes."""
+    if TELEGRAM in app:
+        await app[TELEGRAM].stop_intake()
+    if HANDOFF in app:
+        await app[HANDOFF].stop(grace=OUTBOX_STOP_GRACE)
+    await app[PIPELINE].stop(grace=app[SETTINGS].rasa_timeout)
+    await app[OUTBOX].stop(grace=OUTBOX_STOP_GRACE)
+    await app[RASA_HEALTH].close()
+
+
+async def store_ctx(app: web.Application) -> AsyncIterator[None]:
+    store = Store(app[SETTINGS].database_url.reveal(), clock=app[CLOCK])
+    await store.open()
+    app[STORE] = store
+    yield
+    await store.close()
+
+
+async def http_ctx(app: web.Application) -> AsyncIterator[None]:
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+    app[HTTP] = session
+    yield
+    await session.close()
+
+
+async def core_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings, store, texts = app[SETTINGS], app[STORE], app[TEXTS]
+    hasher = await load_hasher(store, settings.sender_hash_salt.reveal())
+    rasa = RasaClient(
+        app[HTTP], settings.rasa_urls, settings.rasa_token.reveal(), settings.rasa_timeout
+    )
+    health = RasaHealth(rasa)
+    outbox = Outbox(store, clock=app[CLOCK])
+    pipeline = Pipeline(store, rasa, health, outbox, texts, clock=app[CLOCK])
+    app[RASA], app[RASA_HEALTH], app[OUTBOX], app[PIPELINE] = rasa, health, outbox, pipeline
+    app[INBOX] = Inbox(store, hasher, texts, pipeline, outbox, app[SCREEN])
+    yield
+    await health.close()
+
+
+async def handoff_ctx(app: web.Application) -> AsyncIterator[None]:
+    inbox = app[INBOX]
+    app[HANDOFF] = handoff_service.build(
+        app[SETTINGS].handoff,
+        app[REGION],
+        app[STORE],
+        app[TEXTS],
+        inbox.hasher,
+        inbox,
+        app[PIPELINE],
+        app[OUTBOX],
+        app[CLOCK],
+    )
+    yield
+
+
+async def staff_relay_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The staff group: posting cases to it, and reading staff in it (before any update)."""
+    handoff, channel = app[HANDOFF], app[TELEGRAM]
+    handoff.attach_relay(StaffRelay(app[STORE], channel, handoff.roster, app[CLOCK]))
+    chats = handoff.settings.staff_chats()
+    staffchat.register(channel.application, handoff.desk, app[INBOX].hasher, chats)
+    yield
+
+
+async def handoff_workers_ctx(app: web.Application) -> AsyncIterator[None]:
+    await app[HANDOFF].start()
+    yield
+    await app[HANDOFF].stop(grace=OUTBOX_STOP_GRACE)
+
+
+async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings, store = app[SETTINGS], app[STORE]
+    secret = settings.telegram_webhook_secret.reveal() or await store.meta_value(
+        telegram.SECRET_KEY, lambda: secrets.token_urlsafe(32)
+    )
+    channel = telegram.TelegramChannel(settings, store, app[INBOX], secret)
+    app[TELEGRAM] = channel
+    app[OUTBOX].register("telegram", channel.sender)
+    yield
+    await channel.close()
+
+
+async def sms_ctx(app: web.Application) -> AsyncIterator[None]:
+    channel = sms.SmsChannel(app[SETTINGS], app[HTTP])
+    app[SMS] = channel
+    app[OUTBOX].register("sms", channel.sender)
+    yield
+
+
+async def workers_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    await app[PIPELINE].resume()
+    await app[OUTBOX].resume()
+    channels = settings.channels()
+    if channels == ("webchat",):
+        log.info("no Telegram or Twilio settings: running web chat alone")
+    log.info(
+        "gateway ready on %s:%d; channels: %s", settings.host, settings.port, ", ".join(channels)
+    )
+    yield
+    await app[PIPELINE].stop(grace=settings.rasa_timeout)
+    await app[OUTBOX].stop(grace=OUTBOX_STOP_GRACE)
+
+
+async def telegram_intake_ctx(app: web.Application) -> AsyncIterator[None]:
+    channel = app[TELEGRAM]
+    channel.start()
+    yield
+    await channel.stop_intake()

@@ -1,0 +1,6 @@
+"""Channel adapters: each turns its provider's webhook into an ``Incoming`` and sends units.
+
+- :mod:`bot.channels.telegram`: python-telegram-bot inside aiohttp (webhook or polling).
+- :mod:`bot.channels.sms`: Twilio webhooks in, Twilio's REST API out.
+- :mod:`bot.channels.webchat`: the local web page and its JSON API.
+"""

@@ -1,0 +1,172 @@
+"""Telegram's handlers: each turns one kind of update into an ``Incoming`` for the inbox.
+
+Rasa owns the dialogue, so there is no ConversationHandler: these handlers only translate.
+They are registered in :func:`register_handlers`, whose comments say why in that order.
+Every update is recorded, even one the gateway ignores, so a repeat of its ``update_id`` is
+always recognised. What a handler stored (or the error it raised) is left in
+:data:`STORED` / :data:`FAILED` for the code that called ``process_update()``: PTB handlers
+return nothing, and they run in that caller's task.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.inbox import Inbox
+from bot.model import Accepted, Incoming, Kind
+from bot.privacy import redact
+from bot.render import LONG_PAYLOAD_PREFIX
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+INBOX_KEY = "inbox"
+STORE_KEY = "store"
+BACKGROUND_KEY = "background"  # runs a coroutine in the background (answering a button tap)
+# What the handler stored for the update being processed. PTB handlers return nothing, and they
+# run in the task of process_update(), so the route reads the outcome here.
+STORED: ContextVar[Accepted | None] = ContextVar("telegram_stored", default=None)
+FAILED: ContextVar[BaseException | None] = ContextVar("telegram_failed", default=None)
+
+# Client handlers take new messages in private chats: an edit would re-run a turn, and groups
+# are for staff (issue 5).
+PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+MEDIA = (
+    filters.PHOTO
+    | filters.Sticker.ALL
+    | filters.VOICE
+    | filters.AUDIO
+    | filters.VIDEO
+    | filters.VIDEO_NOTE
+    | filters.ANIMATION
+    | filters.Document.ALL
+    | filters.CONTACT
+    | filters.POLL
+    | filters.Dice.ALL
+)
+
+
+async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start: a greeting, so Rasa introduces the assistant."""
+    await _accept(update, context, "payload", "/greet")
+
+
+async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/help: the gateway's own help text with the crisis line (works when Rasa is down)."""
+    await _accept(update, context, "help", "/help")
+
+
+async def on_human(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/human: ask for a person."""
+    await _accept(update, context, "payload", "/request_human")
+
+
+async def on_other_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An unknown /command: its words without the slash, as typed text."""
+    text = (update.effective_message.text if update.effective_message else None) or ""
+    await _accept(update, context, "text", text.lstrip("/").replace("_", " "))
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Typed words: screened for risk, then to Rasa."""
+    await _accept(update, context, "text", _message(update).text or "")
+
+
+async def on_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A shared location (or venue): to Rasa as coordinates, five decimals."""
+    location = _message(update).location
+    if location is None:  # the filter guarantees one; keep the update anyway
+        await _accept(update, context, "ignored", "")
+        return
+    place = f"geo:{location.latitude:.5f},{location.longitude:.5f}"
+    entity = json.dumps({"location": place}, separators=(",", ":"))
+    await _accept(update, context, "location", f"/inform_location{entity}")
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A tap on an inline button: its payload (looked up when it was too long to carry)."""
+    query = update.callback_query
+    data = (query.data if query else None) or ""
+    if data.startswith(LONG_PAYLOAD_PREFIX):
+        data = await _store(context).payload_for(data) or ""
+    if data.startswith("/"):
+        await _accept(update, context, "payload", data)
+    else:
+        await _accept(update, context, "ignored", "")
+    if query is not None:
+        background: Callable[[Any], None] = context.bot_data[BACKGROUND_KEY]
+        background(query.answer())
+
+
+async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A photo, sticker, voice note, file: only text is read (a caption is still screened)."""
+    await _accept(update, context, "media", _message(update).caption or "")
+
+
+async def on_anything_else(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any other update (edits, group messages, new update types): recorded, not answered."""
+    await _accept(update, context, "ignored", "")
+
+
+def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The handlers, in the order PTB tries them (the first match in the group wins)."""
+    # Commands first: "/help" must not reach the text handler, and ~COMMAND guards it anyway.
+    application.add_handler(CommandHandler("start", on_start, filters=PRIVATE))
+    application.add_handler(CommandHandler("help", on_help, filters=PRIVATE))
+    application.add_handler(CommandHandler("human", on_human, filters=PRIVATE))
+    # A location before text: a venue message carries both.
+    application.add_handler(
+        MessageHandler(PRIVATE & (filters.LOCATION | filters.VENUE), on_location)
+    )
+    application.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, on_text))
+    application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, on_other_command))
+    application.add_handler(CallbackQueryHandler(on_button))
+    application.add_handler(MessageHandler(PRIVATE & MEDIA, on_media))
+    # Last, so that nothing falls through unrecorded: a repeat must still be recognised.
+    application.add_handler(TypeHandler(Update, on_anything_else))
+    application.add_error_handler(on_error)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log a handler's failure without the update (it holds ids and words)."""
+    error = context.error
+    FAILED.set(error)
+    log.error("telegram handler failed: %s", redact(f"{type(error).__name__}: {error}"))
+
+
+def _message(update: Update) -> Any:
+    message = update.effective_message
+    if message is None:
+        raise ValueError("the update has no message")
+    return message
+
+
+def _store(context: ContextTypes.DEFAULT_TYPE) -> Store:
+    store: Store = context.bot_data[STORE_KEY]
+    return store
+
+
+async def _accept(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, kind: Kind, text: str
+) -> None:
+    chat = update.effective_chat
+    user = update.effective_user
+    address = str(chat.id if chat else user.id if user else "unknown")
+    inbox: Inbox = context.bot_data[INBOX_KEY]
+    incoming = Incoming("telegram", address, kind, text, provider_id=str(update.update_id))
+    STORED.set(await inbox.accept(incoming))

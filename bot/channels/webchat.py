@@ -1,0 +1,158 @@
+"""Web chat: a small page anyone can talk to the assistant through, and its JSON API.
+
+- ``GET /`` serves the page (plain HTML, CSS and JavaScript, no build step) with a Quick Exit
+  button (and the Escape key) that replaces the page with ``QUICK_EXIT_URL`` at once, clears the
+  tab's session, and leaves nothing in the history to go back to.
+- ``POST /api/webchat`` takes ``{"sender": ..., "text": ...}`` (or ``"payload"`` for a button,
+  and an optional ``"id"`` that makes a retry safe) and returns that turn's replies. When Rasa is
+  slow or down the answer says ``"pending": true``: the message is kept, and its reply comes
+  later through ``GET /api/webchat/messages?sender=...&after=<last id>``, which the page polls.
+
+The sender id names the conversation: 1 to 128 letters, digits, - or _ ("me" from curl will
+do). It is also the only key to the conversation's history, so ``GET .../messages`` wants a
+long one (16 or more characters): the page uses 32 random hex digits per browser tab (kept in
+sessionStorage), which nobody can guess; a short id can post, and gets its turn's replies, but
+cannot read a history back.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from bot.errors import BadInput, StoreError
+from bot.model import Incoming, Kind, OutboxRecord
+from bot.state import INBOX, PIPELINE, SETTINGS, STORE, WEBCHAT_PAGE
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+MAX_TEXT = 4096
+SENDER = re.compile(r"[A-Za-z0-9_-]{1,128}")
+HISTORY_SENDER = re.compile(r"[A-Za-z0-9_-]{16,128}")
+CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+PAYLOAD = re.compile(r"/[A-Za-z0-9_]+(\{.*\})?", re.DOTALL)
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'self'; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    ),
+}
+
+
+def page(quick_exit_url: str, emergency_number: str) -> str:
+    """The chat page with the Quick Exit address and the region's emergency number filled in."""
+    template = (STATIC / "index.html").read_text(encoding="utf-8")
+    filled = template.replace("{{QUICK_EXIT_URL}}", html.escape(quick_exit_url, quote=True))
+    return filled.replace("{{EMERGENCY_NUMBER}}", html.escape(emergency_number))
+
+
+async def index(request: web.Request) -> web.Response:
+    """GET /: the chat page."""
+    return web.Response(
+        text=request.app[WEBCHAT_PAGE], content_type="text/html", headers=PAGE_HEADERS
+    )
+
+
+def incoming_from_json(data: Any) -> Incoming:
+    """The message a web chat request carries; :class:`BadInput` says what is wrong."""
+    if not isinstance(data, dict):
+        raise BadInput('send a JSON object: {"sender": "...", "text": "..."}')
+    sender = data.get("sender")
+    if not isinstance(sender, str) or not SENDER.fullmatch(sender):
+        raise BadInput("sender must be 1 to 128 letters, digits, - or _")
+    text, payload = data.get("text"), data.get("payload")
+    if (text is None) == (payload is None):
+        raise BadInput("give either text or payload")
+    kind: Kind
+    if payload is not None:
+        if not isinstance(payload, str) or len(payload) > 1024 or not PAYLOAD.fullmatch(payload):
+            raise BadInput('payload must look like "/intent" or "/intent{...}"')
+        kind, words = "payload", payload
+    else:
+        if not isinstance(text, str):
+            raise BadInput("text must be a string")
+        if not text.strip():
+            raise BadInput("text is empty")
+        if len(text) > MAX_TEXT:
+            raise BadInput(f"text is too long ({len(text)} characters; at most {MAX_TEXT})")
+        kind, words = "text", text
+    client_id = data.get("id")
+    if client_id is not None and (
+        not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id)
+    ):
+        raise BadInput("id must be 1 to 64 letters, digits, - or _")
+    provider_id = f"{sender}:{client_id}" if client_id else None
+    return Incoming("webchat", sender, kind, words, provider_id=provider_id)
+
+
+async def send(request: web.Request) -> web.Response:
+    """POST /api/webchat: store the message, wait for its turn, return the replies."""
+    try:
+        data = await request.json()
+    except ValueError:
+        return _error("body is not valid JSON")
+    try:
+        incoming = incoming_from_json(data)
+    except BadInput as exc:
+        return _error(str(exc))
+    try:
+        accepted = await request.app[INBOX].accept(incoming)
+    except StoreError as exc:
+        log.error("web chat message not stored: %s", exc)
+        return web.json_response({"error": "not stored, try again"}, status=503)
+    settings = request.app[SETTINGS]
+    answered = True
+    if accepted.status == "pending":
+        answered = await request.app[PIPELINE].wait_turn(
+            accepted.inbound_id, settings.rasa_timeout + 2
+        )
+    store = request.app[STORE]
+    record = await store.inbound_record(accepted.inbound_id)
+    replies = [r for r in await store.outbox_for_inbound(accepted.inbound_id) if r.status == "sent"]
+    pending = not answered or (record is not None and record.status == "pending")
+    body = {
+        "message_id": accepted.inbound_id,
+        "duplicate": accepted.duplicate,
+        "pending": pending,
+        "replies": [_unit(r) for r in replies],
+    }
+    return web.json_response(body)
+
+
+async def messages(request: web.Request) -> web.Response:
+    """GET /api/webchat/messages?sender=...&after=N: replies delivered after unit N."""
+    sender = request.query.get("sender", "")
+    if not HISTORY_SENDER.fullmatch(sender):
+        return _error("to read replies back, sender must be 16 to 128 letters, digits, - or _")
+    try:
+        after = int(request.query.get("after", "0"))
+    except ValueError:
+        return _error("after must be a whole number")
+    inbox = request.app[INBOX]
+    cid = inbox.conversation_id("webchat", sender)
+    records = await request.app[STORE].outbox_after(cid, after)
+    return web.json_response({"messages": [_unit(r) for r in records]})
+
+
+def _unit(record: OutboxRecord) -> dict[str, Any]:
+    return {"id": record.id, "kind": record.kind, **record.body}
+
+
+def _error(message: str, status: int = 400) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/", index)
+    app.router.add_post("/api/webchat", send)
+    app.router.add_get("/api/webchat/messages", messages)
+    app.router.add_static("/static/", STATIC, append_version=False)

@@ -1,0 +1,24 @@
+"""Human handoff: a client reaches a person at any time, and staff answer through the bot.
+
+A **case** opens when a client asks for a person (``/human``, "talk to a person", a button, or
+Rasa's ``request_human`` intent), accepts the offer of one, or sends a message that signals risk
+to life. The case pauses the client's Rasa conversation; while it is open the client's messages
+go to staff, not to Rasa, and staff replies go back on the client's own channel. Closing it
+resumes the conversation in Rasa.
+
+- :mod:`.model`, :mod:`.cases`: cases, their transcript, and the state machine
+  (waiting → claimed → closed), in the gateway store.
+- :mod:`.core`: opening, merging, closing a case with everything that goes with it, inside the
+  caller's transaction; :mod:`.intake`: the client's side, inside the inbox's and the router's
+  transactions; :mod:`.desk`: what staff do (claim, reply, note, close), the same for Telegram
+  and the console.
+- :mod:`.roster`: office hours or after hours, which staff group, who is paged.
+- :mod:`.queue`: the order of open cases, and the watcher for cases nobody claims.
+- :mod:`.posts`, :mod:`.relay`, :mod:`.staffchat`: the staff Telegram group (a forum topic per
+  case, or replies in a group without topics): posting to it, and reading staff in it.
+- :mod:`.paging`: SMS to the on-call worker and the backup.
+- :mod:`.console`, :mod:`.auth`: the staff web console and its sign-in.
+- :mod:`.texts`: what staff read (titles, summaries, notices); the client's texts are in
+  ``bot/messages.yml``.
+- :mod:`.settings`: the deployment's settings; :mod:`.service`: the parts built for the app.
+"""

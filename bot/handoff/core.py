@@ -1,0 +1,214 @@
+"""The handoff's building blocks, run inside a store transaction: open, claim, close, tell.
+
+Every function here takes the cursor of a transaction its caller holds (the inbox's, the
+router's, or one of :meth:`bot.store.Store.transact`), so that a case, its transcript, the
+client's units, the staff posts, the pages and Rasa's pause or resume change together. What
+must start once the transaction has committed (an outbox worker, the router, the staff relay,
+the watcher) is collected in :class:`Effects` and started by :meth:`Core.apply`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from bot.db import Cursor
+from bot.handoff import cases, paging, posts
+from bot.handoff.model import Case, Request
+from bot.handoff.roster import Roster, Route
+from bot.messages import Messages
+from bot.model import BotMessage
+from bot.privacy import SenderHasher, short
+from bot.render import render
+from bot.store import queue_units
+
+log = logging.getLogger(__name__)
+
+
+class Kickable(Protocol):
+    def kick(self, key: Any) -> None: ...
+
+
+@dataclass
+class Effects:
+    """What to start once the transaction has committed."""
+
+    outbox: set[str] = field(default_factory=set)  # conversations with units to send
+    pipeline: set[str] = field(default_factory=set)  # conversations with work for Rasa
+    staff: set[int] = field(default_factory=set)  # cases with staff posts to send
+    watch: bool = False  # the watcher should look at the open cases again
+
+    def update(self, other: Effects) -> None:
+        self.outbox |= other.outbox
+        self.pipeline |= other.pipeline
+        self.staff |= other.staff
+        self.watch = self.watch or other.watch
+
+
+@dataclass(frozen=True)
+class Opened:
+    case: Case
+    new: bool
+    route: Route
+
+
+class Core:
+    """Case changes with everything that goes with them, inside the caller's transaction."""
+
+    def __init__(
+        self,
+        texts: Messages,
+        roster: Roster,
+        hasher: SenderHasher,
+        telegram_staff: bool,
+    ) -> None:
+        self.texts = texts
+        self.roster = roster
+        self.hasher = hasher
+        self.telegram_staff = telegram_staff
+        self.outbox: Kickable | None = None
+        self.pipeline: Kickable | None = None
+        self.relay: Kickable | None = None
+        self.on_watch: Callable[[], None] | None = None
+
+    def apply(self, effects: Effects) -> None:
+        """Start what the committed transaction left to do."""
+        for cid in effects.outbox:
+            if self.outbox is not None:
+                self.outbox.kick(cid)
+        for cid in effects.pipeline:
+            if self.pipeline is not None:
+                self.pipeline.kick(cid)
+        for case_id in effects.staff:
+            if self.relay is not None:
+                self.relay.kick(case_id)
+        if effects.watch and self.on_watch is not None:
+            self.on_watch()
+
+    # --- opening and joining ----------------------------------------------------------------
+
+    def open(
+        self,
+        c: Cursor,
+        conversation_id: str,
+        channel: str,
+        request: Request,
+        opening_text: str,
+        inbound_id: int | None,
+        now: float,
+        eff: Effects,
+    ) -> Opened:
+        """Open a case for the conversation, or add the request to the one already open."""
+        route = self.roster.route(now)
+        chat = route.chat_id if self.telegram_staff else None
+        case, new = cases.open_case(c, conversation_id, channel, request, route.name, chat, now)
+        if not new:
+            if inbound_id is not None:
+                cases.add_entry(c, case.id, "client", opening_text, now, inbound_id=inbound_id)
+                self.post(c, case, "client", now, eff, text=opening_text)
+            case = self.merge(c, case, request, now, eff)
+            return Opened(case, False, route)
+        cases.add_entry(
+            c, case.id, "client", opening_text, now, inbound_id=inbound_id, opening=True
+        )
+        cases.add_control(c, conversation_id, channel, "pause", now)
+        eff.pipeline.add(conversation_id)
+        self.post(c, case, "open", now, eff)
+        if case.risk == "high":
+            self.page_on_call(c, case, route, now, eff)
+        eff.watch = True
+        log.warning(
+            "%s case %d opened: reason=%s risk=%s route=%s",
+            short(conversation_id),
+            case.id,
+            case.reason,
+            case.risk,
+            route.name,
+        )
+        return Opened(case, True, route)
+
+    def merge(self, c: Cursor, case: Case, request: Request, now: float, eff: Effects) -> Case:
+        """Add what Rasa understood (or a higher risk) to an open case, and tell staff."""
+        updated, changed, raised = cases.merge(c, case, request)
+        if raised:
+            cases.add_entry(c, case.id, "system", "Risk raised to HIGH.", now)
+            self.post(c, updated, "notice", now, eff, text="⚠ HIGH RISK: " + request.reason)
+            self.page_on_call(c, updated, self.roster.route(now), now, eff)
+            eff.watch = True
+        if changed or raised:
+            self.post(c, updated, "summary", now, eff)
+        return updated
+
+    def opening_notices(self, opened: Opened, said_finding: bool) -> list[str]:
+        """What the client is told when a case opens, beyond what was already said."""
+        notices = [] if said_finding else [self.texts.handoff_finding]
+        if opened.route.name == "on_call":
+            notices.append(self.texts.handoff_after_hours)
+        return notices
+
+    # --- telling people -----------------------------------------------------------------------
+
+    def tell_client(
+        self, c: Cursor, case: Case, texts: list[str], kind: str, now: float, eff: Effects
+    ) -> None:
+        """Queue ``texts`` for the case's client, on their own channel."""
+        if not texts:
+            return
+        rendered = render(case.channel, [BotMessage(text) for text in texts], kind, self.texts)
+        queue_units(c, case.conversation_id, case.channel, None, rendered.items, now)
+        eff.outbox.add(case.conversation_id)
+
+    def post(self, c: Cursor, case: Case, op: str, now: float, eff: Effects, **body: Any) -> None:
+        """Queue a post in the case's staff group (nothing when staff use the console only)."""
+        if case.staff_chat_id is None:
+            return
+        posts.queue(c, case.id, op, now, **body)
+        eff.staff.add(case.id)
+
+    def page_on_call(self, c: Cursor, case: Case, route: Route, now: float, eff: Effects) -> None:
+        """After hours, a high-risk case pages the on-call worker once."""
+        if route.page_phone is None or case.on_call_paged_at is not None:
+            return
+        paging.queue_page(c, self.hasher, route.page_phone, paging.page_text(case), now, eff)
+        cases.set_fields(c, case.id, on_call_paged_at=now)
+        cases.add_entry(c, case.id, "system", "The on-call worker was paged by SMS.", now)
+
+    def page_backup(self, c: Cursor, case: Case, phone: str, now: float, eff: Effects) -> None:
+        paging.queue_page(c, self.hasher, phone, paging.page_text(case, backup=True), now, eff)
+        cases.add_entry(c, case.id, "system", "Nobody claimed it: the backup was paged.", now)
+
+    # --- closing ------------------------------------------------------------------------------
+
+    def close(
+        self,
+        c: Cursor,
+        case: Case,
+        name: str | None,
+        reason: str,
+        last_message: str | None,
+        now: float,
+        eff: Effects,
+    ) -> Case | None:
+        """Close an open case: the client is told and handed back to Rasa; None if closed."""
+        closed = cases.close(c, case.id, name, reason, now)
+        if closed is None:
+            return None
+        told = []
+        if last_message:
+            cases.add_entry(c, case.id, "staff", last_message, now, author_name=name)
+            told.append(last_message)
+        if reason == "timeout":
+            told.append(self.texts.with_back(self.texts.handoff_timed_out, self.roster.back_when()))
+            cases.add_entry(c, case.id, "system", "Closed: nobody claimed it in time.", now)
+        else:
+            told.append(self.texts.handoff_closed)
+            cases.add_entry(c, case.id, "system", f"{name} closed the case.", now)
+        self.tell_client(c, closed, told, "handoff", now, eff)
+        cases.add_control(c, case.conversation_id, case.channel, "resume", now)
+        eff.pipeline.add(case.conversation_id)
+        self.post(c, closed, "close", now, eff)
+        eff.watch = True
+        log.info("%s case %d closed (%s)", short(case.conversation_id), case.id, reason)
+        return closed

@@ -1,0 +1,196 @@
+"""What staff do with a case, the same through Telegram and through the console.
+
+Claim, reply, note, close: each is one store transaction that changes the case and queues what
+goes with it (the client's units, the staff group's posts, Rasa's resume), then starts their
+delivery. A refusal raises a :class:`~bot.errors.CaseError` whose message is for the member of
+staff who tried. A staff message carries its provider id (Telegram's update, the console form's
+id), stored once, so a repeated webhook or a double click sends nothing twice.
+
+Rules: the first to claim a waiting case has it (a reply to a waiting case claims it too); only
+the member of staff who claimed a case talks with its client (others can add notes); anyone can
+close a case; nothing is relayed to a closed case, or to a client who opted out of SMS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from bot.db import Cursor
+from bot.errors import CaseClosed, CaseError, CaseNotFound, ClaimedByOther, ClientOptedOut
+from bot.handoff import cases
+from bot.handoff.core import Core, Effects
+from bot.handoff.model import Case, Entry, Staff
+from bot.store import Store
+
+T = TypeVar("T")
+MAX_STAFF_TEXT = 4000
+
+
+class Desk:
+    def __init__(self, core: Core, store: Store) -> None:
+        self.core = core
+        self.store = store
+
+    async def _tx(self, fn: Callable[[Cursor, float, Effects], T]) -> T:
+        effects = Effects()
+        result = await self.store.transact(lambda c, now: fn(c, now, effects))
+        self.core.apply(effects)
+        return result
+
+    # --- reading ------------------------------------------------------------------------------
+
+    async def case(self, case_id: int) -> Case:
+        return await self._tx(lambda c, now, eff: _get(c, case_id, None))
+
+    async def queue(self) -> list[Case]:
+        """Open cases, most urgent first."""
+        return await self.store.transact(lambda c, now: cases.open_cases(c))
+
+    async def recently_closed(self) -> list[Case]:
+        return await self.store.transact(lambda c, now: cases.recently_closed(c))
+
+    async def transcript(self, case_id: int, after: int = 0) -> list[Entry]:
+        return await self.store.transact(lambda c, now: cases.transcript(c, case_id, after))
+
+    async def opening_text(self, case_id: int) -> str | None:
+        def read(c: Cursor, now: float) -> str | None:
+            row = c.execute(
+                "SELECT text FROM case_messages WHERE case_id = ? AND opening = ? LIMIT 1",
+                (case_id, True),
+            ).one()
+            return None if row is None else str(row["text"])
+
+        return await self.store.transact(read)
+
+    # --- acting -------------------------------------------------------------------------------
+
+    async def claim(self, case_id: int, staff: Staff, chat_id: int | None = None) -> Case:
+        """Claim a waiting case (a case already yours is fine)."""
+        return await self._tx(lambda c, now, eff: self._claim(c, case_id, staff, chat_id, now, eff))
+
+    def _claim(
+        self, c: Cursor, case_id: int, staff: Staff, chat_id: int | None, now: float, eff: Effects
+    ) -> Case:
+        case = _open(c, case_id, chat_id)
+        if case.status == "claimed":
+            if case.claimed_by == staff.key:
+                return case
+            raise ClaimedByOther(
+                f"Case #{case.id} is already claimed by {case.claimed_by_name}.",
+                case.claimed_by_name or "",
+            )
+        claimed = cases.claim(c, case.id, staff, now)
+        if claimed is None:  # another replica claimed it since we read it: read it again
+            return self._claim(c, case_id, staff, chat_id, now, eff)
+        cases.add_entry(c, case.id, "system", f"{staff.name} claimed the case.", now)
+        self.core.tell_client(c, claimed, [self.core.texts.handoff_joined], "handoff", now, eff)
+        self.core.post(c, claimed, "summary", now, eff)
+        eff.watch = True
+        return claimed
+
+    async def reply(
+        self,
+        case_id: int,
+        staff: Staff,
+        text: str,
+        provider_id: str,
+        chat_id: int | None = None,
+        echo: bool = False,
+    ) -> Case:
+        """Send ``text`` to the case's client (claiming the case if it waits).
+
+        ``echo``: also show it in the staff group (a reply from the console).
+        """
+        text = _clean(text)
+
+        def tx(c: Cursor, now: float, eff: Effects) -> Case:
+            case = _open(c, case_id, chat_id)
+            if case.channel == "sms" and case.opted_out:
+                raise ClientOptedOut(
+                    f"Not sent: the client of case #{case.id} has opted out of SMS (texted "
+                    "STOP). Nothing can reach them until they text START."
+                )
+            case = self._claim(c, case.id, staff, None, now, eff)
+            entry = cases.add_entry(
+                c, case.id, "staff", text, now, author_name=staff.name, provider_id=provider_id
+            )
+            if entry is None:
+                return case  # the same message again (a repeated webhook, a double click)
+            self.core.tell_client(c, case, [text], "staff", now, eff)
+            if echo:
+                self.core.post(c, case, "notice", now, eff, text=f"{staff.name} (console): {text}")
+            return case
+
+        return await self._tx(tx)
+
+    async def note(
+        self,
+        case_id: int,
+        staff: Staff,
+        text: str,
+        provider_id: str,
+        chat_id: int | None = None,
+        echo: bool = False,
+    ) -> Case:
+        """Keep an internal note on the case; it is never relayed to the client."""
+        text = _clean(text)
+
+        def tx(c: Cursor, now: float, eff: Effects) -> Case:
+            case = _get(c, case_id, chat_id)
+            entry = cases.add_entry(
+                c, case.id, "note", text, now, author_name=staff.name, provider_id=provider_id
+            )
+            if entry is not None and echo:
+                self.core.post(c, case, "notice", now, eff, text=f"Note by {staff.name}: {text}")
+            return case
+
+        return await self._tx(tx)
+
+    async def close(
+        self,
+        case_id: int,
+        staff: Staff,
+        message: str | None = None,
+        chat_id: int | None = None,
+    ) -> Case:
+        """Close the case: the client gets ``message`` (if any) and is back with the assistant."""
+        message = _clean(message) if message and message.strip() else None
+
+        def tx(c: Cursor, now: float, eff: Effects) -> Case:
+            case = _open(c, case_id, chat_id)
+            if message and case.channel == "sms" and case.opted_out:
+                raise ClientOptedOut(
+                    f"Not closed: the client of case #{case.id} has opted out of SMS, so your "
+                    "last message cannot reach them. Close it without a message."
+                )
+            closed = self.core.close(c, case, staff.name, "staff", message, now, eff)
+            if closed is None:
+                raise CaseClosed(f"Case #{case_id} is already closed.")
+            return closed
+
+        return await self._tx(tx)
+
+
+def _get(c: Cursor, case_id: int, chat_id: int | None) -> Case:
+    case = cases.get(c, case_id)
+    if case is None or (chat_id is not None and case.staff_chat_id != chat_id):
+        raise CaseNotFound(f"There is no case #{case_id} here.")
+    return case
+
+
+def _open(c: Cursor, case_id: int, chat_id: int | None) -> Case:
+    case = _get(c, case_id, chat_id)
+    if not case.is_open:
+        raise CaseClosed(
+            f"Case #{case.id} is closed: the client is back with the assistant, and nothing "
+            "more is sent to them. If they ask for a person again, a new case opens."
+        )
+    return case
+
+
+def _clean(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise CaseError("Nothing to send: the message is empty.")
+    return text[:MAX_STAFF_TEXT]

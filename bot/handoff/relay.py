@@ -1,0 +1,336 @@
+"""Posting to the staff Telegram group: a forum topic per case, or replies in a plain group.
+
+One worker per case sends its queued staff posts (:mod:`bot.handoff.posts`) oldest first,
+through the gateway's own python-telegram-bot Application. In a forum supergroup each case gets
+a topic whose name shows risk, channel and need; its first post is the summary with Claim and
+Close buttons. A group without topics (``createForumTopic`` is refused) gets the summary as a
+message, and every later post of the case replies to it, so that staff answer by replying.
+
+The client's words are batched: when the client writes faster than the group may be posted to
+(Telegram allows about 20 messages a minute in one group), every message waiting is sent in one
+post, in order, so nothing is lost and staff are not flooded. Posts are protected from
+forwarding. A failure is retried with back-off (a 429 holds every post to the group); a post
+that can never be sent is marked failed and logged, and the console still shows the case.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+from bot.channels.telegram import retry_after_seconds
+from bot.handoff import cases, posts, texts
+from bot.handoff.model import Case
+from bot.handoff.posts import Post
+from bot.handoff.roster import Roster
+from bot.outbox import backoff
+from bot.pacing import Pacer
+from bot.privacy import redact
+from bot.store import Store
+
+if TYPE_CHECKING:
+    from bot.channels.telegram import TelegramChannel
+
+log = logging.getLogger(__name__)
+
+GROUP_RATE = 20 / 60  # Telegram: about 20 messages a minute in one group
+GROUP_BURST = 10
+BATCH_LIMIT = 3800  # characters of client words in one post (Telegram allows 4,096)
+CLAIM, CLOSE = "h:claim:", "h:close:"
+
+
+class Retry(Exception):
+    """Try this post again later (``delay`` seconds); the group may have asked us to wait."""
+
+    def __init__(self, message: str, delay: float | None = None) -> None:
+        super().__init__(message)
+        self.delay = delay
+
+
+def buttons(case: Case) -> InlineKeyboardMarkup | None:
+    """Claim and Close under the summary while the case waits; Close once it is claimed."""
+    if case.status == "waiting":
+        row = [
+            InlineKeyboardButton("Claim", callback_data=f"{CLAIM}{case.id}"),
+            InlineKeyboardButton("Close", callback_data=f"{CLOSE}{case.id}"),
+        ]
+        return InlineKeyboardMarkup([row])
+    if case.status == "claimed":
+        return InlineKeyboardMarkup(
+            [[InlineKeyboardButton("Close", callback_data=f"{CLOSE}{case.id}")]]
+        )
+    return None
+
+
+class StaffRelay:
+    """Starts a worker for each case with staff posts waiting."""
+
+    def __init__(
+        self,
+        store: Store,
+        channel: TelegramChannel,
+        roster: Roster,
+        clock: Callable[[], float] = time.time,
+        pacer: Pacer | None = None,
+    ) -> None:
+        self.store = store
+        self.channel = channel
+        self.roster = roster
+        self.clock = clock
+        self.pacer = pacer or Pacer(GROUP_RATE, GROUP_BURST, 30.0, 30.0)
+        self.forum: dict[int, bool] = {}  # chat id -> whether it has topics (learnt on use)
+        self._workers: dict[int, asyncio.Task[None]] = {}
+        self._stopping = False
+
+    def kick(self, case_id: int) -> None:
+        if self._stopping:
+            return
+        task = self._workers.get(case_id)
+        if task is None or task.done():
+            self._workers[case_id] = asyncio.create_task(
+                self._work(case_id), name=f"staff relay {case_id}"
+            )
+
+    async def resume(self) -> None:
+        for case_id in await self.store.transact(lambda c, now: posts.cases_with_pending(c)):
+            self.kick(case_id)
+
+    async def idle(self) -> None:
+        while any(not task.done() for task in self._workers.values()):
+            await asyncio.gather(*self._workers.values(), return_exceptions=True)
+
+    async def stop(self, grace: float) -> None:
+        self._stopping = True
+        tasks = [t for t in self._workers.values() if not t.done()]
+        if tasks:
+            _, still = await asyncio.wait(tasks, timeout=grace)
+            for task in still:
+                task.cancel()
+            for task in still:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    # --- the worker -----------------------------------------------------------------------
+
+    async def _work(self, case_id: int) -> None:
+        try:
+            while not self._stopping:
+                found = await self.store.transact(
+                    lambda c, now: (cases.get(c, case_id), posts.pending(c, case_id))
+                )
+                case, queued = found
+                if case is None or not queued:
+                    return
+                wait = queued[0].next_attempt_at - self.clock()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                    continue
+                if not self.channel.ready.is_set():
+                    await asyncio.sleep(1.0)
+                    continue
+                await self._one(case, queued)
+        except Exception:
+            log.exception("staff relay for case %d failed; it restarts on the next kick", case_id)
+
+    async def _one(self, case: Case, queued: list[Post]) -> None:
+        head = queued[0]
+        batch = [head]
+        if head.op in ("client", "summary"):
+            batch = _run_of(queued, head.op)
+        try:
+            message_id = await self._do(case, head.op, batch)
+        except Retry as exc:
+            error = str(exc)
+            delay = max(exc.delay or 0.0, backoff(head.attempts + 1))
+            log.warning(
+                "staff post %d for case %d: %s; again in %.0f s", head.id, case.id, exc, delay
+            )
+            await self.store.transact(lambda c, now: posts.mark_retry(c, head, error, now + delay))
+            return
+        except (Forbidden, BadRequest) as exc:
+            error = redact(f"{type(exc).__name__}: {exc.message}")
+            log.error("staff post %d for case %d cannot be sent: %s", head.id, case.id, error)
+            await self.store.transact(lambda c, now: posts.mark_failed(c, head, error))
+            return
+        ids = [post.id for post in batch]
+        await self.store.transact(
+            lambda c, now: posts.mark_sent(c, ids, case.staff_chat_id, message_id, now)
+        )
+
+    async def _do(self, case: Case, op: str, batch: list[Post]) -> int | None:
+        """Carry out one post (or a run of them); the Telegram message it became, if any."""
+        if op == "open":
+            return await self._open(case)
+        if op == "client":
+            words = texts.client_words(case, [p.body["text"] for p in batch], self._topics(case))
+            return await self._send(case, words, protect=True)
+        if op == "notice":
+            return await self._send(case, batch[0].body["text"], protect=True)
+        if op == "remind":
+            minutes = max(0.0, self.clock() - case.opened_at) / 60
+            return await self._send(case, texts.reminder(case, minutes), general=True)
+        if op == "summary":
+            await self._edit_summary(case)
+            return None
+        if op == "close":
+            await self._edit_summary(case)
+            await self._close_topic(case)
+            return None
+        raise ValueError(f"unknown staff post {op!r}")
+
+    # --- Telegram calls ---------------------------------------------------------------------
+
+    def _topics(self, case: Case) -> bool:
+        return case.topic_id is not None
+
+    async def _open(self, case: Case) -> int | None:
+        chat = case.staff_chat_id
+        assert chat is not None
+        if case.topic_id is None and self.forum.get(chat, True):
+            try:
+                topic = await self._call(
+                    chat,
+                    lambda bot: bot.create_forum_topic(
+                        chat, texts.title(case), icon_color=texts.icon_color(case)
+                    ),
+                )
+            except BadRequest as exc:  # not a forum, or no right to manage topics
+                log.warning(
+                    "staff group has no topics (%s): cases go there as replies", exc.message
+                )
+                self.forum[chat] = False
+            else:
+                self.forum[chat] = True
+                await self.store.transact(
+                    lambda c, now: cases.set_fields(c, case.id, topic_id=topic.message_thread_id)
+                )
+                case = await self._reload(case)
+        if case.summary_message_id is not None:
+            return case.summary_message_id
+        opening = await self._opening(case)
+        summary = texts.summary(
+            case, opening, self.roster.local_time(case.opened_at), self._topics(case)
+        )
+        message = await self._call(
+            chat,
+            lambda bot: bot.send_message(
+                chat,
+                summary,
+                message_thread_id=case.topic_id,
+                reply_markup=buttons(case),
+                protect_content=True,
+            ),
+        )
+        await self.store.transact(
+            lambda c, now: cases.set_fields(c, case.id, summary_message_id=message.message_id)
+        )
+        return int(message.message_id)
+
+    async def _send(
+        self, case: Case, text: str, protect: bool = False, general: bool = False
+    ) -> int:
+        chat = case.staff_chat_id
+        assert chat is not None
+        thread = None if general else case.topic_id
+        reply = None
+        if case.topic_id is None and case.summary_message_id is not None:
+            reply = ReplyParameters(case.summary_message_id, allow_sending_without_reply=True)
+        try:
+            message = await self._call(
+                chat,
+                lambda bot: bot.send_message(
+                    chat,
+                    text[:4096],
+                    message_thread_id=thread,
+                    reply_parameters=reply,
+                    protect_content=protect,
+                ),
+            )
+        except BadRequest as exc:
+            if "thread not found" not in exc.message.lower() or case.topic_id is None:
+                raise
+            # Staff deleted the topic: go on in the group itself, as replies to the summary.
+            log.warning("case %d: its topic is gone; posting in the group instead", case.id)
+            await self.store.transact(lambda c, now: cases.set_fields(c, case.id, topic_id=None))
+            raise Retry("the topic is gone", 0.0) from None
+        return int(message.message_id)
+
+    async def _edit_summary(self, case: Case) -> None:
+        chat = case.staff_chat_id
+        assert chat is not None
+        if case.summary_message_id is not None:
+            opening = await self._opening(case)
+            summary = texts.summary(
+                case, opening, self.roster.local_time(case.opened_at), self._topics(case)
+            )
+            await self._quietly(
+                chat,
+                lambda bot: bot.edit_message_text(
+                    summary, chat, case.summary_message_id, reply_markup=buttons(case)
+                ),
+            )
+        if case.topic_id is not None:
+            await self._quietly(
+                chat, lambda bot: bot.edit_forum_topic(chat, case.topic_id, name=texts.title(case))
+            )
+
+    async def _close_topic(self, case: Case) -> None:
+        if case.topic_id is not None and case.staff_chat_id is not None:
+            chat = case.staff_chat_id
+            await self._quietly(chat, lambda bot: bot.close_forum_topic(chat, case.topic_id))
+
+    async def _quietly(self, chat: int, action: Callable[[Any], Any]) -> None:
+        """An edit that may find nothing to change ("message is not modified"): that is fine."""
+        try:
+            await self._call(chat, action)
+        except BadRequest as exc:  # "message is not modified", "TOPIC_NOT_MODIFIED"
+            if "not modified" not in exc.message.lower().replace("_", " "):
+                raise
+
+    async def _call(self, chat: int, action: Callable[[Any], Any]) -> Any:
+        await self.pacer.wait(str(chat))
+        try:
+            return await action(self.channel.application.bot)
+        except RetryAfter as exc:
+            seconds = retry_after_seconds(exc)
+            self.pacer.pause(seconds)
+            raise Retry("Telegram asks to slow down", seconds) from None
+        except (Forbidden, BadRequest):
+            raise
+        except TelegramError as exc:  # network, timeouts, server errors
+            raise Retry(redact(f"{type(exc).__name__}: {exc.message}")) from None
+
+    async def _reload(self, case: Case) -> Case:
+        fresh = await self.store.transact(lambda c, now: cases.get(c, case.id))
+        return fresh or case
+
+    async def _opening(self, case: Case) -> str | None:
+        def read(c: Any, now: float) -> str | None:
+            row = c.execute(
+                "SELECT text FROM case_messages WHERE case_id = ? AND opening = ? LIMIT 1",
+                (case.id, True),
+            ).one()
+            return None if row is None else str(row["text"])
+
+        return await self.store.transact(read)
+
+
+def _run_of(queued: list[Post], op: str) -> list[Post]:
+    """The first posts of ``queued`` with the same ``op`` (client words within one post)."""
+    run: list[Post] = []
+    size = 0
+    for post in queued:
+        if post.op != op or post.next_attempt_at > queued[0].next_attempt_at:
+            break
+        size += len(str(post.body.get("text", ""))) + 4
+        if run and size > BATCH_LIMIT:
+            break
+        run.append(post)
+    return run

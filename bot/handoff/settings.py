@@ -1,0 +1,96 @@
+"""The handoff's deployment settings: where staff are, who is paged, how long a case may wait.
+
+Staff chat ids, on-call numbers and console accounts belong to a deployment, never to the
+repository: they come from the environment (or ``.env``), read with the gateway's other
+settings (:func:`bot.settings.load_settings`), and ``.env.example`` documents each. Office hours
+and the time zone are the region's (``region/san-mateo.yml``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.handoff.auth import StaffAccount, check_hash
+
+_NAME = re.compile(r"[A-Za-z0-9_.-]{1,32}")
+_PHONE = re.compile(r"\+[1-9]\d{6,14}")
+
+
+@dataclass(frozen=True)
+class HandoffSettings:
+    """Everything the handoff reads from the environment."""
+
+    staff_chat_id: int | None = None  # the office's Telegram staff group
+    on_call_chat_id: int | None = None  # after hours (default: the staff group)
+    # Paged by SMS: the on-call worker for a high-risk case after hours; the backup when nobody
+    # claims a case. Personal numbers: kept out of repr, so out of logs.
+    on_call_phone: str | None = field(default=None, repr=False)
+    backup_phone: str | None = field(default=None, repr=False)
+    unclaimed_minutes: float = 5.0  # announced again after this; the backup paged after twice
+    give_up_minutes: float = 30.0  # a normal-risk case nobody claims closes (never a risk one)
+    console_accounts: tuple[StaffAccount, ...] = ()
+
+    @property
+    def telegram_staff(self) -> bool:
+        return self.staff_chat_id is not None or self.on_call_chat_id is not None
+
+    def staff_chats(self) -> frozenset[int]:
+        return frozenset(c for c in (self.staff_chat_id, self.on_call_chat_id) if c is not None)
+
+
+def chat_id(raw: str) -> int:
+    value = int(raw)
+    if value == 0:
+        raise ValueError("a Telegram chat id is a non-zero whole number, e.g. -1001234567890")
+    return value
+
+
+def phone(raw: str) -> str:
+    value = re.sub(r"[\s().-]", "", raw)
+    if not _PHONE.fullmatch(value):
+        raise ValueError("give the number in international form, e.g. +16505550100")
+    return value
+
+
+def minutes(raw: str) -> float:
+    value = float(raw)
+    if not 0 < value <= 24 * 60:
+        raise ValueError("minutes above 0, at most a day")
+    return value
+
+
+def accounts(raw: str) -> tuple[StaffAccount, ...]:
+    """``name:scrypt:...`` entries separated by spaces or commas (make them with add-staff)."""
+    found: list[StaffAccount] = []
+    for entry in re.split(r"[\s,]+", raw.strip()):
+        if not entry:
+            continue
+        name, _, encoded = entry.partition(":")
+        if not _NAME.fullmatch(name):
+            raise ValueError(f"{name!r}: a name is 1 to 32 letters, digits, '.', '_' or '-'")
+        if any(account.name == name for account in found):
+            raise ValueError(f"{name!r} is listed twice")
+        try:
+            check_hash(encoded)
+        except ValueError as exc:
+            raise ValueError(
+                f"{name}: {exc} (make one with python -m bot.handoff add-staff)"
+            ) from None
+        found.append(StaffAccount(name, encoded))
+    return tuple(found)
+
+
+def check(settings: HandoffSettings, telegram: bool, sms: bool, give_up_given: bool) -> None:
+    """ValueError when the handoff settings contradict each other or the channels."""
+    if settings.telegram_staff and not telegram:
+        raise ValueError("STAFF_CHAT_ID and ON_CALL_CHAT_ID need TELEGRAM_BOT_TOKEN")
+    if (settings.on_call_phone or settings.backup_phone) and not sms:
+        raise ValueError("ON_CALL_PHONE and BACKUP_PHONE are paged by SMS: set the Twilio settings")
+    if settings.give_up_minutes <= 2 * settings.unclaimed_minutes:
+        which = "HANDOFF_GIVE_UP_MINUTES" if give_up_given else "the default give-up time"
+        raise ValueError(
+            f"{which} ({settings.give_up_minutes:g}) must be more than twice"
+            f" HANDOFF_UNCLAIMED_MINUTES ({settings.unclaimed_minutes:g}): the backup is paged"
+            " before a case can time out"
+        )

@@ -1,0 +1,150 @@
+"""What staff read: topic titles, the case summary, relayed words, notices, the queue.
+
+Pure functions of a case. Staff see the client's words and what the bot understood, but never
+the client's phone number or Telegram account: a client is "SMS client 3f9c1a", a short alias
+from the conversation's hash. Everything here is plain text (Telegram messages are sent without
+a parse mode, so nothing a client types can format or link anything).
+"""
+
+from __future__ import annotations
+
+from bot.handoff.model import Case, Entry
+
+CHANNELS = {"sms": "SMS", "telegram": "Telegram", "webchat": "web chat"}
+REASONS = {
+    "request_human": "asked for a person",
+    "risk_self_harm": "self-harm risk",
+    "risk_immediate_danger": "in danger now",
+}
+TITLE_LIMIT = 128  # Telegram's limit for a forum topic's name
+HOW_TO = (
+    "Write in this topic to answer the client (your first message claims the case). "
+    "/note TEXT keeps a note for staff only. /close [TEXT] ends the case, with TEXT as a last "
+    "message to the client."
+)
+HOW_TO_REPLIES = (
+    "Reply to this message (or to any message of case #{id}) to answer the client: your first "
+    "reply claims the case. Reply with /note TEXT for a note for staff only, /close [TEXT] to end "
+    "the case."
+)
+ICON_HIGH = 16478047  # Telegram's red topic icon
+ICON_NORMAL = 7322096  # blue
+
+
+def alias(case: Case) -> str:
+    """A name for the client that says nothing about who they are."""
+    return f"{CHANNELS.get(case.channel, case.channel)} client {case.conversation_id[:6]}"
+
+
+def reason_label(reason: str) -> str:
+    return REASONS.get(reason, reason.replace("_", " "))
+
+
+def title(case: Case) -> str:
+    """The forum topic's name: risk, channel and need (or why the case opened)."""
+    topic = case.details.get("need") or reason_label(case.reason)
+    channel = CHANNELS.get(case.channel, case.channel)
+    if case.status == "closed":
+        text = f"✅ #{case.id} closed · {channel} · {topic}"
+    elif case.risk == "high":
+        text = f"🔴 #{case.id} HIGH RISK · {channel} · {topic}"
+    else:
+        text = f"🔵 #{case.id} {channel} · {topic}"
+    return text[:TITLE_LIMIT]
+
+
+def icon_color(case: Case) -> int:
+    return ICON_HIGH if case.risk == "high" else ICON_NORMAL
+
+
+def summary(
+    case: Case, opening: str | None, when: str, topics: bool = True, status: bool = True
+) -> str:
+    """The first post of a case: who, why, what the bot understood, its state, what to do.
+
+    ``status``: end with the case's state and how to answer (the console shows these apart).
+    """
+    risk = "HIGH RISK" if case.risk == "high" else "normal risk"
+    route = "after hours (on call)" if case.route == "on_call" else "office hours"
+    lines = [
+        f"{'🔴' if case.risk == 'high' else '🔵'} Case #{case.id} · {risk} · "
+        f"{reason_label(case.reason)}",
+        f"{alias(case)} · {route} · opened {when}",
+    ]
+    facts = []
+    for label, key in (("Need", "need"), ("Place", "location")):
+        if case.details.get(key):
+            facts.append(f"{label}: {case.details[key]}")
+    if case.details.get("population"):
+        facts.append("For: " + ", ".join(case.details["population"]))
+    if facts:
+        lines.append(" · ".join(facts))
+    if case.opted_out:
+        lines.append(
+            "⚠ The client has opted out of SMS (texted STOP): nothing can reach them until they "
+            "text START. A distressed person may type END: treat it as a safeguarding signal."
+        )
+    if opening:
+        lines += ["", "The client wrote:", f"“{opening}”"]
+    recent = case.details.get("recent") or []
+    if recent:
+        lines += ["", "What the assistant understood:"]
+        for turn in recent:
+            confidence = turn.get("confidence")
+            score = f" ({confidence:.2f})" if isinstance(confidence, float) else ""
+            lines.append(f"• “{turn['text']}” → {turn.get('intent') or '?'}{score}")
+    if status:
+        lines += ["", status_line(case)]
+        if case.is_open:
+            lines.append(HOW_TO if topics else HOW_TO_REPLIES.format(id=case.id))
+    return "\n".join(lines)
+
+
+def status_line(case: Case) -> str:
+    if case.status == "waiting":
+        return "Status: WAITING for someone to claim it."
+    if case.status == "claimed":
+        return f"Status: claimed by {case.claimed_by_name}."
+    who = "nobody claimed it in time" if case.close_reason == "timeout" else case.closed_by_name
+    return f"Status: closed ({who}). The client is back with the assistant."
+
+
+def client_words(case: Case, texts: list[str], topics: bool = True) -> str:
+    """The client's messages as one post (several when the client writes fast)."""
+    prefix = "" if topics else f"#{case.id} "
+    return "\n".join(f"{prefix}› {text}" for text in texts)
+
+
+def reminder(case: Case, minutes: float) -> str:
+    risk = "HIGH RISK " if case.risk == "high" else ""
+    return (
+        f"⏰ {risk}case #{case.id} ({alias(case)}, {reason_label(case.reason)}) has waited "
+        f"{minutes:.0f} min and nobody has claimed it."
+    )
+
+
+def queue_lines(cases: list[Case], now: float) -> str:
+    """The open cases in queue order, for /queue in a staff group."""
+    if not cases:
+        return "No open cases."
+    lines = ["Open cases, most urgent first:"]
+    for case in cases:
+        waited = max(0.0, now - case.opened_at) / 60
+        state = case.claimed_by_name if case.status == "claimed" else "WAITING"
+        risk = "🔴 HIGH" if case.risk == "high" else "🔵"
+        lines.append(
+            f"{risk} #{case.id} · {alias(case)} · {reason_label(case.reason)} · "
+            f"{waited:.0f} min · {state}"
+        )
+    return "\n".join(lines)
+
+
+def entry_line(entry: Entry) -> str:
+    """A transcript line as the console shows it (its author for staff and notes)."""
+    if entry.direction == "client":
+        return f"Client: {entry.text}"
+    if entry.direction == "staff":
+        return f"{entry.author_name or 'Staff'}: {entry.text}"
+    if entry.direction == "note":
+        return f"Note by {entry.author_name or 'staff'}: {entry.text}"
+    return entry.text

@@ -1,0 +1,177 @@
+"""The gateway's plain data: what arrives, what Rasa says, what the store keeps.
+
+No behaviour lives here beyond parsing Rasa's REST reply, so that every other module can share
+these types without importing each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Channel = Literal["telegram", "sms", "webchat"]
+CHANNELS: tuple[Channel, ...] = ("telegram", "sms", "webchat")
+
+# What an inbound message is, which decides where it goes:
+#   text      typed words: screened for risk, then to Rasa
+#   payload   a button tap or a command mapped to an intent ("/find_shelter"): to Rasa as is
+#   location  a shared location, already written as "/inform_location{...}": to Rasa
+#   media     a photo, sticker, voice note, file: the gateway answers that only text is read
+#   help      SMS HELP/INFO or Telegram /help: the gateway's help text with the crisis line
+#   empty     no words at all: the gateway asks for a few words
+#   opt_out   an SMS opt-out word: recorded, nothing more is sent
+#   opt_in    START/UNSTOP after an opt-out: recorded, sending resumes
+#   ignored   an update the gateway does not handle: recorded (so a repeat is dropped), no reply
+#   control   not the client's: "pause" or "resume" for Rasa's tracker (human handoff)
+Kind = Literal[
+    "text",
+    "payload",
+    "location",
+    "media",
+    "help",
+    "empty",
+    "opt_out",
+    "opt_in",
+    "ignored",
+    "control",
+]
+TO_RASA: frozenset[str] = frozenset({"text", "payload", "location"})
+
+# Inbound statuses: pending (waiting for Rasa), done, handled (answered by the gateway itself),
+# failed (Rasa never gave a usable answer; the gateway's notice was sent), relayed (the client
+# was talking with staff: the message went to them, not to Rasa).
+# Outbox statuses: pending, sent, failed, suppressed (the recipient opted out).
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class BotMessage:
+    """One message for the client, from Rasa or the gateway, before channel rendering."""
+
+    text: str | None = None
+    buttons: tuple[Button, ...] = ()
+    image: str | None = None
+    custom: dict[str, Any] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """What a channel adapter hands the inbox: one client message, not yet stored.
+
+    ``address`` is where replies go (Telegram chat id, phone number, web chat sender); it is
+    stored but never logged. ``provider_id`` is the provider's own id (update_id, MessageSid,
+    or the web page's message id), used to drop repeats.
+    """
+
+    channel: Channel
+    address: str
+    kind: Kind
+    text: str
+    provider_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: str
+    channel: Channel
+    address: str
+    opted_out: bool
+    buttons: tuple[Button, ...]
+    degraded_at: float | None
+
+
+@dataclass(frozen=True)
+class InboundRecord:
+    id: int
+    conversation_id: str
+    channel: Channel
+    kind: Kind
+    text: str
+    risk: str | None
+    status: str
+    attempts: int
+    next_attempt_at: float
+    last_error: str | None
+    received_at: float
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """One unit to deliver: exactly one provider API call (one Telegram message, one SMS)."""
+
+    kind: str
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class OutboxRecord:
+    id: int
+    conversation_id: str
+    inbound_id: int | None
+    channel: Channel
+    kind: str
+    body: dict[str, Any]
+    status: str
+    attempts: int
+    next_attempt_at: float
+    created_at: float
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """The store's answer to a new inbound message."""
+
+    inbound_id: int
+    conversation_id: str
+    duplicate: bool
+    status: str
+    hooked: Any = field(default=None, compare=False)  # what the store's hook decided
+
+
+def parse_rasa_reply(raw: Any) -> tuple[list[BotMessage], list[str]]:
+    """Rasa's REST reply as messages, and a note for each element that had to be dropped.
+
+    Raises ``ValueError`` when the reply is not a list at all.
+    """
+    if not isinstance(raw, list):
+        raise ValueError(f"expected a JSON list, got {type(raw).__name__}")
+    messages: list[BotMessage] = []
+    dropped: list[str] = []
+    for index, item in enumerate(raw):
+        try:
+            messages.append(_bot_message(item))
+        except ValueError as exc:
+            dropped.append(f"element {index}: {exc}")
+    return messages, dropped
+
+
+def _bot_message(item: Any) -> BotMessage:
+    if not isinstance(item, dict):
+        raise ValueError("not an object")
+    text, image, custom = item.get("text"), item.get("image"), item.get("custom")
+    if text is not None and not isinstance(text, str):
+        raise ValueError("text is not a string")
+    if image is not None and not isinstance(image, str):
+        raise ValueError("image is not a string")
+    if custom is not None and not isinstance(custom, dict):
+        raise ValueError("custom is not an object")
+    buttons = tuple(_button(b) for b in item.get("buttons") or ())
+    if not (text or image or custom or buttons):
+        raise ValueError("has nothing to show")
+    return BotMessage(text=text or None, buttons=buttons, image=image, custom=custom)
+
+
+def _button(raw: Any) -> Button:
+    if not isinstance(raw, dict):
+        raise ValueError("a button is not an object")
+    title, payload = raw.get("title"), raw.get("payload")
+    if not isinstance(title, str) or not title.strip():
+        raise ValueError("a button has no title")
+    if not isinstance(payload, str) or not payload.strip():
+        raise ValueError("a button has no payload")
+    return Button(title=title.strip(), payload=payload.strip())

@@ -1,0 +1,176 @@
+"""From channel-neutral messages to the units each channel sends, one provider call per unit.
+
+Rendering happens when a reply is queued, not when it is sent, so that the outbox retries a
+unit as it is: a long Telegram reply split in two never re-sends its first half.
+
+- Telegram: text split at 4,096 UTF-16 units; buttons become an inline keyboard whose callback
+  data is the payload (or ``p:<hash>`` when it is over 64 bytes, the payload kept in the store);
+  ``{"request_location": true}`` adds a "share my location" reply keyboard to the text before it.
+- SMS: a turn's texts joined, buttons as a numbered list, folded to GSM-7, cut into parts of at
+  most two segments; the numbered buttons are remembered so that a reply "2" means the second.
+- Web chat: each message as it is; the page draws buttons and a "use my location" button.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot import gsm
+from bot.messages import Messages
+from bot.model import BotMessage, Button, OutboxItem
+
+TELEGRAM_TEXT_LIMIT = 4096
+TELEGRAM_CALLBACK_LIMIT = 64
+LONG_PAYLOAD_PREFIX = "p:"
+
+
+@dataclass
+class Rendered:
+    """The units to queue, and what the conversation must remember for the client's answer."""
+
+    items: list[OutboxItem] = field(default_factory=list)
+    buttons: tuple[Button, ...] | None = None  # SMS: the numbered options, () to forget them
+    long_payloads: dict[str, str] = field(default_factory=dict)  # Telegram: key -> payload
+
+
+def render(channel: str, messages: list[BotMessage], kind: str, texts: Messages) -> Rendered:
+    """The units that carry ``messages`` on ``channel``; ``kind`` labels them in the outbox."""
+    if channel == "telegram":
+        return render_telegram(messages, kind, texts)
+    if channel == "sms":
+        return render_sms(messages, kind, texts)
+    return render_webchat(messages, kind)
+
+
+def wants_location(message: BotMessage) -> bool:
+    return bool(message.custom and message.custom.get("request_location") is True)
+
+
+def payload_key(payload: str) -> str:
+    return LONG_PAYLOAD_PREFIX + hashlib.sha256(payload.encode()).hexdigest()[:24]
+
+
+# --- Telegram ---------------------------------------------------------------------------------
+
+
+def render_telegram(messages: list[BotMessage], kind: str, texts: Messages) -> Rendered:
+    rendered = Rendered()
+    bodies: list[dict[str, Any]] = []
+    for message in messages:
+        if wants_location(message):
+            _attach_location_keyboard(bodies, texts.share_location_button)
+            continue
+        if message.image:
+            bodies.append({"photo": message.image})
+        if message.text:
+            bodies.extend(
+                {"text": chunk} for chunk in split_utf16(message.text, TELEGRAM_TEXT_LIMIT)
+            )
+        if message.buttons:
+            if not bodies or "text" not in bodies[-1] or "buttons" in bodies[-1]:
+                bodies.append({"text": "…"})
+            bodies[-1]["buttons"] = [
+                [button.title, _callback_data(button.payload, rendered)]
+                for button in message.buttons
+            ]
+    rendered.items = [OutboxItem(kind, body) for body in bodies]
+    return rendered
+
+
+def _attach_location_keyboard(bodies: list[dict[str, Any]], title: str) -> None:
+    # A message carries one keyboard: an inline one (buttons) or a reply one (location).
+    if bodies and "text" in bodies[-1] and "buttons" not in bodies[-1]:
+        bodies[-1]["request_location"] = title
+    else:
+        bodies.append({"text": title, "request_location": title})
+
+
+def _callback_data(payload: str, rendered: Rendered) -> str:
+    if len(payload.encode()) <= TELEGRAM_CALLBACK_LIMIT:
+        return payload
+    key = payload_key(payload)
+    rendered.long_payloads[key] = payload
+    return key
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_utf16(text: str, limit: int) -> list[str]:
+    """``text`` in parts of at most ``limit`` UTF-16 units (Telegram's measure), at word ends."""
+    parts: list[str] = []
+    rest = text.strip()
+    while utf16_len(rest) > limit:
+        fits, used = 0, 0
+        for index, ch in enumerate(rest):
+            used += 2 if ord(ch) > 0xFFFF else 1
+            if used > limit:
+                break
+            fits = index + 1
+        head = rest[:fits]
+        cut = fits
+        for separator in ("\n\n", "\n", ". ", " "):
+            at = head.rfind(separator)
+            if at > fits // 3:
+                cut = at + len(separator)
+                break
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        parts.append(rest)
+    return parts
+
+
+# --- SMS --------------------------------------------------------------------------------------
+
+
+def render_sms(messages: list[BotMessage], kind: str, texts: Messages) -> Rendered:
+    paragraphs: list[str] = []
+    numbered: list[Button] = []
+    for message in messages:
+        if message.text:
+            paragraphs.append(message.text.strip())
+        if message.image:
+            paragraphs.append(message.image)
+        if message.buttons:
+            start = len(numbered)
+            numbered.extend(message.buttons)
+            options = [f"{start + i + 1} {b.title}" for i, b in enumerate(message.buttons)]
+            paragraphs.append("\n".join(options))
+    if numbered:
+        paragraphs.append(texts.sms_choose)
+    body = gsm.to_gsm("\n\n".join(p for p in paragraphs if p))
+    items = [OutboxItem(kind, {"text": part}) for part in gsm.split(body)] if body else []
+    return Rendered(items=items, buttons=tuple(numbered))
+
+
+def numbered_choice(text: str, buttons: tuple[Button, ...]) -> str | None:
+    """The payload a reply like "2" picks from the numbered options, if it is one."""
+    answer = text.strip().rstrip(".)")
+    if answer.isdigit() and 1 <= int(answer) <= len(buttons):
+        return buttons[int(answer) - 1].payload
+    return None
+
+
+# --- Web chat ---------------------------------------------------------------------------------
+
+
+def render_webchat(messages: list[BotMessage], kind: str) -> Rendered:
+    bodies: list[dict[str, Any]] = []
+    for message in messages:
+        if wants_location(message):
+            if bodies:
+                bodies[-1]["request_location"] = True
+            continue
+        if not (message.text or message.image or message.buttons):
+            continue
+        body: dict[str, Any] = {"text": message.text or ""}
+        if message.buttons:
+            body["buttons"] = [{"title": b.title, "payload": b.payload} for b in message.buttons]
+        if message.image:
+            body["image"] = message.image
+        bodies.append(body)
+    return Rendered(items=[OutboxItem(kind, body) for body in bodies])

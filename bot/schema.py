@@ -1,0 +1,202 @@
+"""The gateway store's tables (SQLAlchemy Core), shared by SQLite and PostgreSQL.
+
+- ``conversations``: one per client and channel, named by the salted hash; holds where replies
+  go (never logged), the SMS opt-out, the numbered options of the last SMS reply, and when the
+  "assistant is down" notice was last sent.
+- ``inbound``: every client message as it arrived, its risk, and where it is (pending, done,
+  handled by the gateway, ignored, failed); a provider id is stored once only.
+- ``outbox``: every unit to send, one provider call each, in order per conversation.
+- ``events``: what staff need later: handoff requests, opt-outs and opt-ins.
+- ``button_payloads``: Telegram button payloads too long for callback data, by hash.
+- ``gateway_meta``: values the gateway generates once (the sender hash salt, the webhook secret).
+
+Human handoff (:mod:`bot.handoff`) adds:
+
+- ``cases``: one per request for a person: the conversation, risk, what the bot understood,
+  where staff were told (Telegram group, forum topic), who claimed it, when it closed. At most
+  one case of a conversation is open at a time (a partial unique index says so to the database).
+- ``case_messages``: a case's transcript: the client's words, staff replies, internal notes and
+  what the gateway did; a staff message's provider id is stored once only.
+- ``staff_posts``: what to post in the staff group for each case (the topic and its summary,
+  the client's words, reminders), in order per case, with retries; the Telegram message each
+  became, so that a reply to it finds its case.
+- ``staff_sessions``: staff signed in to the console (the hash of each session token).
+
+Messages for Rasa that are not the client's words are ``inbound`` rows of kind ``control``
+("pause", "resume"): the router sends them to Rasa's tracker in order with the messages.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+meta = sa.Table(
+    "gateway_meta",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+conversations = sa.Table(
+    "conversations",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),  # salted hash of channel and user id
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("address", sa.Text, nullable=False),  # chat id / phone number: never logged
+    sa.Column("opted_out", sa.Boolean, nullable=False, default=False),
+    sa.Column("buttons", sa.Text, nullable=False, default="[]"),  # last numbered options (SMS)
+    sa.Column("degraded_at", sa.Float),  # when the "Rasa is down" notice was last sent
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+inbound = sa.Table(
+    "inbound",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("conversation_id", sa.String(64), nullable=False),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("provider_id", sa.String(128)),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),  # the client's own words
+    sa.Column("risk", sa.String(16)),  # what the safety screen found, if anything
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("next_attempt_at", sa.Float, nullable=False, default=0.0),
+    sa.Column("last_error", sa.Text),
+    sa.Column("received_at", sa.Float, nullable=False),
+    sa.Column("finished_at", sa.Float),
+    sa.UniqueConstraint("channel", "provider_id", name="inbound_provider_once"),
+    sa.Index("inbound_by_conversation", "conversation_id", "status", "id"),
+    sa.Index("inbound_by_status", "status"),
+)
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("conversation_id", sa.String(64), nullable=False),
+    sa.Column("inbound_id", sa.Integer),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # reply, crisis, notice, help, media...
+    sa.Column("body", sa.Text, nullable=False),  # the rendered unit, JSON
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("next_attempt_at", sa.Float, nullable=False, default=0.0),
+    sa.Column("provider_ref", sa.String(128)),
+    sa.Column("last_error", sa.Text),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("sent_at", sa.Float),
+    sa.Index("outbox_by_conversation", "conversation_id", "status", "id"),
+    sa.Index("outbox_by_status", "status"),
+    sa.Index("outbox_by_inbound", "inbound_id"),
+)
+
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("conversation_id", sa.String(64), nullable=False),
+    sa.Column("inbound_id", sa.Integer),
+    sa.Column("kind", sa.String(32), nullable=False),  # handoff, opt_out, opt_in
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Index("events_by_conversation", "conversation_id", "id"),
+)
+
+# Telegram callback data holds at most 64 bytes; longer button payloads are kept here by hash.
+button_payloads = sa.Table(
+    "button_payloads",
+    metadata,
+    sa.Column("key", sa.String(32), primary_key=True),
+    sa.Column("payload", sa.Text, nullable=False),
+)
+
+
+# --- human handoff (bot.handoff) ---------------------------------------------------------------
+
+_OPEN = sa.text("status != 'closed'")
+
+cases = sa.Table(
+    "cases",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("conversation_id", sa.String(64), nullable=False),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # waiting, claimed, closed
+    sa.Column("risk", sa.String(16), nullable=False),  # high, normal
+    sa.Column("reason", sa.String(64), nullable=False),  # request_human, risk_self_harm, ...
+    sa.Column("details", sa.Text, nullable=False),  # JSON: need, location, population, recent
+    sa.Column("route", sa.String(16), nullable=False),  # office, on_call
+    sa.Column("staff_chat_id", sa.BigInteger),  # the Telegram group told (None: console only)
+    sa.Column("topic_id", sa.BigInteger),  # the forum topic (None: replies in the group)
+    sa.Column("summary_message_id", sa.BigInteger),
+    sa.Column("opened_at", sa.Float, nullable=False),
+    sa.Column("claimed_at", sa.Float),
+    sa.Column("claimed_by", sa.String(64)),  # a staff key: never a Telegram id in clear
+    sa.Column("claimed_by_name", sa.String(64)),  # shown to staff only
+    sa.Column("closed_at", sa.Float),
+    sa.Column("closed_by_name", sa.String(64)),
+    sa.Column("close_reason", sa.String(16)),  # staff, timeout
+    sa.Column("reminders", sa.Integer, nullable=False, default=0),
+    sa.Column("on_call_paged_at", sa.Float),
+    sa.Column("backup_paged_at", sa.Float),
+    sa.Column("client_told_unavailable_at", sa.Float),
+    sa.Index(
+        "cases_one_open_per_conversation",
+        "conversation_id",
+        unique=True,
+        sqlite_where=_OPEN,
+        postgresql_where=_OPEN,
+    ),
+    sa.Index("cases_by_status", "status", "risk", "opened_at"),
+    sa.Index("cases_by_topic", "staff_chat_id", "topic_id"),
+)
+
+case_messages = sa.Table(
+    "case_messages",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("case_id", sa.Integer, nullable=False),
+    sa.Column("direction", sa.String(16), nullable=False),  # client, staff, note, system
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("author_name", sa.String(64)),  # staff only; never sent to the client
+    sa.Column("inbound_id", sa.Integer),  # the client's message
+    sa.Column("opening", sa.Boolean, nullable=False, default=False),  # the message that opened it
+    sa.Column("provider_id", sa.String(128), unique=True),  # a staff message, stored once
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Index("case_messages_by_case", "case_id", "id"),
+    sa.Index("case_messages_by_inbound", "inbound_id"),
+)
+
+staff_posts = sa.Table(
+    "staff_posts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("case_id", sa.Integer, nullable=False),
+    sa.Column("op", sa.String(16), nullable=False),  # open, client, notice, remind, summary, close
+    sa.Column("body", sa.Text, nullable=False),  # JSON
+    sa.Column("status", sa.String(16), nullable=False),  # pending, sent, failed
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("next_attempt_at", sa.Float, nullable=False, default=0.0),
+    sa.Column("chat_id", sa.BigInteger),
+    sa.Column("message_id", sa.BigInteger),  # the Telegram message it became
+    sa.Column("last_error", sa.Text),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("sent_at", sa.Float),
+    sa.Index("staff_posts_by_case", "case_id", "status", "id"),
+    sa.Index("staff_posts_by_status", "status"),
+    sa.Index("staff_posts_by_message", "chat_id", "message_id"),
+)
+
+staff_sessions = sa.Table(
+    "staff_sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("username", sa.String(64), nullable=False),
+    sa.Column("csrf", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False),
+)

@@ -1,0 +1,44 @@
+"""The application's typed state: one ``web.AppKey`` per resource, all in one place.
+
+Each key is filled by one cleanup context in :mod:`bot.app`, which also releases it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import aiohttp
+from aiohttp import web
+
+from bot.inbox import Inbox
+from bot.messages import Messages
+from bot.outbox import Outbox
+from bot.pipeline import Pipeline
+from bot.rasa import RasaClient, RasaHealth
+from bot.safety import Screen
+from bot.settings import Settings
+from bot.store import Store
+from region import Region
+
+if TYPE_CHECKING:
+    from bot.channels.sms import SmsChannel
+    from bot.channels.telegram import TelegramChannel
+    from bot.handoff.service import Handoff
+
+SETTINGS = web.AppKey("settings", Settings)
+STORE = web.AppKey("store", Store)
+HTTP = web.AppKey("http", aiohttp.ClientSession)
+TEXTS = web.AppKey("texts", Messages)
+RASA = web.AppKey("rasa", RasaClient)
+RASA_HEALTH = web.AppKey("rasa_health", RasaHealth)
+OUTBOX = web.AppKey("outbox", Outbox)
+PIPELINE = web.AppKey("pipeline", Pipeline)
+INBOX = web.AppKey("inbox", Inbox)
+TELEGRAM: web.AppKey[TelegramChannel] = web.AppKey("telegram")
+SMS: web.AppKey[SmsChannel] = web.AppKey("sms")
+WEBCHAT_PAGE = web.AppKey("webchat_page", str)
+SCREEN = web.AppKey("screen", Screen)
+REGION = web.AppKey("region", Region)
+CLOCK: web.AppKey[Callable[[], float]] = web.AppKey("clock")
+HANDOFF: web.AppKey[Handoff] = web.AppKey("handoff")

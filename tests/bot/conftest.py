@@ -1,0 +1,112 @@
+"""Fixtures for the gateway's tests: fake Rasa, Telegram and Twilio on loopback, and the gateway.
+
+Every server here binds 127.0.0.1 port 0 and is stopped when its test ends.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.settings import Secret, Settings
+from tests.bot.gateway_fakes.gateway import RunningGateway
+from tests.bot.gateway_fakes.postgres import new_database, postgres_server
+from tests.bot.gateway_fakes.rasa import FakeRasa
+from tests.bot.gateway_fakes.telegram import BOT_TOKEN, WEBHOOK_SECRET, FakeTelegram
+from tests.bot.gateway_fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL server for the whole session (skipped where PostgreSQL is not installed)."""
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_database(postgres_url: str) -> str:
+    """A new, empty database on that server, for one test."""
+    return new_database(postgres_url)
+
+
+@pytest.fixture
+async def fake_rasa() -> AsyncIterator[FakeRasa]:
+    async with FakeRasa() as server:
+        yield server
+
+
+@pytest.fixture
+async def fake_telegram() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram(BOT_TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+async def fake_twilio() -> AsyncIterator[FakeTwilio]:
+    async with FakeTwilio() as server:
+        yield server
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@pytest.fixture
+def settings_for(tmp_path: Path, fake_rasa: FakeRasa) -> Callable[..., Callable[[str], Settings]]:
+    """``settings_for(telegram=..., sms=..., webhook=..., **fields)`` -> settings for a URL."""
+
+    def make(
+        telegram: FakeTelegram | None = None,
+        sms: FakeTwilio | None = None,
+        webhook: bool = False,
+        **fields: Any,
+    ) -> Callable[[str], Settings]:
+        def build(url: str) -> Settings:
+            values: dict[str, Any] = {
+                "host": "127.0.0.1",
+                "port": int(url.rsplit(":", 1)[1]),
+                "database_url": Secret(f"sqlite:///{tmp_path / 'gateway.db'}"),
+                "rasa_urls": (fake_rasa.url,),
+                "rasa_timeout": 2.0,
+                "sender_hash_salt": Secret("salt-for-tests"),
+                "public_url": url if (webhook or sms) else None,
+            }
+            if telegram is not None:
+                values["telegram_bot_token"] = Secret(BOT_TOKEN)
+                values["telegram_api_url"] = telegram.url
+                values["telegram_webhook_secret"] = Secret(WEBHOOK_SECRET)
+            if sms is not None:
+                values["twilio_account_sid"] = ACCOUNT_SID
+                values["twilio_auth_token"] = Secret(AUTH_TOKEN)
+                values["twilio_from_number"] = FROM_NUMBER
+                values["twilio_api_url"] = sms.url
+            values.update(fields)
+            return dataclasses.replace(Settings(), **values)
+
+        return build
+
+    return make
+
+
+@pytest.fixture
+async def start_gateway() -> AsyncIterator[Callable[..., Any]]:
+    """``await start_gateway(settings_factory)`` -> a running gateway, stopped after the test."""
+    running: list[RunningGateway] = []
+
+    async def start(make_settings: Callable[[str], Settings]) -> RunningGateway:
+        gateway = RunningGateway(make_settings)
+        await gateway.start()
+        running.append(gateway)
+        return gateway
+
+    yield start
+    for gateway in reversed(running):
+        if gateway.started:
+            await gateway.stop()

@@ -1,0 +1,164 @@
+"""A fake Rasa server: the REST channel, the root health answer, the tracker endpoint, and
+appending events to a tracker (a paused conversation gets no answer, as in Rasa).
+
+By default it answers like the assistant's rules would for payload turns, and echoes text.
+``mode`` makes it misbehave: "slow" (sleeps ``delay`` seconds), "error" (HTTP 500),
+"not_json", "not_list", "empty" (``[]``, as when the action server is down), "malformed"
+(a list whose elements are half broken). ``stop()`` makes it refuse connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from .base import LoopbackServer
+
+HELLO = "Hello from Rasa: 3.6.21"
+CRISIS = {
+    "/risk_self_harm": "Rasa: I'm really glad you told me. Call 911.",
+    "/risk_immediate_danger": "Rasa: If you are in danger now, call 911.",
+}
+
+
+@dataclass
+class Received:
+    sender: str
+    message: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def default_answer(message: str) -> list[dict[str, Any]]:
+    """What the real assistant says to the payloads the gateway tests use."""
+    if message == "/greet":
+        return [
+            {
+                "text": "Hi, what do you need?",
+                "buttons": [
+                    {"title": "A place to sleep", "payload": "/find_shelter"},
+                    {"title": "Food", "payload": "/find_food"},
+                    {"title": "Talk to a person", "payload": "/request_human"},
+                ],
+            }
+        ]
+    if message == "/find_shelter":
+        return [
+            {"text": "Where are you now? A town or ZIP code is enough."},
+            {"custom": {"request_location": True}},
+        ]
+    if message.startswith("/inform_location"):
+        place = json.loads(message.removeprefix("/inform_location") or "{}").get("location")
+        return [{"text": f"Places to sleep near {place}: Safe Harbor Shelter, open now."}]
+    if message in CRISIS or message == "/request_human":  # as domain/safety.yml says them
+        reason = message[1:]
+        risk = "high" if message in CRISIS else "normal"
+        return [
+            {"text": CRISIS.get(message, "I'm finding a person to talk with you. Stay here.")},
+            {"custom": {"handoff": {"reason": reason, "risk": risk}}},
+            {"custom": {"handoff": {"reason": reason, "risk": risk, "need": None}}},
+        ]
+    return [{"text": f"You said: {message}"}]
+
+
+class FakeRasa(LoopbackServer):
+    def __init__(self) -> None:
+        super().__init__()
+        self.mode = "ok"
+        self.delay = 0.0
+        self.jitter: tuple[float, float] | None = None  # a random wait before every answer
+        self.in_flight = 0
+        self.most_in_flight = 0  # how many turns were at "Rasa" at the same time, at most
+        self.received: list[Received] = []
+        self.answered: list[Received] = []
+        self.trackers: dict[str, list[dict[str, Any]]] = {}
+        self.script: dict[str, list[Any]] = {}  # message -> answer, instead of the default
+        self.tracker_token: str | None = None
+        self.paused: set[str] = set()
+        self.appended: list[tuple[str, list[dict[str, Any]]]] = []  # (sender, events) in order
+        self.app.router.add_get("/", self._hello)
+        self.app.router.add_post("/webhooks/rest/webhook", self._webhook)
+        self.app.router.add_get("/conversations/{sender}/tracker", self._tracker)
+        self.app.router.add_post("/conversations/{sender}/tracker/events", self._append)
+
+    def messages_from(self, sender: str) -> list[str]:
+        return [r.message for r in self.received if r.sender == sender]
+
+    async def _hello(self, request: web.Request) -> web.Response:
+        return web.Response(text=HELLO)
+
+    async def _webhook(self, request: web.Request) -> web.Response:
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            if self.jitter:
+                await asyncio.sleep(random.uniform(*self.jitter))
+            return await self._answer(request)
+        finally:
+            self.in_flight -= 1
+
+    async def _answer(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        received = Received(body["sender"], body["message"], body.get("metadata") or {})
+        self.received.append(received)
+        events = self.trackers.setdefault(received.sender, [])
+        events.append({"event": "user", "text": received.message, "metadata": received.metadata})
+        if self.mode == "slow":
+            await asyncio.sleep(self.delay)
+        if received.sender in self.paused:  # Rasa records the message and predicts nothing
+            return web.json_response([])
+        answer = self.script.get(received.message) or default_answer(received.message)
+        for message in answer:  # Rasa keeps the turn even if the caller has gone
+            if not isinstance(message, dict):
+                continue
+            data = {k: v for k, v in message.items() if k in ("buttons", "custom", "image")}
+            events.append({"event": "bot", "text": message.get("text"), "data": data})
+        if self.mode == "error":
+            return web.Response(status=500, text="Internal Server Error")
+        if self.mode == "not_json":
+            return web.Response(text="<html>oops</html>", content_type="text/html")
+        if self.mode == "not_list":
+            return web.json_response({"error": "unexpected"})
+        if self.mode == "empty":
+            return web.json_response([])
+        if self.mode == "malformed":
+            return web.json_response([{"text": 42}, "nonsense", {"buttons": [{"title": "x"}]}])
+        self.answered.append(received)
+        return web.json_response(answer)
+
+    def controls_of(self, sender: str) -> list[str]:
+        """The pause and resume events appended to a conversation, in order."""
+        return [
+            event["event"]
+            for who, events in self.appended
+            if who == sender
+            for event in events
+            if event.get("event") in ("pause", "resume")
+        ]
+
+    async def _append(self, request: web.Request) -> web.Response:
+        if self.tracker_token is not None and request.query.get("token") != self.tracker_token:
+            return web.json_response({"message": "unauthorized"}, status=401)
+        if self.mode == "error":
+            return web.Response(status=500, text="Internal Server Error")
+        sender = request.match_info["sender"]
+        events = await request.json()
+        events = events if isinstance(events, list) else [events]
+        self.appended.append((sender, events))
+        self.trackers.setdefault(sender, []).extend(events)
+        for event in events:
+            if event.get("event") == "pause":
+                self.paused.add(sender)
+            elif event.get("event") == "resume":
+                self.paused.discard(sender)
+        return web.json_response({"sender_id": sender, "paused": sender in self.paused})
+
+    async def _tracker(self, request: web.Request) -> web.Response:
+        if self.tracker_token is not None and request.query.get("token") != self.tracker_token:
+            return web.json_response({"message": "unauthorized"}, status=401)
+        sender = request.match_info["sender"]
+        return web.json_response({"sender_id": sender, "events": self.trackers.get(sender, [])})

@@ -1,0 +1,138 @@
+"""The web chat page in headless Chromium (Debian's, by Playwright): type, reply, Quick Exit."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser, Page, async_playwright
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# Without the background-networking flags Chromium floods this closed network.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+EXIT_URL = "https://weather.example.org/today"
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    if not os.path.exists(CHROMIUM):  # noqa: ASYNC240 - once, before the browser starts
+        pytest.fail(f"Chromium is needed at {CHROMIUM}: run `make browser` or set CHROMIUM_PATH")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        await browser.close()
+
+
+async def open_chat(browser: Browser, url: str, **context: Any) -> Page:
+    page = await (await browser.new_context(**context)).new_page()
+    # The Quick Exit address is on the internet; here it is answered locally.
+    await page.route(
+        f"{EXIT_URL}**",
+        lambda route: route.fulfill(body="<title>Weather</title>Sunny", content_type="text/html"),
+    )
+    await page.goto(url)
+    return page
+
+
+@pytest.fixture
+async def gateway(start_gateway, settings_for):
+    return await start_gateway(settings_for(quick_exit_url=EXIT_URL))
+
+
+async def test_type_and_see_the_reply(browser, gateway, fake_rasa):
+    page = await open_chat(browser, gateway.url)
+    await page.fill("#text", "where can i sleep tonight")
+    await page.press("#text", "Enter")
+    await page.wait_for_selector("li.client >> text=where can i sleep tonight")
+    await page.wait_for_selector("li.bot >> text=You said: where can i sleep tonight")
+    assert await page.input_value("#text") == ""
+    assert fake_rasa.received[0].message == "where can i sleep tonight"
+
+
+async def test_buttons_and_sharing_a_location(browser, gateway, fake_rasa):
+    fake_rasa.script["hello"] = [
+        {
+            "text": "Hi, what do you need?",
+            "buttons": [{"title": "A place to sleep", "payload": "/find_shelter"}],
+        }
+    ]
+    page = await open_chat(
+        browser,
+        gateway.url,
+        geolocation={"latitude": 37.48522, "longitude": -122.23635},
+        permissions=["geolocation"],
+    )
+    await page.fill("#text", "hello")
+    await page.click("#send")
+    await page.click("li.bot button:has-text('A place to sleep')")
+    await page.wait_for_selector("li.bot >> text=Where are you now?")
+    await page.click("li.bot button:has-text('Use my location')")
+    await page.wait_for_selector("li.bot >> text=Places to sleep near geo:37.48522,-122.23635")
+    assert [r.message for r in fake_rasa.received][1:] == [
+        "/find_shelter",
+        '/inform_location{"location":"geo:37.48522,-122.23635"}',
+    ]
+
+
+async def test_a_risk_message_shows_the_crisis_lines_first(browser, gateway):
+    page = await open_chat(browser, gateway.url)
+    await page.fill("#text", "i want to kill myself")
+    await page.click("#send")
+    crisis = page.locator("li.bot.crisis")
+    await crisis.wait_for()
+    text = await crisis.inner_text()
+    assert "call 911" in text
+    assert "I'm getting a person to talk with you too" in text
+
+
+async def test_bad_input_is_explained_on_the_page(browser, gateway):
+    page = await open_chat(browser, gateway.url)
+    await page.evaluate("document.getElementById('text').removeAttribute('maxlength')")
+    await page.fill("#text", "x" * 5000)
+    await page.click("#send")
+    await page.wait_for_selector("#status >> text=too long")
+
+
+async def test_the_answer_to_a_kept_message_appears_when_rasa_is_back(browser, gateway, fake_rasa):
+    await fake_rasa.stop()
+    page = await open_chat(browser, gateway.url)
+    await page.fill("#text", "bed tonight")
+    await page.click("#send")
+    await page.wait_for_selector("li.bot >> text=Sorry, I can't look things up right now")
+    await page.wait_for_selector("#status >> text=Your message is kept")
+    await fake_rasa.start()
+    await page.wait_for_selector("li.bot >> text=You said: bed tonight", timeout=20_000)
+
+
+@pytest.mark.parametrize("how", ["button", "escape"])
+async def test_quick_exit_leaves_at_once_and_leaves_nothing_behind(browser, gateway, how):
+    page = await open_chat(browser, gateway.url)
+    await page.fill("#text", "he is outside with a knife")
+    await page.click("#send")
+    await page.wait_for_selector("li.bot.crisis")
+    old_sender = await page.evaluate("sessionStorage.getItem('webchat-sender')")
+    if how == "button":
+        await page.click("#quick-exit")
+    else:
+        await page.keyboard.press("Escape")
+    await page.wait_for_url(EXIT_URL)
+    assert await page.title() == "Weather"
+    await page.go_back()  # the chat was replaced in the history, not left behind it
+    assert page.url != f"{gateway.url}/"
+    await page.goto(gateway.url)  # coming back in the same tab starts a new, empty conversation
+    await page.wait_for_timeout(500)  # the page's first poll for replies has been answered
+    assert await page.evaluate("sessionStorage.getItem('webchat-sender')") != old_sender
+    assert await page.locator("#log li").count() == 0

@@ -1,0 +1,141 @@
+"""End to end with the real Rasa and action servers (tests/servers.py), on every channel.
+
+The turns are driven by payloads and location shares (buttons, Telegram's location), which do
+not depend on how well the NLU model understands words. Killing Rasa mid-conversation gives the
+client the crisis lines at once, and every message is answered when Rasa is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from actions.directory import build, db
+from bot.settings import Secret
+from tests.bot.gateway_fakes import telegram as tg
+from tests.bot.gateway_fakes.base import wait_for
+from tests.bot.gateway_fakes.twilio import post_sms, sms_form
+from tests.servers import RasaServers
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+CHAT = 321000111
+PHONE = "+16505550142"
+REDWOOD_CITY = (37.48522, -122.23635)
+NEAREST_SHELTER = "Redwood City Corps"  # in the shipped directory, 1.3 miles from there
+
+
+@pytest.fixture(scope="module")
+def directory() -> None:
+    """The service directory the action server searches, built as `make run` builds it."""
+    path = db.db_path()
+    build.ensure(path if path.is_absolute() else ROOT / path)
+
+
+@pytest.fixture
+def real_rasa(
+    rasa_servers: RasaServers, settings_for: Callable[..., Any], directory: None
+) -> Callable[..., Any]:
+    """Settings factory for a gateway in front of the session's real Rasa."""
+
+    def make(**kwargs: Any) -> Any:
+        kwargs.setdefault("rasa_timeout", 30.0)
+        return settings_for(
+            rasa_urls=(rasa_servers.rasa_url,), rasa_token=Secret(rasa_servers.token), **kwargs
+        )
+
+    return make
+
+
+async def test_telegram_a_bed_tonight_in_redwood_city(start_gateway, real_rasa, fake_telegram):
+    gateway = await start_gateway(real_rasa(telegram=fake_telegram))
+    fake_telegram.push(tg.button_update(fake_telegram.next_update_id(), CHAT, "/find_shelter"))
+    await wait_for(lambda: len(fake_telegram.texts_to(CHAT)) >= 1, timeout=60)
+    ask = fake_telegram.sent[0]
+    assert ask.text.startswith("Where are you now?")
+    [[button]] = ask.reply_markup["keyboard"]
+    assert button["request_location"] is True
+    fake_telegram.push(tg.location_update(fake_telegram.next_update_id(), CHAT, *REDWOOD_CITY))
+    await wait_for(lambda: len(fake_telegram.texts_to(CHAT)) >= 2, timeout=60)
+    await gateway.idle(timeout=60)
+    services = "\n".join(fake_telegram.texts_to(CHAT)[1:])
+    assert NEAREST_SHELTER in services
+    assert "211" in services  # every reply ends with the 24/7 line
+
+
+async def test_sms_a_bed_tonight_by_zip_code(start_gateway, real_rasa, fake_twilio, http):
+    gateway = await start_gateway(real_rasa(sms=fake_twilio))
+    url = f"{gateway.url}/sms/twilio"
+    await post_sms(http, url, sms_form(PHONE, "/find_shelter"))
+    await wait_for(lambda: len(fake_twilio.sent) >= 1, timeout=60)
+    assert fake_twilio.sent[0].body.startswith("Where are you now?")
+    await post_sms(http, url, sms_form(PHONE, "94063"))
+    await wait_for(lambda: len(fake_twilio.sent) >= 2, timeout=60)
+    await gateway.idle(timeout=60)
+    [_, services] = fake_twilio.bodies_to(PHONE)
+    assert NEAREST_SHELTER in services
+    assert gsm_segments(services) <= 2
+
+
+def gsm_segments(text: str) -> int:
+    from bot import gsm
+
+    assert gsm.to_gsm(text) == text
+    return gsm.segments(text)
+
+
+async def test_web_chat_a_risk_message_gets_the_crisis_reply_once(start_gateway, real_rasa, http):
+    gateway = await start_gateway(real_rasa())
+    body = {"sender": "e2e-web-chat-0001", "text": "I want to kill myself"}
+    async with http.post(f"{gateway.url}/api/webchat", json=body) as response:
+        answer = await response.json()
+    texts = [r["text"] for r in answer["replies"]]
+    assert answer["pending"] is False
+    assert texts[0].startswith("I'm really glad you told me. If you might act on these thoughts")
+    assert (
+        sum(t.startswith("I'm really glad you told me") for t in texts) == 1
+    )  # Rasa's is left out
+    assert texts[1].startswith("I'm sorry, there is no one from our team")  # no staff here
+    events = await gateway.store.events_of(gateway.conversation_id("webchat", "e2e-web-chat-0001"))
+    assert {data["risk"] for kind, data in events if kind == "handoff"} == {"high"}
+
+
+async def test_killing_rasa_mid_conversation_loses_no_message(
+    start_gateway, real_rasa, rasa_servers, fake_telegram
+):
+    gateway = await start_gateway(real_rasa(telegram=fake_telegram, rasa_timeout=5.0))
+    fake_telegram.push(tg.button_update(fake_telegram.next_update_id(), CHAT, "/find_shelter"))
+    await wait_for(lambda: len(fake_telegram.texts_to(CHAT)) >= 1, timeout=60)
+
+    stack = rasa_servers.stack
+    os.killpg(stack.processes["rasa"].pid, signal.SIGKILL)  # a crash, not a clean stop
+    await asyncio.to_thread(stack.processes["rasa"].wait, 30)
+    try:
+        fake_telegram.push(tg.location_update(fake_telegram.next_update_id(), CHAT, *REDWOOD_CITY))
+        danger = tg.text_update(fake_telegram.next_update_id(), CHAT, "he is outside with a knife")
+        fake_telegram.push(danger)
+        # The crisis reply, "nobody from the team can talk now" (no staff here), the notice.
+        await wait_for(lambda: len(fake_telegram.texts_to(CHAT)) >= 4, timeout=30)
+        after_crash = fake_telegram.texts_to(CHAT)[1:]
+        assert any(t.startswith("If you are in danger now, call 911.") for t in after_crash)
+        assert any(t.startswith("Sorry, I can't look things up") for t in after_crash)
+        assert (await gateway.store.counts())["inbound.pending"] == 2
+    finally:
+        stack.start(stack.specs["rasa"])
+        await asyncio.to_thread(stack.wait_ready, ["rasa"])  # the gateway runs meanwhile
+    for _ in range(240):
+        if (await gateway.store.counts()).get("inbound.pending", 0) == 0:
+            break
+        await asyncio.sleep(0.5)
+    await gateway.idle(timeout=60)
+    assert (await gateway.store.counts()).get("inbound.pending", 0) == 0
+    texts = fake_telegram.texts_to(CHAT)
+    assert any(NEAREST_SHELTER in t for t in texts)  # the location kept during the crash
+    assert sum(t.startswith("If you are in danger now") for t in texts) == 1

@@ -1,0 +1,208 @@
+"""The safety screen as a table: what must trigger it, what must not, the accepted false alarms.
+
+A miss is worse than a false alarm (DESIGN.md); ``bench/gateway_screen.py`` measures both rates.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.safety import Screen, normalise, screen
+
+SELF_HARM = [
+    "i want to kill myself",
+    "I want to kill my self",
+    "im going to kill myself tonight",
+    "i'm gonna end it all",
+    "I want to end my life",
+    "thinking about taking my own life",
+    "i dont want to be alive anymore",
+    "I don’t want to live anymore",
+    "i wanna die",
+    "i want to die",
+    "i just want to die",
+    "ready to die",
+    "i wish i was dead",
+    "everyone would be better off if i was dead",
+    "better off dead",
+    "i have no reason to live",
+    "nothing to live for",
+    "theres no point in living",
+    "i cant go on",
+    "i cant do this anymore",
+    "I can't take it anymore",
+    "im suicidal",
+    "thinking about suicide",
+    "sucidal thoughts",
+    "suicde",
+    "kms",
+    "i want to hurt myself",
+    "ive been cutting myself again",
+    "self harm",
+    "self-harming",
+    "i took all my pills",
+    "going to overdose",
+    "thinking of jumping off a bridge",
+    "i want to hang myself",
+    "I want to disappear forever",
+    "i hope i never wake up",
+    "SUICIDE",
+    "im going to unalive myself",
+    "my friend said hes going to kill himself",
+    "my daughter is cutting herself",
+    "took 20 sleeping pills",
+    "swallowed a whole bottle of tablets",
+    "i drank bleach",
+    "whats the point of living",
+    "everyone would be happier without me",
+    "this is goodbye forever",
+    "i wont be around much longer",
+    "i bought a rope",
+    "standing on the edge of the roof",
+    "thinking of stepping in front of a train",
+    "i burned my arm on purpose",
+    "tired of living",
+]
+
+DANGER = [
+    "he's outside with a knife",
+    "hes got a gun",
+    "my husband is hitting me",
+    "my partner is going to kill me",
+    "my boyfriend threatened to kill me",
+    "he said hed kill me",
+    "someone is breaking in",
+    "he's choking me",
+    "i am being attacked",
+    "i was raped",
+    "i'm in danger",
+    "im not safe at home",
+    "I don't feel safe",
+    "i fear for my life",
+    "he locked me in the room",
+    "he wont let me leave",
+    "hes at the door",
+    "please call the police",
+    "it's an emergency",
+    "emergency!!",
+    "i can't breathe",
+    "help hes going to hurt my kids",
+    "someone is breaking into my apartment",
+    "theres an intruder",
+    "a man is following me",
+    "hes banging on the door",
+    "im hiding in the bathroom",
+    "he is on his way to hurt me",
+    "she's not breathing",
+    "my friend is unresponsive",
+    "i think im having a heart attack",
+    "theres a fire in my building",
+    "i got stabbed",
+    "send help",
+    "im trapped",
+    "they're shooting outside",
+    "i just got hit by a car",
+]
+
+ORDINARY = [
+    "where can i sleep tonight",
+    "i need a bed for me and my kids",
+    "emergency shelter in redwood city",
+    "emergency accommodation please",
+    "emergency food",
+    "need emergency housing",
+    "i need food",
+    "im hungry where can i get food",
+    "family support near me",
+    "need a doctor but no insurance",
+    "landlord is evicting me",
+    "cant pay my rent this month",
+    "i need to get off ice",
+    "where can i have a shower",
+    "am i talking to a robot",
+    "what can you help with",
+    "can i talk to a real person",
+    "94063",
+    "im in redwood city",
+    "thanks",
+    "hi",
+    "my kids are safe with my mum",
+    "the shelter said to call first",
+    "I need to charge my phone",
+    "is the food bank open now",
+    "a place to stay with my dog",
+    "my partner hits me what can i do",  # DESIGN.md: find_domestic_violence_help, not danger now
+    "my ex used to hit me",
+    "i need to take my meds but i lost them",
+    "where can i get a flu shot",
+    "somewhere to crash tonight",
+    "i want to stop drinking",
+    "its not an emergency but i need a doctor",
+    "its not bleeding much but it hurts",
+    "emergency financial assistance",
+    "i got fired from my job",
+    "my kids want to stop at the park",
+    "he hurt my feelings",
+]
+
+# False alarms accepted on purpose: the crisis lines are sent, Rasa still answers.
+ACCEPTED_FALSE_ALARMS = [
+    "this traffic is killing me",
+    "my feet are killing me",
+    "i'm not suicidal, i just need a bed",
+]
+
+
+@pytest.mark.parametrize("text", SELF_HARM)
+def test_self_harm_is_caught(text):
+    assert screen(text) == "self_harm"
+
+
+@pytest.mark.parametrize("text", DANGER)
+def test_danger_is_caught(text):
+    assert screen(text) == "danger"
+
+
+@pytest.mark.parametrize("text", ORDINARY)
+def test_ordinary_requests_are_not_flagged(text):
+    assert screen(text) is None
+
+
+@pytest.mark.parametrize("text", ACCEPTED_FALSE_ALARMS)
+def test_accepted_false_alarms_do_trigger(text):
+    assert screen(text) is not None
+
+
+@pytest.mark.parametrize(
+    "text", ["911", "call 911", "911!!", "911 please", "dial 911 now", "HELP 911"]
+)
+def test_the_regions_emergency_number_alone_is_danger(text):
+    assert Screen("911")(text) == "danger"
+
+
+@pytest.mark.parametrize("text", ["94063", "9111", "my number is 911 555 0100"])
+def test_other_numbers_are_not(text):
+    assert Screen("911")(text) is None
+
+
+def test_danger_wins_when_both_are_signalled():
+    assert screen("he has a knife and i want to die") == "danger"
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("I DON'T want to LIVE", " i dont want to live "),
+        ("don’t‘`´", " dont "),
+        ("café — naïve!!", " cafe naive "),
+        ("", "  "),
+        ("🙏🙏", "  "),
+    ],
+)
+def test_normalise(text, words):
+    assert normalise(text) == words
+
+
+@pytest.mark.parametrize("text", ["", "   ", "🙏😢", "مرحبا", "a" * 5000])
+def test_odd_input_does_not_break_the_screen(text):
+    assert screen(text) is None

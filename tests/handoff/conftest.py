@@ -1,0 +1,145 @@
+"""Fixtures for the handoff's tests: fake Rasa, Telegram (with staff groups) and Twilio on
+loopback, a clock the test sets (office hours or 2 a.m.), and the gateway built around them.
+
+Every server binds 127.0.0.1 port 0 and is stopped when its test ends.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiohttp
+import pytest
+
+from bot.handoff.auth import StaffAccount, hash_password
+from bot.handoff.settings import HandoffSettings
+from bot.settings import Secret, Settings
+from tests.bot.gateway_fakes.gateway import RunningGateway
+from tests.bot.gateway_fakes.rasa import FakeRasa
+from tests.bot.gateway_fakes.telegram import BOT_TOKEN, WEBHOOK_SECRET
+from tests.bot.gateway_fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio
+from tests.handoff.fakes import ON_CALL_CHAT, STAFF_CHAT, StaffTelegram
+
+LA = ZoneInfo("America/Los_Angeles")
+TUESDAY_MORNING = datetime(2026, 11, 24, 10, 0, tzinfo=LA)  # office hours
+TUESDAY_2AM = datetime(2026, 11, 24, 2, 0, tzinfo=LA)  # after hours: staff back at 9:00 AM
+ON_CALL_PHONE = "+16505550911"
+BACKUP_PHONE = "+16505550922"
+PASSWORDS = {"alex": "correct horse battery staple", "sam": "tr0ub4dor&3-but-longer"}
+# Hashing is slow on purpose; hash the test accounts once.
+ACCOUNTS = tuple(StaffAccount(name, hash_password(pw)) for name, pw in PASSWORDS.items())
+
+
+class Clock:
+    """Real time moved to a moment the test chooses, and forward when it says so."""
+
+    def __init__(self, start: datetime = TUESDAY_MORNING) -> None:
+        self.offset = start.timestamp() - time.time()
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+    def set(self, moment: datetime) -> None:
+        self.offset = moment.timestamp() - time.time()
+
+    def advance(self, minutes: float) -> None:
+        self.offset += minutes * 60
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def fake_rasa() -> AsyncIterator[FakeRasa]:
+    async with FakeRasa() as server:
+        yield server
+
+
+@pytest.fixture
+async def fake_telegram() -> AsyncIterator[StaffTelegram]:
+    async with StaffTelegram(BOT_TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+async def fake_twilio() -> AsyncIterator[FakeTwilio]:
+    async with FakeTwilio() as server:
+        yield server
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@pytest.fixture
+def settings_for(tmp_path: Path, fake_rasa: FakeRasa) -> Callable[..., Callable[[str], Settings]]:
+    """``settings_for(telegram=..., sms=..., webhook=..., handoff=dict(...))``: settings for a URL.
+
+    With Telegram, staff work in STAFF_CHAT (office) and ON_CALL_CHAT (after hours) unless
+    ``handoff`` says otherwise; console accounts alex and sam are configured.
+    """
+
+    def make(
+        telegram: StaffTelegram | None = None,
+        sms: FakeTwilio | None = None,
+        webhook: bool = True,
+        handoff: dict[str, Any] | None = None,
+        **fields: Any,
+    ) -> Callable[[str], Settings]:
+        def build(url: str) -> Settings:
+            staff: dict[str, Any] = {"console_accounts": ACCOUNTS}
+            if telegram is not None:
+                staff.update(staff_chat_id=STAFF_CHAT, on_call_chat_id=ON_CALL_CHAT)
+            staff.update(handoff or {})
+            values: dict[str, Any] = {
+                "host": "127.0.0.1",
+                "port": int(url.rsplit(":", 1)[1]),
+                "database_url": Secret(f"sqlite:///{tmp_path / 'gateway.db'}"),
+                "rasa_urls": (fake_rasa.url,),
+                "rasa_timeout": 2.0,
+                "sender_hash_salt": Secret("salt-for-tests"),
+                "public_url": url if (webhook or sms) else None,
+                "handoff": HandoffSettings(**staff),
+            }
+            if telegram is not None:
+                values["telegram_bot_token"] = Secret(BOT_TOKEN)
+                values["telegram_api_url"] = telegram.url
+                values["telegram_webhook_secret"] = Secret(WEBHOOK_SECRET)
+            if sms is not None:
+                values["twilio_account_sid"] = ACCOUNT_SID
+                values["twilio_auth_token"] = Secret(AUTH_TOKEN)
+                values["twilio_from_number"] = FROM_NUMBER
+                values["twilio_api_url"] = sms.url
+            values.update(fields)
+            return dataclasses.replace(Settings(), **values)
+
+        return build
+
+    return make
+
+
+@pytest.fixture
+async def start_gateway(clock: Clock) -> AsyncIterator[Callable[..., Any]]:
+    """``await start_gateway(settings_factory)`` -> a running gateway on the test's clock."""
+    running: list[RunningGateway] = []
+
+    async def start(make_settings: Callable[[str], Settings]) -> RunningGateway:
+        gateway = RunningGateway(make_settings, clock=clock)
+        await gateway.start()
+        running.append(gateway)
+        return gateway
+
+    yield start
+    for gateway in reversed(running):
+        if gateway.started:
+            await gateway.stop()

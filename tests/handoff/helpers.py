@@ -1,0 +1,67 @@
+"""Small helpers for the handoff's tests: wait until everything is delivered, read a case."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from bot.handoff.model import Case
+from bot.state import HANDOFF
+from tests.bot.gateway_fakes.base import wait_for
+from tests.bot.gateway_fakes.gateway import RunningGateway
+from tests.handoff.fakes import StaffTelegram, Topic
+
+
+async def settle(gateway: RunningGateway, timeout: float = 15.0) -> None:
+    """Wait until the router, the outbox and the staff relay have nothing running."""
+    handoff = gateway.app[HANDOFF]
+
+    async def all_idle() -> None:
+        for _ in range(3):
+            await gateway.idle(timeout)
+            if handoff.relay is not None:
+                await handoff.relay.idle()
+            await asyncio.sleep(0.02)
+
+    await asyncio.wait_for(all_idle(), timeout)
+
+
+async def only_case(gateway: RunningGateway) -> Case:
+    """The one case the test opened (open or closed)."""
+    rows = await gateway.store.transact(lambda c, now: c.execute("SELECT id FROM cases").all())
+    assert len(rows) == 1, f"expected one case, found {len(rows)}"
+    return await gateway.app[HANDOFF].desk.case(int(rows[0]["id"]))
+
+
+async def case_count(gateway: RunningGateway) -> int:
+    row = await gateway.store.transact(
+        lambda c, now: c.execute("SELECT COUNT(*) AS n FROM cases").one()
+    )
+    return int(row["n"])
+
+
+async def transcript(gateway: RunningGateway, case_id: int) -> list[tuple[str, str]]:
+    entries = await gateway.app[HANDOFF].desk.transcript(case_id)
+    return [(e.direction, e.text) for e in entries]
+
+
+async def topic_in(fake: StaffTelegram, chat_id: int, timeout: float = 10.0) -> Topic:
+    """The one topic the bot opened in ``chat_id`` (waits for it)."""
+    await wait_for(lambda: len(fake.topics_in(chat_id)) == 1, timeout)
+    return fake.topics_in(chat_id)[0]
+
+
+async def summary_in(fake: StaffTelegram, chat_id: int, thread: int | None) -> Any:
+    """The case summary: the first post with Claim or Close buttons in the topic."""
+    await wait_for(lambda: any(p.buttons() for p in fake.posts_in(chat_id, thread)))
+    return next(p for p in fake.posts_in(chat_id, thread) if p.buttons())
+
+
+async def failed_posts(gateway: RunningGateway) -> list[str]:
+    """Staff posts that could not be sent (each with its error)."""
+    rows = await gateway.store.transact(
+        lambda c, now: c.execute(
+            "SELECT op, last_error FROM staff_posts WHERE status = 'failed'"
+        ).all()
+    )
+    return [f"{row['op']}: {row['last_error']}" for row in rows]

@@ -1,0 +1,91 @@
+"""``python -m bot`` as a process with staff on Telegram, paging and the console: a whole case
+leaves nothing of itself in the logs (no words, no number, no Telegram id of client or staff).
+"""
+
+from __future__ import annotations
+
+import aiohttp
+
+from tests.bot.gateway_fakes.base import wait_for
+from tests.bot.gateway_fakes.telegram import BOT_TOKEN
+from tests.bot.gateway_fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, post_sms, sms_form
+from tests.bot.test_gateway_process import run_gateway  # noqa: F401 - a fixture
+from tests.handoff.conftest import ACCOUNTS, BACKUP_PHONE, ON_CALL_PHONE
+from tests.handoff.fakes import ALEX, STAFF_CHAT, staff_text
+
+PHONE = "+16505550166"
+CLIENT_WORDS = ("i need to talk to someone", "my landlord locked me out")
+STAFF_WORDS = "Stay where you are, I am calling the shelter for you"
+
+
+async def test_a_case_through_the_process_logs_nothing_of_itself(
+    run_gateway,  # noqa: F811 - the fixture imported above
+    fake_rasa,
+    fake_telegram,
+    fake_twilio,
+):
+    gateway = run_gateway(
+        RASA_URL=fake_rasa.url,
+        TELEGRAM_BOT_TOKEN=BOT_TOKEN,
+        TELEGRAM_API_URL=fake_telegram.url,
+        TWILIO_ACCOUNT_SID=ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN=AUTH_TOKEN,
+        TWILIO_FROM_NUMBER=FROM_NUMBER,
+        TWILIO_API_URL=fake_twilio.url,
+        STAFF_CHAT_ID=str(STAFF_CHAT),  # the same group at any hour, whatever the day
+        ON_CALL_CHAT_ID=str(STAFF_CHAT),
+        ON_CALL_PHONE=ON_CALL_PHONE,
+        BACKUP_PHONE=BACKUP_PHONE,
+        STAFF_CONSOLE_USERS=" ".join(f"{a.name}:{a.password_hash}" for a in ACCOUNTS),
+        LOG_LEVEL="DEBUG",
+    )
+    gateway.env["PUBLIC_URL"] = gateway.url
+    await gateway.start()
+    await wait_for(lambda: fake_telegram.webhook_url is not None)
+    async with aiohttp.ClientSession() as http:
+        for words in CLIENT_WORDS:
+            status, _ = await post_sms(http, f"{gateway.url}/sms/twilio", sms_form(PHONE, words))
+            assert status == 200
+        await wait_for(lambda: len(fake_telegram.topics_in(STAFF_CHAT)) == 1)
+        [topic] = fake_telegram.topics_in(STAFF_CHAT)
+        fake_telegram.push(
+            staff_text(
+                fake_telegram.next_update_id(), STAFF_CHAT, ALEX, STAFF_WORDS, thread=topic.thread
+            )
+        )
+        await wait_for(lambda: STAFF_WORDS in fake_twilio.bodies_to(PHONE))
+        fake_telegram.push(
+            staff_text(
+                fake_telegram.next_update_id(),
+                STAFF_CHAT,
+                ALEX,
+                "/note keys with neighbour",
+                thread=topic.thread,
+            )
+        )
+        fake_telegram.push(
+            staff_text(
+                fake_telegram.next_update_id(), STAFF_CHAT, ALEX, "/close", thread=topic.thread
+            )
+        )
+        await wait_for(lambda: topic.closed)
+        form = {"name": "alex", "password": "wrong password"}
+        async with http.post(f"{gateway.url}/staff/login", data=form) as response:
+            assert response.status == 401
+    assert await gateway.stop() == 0
+
+    logs = gateway.stderr
+    assert "case 1 opened" in logs  # the gateway did log its work
+    assert "case 1 closed" in logs
+    for secret in (
+        PHONE,
+        PHONE[2:],
+        PHONE[-7:],
+        str(ALEX),
+        str(STAFF_CHAT),
+        ON_CALL_PHONE,
+        BACKUP_PHONE,
+    ):
+        assert secret not in logs
+    for words in (*CLIENT_WORDS, STAFF_WORDS, "keys with neighbour", "wrong password", "Alex"):
+        assert words not in logs

@@ -19,7 +19,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help run test train check lint typecheck validate pytest conversations nlu-eval \
-        compare-pipelines region directory bench browser clean
+        compare-pipelines region directory bench system-packages clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -29,7 +29,7 @@ run: $(STAMP) ## Set up, then start Rasa, the action server and the gateway with
 	$(PY) -m actions.directory ensure
 	$(PY) scripts/run.py
 
-test: $(STAMP) browser ## Set up, then run every check: lint, types, data, pytest, conversation tests, NLU held-out set
+test: $(STAMP) system-packages ## Set up, then run every check: lint, types, data, pytest, conversation tests, NLU held-out set
 	$(PY) scripts/model.py train
 	$(MAKE) --no-print-directory check
 
@@ -71,8 +71,8 @@ directory: $(STAMP) ## Rebuild the service directory database from the shipped H
 bench: $(STAMP) ## Run the benchmarks under bench/ (starts its own servers)
 	$(PY) bench/run_all.py
 
-browser: ## Install Debian's chromium for the page tests if it is missing
-	@scripts/ensure-chromium
+system-packages: ## Install what the tests need from Debian if missing: chromium, PostgreSQL
+	@scripts/ensure-system-packages
 
 clean: ## Remove the environment, models and runtime state
 	rm -rf $(VENV) models results var .pytest_cache .mypy_cache .ruff_cache

@@ -15,7 +15,24 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+def _pg_tool(name: str) -> str | None:
+    """A PostgreSQL server program: on PATH, else Debian's newest /usr/lib/postgresql/N/bin."""
+    found = shutil.which(name)
+    if found:
+        return found
+    versions = sorted(
+        Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
+        key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0,
+    )
+    return str(versions[-1]) if versions else None
+
+
+def _unavailable(reason: str) -> None:
+    """`make test` installs PostgreSQL (scripts/ensure-system-packages): in CI, missing is a failure."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; scripts/ensure-system-packages should have installed it")
+    pytest.skip(reason)
 
 
 def free_port() -> int:
@@ -27,14 +44,15 @@ def free_port() -> int:
 @contextlib.contextmanager
 def postgres_server() -> Iterator[str]:
     """Start PostgreSQL (skips the test if it is not installed); yield its URL; stop it."""
-    initdb = shutil.which("initdb") or str(PG_BIN / "initdb")
-    postgres = shutil.which("postgres") or str(PG_BIN / "postgres")
-    if not Path(initdb).exists():
-        pytest.skip("PostgreSQL is not installed (initdb not found)")
+    initdb = _pg_tool("initdb")
+    postgres = _pg_tool("postgres")
+    if initdb is None or postgres is None:
+        _unavailable("PostgreSQL is not installed (initdb not found)")
+        raise AssertionError("unreachable")
     as_user: list[str] = []
     if os.geteuid() == 0:  # PostgreSQL refuses to run as root
         if shutil.which("runuser") is None:
-            pytest.skip("running as root without runuser to start PostgreSQL as another user")
+            _unavailable("running as root without runuser to start PostgreSQL as another user")
         as_user = ["runuser", "-u", "postgres", "--"]
     # Not under pytest's tmp_path: its parents are private to root, and the server runs as postgres.
     folder = Path(tempfile.mkdtemp(prefix="gateway-pg-"))

@@ -145,6 +145,9 @@ class Gazetteer:
         key = self._strip_state(normalise(text))
         if key in self._by_name:
             return self._by_name[key][0][0]
+        named_state = self._in_state(key)
+        if named_state is not None:
+            return named_state
         close = difflib.get_close_matches(key, self._regional_names, n=1, cutoff=0.85)
         return self._by_name[close[0]][0][0] if close else None
 
@@ -170,6 +173,13 @@ class Gazetteer:
                 if size > 1 or place.county in self.counties:
                     return place
         return None
+
+    def _in_state(self, key: str) -> Place | None:
+        """"atlantis fl": the place of that name in that state (the form's canonical "Name, ST")."""
+        name, _, state = key.rpartition(" ")
+        if len(state) != 2 or name not in self._by_name:
+            return None
+        return next((p for p, _ in self._by_name[name] if (p.state or "").lower() == state), None)
 
     def _strip_state(self, key: str) -> str:
         for suffix in (f" {self.state.lower()}", " california", " usa", " us"):

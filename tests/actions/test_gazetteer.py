@@ -38,6 +38,14 @@ def test_places_and_zip_codes_resolve(
     assert (place.name, place.slot_value) == (name, slot_value)
 
 
+@pytest.mark.parametrize("text", ["reno", "atlantis", "miami", "springfield", "redwood city"])
+def test_a_kept_slot_value_resolves_to_the_same_place(gazetteer: Gazetteer, text: str) -> None:
+    """The form keeps "Name, ST"; the search resolves it again, outside the state too."""
+    place = gazetteer.resolve(text)
+    assert place is not None
+    assert gazetteer.resolve(place.slot_value) == place
+
+
 def test_a_shared_location_resolves_to_its_coordinates(gazetteer: Gazetteer) -> None:
     place = gazetteer.resolve("geo:37.48,-122.23")
     assert place is not None

@@ -71,6 +71,8 @@ class ActionAskLocation(Action):
     """Asks where the client is, with the region's own example place and ZIP code.
 
     The `request_location` payload lets the gateway offer Telegram's "share location" button.
+    Someone telling of abuse at home hears the 24/7 domestic violence line before the question,
+    the first time it is asked: they may never answer it.
     """
 
     def name(self) -> str:
@@ -79,6 +81,9 @@ class ActionAskLocation(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        first_ask = tracker.get_slot("requested_slot") != "location"
+        if first_ask and tracker.get_slot("need") == "domestic_violence":
+            dispatcher.utter_message(text=say("ask_location_domestic_violence"))
         dispatcher.utter_message(text=say("ask_location"))
         dispatcher.utter_message(json_message={"request_location": True})
         return []

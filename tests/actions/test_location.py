@@ -87,6 +87,29 @@ async def test_asking_where_names_the_regions_example_and_offers_location_sharin
     assert custom["custom"] == {"request_location": True}
 
 
+async def test_someone_telling_of_abuse_hears_the_dv_line_before_the_question_once() -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAskLocation().run(dispatcher, tracker(slots={"need": "domestic_violence"}), {})
+    line, question, _ = dispatcher.messages
+    assert "National Domestic Violence Hotline" in line["text"]
+    assert "1-800-799-7233" in line["text"]
+    assert "911" in line["text"]
+    assert question["text"].startswith("Where are you now?")
+    # Asked again after a place it did not know: the question alone.
+    again = CollectingDispatcher()
+    slots = {"need": "domestic_violence", "requested_slot": "location"}
+    await ActionAskLocation().run(again, tracker(slots=slots), {})
+    assert [m["text"] for m in again.messages if m.get("text")] == [question["text"]]
+
+
+async def test_other_needs_hear_the_question_alone() -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAskLocation().run(dispatcher, tracker(slots={"need": "shelter"}), {})
+    texts = [m["text"] for m in dispatcher.messages if m.get("text")]
+    assert len(texts) == 1
+    assert texts[0].startswith("Where are you now?")
+
+
 async def test_asking_the_need_offers_the_main_needs_and_a_person() -> None:
     dispatcher = CollectingDispatcher()
     await ActionAskNeed().run(dispatcher, tracker(), {})

@@ -46,6 +46,18 @@ def test_a_need_without_a_place_asks_where_the_client_is(rasa_servers: RasaServe
     assert slots(rasa_servers, sender)["need"] == "shelter"
 
 
+def test_abuse_at_home_hears_the_dv_line_then_where(rasa_servers: RasaServers) -> None:
+    sender = new_sender()
+    said = texts(rasa_servers.send(sender, "/find_domestic_violence_help"))
+    assert "National Domestic Violence Hotline" in said[0]
+    assert "1-800-799-7233" in said[0]
+    assert said[1].startswith(ASKS_WHERE)
+    # A place it does not know: asked again, without the line a second time.
+    again = texts(rasa_servers.send(sender, location("narnia")))
+    assert not any("Hotline" in t for t in again)
+    assert again[-1].startswith(ASKS_WHERE)
+
+
 @pytest.mark.parametrize(
     ("answer", "kept"),
     [

@@ -175,7 +175,7 @@ class Gazetteer:
         return None
 
     def _in_state(self, key: str) -> Place | None:
-        """"atlantis fl": the place of that name in that state (the form's canonical "Name, ST")."""
+        """ "atlantis fl": the place of that name in that state (the form's canonical "Name, ST")."""
         name, _, state = key.rpartition(" ")
         if len(state) != 2 or name not in self._by_name:
             return None

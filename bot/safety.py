@@ -150,6 +150,7 @@ DANGER = [
     r"chased|stalked|abused|threatened)\b",
     r"\b(?:just )?(?:attacked|assaulted|jumped|stabbed|grabbed) me\b|\bgot (?:jumped|stabbed|shot)\b",
     r"\b(?:raped|sexually assaulted)\b|\b(?:drugged|roofied|spiked|poisoned)\b|\bkidnap",
+    r"\bhostage\b|\bpull(?:ing|ed)? me into\b|\bslipped (?:something|me something)\b",
     r"\b(?:been|was|im|got) shot\b|\bshots fired\b",
     r"\bholding me down\b|\bhands around my neck\b|\b(?:got|has) me cornered\b|\bforced me\b",
     r"\bthrowing (?:punches|rocks|things|stuff|bottles)\b",
@@ -179,7 +180,7 @@ DANGER = [
     # Asking for emergency services.
     r"\b(?:call|need|get|send) (?:the |an? )?(?:police|cops|ambulance|paramedics|fire brigade|"
     r"fire department)\b",
-    r"\bsend help\b|\bcome quick(?:ly)?\b|\bhelp me now\b|\b(?:urgent|urgently|emergency) help\b|"
+    r"\bsend help\b|\bcome quick(?:ly)?\b|\bhelp me now\b|\bhelp (?:me )?right now\b|\b(?:urgent|urgently|emergency) help\b|"
     r"\bhelp urgently\b|\bmayday\b|\bsos\b",
     r"(?<!not an )\bemergency\b(?! (?:shelter|accommodation|housing|food|relief|bed|beds|room|rooms|"
     r"assistance|financial|funds|money|rent|payment|cash|grant|dental|services?|center|centre|"
@@ -188,6 +189,7 @@ DANGER = [
     r"\b(?:cant|cannot|can not) (?:breathe|get air|get my breath|move)\b",
     r"\b(?:isnt|is not|not|stopped) breathing\b",
     r"\bunconscious\b|\bunresponsive\b|\bcollapsed\b|\bpassed out\b|\bwont wake up\b",
+    r"\b(?:cant|cannot|can not) wake (?:him|her|them|up)\b",
     r"\b(?:isnt|is not|not) moving\b",
     r"\bheart attack\b|\bstroke\b|\bseizure\b|\bfitting\b|\banaphyla|\ballergic reaction\b",
     r"\bchoking\b|\bthroat is closing\b|\bchest pain\b|\bpain in my chest\b",

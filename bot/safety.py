@@ -129,6 +129,21 @@ SELF_HARM = [
     r"\b(?:drive|driving|drove) (?:my car )?(?:off (?:the road|a cliff|a bridge)|into (?:a )?(?:wall|tree|traffic))\b",
     r"\bgarage\b.*\bengine running\b",
     r"\bplan and the means\b|\bhave the means\b",
+    # Means at hand, and the last night: what crisis lines ask about first.
+    r"\b(?:standing|sitting|stood|sat|up) on (?:the |a )?(?:edge|ledge|bridge|roof|railing)\b",
+    r"\b(?:saved|saving|stockpiled|stockpiling|hoarded|hoarding) (?:up )?(?:all )?(?:my |enough )?"
+    + _PILLS
+    + r"\b",
+    r"\bgun\b.*\bthinking (?:about|of) (?:it|using)\b",
+    r"\bmy final (?:day|night|goodbye)\b|\bmy last night (?:here|alive|on earth)\b",
+    r"\b(?:wont|will not|not going to|not gonna) (?:be (?:here|around|alive)|exist)\b"
+    r"(?: (?:by|after|in the|tomorrow|to see|anymore))",
+    r"\bwont exist\b|\bill be gone for good\b|\blast time (?:youll|you will|you) hear from me\b",
+    r"\bnobody will have to (?:deal with|worry about|see) me\b",
+    r"\b(?:tonight|today|now) i (?:finish|end) (?:it|this|things)\b",
+    r"\b(?:wrote|writing|left) (?:goodbye )?(?:letters|notes) (?:to|for) (?:everyone|my family|my kids)\b",
+    r"\b(?:gave|giving) (?:away )?(?:my|all my) (?:\w+ )?away\b.*\bwont need\b",
+    r"\bready to go $",
 ]
 
 DANGER = [
@@ -196,6 +211,7 @@ DANGER = [
     r"(?<!not )\bbleeding\b|\bhit my head\b|\bblood (?:everywhere|wont stop)\b|\bgushing blood\b|\bbone is sticking\b",
     r"\bfire\b(?! (?:station|alarm test|pit))|\bsmell gas\b|\bgas leak\b",
     r"\bcar crash\b|\b(?:in|had) an? (?:car )?accident\b|\bcant get up\b",
+    r"\bmixed (?:pills|meds|drugs) (?:and|with)\b|\bheart (?:is )?(?:racing|pounding) (?:way )?too fast\b",
 ]
 
 _SELF_HARM = re.compile("|".join(f"(?:{p})" for p in SELF_HARM))

@@ -22,7 +22,8 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import report
-from bot.safety import screen
+from bot.safety import Screen
+from region import load_region
 
 RISK_INTENTS = {"risk_self_harm": "self_harm", "risk_immediate_danger": "danger"}
 ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
@@ -45,6 +46,7 @@ def examples(folders: list[Path]) -> list[tuple[str, str]]:
 
 
 def measure(labelled: list[tuple[str, str]], show: int) -> dict[str, Any]:
+    screen = Screen(load_region().emergency_number)  # as the gateway builds it
     risk = [(intent, text) for intent, text in labelled if intent in RISK_INTENTS]
     other = [(intent, text) for intent, text in labelled if intent not in RISK_INTENTS]
     misses = [(i, t) for i, t in risk if screen(t) is None]

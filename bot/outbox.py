@@ -14,7 +14,6 @@ Web chat has no sender: its units are delivered when they are stored (the page f
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
@@ -26,6 +25,7 @@ from bot.model import Conversation, OutboxRecord
 from bot.pacing import Pacer
 from bot.privacy import short
 from bot.store import Store
+from bot.workers import KeyedWorkers
 
 log = logging.getLogger(__name__)
 
@@ -48,51 +48,25 @@ def backoff(attempt: int) -> float:
     return min(MAX_BACKOFF, 2.0 ** max(0, attempt - 1)) * random.uniform(0.8, 1.2)
 
 
-class Outbox:
+class Outbox(KeyedWorkers[str]):
     """Starts a delivery worker for each conversation that has units waiting."""
 
     def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
+        super().__init__()
         self.store = store
         self.clock = clock
         self.senders: dict[str, Sender] = {}
-        self._workers: dict[str, asyncio.Task[None]] = {}
-        self._stopping = False
 
     def register(self, channel: str, sender: Sender) -> None:
         self.senders[channel] = sender
 
-    def kick(self, conversation_id: str) -> None:
-        """Make sure a worker delivers what the conversation has waiting."""
-        if self._stopping:
-            return
-        task = self._workers.get(conversation_id)
-        if task is None or task.done():
-            name = f"outbox {short(conversation_id)}"
-            self._workers[conversation_id] = asyncio.create_task(
-                self._work(conversation_id), name=name
-            )
+    def _task_name(self, key: str) -> str:
+        return f"outbox {short(key)}"
 
     async def resume(self) -> None:
         """After a start: deliver whatever was left waiting."""
         for conversation_id in await self.store.pending_outbox_conversations():
             self.kick(conversation_id)
-
-    async def idle(self) -> None:
-        """Wait until no worker is running (tests and benchmarks)."""
-        while any(not task.done() for task in self._workers.values()):
-            await asyncio.gather(*self._workers.values(), return_exceptions=True)
-
-    async def stop(self, grace: float) -> None:
-        """Let sends in flight finish for up to ``grace`` seconds; the rest stays pending."""
-        self._stopping = True
-        tasks = [t for t in self._workers.values() if not t.done()]
-        if tasks:
-            _, still = await asyncio.wait(tasks, timeout=grace)
-            for task in still:
-                task.cancel()
-            for task in still:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
 
     async def _work(self, conversation_id: str) -> None:
         try:

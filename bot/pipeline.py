@@ -22,7 +22,6 @@ the conversation in Rasa when it opens and resume it when it closes, in order wi
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -37,6 +36,7 @@ from bot.rasa import MESSAGE_ID_KEY, RasaClient, RasaHealth
 from bot.render import numbered_choice, render
 from bot.safety import INTENT_FOR_RISK
 from bot.store import Store
+from bot.workers import KeyedWorkers
 
 if TYPE_CHECKING:
     from bot.handoff.intake import Intake
@@ -104,7 +104,7 @@ def _was_down(record: InboundRecord) -> bool:
     return bool(record.last_error and record.last_error.startswith(RasaUnavailable.__name__))
 
 
-class Pipeline:
+class Pipeline(KeyedWorkers[str]):
     """Starts a Rasa worker for each conversation with messages waiting."""
 
     def __init__(
@@ -116,27 +116,19 @@ class Pipeline:
         texts: Messages,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        super().__init__()
         self.store = store
         self.rasa = rasa
         self.health = health
         self.outbox = outbox
         self.texts = texts
         self.clock = clock
-        self._workers: dict[str, asyncio.Task[None]] = {}
         self._turns: dict[int, asyncio.Event] = {}
         self._calls = asyncio.Semaphore(MAX_CONCURRENT_RASA_CALLS)
-        self._stopping = False
         self.handoff: Intake | None = None  # human handoff, set by the app
 
-    def kick(self, conversation_id: str) -> None:
-        if self._stopping:
-            return
-        task = self._workers.get(conversation_id)
-        if task is None or task.done():
-            name = f"pipeline {short(conversation_id)}"
-            self._workers[conversation_id] = asyncio.create_task(
-                self._work(conversation_id), name=name
-            )
+    def _task_name(self, key: str) -> str:
+        return f"pipeline {short(key)}"
 
     async def resume(self) -> None:
         """After a start: answer every message left pending."""
@@ -157,23 +149,6 @@ class Pipeline:
             return False
         finally:
             self._turns.pop(inbound_id, None)
-
-    async def idle(self) -> None:
-        """Wait until no worker is running (tests and benchmarks)."""
-        while any(not task.done() for task in self._workers.values()):
-            await asyncio.gather(*self._workers.values(), return_exceptions=True)
-
-    async def stop(self, grace: float) -> None:
-        """Finish calls in flight for up to ``grace`` seconds; what is left stays pending."""
-        self._stopping = True
-        tasks = [t for t in self._workers.values() if not t.done()]
-        if tasks:
-            _, still = await asyncio.wait(tasks, timeout=grace)
-            for task in still:
-                task.cancel()
-            for task in still:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
 
     async def _work(self, conversation_id: str) -> None:
         base = self.rasa.base_for(conversation_id)

@@ -129,6 +129,21 @@ SELF_HARM = [
     r"\b(?:drive|driving|drove) (?:my car )?(?:off (?:the road|a cliff|a bridge)|into (?:a )?(?:wall|tree|traffic))\b",
     r"\bgarage\b.*\bengine running\b",
     r"\bplan and the means\b|\bhave the means\b",
+    # Means at hand, and the last night: what crisis lines ask about first.
+    r"\b(?:standing|sitting|stood|sat|up) on (?:the |a )?(?:edge|ledge|bridge|roof|railing)\b",
+    r"\b(?:saved|saving|stockpiled|stockpiling|hoarded|hoarding) (?:up )?(?:all )?(?:my |enough )?"
+    + _PILLS
+    + r"\b",
+    r"\bgun\b.*\bthinking (?:about|of) (?:it|using)\b",
+    r"\bmy final (?:day|night|goodbye)\b|\bmy last night (?:here|alive|on earth)\b",
+    r"\b(?:wont|will not|not going to|not gonna) (?:be (?:here|around|alive)|exist)\b"
+    r"(?: (?:by|after|in the|tomorrow|to see|anymore))",
+    r"\bwont exist\b|\bill be gone for good\b|\blast time (?:youll|you will|you) hear from me\b",
+    r"\bnobody will have to (?:deal with|worry about|see) me\b",
+    r"\b(?:tonight|today|now) i (?:finish|end) (?:it|this|things)\b",
+    r"\b(?:wrote|writing|left) (?:goodbye )?(?:letters|notes) (?:to|for) (?:everyone|my family|my kids)\b",
+    r"\b(?:gave|giving) (?:away )?(?:my|all my) (?:\w+ )?away\b.*\bwont need\b",
+    r"\bready to go $",
 ]
 
 DANGER = [
@@ -150,6 +165,7 @@ DANGER = [
     r"chased|stalked|abused|threatened)\b",
     r"\b(?:just )?(?:attacked|assaulted|jumped|stabbed|grabbed) me\b|\bgot (?:jumped|stabbed|shot)\b",
     r"\b(?:raped|sexually assaulted)\b|\b(?:drugged|roofied|spiked|poisoned)\b|\bkidnap",
+    r"\bhostage\b|\bpull(?:ing|ed)? me into\b|\bslipped (?:something|me something)\b",
     r"\b(?:been|was|im|got) shot\b|\bshots fired\b",
     r"\bholding me down\b|\bhands around my neck\b|\b(?:got|has) me cornered\b|\bforced me\b",
     r"\bthrowing (?:punches|rocks|things|stuff|bottles)\b",
@@ -179,7 +195,7 @@ DANGER = [
     # Asking for emergency services.
     r"\b(?:call|need|get|send) (?:the |an? )?(?:police|cops|ambulance|paramedics|fire brigade|"
     r"fire department)\b",
-    r"\bsend help\b|\bcome quick(?:ly)?\b|\bhelp me now\b|\b(?:urgent|urgently|emergency) help\b|"
+    r"\bsend help\b|\bcome quick(?:ly)?\b|\bhelp me now\b|\bhelp (?:me )?right now\b|\b(?:urgent|urgently|emergency) help\b|"
     r"\bhelp urgently\b|\bmayday\b|\bsos\b",
     r"(?<!not an )\bemergency\b(?! (?:shelter|accommodation|housing|food|relief|bed|beds|room|rooms|"
     r"assistance|financial|funds|money|rent|payment|cash|grant|dental|services?|center|centre|"
@@ -188,12 +204,14 @@ DANGER = [
     r"\b(?:cant|cannot|can not) (?:breathe|get air|get my breath|move)\b",
     r"\b(?:isnt|is not|not|stopped) breathing\b",
     r"\bunconscious\b|\bunresponsive\b|\bcollapsed\b|\bpassed out\b|\bwont wake up\b",
+    r"\b(?:cant|cannot|can not) wake (?:him|her|them|up)\b",
     r"\b(?:isnt|is not|not) moving\b",
     r"\bheart attack\b|\bstroke\b|\bseizure\b|\bfitting\b|\banaphyla|\ballergic reaction\b",
     r"\bchoking\b|\bthroat is closing\b|\bchest pain\b|\bpain in my chest\b",
     r"(?<!not )\bbleeding\b|\bhit my head\b|\bblood (?:everywhere|wont stop)\b|\bgushing blood\b|\bbone is sticking\b",
     r"\bfire\b(?! (?:station|alarm test|pit))|\bsmell gas\b|\bgas leak\b",
     r"\bcar crash\b|\b(?:in|had) an? (?:car )?accident\b|\bcant get up\b",
+    r"\bmixed (?:pills|meds|drugs) (?:and|with)\b|\bheart (?:is )?(?:racing|pounding) (?:way )?too fast\b",
 ]
 
 _SELF_HARM = re.compile("|".join(f"(?:{p})" for p in SELF_HARM))

@@ -74,10 +74,12 @@ def find(
         found = search(conn, need, _where(gazetteer, place), profile_from(population))
         size = render.page_size(channel)
         hits = found.hits[page * size : (page + 1) * size]
+        # These texts name the general line already; the need's own line only if it differs.
+        others = [] if line == region.line_for("general") else [line_text]
         if not found.hits:
-            return reply("directory_nothing", line_text, place=name, radius=f"{found.radius:.0f}")
+            return reply("directory_nothing", *others, place=name, radius=f"{found.radius:.0f}")
         if not hits:
-            return reply("directory_no_more", line_text, page=page, place=name)
+            return reply("directory_no_more", *others, page=page, place=name)
         is_holiday = holiday_calendar(region.gazetteer.country, region.gazetteer.state)
         items = [listing(conn, hit, now, region.tz, is_holiday) for hit in hits]
     except (DirectoryUnavailable, sqlite3.Error) as exc:

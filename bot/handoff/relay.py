@@ -16,7 +16,6 @@ that can never be sent is marked failed and logged, and the console still shows 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -34,6 +33,7 @@ from bot.outbox import backoff
 from bot.pacing import Pacer
 from bot.privacy import redact
 from bot.store import Store
+from bot.workers import KeyedWorkers
 
 if TYPE_CHECKING:
     from bot.channels.telegram import TelegramChannel
@@ -69,7 +69,7 @@ def buttons(case: Case) -> InlineKeyboardMarkup | None:
     return None
 
 
-class StaffRelay:
+class StaffRelay(KeyedWorkers[int]):
     """Starts a worker for each case with staff posts waiting."""
 
     def __init__(
@@ -80,42 +80,20 @@ class StaffRelay:
         clock: Callable[[], float] = time.time,
         pacer: Pacer | None = None,
     ) -> None:
+        super().__init__()
         self.store = store
         self.channel = channel
         self.roster = roster
         self.clock = clock
         self.pacer = pacer or Pacer(GROUP_RATE, GROUP_BURST, 30.0, 30.0)
         self.forum: dict[int, bool] = {}  # chat id -> whether it has topics (learnt on use)
-        self._workers: dict[int, asyncio.Task[None]] = {}
-        self._stopping = False
 
-    def kick(self, case_id: int) -> None:
-        if self._stopping:
-            return
-        task = self._workers.get(case_id)
-        if task is None or task.done():
-            self._workers[case_id] = asyncio.create_task(
-                self._work(case_id), name=f"staff relay {case_id}"
-            )
+    def _task_name(self, key: int) -> str:
+        return f"staff relay {key}"
 
     async def resume(self) -> None:
         for case_id in await self.store.transact(lambda c, now: posts.cases_with_pending(c)):
             self.kick(case_id)
-
-    async def idle(self) -> None:
-        while any(not task.done() for task in self._workers.values()):
-            await asyncio.gather(*self._workers.values(), return_exceptions=True)
-
-    async def stop(self, grace: float) -> None:
-        self._stopping = True
-        tasks = [t for t in self._workers.values() if not t.done()]
-        if tasks:
-            _, still = await asyncio.wait(tasks, timeout=grace)
-            for task in still:
-                task.cancel()
-            for task in still:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
 
     # --- the worker -----------------------------------------------------------------------
 

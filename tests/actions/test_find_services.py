@@ -129,7 +129,15 @@ async def test_no_directory_still_gives_the_general_line_and_the_24_7_line(
 async def test_nothing_near_says_so_plainly_and_gives_211() -> None:
     text, _ = await run(need="legal", location="Fresno, CA")
     assert text.startswith("I found nothing for that within 50 miles of Fresno.")
-    assert "211 San Mateo County: call 211 or text 898211" in text
+    assert text.count("call 211 or text 898211") == 1  # said once, not again as the 24/7 line
+
+
+async def test_nothing_near_still_gives_the_needs_own_line() -> None:
+    text, _ = await run(need="domestic_violence", location="Fresno, CA")
+    assert "call 211 or text 898211" in text
+    assert text.endswith(
+        "24/7: National Domestic Violence Hotline: call 1-800-799-7233 or text START to 88788"
+    )
 
 
 async def test_without_a_need_it_asks_for_one() -> None:

@@ -5,7 +5,6 @@ Every server here binds 127.0.0.1 port 0 and is stopped when its test ends.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,12 +12,12 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.settings import Secret, Settings
-from tests.bot.gateway_fakes.gateway import RunningGateway
+from bot.settings import Settings
+from tests.bot.gateway_fakes.gateway import RunningGateway, loopback_settings
 from tests.bot.gateway_fakes.postgres import new_database, postgres_server
 from tests.bot.gateway_fakes.rasa import FakeRasa
-from tests.bot.gateway_fakes.telegram import BOT_TOKEN, WEBHOOK_SECRET, FakeTelegram
-from tests.bot.gateway_fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio
+from tests.bot.gateway_fakes.telegram import BOT_TOKEN, FakeTelegram
+from tests.bot.gateway_fakes.twilio import FakeTwilio
 
 
 @pytest.fixture(scope="session")
@@ -69,26 +68,15 @@ def settings_for(tmp_path: Path, fake_rasa: FakeRasa) -> Callable[..., Callable[
         **fields: Any,
     ) -> Callable[[str], Settings]:
         def build(url: str) -> Settings:
-            values: dict[str, Any] = {
-                "host": "127.0.0.1",
-                "port": int(url.rsplit(":", 1)[1]),
-                "database_url": Secret(f"sqlite:///{tmp_path / 'gateway.db'}"),
-                "rasa_urls": (fake_rasa.url,),
-                "rasa_timeout": 2.0,
-                "sender_hash_salt": Secret("salt-for-tests"),
-                "public_url": url if (webhook or sms) else None,
-            }
-            if telegram is not None:
-                values["telegram_bot_token"] = Secret(BOT_TOKEN)
-                values["telegram_api_url"] = telegram.url
-                values["telegram_webhook_secret"] = Secret(WEBHOOK_SECRET)
-            if sms is not None:
-                values["twilio_account_sid"] = ACCOUNT_SID
-                values["twilio_auth_token"] = Secret(AUTH_TOKEN)
-                values["twilio_from_number"] = FROM_NUMBER
-                values["twilio_api_url"] = sms.url
-            values.update(fields)
-            return dataclasses.replace(Settings(), **values)
+            return loopback_settings(
+                url,
+                tmp_path / "gateway.db",
+                fake_rasa.url,
+                telegram_url=telegram.url if telegram else None,
+                twilio_url=sms.url if sms else None,
+                webhook=webhook,
+                **fields,
+            )
 
         return build
 

@@ -62,6 +62,15 @@ SELF_HARM = [
     "thinking of stepping in front of a train",
     "i burned my arm on purpose",
     "tired of living",
+    # Means at hand and the last night (the crisis lines' first questions).
+    "im standing on the bridge",
+    "i saved up my pills for tonight",
+    "keep looking at my dads gun and thinking about it",
+    "ive decided this is my final day",
+    "i wont be around by morning",
+    "this is the last time youll hear from me",
+    "tonight i finish it",
+    "wrote letters to everyone, i'm ready to go",
 ]
 
 DANGER = [
@@ -102,6 +111,8 @@ DANGER = [
     "im trapped",
     "they're shooting outside",
     "i just got hit by a car",
+    "took something at a party and my heart is racing way too fast",
+    "my friend mixed pills and booze and we cant wake her",
 ]
 
 ORDINARY = [
@@ -143,6 +154,9 @@ ORDINARY = [
     "i got fired from my job",
     "my kids want to stop at the park",
     "he hurt my feelings",
+    "im ready to go to the shelter",
+    "i wont be around this weekend can i come monday",
+    "i need to finish it by monday",
 ]
 
 # False alarms accepted on purpose: the crisis lines are sent, Rasa still answers.

@@ -6,7 +6,6 @@ Every server binds 127.0.0.1 port 0 and is stopped when its test ends.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
@@ -19,11 +18,11 @@ import pytest
 
 from bot.handoff.auth import StaffAccount, hash_password
 from bot.handoff.settings import HandoffSettings
-from bot.settings import Secret, Settings
-from tests.bot.gateway_fakes.gateway import RunningGateway
+from bot.settings import Settings
+from tests.bot.gateway_fakes.gateway import RunningGateway, loopback_settings
 from tests.bot.gateway_fakes.rasa import FakeRasa
-from tests.bot.gateway_fakes.telegram import BOT_TOKEN, WEBHOOK_SECRET
-from tests.bot.gateway_fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio
+from tests.bot.gateway_fakes.telegram import BOT_TOKEN
+from tests.bot.gateway_fakes.twilio import FakeTwilio
 from tests.handoff.fakes import ON_CALL_CHAT, STAFF_CHAT, StaffTelegram
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -101,27 +100,16 @@ def settings_for(tmp_path: Path, fake_rasa: FakeRasa) -> Callable[..., Callable[
             if telegram is not None:
                 staff.update(staff_chat_id=STAFF_CHAT, on_call_chat_id=ON_CALL_CHAT)
             staff.update(handoff or {})
-            values: dict[str, Any] = {
-                "host": "127.0.0.1",
-                "port": int(url.rsplit(":", 1)[1]),
-                "database_url": Secret(f"sqlite:///{tmp_path / 'gateway.db'}"),
-                "rasa_urls": (fake_rasa.url,),
-                "rasa_timeout": 2.0,
-                "sender_hash_salt": Secret("salt-for-tests"),
-                "public_url": url if (webhook or sms) else None,
-                "handoff": HandoffSettings(**staff),
-            }
-            if telegram is not None:
-                values["telegram_bot_token"] = Secret(BOT_TOKEN)
-                values["telegram_api_url"] = telegram.url
-                values["telegram_webhook_secret"] = Secret(WEBHOOK_SECRET)
-            if sms is not None:
-                values["twilio_account_sid"] = ACCOUNT_SID
-                values["twilio_auth_token"] = Secret(AUTH_TOKEN)
-                values["twilio_from_number"] = FROM_NUMBER
-                values["twilio_api_url"] = sms.url
-            values.update(fields)
-            return dataclasses.replace(Settings(), **values)
+            return loopback_settings(
+                url,
+                tmp_path / "gateway.db",
+                fake_rasa.url,
+                telegram_url=telegram.url if telegram else None,
+                twilio_url=sms.url if sms else None,
+                webhook=webhook,
+                handoff=HandoffSettings(**staff),
+                **fields,
+            )
 
         return build
 

@@ -7,17 +7,21 @@ known when the settings are built, with no fixed port and no race for one.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
 from bot.app import create_app
-from bot.settings import Settings
+from bot.settings import Secret, Settings
 from bot.state import INBOX, OUTBOX, PIPELINE, STORE
 
 from .base import bound_socket
+from .telegram import BOT_TOKEN, WEBHOOK_SECRET
+from .twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER
 
 
 class RunningGateway:
@@ -69,3 +73,39 @@ class RunningGateway:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
+
+
+def loopback_settings(
+    url: str,
+    database: Path,
+    rasa_url: str,
+    telegram_url: str | None = None,
+    twilio_url: str | None = None,
+    webhook: bool = False,
+    **fields: Any,
+) -> Settings:
+    """Gateway settings for a gateway at ``url`` that talks to the fakes on loopback.
+
+    Telegram and SMS are on when their fake's URL is given; SMS and webhook mode need the
+    public URL, which is the gateway's own.
+    """
+    values: dict[str, Any] = {
+        "host": "127.0.0.1",
+        "port": int(url.rsplit(":", 1)[1]),
+        "database_url": Secret(f"sqlite:///{database}"),
+        "rasa_urls": (rasa_url,),
+        "rasa_timeout": 2.0,
+        "sender_hash_salt": Secret("salt-for-tests"),
+        "public_url": url if (webhook or twilio_url) else None,
+    }
+    if telegram_url is not None:
+        values["telegram_bot_token"] = Secret(BOT_TOKEN)
+        values["telegram_api_url"] = telegram_url
+        values["telegram_webhook_secret"] = Secret(WEBHOOK_SECRET)
+    if twilio_url is not None:
+        values["twilio_account_sid"] = ACCOUNT_SID
+        values["twilio_auth_token"] = Secret(AUTH_TOKEN)
+        values["twilio_from_number"] = FROM_NUMBER
+        values["twilio_api_url"] = twilio_url
+    values.update(fields)
+    return dataclasses.replace(Settings(), **values)

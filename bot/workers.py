@@ -1,0 +1,52 @@
+"""One worker task per key (a conversation, a case), started on demand and stopped with grace.
+
+The pipeline (Rasa turns), the outbox (sends) and the staff relay (posts to staff) each work
+through one key's items in order while different keys run in parallel. ``kick(key)`` makes
+sure a worker runs for the key; a worker stops when its key has nothing left.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Hashable
+from typing import Generic, TypeVar
+
+K = TypeVar("K", bound=Hashable)
+
+
+class KeyedWorkers(Generic[K]):
+    def __init__(self) -> None:
+        self._workers: dict[K, asyncio.Task[None]] = {}
+        self._stopping = False
+
+    def _task_name(self, key: K) -> str:
+        raise NotImplementedError
+
+    async def _work(self, key: K) -> None:
+        raise NotImplementedError
+
+    def kick(self, key: K) -> None:
+        """Make sure a worker handles what ``key`` has waiting (nothing once stopping)."""
+        if self._stopping:
+            return
+        task = self._workers.get(key)
+        if task is None or task.done():
+            self._workers[key] = asyncio.create_task(self._work(key), name=self._task_name(key))
+
+    async def idle(self) -> None:
+        """Wait until no worker is running (tests and benchmarks)."""
+        while any(not task.done() for task in self._workers.values()):
+            await asyncio.gather(*self._workers.values(), return_exceptions=True)
+
+    async def stop(self, grace: float) -> None:
+        """Let work in flight finish for up to ``grace`` seconds; the rest stays pending."""
+        self._stopping = True
+        tasks = [t for t in self._workers.values() if not t.done()]
+        if tasks:
+            _, still = await asyncio.wait(tasks, timeout=grace)
+            for task in still:
+                task.cancel()
+            for task in still:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task

@@ -212,6 +212,19 @@ DANGER = [
     r"\bfire\b(?! (?:station|alarm test|pit))|\bsmell gas\b|\bgas leak\b",
     r"\bcar crash\b|\b(?:in|had) an? (?:car )?accident\b|\bcant get up\b",
     r"\bmixed (?:pills|meds|drugs) (?:and|with)\b|\bheart (?:is )?(?:racing|pounding) (?:way )?too fast\b",
+    r"\b(?:lips|face|skin) (?:are |is )?(?:going |turning )?blue\b|\bnot waking up\b",
+    r"\bcant catch (?:my|his|her|their) breath\b|\bchest (?:is )?crushing\b|\barm (?:is |went )?numb\b",
+    r"\bso much blood\b|\bcant (?:make|get) (?:it|the bleeding) (?:to )?stop\b",
+    r"\b(?:car|truck|bus|van|driver) (?:just )?(?:ran (?:me|him|her) over|hit (?:me|him|her)|knocked (?:me|him|her))\b",
+    r"\bknocked (?:me )?off my (?:bike|scooter)\b",
+    r"\bput (?:something|stuff|drugs) in (?:my|her|his) (?:drink|beer|glass|cup)\b|\b(?:got|been) dosed\b",
+    # More of violence now.
+    r"\bcornered (?:me|us)\b|\bgrabbed my (?:throat|neck|hair)\b|\bsmashing (?:things|stuff|everything)\b",
+    r"\bcoming (?:at|for|after|towards|toward) my (?:camp|tent|place|house|car|kids)\b",
+    r"\b(?:have|with|got|carrying) (?:machetes|knives|guns|bats|sticks|weapons)\b",
+    # A cry for help with nothing else.
+    # "help please" alone stays a question about what the assistant does (ask_capabilities).
+    r"^ (?:help ?){2,}$|^ help (?:now|asap)(?: please| pls| plz)? $|\burgent (?:pls|please|plz)\b",
 ]
 
 _SELF_HARM = re.compile("|".join(f"(?:{p})" for p in SELF_HARM))
@@ -234,7 +247,8 @@ class Screen:
         digits = re.sub(r"\D", "", emergency_number or "")
         self._number = (
             re.compile(
-                rf"^ (?:(?:call|dial|ring|need|get|help|please) )*{digits}(?: (?:now|please|help))* $"
+                rf"^ (?:(?:call|dial|ring|need|get|help|please) )*{digits}"
+                rf"(?: (?:now|please|help|{digits}))* $"
             )
             if digits
             else None

@@ -113,6 +113,18 @@ DANGER = [
     "i just got hit by a car",
     "took something at a party and my heart is racing way too fast",
     "my friend mixed pills and booze and we cant wake her",
+    # Medical emergencies and violence in words the first screen missed.
+    "hes not waking up and his lips are blue",
+    "my chest is crushing and my left arm is numb",
+    "theres so much blood i cant make it stop",
+    "a car just ran me over in the parking lot",
+    "somebody put something in my beer and now the room is spinning",
+    "two guys cornered me in the alley",
+    "he grabbed my throat just now and is still here",
+    "people at the encampment have machetes and are going tent to tent",
+    "a bunch of dudes with sticks are coming at my camp",
+    "help help help",
+    "help now",
 ]
 
 ORDINARY = [
@@ -157,6 +169,7 @@ ORDINARY = [
     "im ready to go to the shelter",
     "i wont be around this weekend can i come monday",
     "i need to finish it by monday",
+    "help please",  # ask_capabilities: what the assistant can do
 ]
 
 # False alarms accepted on purpose: the crisis lines are sent, Rasa still answers.
@@ -188,7 +201,7 @@ def test_accepted_false_alarms_do_trigger(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["911", "call 911", "911!!", "911 please", "dial 911 now", "HELP 911"]
+    "text", ["911", "call 911", "911!!", "911 please", "dial 911 now", "HELP 911", "911 911"]
 )
 def test_the_regions_emergency_number_alone_is_danger(text):
     assert Screen("911")(text) == "danger"

@@ -9,20 +9,22 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 
 from bot.settings import Settings
+from tests.bot.gateway_fakes.fixtures import fake_rasa, fake_twilio, http
 from tests.bot.gateway_fakes.gateway import RunningGateway, loopback_settings
 from tests.bot.gateway_fakes.postgres import new_database, postgres_server
 from tests.bot.gateway_fakes.rasa import FakeRasa
 from tests.bot.gateway_fakes.telegram import BOT_TOKEN, FakeTelegram
 from tests.bot.gateway_fakes.twilio import FakeTwilio
 
+__all__ = ["fake_rasa", "fake_twilio", "http"]  # shared fixtures, exposed to this suite
+
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    """A PostgreSQL server for the whole session (skipped where PostgreSQL is not installed)."""
+    """A PostgreSQL server for the whole session (skipped where not installed, except in CI)."""
     with postgres_server() as url:
         yield url
 
@@ -34,27 +36,9 @@ def postgres_database(postgres_url: str) -> str:
 
 
 @pytest.fixture
-async def fake_rasa() -> AsyncIterator[FakeRasa]:
-    async with FakeRasa() as server:
-        yield server
-
-
-@pytest.fixture
 async def fake_telegram() -> AsyncIterator[FakeTelegram]:
     async with FakeTelegram(BOT_TOKEN) as server:
         yield server
-
-
-@pytest.fixture
-async def fake_twilio() -> AsyncIterator[FakeTwilio]:
-    async with FakeTwilio() as server:
-        yield server
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 @pytest.fixture

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import aiohttp
 import pytest
 
 from bot.handoff.auth import StaffAccount, hash_password
 from bot.handoff.settings import HandoffSettings
 from bot.settings import Settings
+from tests.bot.gateway_fakes.fixtures import fake_rasa, fake_twilio, http
 from tests.bot.gateway_fakes.gateway import RunningGateway, loopback_settings
 from tests.bot.gateway_fakes.rasa import FakeRasa
 from tests.bot.gateway_fakes.telegram import BOT_TOKEN
@@ -33,6 +33,8 @@ BACKUP_PHONE = "+16505550922"
 PASSWORDS = {"alex": "correct horse battery staple", "sam": "tr0ub4dor&3-but-longer"}
 # Hashing is slow on purpose; hash the test accounts once.
 ACCOUNTS = tuple(StaffAccount(name, hash_password(pw)) for name, pw in PASSWORDS.items())
+
+__all__ = ["fake_rasa", "fake_twilio", "http"]  # shared fixtures, exposed to this suite
 
 
 class Clock:
@@ -57,27 +59,9 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def fake_rasa() -> AsyncIterator[FakeRasa]:
-    async with FakeRasa() as server:
-        yield server
-
-
-@pytest.fixture
 async def fake_telegram() -> AsyncIterator[StaffTelegram]:
     async with StaffTelegram(BOT_TOKEN) as server:
         yield server
-
-
-@pytest.fixture
-async def fake_twilio() -> AsyncIterator[FakeTwilio]:
-    async with FakeTwilio() as server:
-        yield server
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import psycopg2
 import pytest
@@ -28,7 +29,7 @@ def _pg_tool(name: str) -> str | None:
     return str(versions[-1]) if versions else None
 
 
-def _unavailable(reason: str) -> None:
+def _unavailable(reason: str) -> NoReturn:
     """`make test` installs PostgreSQL (scripts/ensure-system-packages): in CI, missing is a failure."""
     if os.environ.get("CI"):
         pytest.fail(f"{reason}; scripts/ensure-system-packages should have installed it")
@@ -48,7 +49,6 @@ def postgres_server() -> Iterator[str]:
     postgres = _pg_tool("postgres")
     if initdb is None or postgres is None:
         _unavailable("PostgreSQL is not installed (initdb not found)")
-        raise AssertionError("unreachable")
     as_user: list[str] = []
     if os.geteuid() == 0:  # PostgreSQL refuses to run as root
         if shutil.which("runuser") is None:

@@ -78,12 +78,16 @@ def rasa_spec(
     tracker_db: str,
     env: Mapping[str, str] | None = None,
 ) -> ServiceSpec:
+    """``rasa run`` through the project's launcher (rasa_addons/serve.py).
+
+    The token goes in the environment, never on the command line: a token that begins with
+    ``-`` would be read as an option there, and ``ps`` would show it to everyone.
+    """
     command = [
-        str(BIN / "rasa"),
-        "run",
+        str(BIN / "python"),
+        "-m",
+        "rasa_addons.serve",
         "--enable-api",
-        "--auth-token",
-        token,
         "--port",
         str(port),
         "--interface",
@@ -99,7 +103,12 @@ def rasa_spec(
         name="rasa",
         command=command,
         health_url=f"http://127.0.0.1:{port}/",
-        env={**(env or {}), "ACTION_ENDPOINT_URL": action_url, "RASA_TRACKER_DB": tracker_db},
+        env={
+            **(env or {}),
+            "ACTION_ENDPOINT_URL": action_url,
+            "RASA_TRACKER_DB": tracker_db,
+            "RASA_TOKEN": token,
+        },
     )
 
 

@@ -46,7 +46,7 @@ typecheck: $(STAMP) ## mypy on bot/, actions/, region/
 	$(BIN)/mypy
 
 validate: $(STAMP) ## rasa data validate --fail-on-warnings
-	$(BIN)/rasa data validate --domain domain --fail-on-warnings --quiet
+	$(BIN)/rasa data validate --domain domain.yml --fail-on-warnings --quiet
 
 pytest: $(STAMP) ## pytest, slow tests included (they start real Rasa and action servers)
 	$(BIN)/pytest
@@ -61,9 +61,9 @@ nlu-eval: $(STAMP) ## Macro-F1 on the held-out set (never trained on), and every
 compare-pipelines: $(STAMP) ## Cross-validate the candidate NLU pipelines (slow: minutes)
 	$(PY) scripts/compare_pipelines.py
 
-region: $(STAMP) ## Regenerate what comes from the region file: the NLU lookup table, domain/region.yml
+region: $(STAMP) ## Regenerate what comes from the region file: the NLU lookup table, the region's slots in domain.yml
 	$(PY) -m actions.gazetteer lookup > data/nlu/lookup_location.yml
-	$(PY) -m region domain > domain/region.yml
+	$(PY) -m region domain
 
 directory: $(STAMP) ## Rebuild the service directory database from the shipped HSDS data
 	$(PY) -m actions.directory build

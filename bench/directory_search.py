@@ -1,6 +1,6 @@
 """Directory search latency and import rate (`make bench`, or run alone).
 
-1. The shipped directory (directory/hsds plus the region's lines): p50/p95 of a client's whole
+1. The shipped directory (actions/directory/data/hsds plus the region's lines): p50/p95 of a client's whole
    search (place, search, details of the page, rendering) over every need, many places and
    the three channels; and of the index query alone.
 2. A generated directory of 100,000 services (HSDS CSV datapackage, ~800,000 rows, spread over
@@ -39,7 +39,7 @@ PLACES = ["Redwood City", "94063", "San Mateo", "Daly City", "94080", "Half Moon
 CHANNELS = ["sms", "telegram", "webchat"]
 POPULATIONS: list[list[str] | None] = [None, ["17"], ["woman"], ["family"], ["senior"]]
 NOW = dt.datetime(2026, 11, 23, 21, 30, tzinfo=dt.timezone.utc)
-# Open Eligibility codes the generated services carry (one per need of directory/needs.yml).
+# Open Eligibility codes the generated services carry (one per need of actions/directory/data/needs.yml).
 TERMS = [
     "101-04",
     "102",

@@ -2,7 +2,7 @@
 
     python scripts/compare_pipelines.py [--folds 5] [--only NAME ...] [--data data/nlu]
 
-For each candidate config/pipelines/<name>.yml:
+For each candidate scripts/pipelines/<name>.yml:
   1. `rasa test nlu --nlu data/nlu --config <candidate> --cross-validation --folds 5`: intent
      macro-F1 and entity F1 over the held-back folds (results/pipelines/<name>/cv/);
   2. `rasa train nlu` once on all of data/nlu, timed: the train time and the model size;
@@ -27,7 +27,7 @@ from pathlib import Path
 from nlu_report import ReportError, entity_f1, format_entity_f1, intent_macro_f1
 
 ROOT = Path(__file__).resolve().parent.parent
-CANDIDATES = ROOT / "config" / "pipelines"
+CANDIDATES = ROOT / "scripts" / "pipelines"
 # A step that takes longer than this has hung: stop it rather than wait for ever.
 STEP_TIMEOUT_S = 3 * 60 * 60
 

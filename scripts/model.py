@@ -26,9 +26,7 @@ KEEP_MODELS = 3
 
 
 def training_inputs(root: Path = ROOT) -> list[Path]:
-    files = [root / "config.yml", root / "requirements" / "rasa.txt"]
-    domain = root / "domain"
-    files += sorted(domain.rglob("*.yml")) if domain.is_dir() else [root / "domain.yml"]
+    files = [root / "config.yml", root / "requirements" / "rasa.txt", root / "domain.yml"]
     files += sorted((root / "data").rglob("*.yml"))
     return files
 
@@ -48,7 +46,7 @@ def model_path(root: Path = ROOT) -> Path:
 
 
 def domain_args(root: Path = ROOT) -> list[str]:
-    return ["--domain", "domain"] if (root / "domain").is_dir() else ["--domain", "domain.yml"]
+    return ["--domain", "domain.yml"]
 
 
 def train(root: Path = ROOT) -> Path:

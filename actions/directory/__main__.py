@@ -1,12 +1,12 @@
 """The admin's command line: ``python -m actions.directory COMMAND``.
 
-  build               rebuild from the shipped data (directory/hsds) and the region's 24/7 lines
+  build               rebuild from the shipped data (actions/directory/data/hsds) and the region's 24/7 lines
   ensure              build only if there is none (``make run``); reindex if needs.yml changed
   import PATH...      add or update services from HSDS 3.0 files: a datapackage folder (CSV and
                       datapackage.json), one CSV table, or JSON (service_full.json, ...)
       --replace       replace the whole directory with these files (and the region's lines)
-  reindex             rebuild the search index after editing directory/needs.yml
-  convert [SHARED]    regenerate directory/hsds from the Ohana San Mateo and Link-SF data
+  reindex             rebuild the search index after editing actions/directory/data/needs.yml
+  convert [SHARED]    regenerate actions/directory/data/hsds from the Ohana San Mateo and Link-SF data
   search NEED PLACE   try a search as a client sees it (--population 17 --channel sms --at TIME)
 
 The database is ``$DIRECTORY_DB`` (default var/directory.db). An import is all or nothing: on

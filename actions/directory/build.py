@@ -1,6 +1,6 @@
 """The admin's operations on the directory database: import, build, ensure, reindex.
 
-``build`` replaces the whole directory with the data the project ships (``directory/hsds/``,
+``build`` replaces the whole directory with the data the project ships (``actions/directory/data/hsds/``,
 the converted Ohana San Mateo and Link-SF data) plus the region's 24/7 lines; ``ensure`` builds
 only when there is no directory yet (and reindexes when the needs map changed); ``import_paths``
 adds or updates from HSDS files, all or nothing.
@@ -23,7 +23,7 @@ from actions.directory.needs import NeedsMap, load_needs
 from actions.directory.records import Record
 from region import Region, load_region
 
-SHIPPED = Path(__file__).resolve().parents[2] / "directory" / "hsds"
+SHIPPED = Path(__file__).resolve().parent / "data" / "hsds"
 
 
 def import_paths(
@@ -82,7 +82,7 @@ def ensure(path: Path, region: Region | None = None, needs: NeedsMap | None = No
 
 
 def reindex(path: Path, region: Region | None = None, needs: NeedsMap | None = None) -> int:
-    """Rebuild the search index (after editing directory/needs.yml)."""
+    """Rebuild the search index (after editing actions/directory/data/needs.yml)."""
     region = region or load_region()
     needs = needs or load_needs()
     conn = db.connect(path)

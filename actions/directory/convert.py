@@ -1,7 +1,7 @@
 """Making the shipped directory: convert the reference data and write an HSDS 3.0 datapackage.
 
 ``convert_shipped(shared, out)`` runs both converters with the decisions in
-``directory/sources.yml``, adds the project's own taxonomy, and writes ``out/*.csv`` and
+``actions/directory/data/sources.yml``, adds the project's own taxonomy, and writes ``out/*.csv`` and
 ``out/datapackage.json`` (the standard's table schemas, for the resources present), deterministic
 so that re-running it on the same data changes no byte.
 """
@@ -19,7 +19,7 @@ import yaml
 from actions.directory import convert_linksf, convert_ohana, flags, hsds
 from actions.directory.errors import ConversionError
 
-SOURCES = Path(__file__).resolve().parents[2] / "directory" / "sources.yml"
+SOURCES = Path(__file__).resolve().parent / "data" / "sources.yml"
 Rows = dict[str, list[dict[str, Any]]]
 
 

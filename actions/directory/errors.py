@@ -4,7 +4,7 @@ DirectoryError                 anything the directory refuses or cannot do
 ├── SourceError                an input file cannot be read at all (missing, not CSV or JSON)
 ├── ImportRejected             an import found bad rows; it carries every Problem, nothing changed
 ├── ConversionError            a converter met data it cannot convert faithfully
-├── NeedsMapError              directory/needs.yml is missing or malformed
+├── NeedsMapError              actions/directory/data/needs.yml is missing or malformed
 └── DirectoryUnavailable       the database is missing or unreadable when searching
 """
 
@@ -51,7 +51,7 @@ class ConversionError(DirectoryError):
 
 
 class NeedsMapError(DirectoryError):
-    """The needs map (directory/needs.yml) is missing or malformed."""
+    """The needs map (actions/directory/data/needs.yml) is missing or malformed."""
 
 
 class DirectoryUnavailable(DirectoryError):

@@ -1,4 +1,4 @@
-"""Which services answer which need: the admin-editable map ``directory/needs.yml``.
+"""Which services answer which need: the admin-editable map ``actions/directory/data/needs.yml``.
 
 Each need names taxonomy terms (by code or name; a term covers the terms below it) and
 keywords (whole words or phrases in a service's name, description and keyword attributes).
@@ -18,7 +18,7 @@ import yaml
 
 from actions.directory.errors import NeedsMapError
 
-DEFAULT_NEEDS = Path(__file__).resolve().parents[2] / "directory" / "needs.yml"
+DEFAULT_NEEDS = Path(__file__).resolve().parent / "data" / "needs.yml"
 
 
 @dataclass(frozen=True)

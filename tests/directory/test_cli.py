@@ -42,7 +42,7 @@ def test_ensure_builds_once_then_leaves_the_directory_alone(tmp_path: Path) -> N
 def test_ensure_reindexes_when_the_needs_map_changes(tmp_path: Path) -> None:
     database = tmp_path / "directory.db"
     needs = tmp_path / "needs.yml"
-    shutil.copy(ROOT / "directory" / "needs.yml", needs)
+    shutil.copy(ROOT / "actions" / "directory" / "data" / "needs.yml", needs)
     assert cli(database, "ensure", needs=needs).returncode == 0
     search = cli(
         database, "search", "food", "Redwood City", "--at", "2026-11-23T12:00", needs=needs

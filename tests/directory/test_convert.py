@@ -182,7 +182,9 @@ def test_the_shipped_data_is_exactly_what_the_converters_make(tmp_path: Path) ->
     names = sorted(p.name for p in shipped.iterdir())
     assert names == sorted(p.name for p in out.iterdir())
     mismatch = filecmp.cmpfiles(shipped, out, names, shallow=False)[1]
-    assert mismatch == [], "directory/hsds is stale: run python -m actions.directory convert"
+    assert mismatch == [], (
+        "actions/directory/data/hsds is stale: run python -m actions.directory convert"
+    )
 
 
 def test_the_shipped_data_imports_and_every_place_is_searchable(built: Path) -> None:

@@ -47,9 +47,8 @@ class DomainNames:
 
 @pytest.fixture(scope="session")
 def domain() -> DomainNames:
-    """domain.yml, or every file of domain/ once the domain is split by topic."""
-    folder = ROOT / "domain"
-    files = sorted(folder.rglob("*.yml")) if folder.is_dir() else [ROOT / "domain.yml"]
+    """domain.yml's intents and entities."""
+    files = [ROOT / "domain.yml"]
     intents: set[str] = set()
     entities: set[str] = set()
     for path in files:

@@ -324,7 +324,7 @@ def test_compare_then_evaluate_with_real_rasa_runs(
     then the held-out check reports its figures and fails: one "risk" example is a greeting."""
     candidates = tmp_path / "pipelines"
     candidates.mkdir()
-    shutil.copy(ROOT / "config" / "pipelines" / "logreg_crf.yml", candidates)
+    shutil.copy(ROOT / "scripts" / "pipelines" / "logreg_crf.yml", candidates)
     (tmp_path / "nlu.yml").write_text(TINY_TRAINING)
     (tmp_path / "heldout.yml").write_text(TINY_HELDOUT)
     out = tmp_path / "out"

@@ -41,7 +41,7 @@ def test_find_python_says_what_to_install_when_there_is_none(tmp_path: Path) -> 
 
 
 def copy_project(tmp_path: Path) -> Path:
-    for name in ("config.yml", "requirements/rasa.txt", "domain", "data", "tests/nlu"):
+    for name in ("config.yml", "requirements/rasa.txt", "domain.yml", "data", "tests/nlu"):
         source = ROOT / name
         target = tmp_path / name
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -54,7 +54,7 @@ def default_answer(message: str) -> list[dict[str, Any]]:
     if message.startswith("/inform_location"):
         place = json.loads(message.removeprefix("/inform_location") or "{}").get("location")
         return [{"text": f"Places to sleep near {place}: Safe Harbor Shelter, open now."}]
-    if message in CRISIS or message == "/request_human":  # as domain/safety.yml says them
+    if message in CRISIS or message == "/request_human":  # as domain.yml says them
         reason = message[1:]
         risk = "high" if message in CRISIS else "normal"
         return [

@@ -1,7 +1,9 @@
 """The action server's code: what the assistant does, beyond saying a response.
 
-One module per concern: ``safety`` (crisis response), ``handoff`` (a person), ``location``
-(asking and resolving where the client is), ``services`` (the directory look-up). Each action
+One module per concern: ``handoff`` (what staff need to know of a person's case),
+``location`` (asking and resolving where the client is), ``services`` (the directory
+look-up), ``directory`` (the service directory itself, which knows nothing of Rasa). The crisis
+responses are the domain's own, so that they need no action server. Each action
 reads slots, calls a plain function that knows nothing of Rasa, and returns events. Imports
 only ``rasa_sdk`` of Rasa's packages, so the action server deploys alone.
 """

@@ -12,9 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-RISK_BY_INTENT = {"risk_self_harm": "high", "risk_immediate_danger": "high"}
+# "deny" runs this action only as the answer "No" to "Are you safe right now?".
+REASON_BY_INTENT = {"affirm": "request_human", "deny": "not_safe"}
+RISK_BY_REASON = {"risk_self_harm": "high", "risk_immediate_danger": "high", "not_safe": "high"}
 RECENT_MESSAGES = 5
 
 
@@ -39,13 +42,12 @@ def recent_understanding(
 
 def handoff_payload(tracker: Tracker) -> dict[str, Any]:
     """The custom payload the gateway adds to the case it opened for this conversation."""
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
-    if intent == "affirm":  # the client said yes to the offer of a person
-        intent = "request_human"
+    intent = (tracker.latest_message.get("intent") or {}).get("name") or "request_human"
+    reason = REASON_BY_INTENT.get(intent, intent)
     return {
         "handoff": {
-            "reason": intent or "request_human",
-            "risk": RISK_BY_INTENT.get(intent or "", "normal"),
+            "reason": reason,
+            "risk": RISK_BY_REASON.get(reason, "normal"),
             "need": tracker.get_slot("need"),
             "location": tracker.get_slot("location"),
             "population": tracker.get_slot("population") or [],
@@ -62,4 +64,5 @@ class ActionHandoff(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         dispatcher.utter_message(json_message=handoff_payload(tracker))
-        return []
+        # A person is coming: no "Are you safe?" check is left for a later search.
+        return [SlotSet("risk_check", None)] if tracker.get_slot("risk_check") else []

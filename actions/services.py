@@ -3,8 +3,11 @@
 Reads the ``need``, ``location`` and ``population`` slots and the channel, asks the directory
 (``actions.directory.service.find``, which knows nothing of Rasa) and says one reply: the
 catalog's ``directory_*`` words (actions/texts.yml) around a listing composed from the
-directory, with the need's 24/7 line. ``results_page`` remembers how far the client has read: "more" (the
-``more_results`` intent) shows the next page, anything else starts again at the first.
+directory, with the need's 24/7 line. ``results_page`` remembers how far the client has read:
+"more" (the ``more_results`` intent) shows the next page, anything else starts again at the
+first. After a message with an uncertain risk signal (the ``risk_check`` slot, set by
+rasa_addons/triage.py), the listing is followed by ``utter_safety_check`` ("Are you safe right
+now?"), once: the client gets what they asked for, and then the check.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import channel_of, region
@@ -61,4 +64,6 @@ class ActionFindServices(Action):
         events: list[dict[str, Any]] = [SlotSet("results_page", float(reply.page))]
         if reply.forget_location:
             events.append(SlotSet("location", None))
+        if tracker.get_slot("risk_check"):
+            events += [SlotSet("risk_check", None), FollowupAction("utter_safety_check")]
         return events

@@ -27,13 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import median_of_rounds, percentile, report
 from tests.bot.gateway_fakes import telegram as tg
-from tests.bot.gateway_fakes.process import GatewayProcess, free_port
+from tests.bot.gateway_fakes.process import GatewayProcess, loopback_env
 from tests.bot.gateway_fakes.rasa import FakeRasa
 from tests.bot.gateway_fakes.telegram import BOT_TOKEN, WEBHOOK_SECRET, FakeTelegram
 from tests.bot.gateway_fakes.twilio import (
-    ACCOUNT_SID,
-    AUTH_TOKEN,
-    FROM_NUMBER,
     FakeTwilio,
     signature,
     sms_form,
@@ -70,23 +67,7 @@ async def open_loop(send: Any, rate: float, seconds: float) -> tuple[list[float]
 async def round_for(channel: str, rate: float, seconds: float) -> dict[str, float]:
     async with FakeRasa() as rasa, FakeTelegram(BOT_TOKEN) as telegram, FakeTwilio() as twilio:
         with tempfile.TemporaryDirectory() as tmp:
-            port = str(free_port())
-            env = {
-                "PATH": "/usr/bin:/bin",
-                "PYTHONPATH": str(ROOT),
-                "GATEWAY_PORT": port,
-                "PUBLIC_URL": f"http://127.0.0.1:{port}",
-                "GATEWAY_DATABASE_URL": f"sqlite:///{tmp}/gateway.db",
-                "RASA_URL": rasa.url,
-                "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
-                "TELEGRAM_API_URL": telegram.url,
-                "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
-                "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-                "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-                "TWILIO_FROM_NUMBER": FROM_NUMBER,
-                "TWILIO_API_URL": twilio.url,
-                "LOG_LEVEL": "WARNING",
-            }
+            env = loopback_env(Path(tmp), rasa.url, telegram.url, twilio.url)
             gateway = GatewayProcess(env, Path(tmp))
             await gateway.start()
             try:

@@ -43,12 +43,9 @@ from bench.common import median_of_rounds, percentile, report
 from scripts.model import model_path
 from scripts.stack import ROOT, Stack, actions_spec, free_port, rasa_spec
 from tests.bot.gateway_fakes import telegram as tg
-from tests.bot.gateway_fakes.process import GatewayProcess
+from tests.bot.gateway_fakes.process import GatewayProcess, loopback_env
 from tests.bot.gateway_fakes.telegram import BOT_TOKEN, WEBHOOK_SECRET, FakeTelegram
 from tests.bot.gateway_fakes.twilio import (
-    ACCOUNT_SID,
-    AUTH_TOKEN,
-    FROM_NUMBER,
     FakeTwilio,
     signature,
     sms_form,
@@ -237,28 +234,10 @@ async def run(args: argparse.Namespace, rasa_url: str, token: str, stack: Stack)
     figures: dict[str, Any] = {}
     async with FakeTelegram(BOT_TOKEN) as telegram, FakeTwilio() as twilio:
         with tempfile.TemporaryDirectory() as tmp:
-            port = str(free_port())
-            gateway = GatewayProcess(
-                {
-                    "PATH": "/usr/bin:/bin",
-                    "PYTHONPATH": str(ROOT),
-                    "GATEWAY_PORT": port,
-                    "PUBLIC_URL": f"http://127.0.0.1:{port}",
-                    "GATEWAY_DATABASE_URL": f"sqlite:///{tmp}/gateway.db",
-                    "RASA_URL": rasa_url,
-                    "RASA_TOKEN": token,
-                    "RASA_TIMEOUT": "20",
-                    "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
-                    "TELEGRAM_API_URL": telegram.url,
-                    "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
-                    "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-                    "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-                    "TWILIO_FROM_NUMBER": FROM_NUMBER,
-                    "TWILIO_API_URL": twilio.url,
-                    "LOG_LEVEL": "WARNING",
-                },
-                Path(tmp),
+            env = loopback_env(
+                Path(tmp), rasa_url, telegram.url, twilio.url, RASA_TOKEN=token, RASA_TIMEOUT="20"
             )
+            gateway = GatewayProcess(env, Path(tmp))
             await gateway.start()
             try:
                 connector = aiohttp.TCPConnector(limit=0)

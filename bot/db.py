@@ -51,6 +51,29 @@ class Cursor:
         return rows[0] if rows else None
 
 
+def add_missing_columns(engine: sa.engine.Engine) -> list[str]:
+    """Add the declared nullable columns that an older store lacks; the ``table.column`` added."""
+    inspector = sa.inspect(engine)
+    added = []
+    with engine.begin() as connection:
+        for table in metadata.sorted_tables:
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                if not column.nullable:
+                    raise StoreError(
+                        f"the store's table {table.name} lacks the column {column.name}, which "
+                        "cannot be added to existing rows: a migration is needed"
+                    )
+                kind = column.type.compile(dialect=engine.dialect)
+                connection.execute(
+                    sa.text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}")
+                )
+                added.append(f"{table.name}.{column.name}")
+    return added
+
+
 class Database:
     """Per-thread DB-API connections to the store at ``url``."""
 
@@ -62,7 +85,12 @@ class Database:
         self._lock = threading.Lock()
 
     def create_schema(self) -> None:
-        """Create the tables that are missing (SQLAlchemy's DDL for either database)."""
+        """Create the tables that are missing, and the nullable columns a newer version adds.
+
+        Only additive changes are made here (a new table, a new nullable column): a store made
+        by an earlier version opens as it is, with its data. Anything else (a renamed or
+        retyped column) would need a written migration; none has been needed so far.
+        """
         if not self.postgres:
             path = self.url.removeprefix("sqlite:///")
             if path and path != ":memory:":
@@ -70,6 +98,7 @@ class Database:
         engine = sa.create_engine(self.url, future=True, poolclass=sa.pool.NullPool)
         try:
             metadata.create_all(engine)
+            add_missing_columns(engine)
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(f"cannot create the gateway store's tables: {exc}") from exc
         finally:

@@ -25,7 +25,7 @@ from bot.outbox import Outbox
 from bot.pipeline import Pipeline
 from bot.privacy import SenderHasher, short
 from bot.render import render
-from bot.safety import Risk, Screen, screen
+from bot.safety import Screen, Signal, screen
 from bot.store import Store
 
 if TYPE_CHECKING:
@@ -41,27 +41,39 @@ class Plan:
     """What to do with a new message, decided before it is stored."""
 
     status: str
-    risk: str | None = None
+    risk: str | None = None  # what the safety screen found
+    risk_tier: str | None = None  # clear: the crisis reply goes now; uncertain: Rasa checks
     replies: list[BotMessage] = field(default_factory=list)
     reply_kind: str = "reply"
     opted_out: bool | None = None
     event: tuple[str, dict[str, Any]] | None = None
 
+    @property
+    def crisis_risk(self) -> str | None:
+        """The risk of a clear signal: the crisis reply is sent and a case opens."""
+        return self.risk if self.risk_tier == "clear" else None
+
 
 def plan_for(
-    incoming: Incoming, texts: Messages, check: Callable[[str], Risk | None] = screen
+    incoming: Incoming, texts: Messages, check: Callable[[str], Signal | None] = screen
 ) -> Plan:
-    """Where a message goes and what the gateway answers at once (a pure function)."""
+    """Where a message goes and what the gateway answers at once (a pure function).
+
+    A clear risk signal gets the crisis reply now; an uncertain one nothing yet (Rasa answers
+    what was asked and checks). Either way the client's words still go to Rasa.
+    """
     kind = incoming.kind
+    signal = None
     if kind in ("text", "media"):
-        risk = check(incoming.text) if incoming.text.strip() else None
-        if risk:
-            return Plan(
-                "pending", risk=risk, replies=[BotMessage(texts.crisis(risk))], reply_kind="crisis"
-            )
+        signal = check(incoming.text) if incoming.text.strip() else None
+        if signal is not None and signal.clear:
+            crisis = [BotMessage(texts.crisis(signal.risk))]
+            return Plan("pending", signal.risk, "clear", replies=crisis, reply_kind="crisis")
     if kind == "text" and not incoming.text.strip():
         kind = "empty"
     if kind in TO_RASA:
+        if signal is not None:
+            return Plan("pending", signal.risk, "uncertain")
         return Plan("pending")
     if kind == "media":
         person = Button(texts.person_button, REQUEST_HUMAN)
@@ -120,12 +132,13 @@ class Inbox:
             items = rendered.items
         hook = None
         if self.intake is not None:
-            hook = self.intake.accept_hook(cid, incoming, plan.risk, items)
+            hook = self.intake.accept_hook(cid, incoming, plan.crisis_risk, items)
         accepted = await self.store.accept(
             cid,
             incoming,
             status=plan.status,
             risk=plan.risk,
+            risk_tier=plan.risk_tier,
             replies=items,
             opted_out=plan.opted_out,
             event=plan.event,
@@ -139,13 +152,15 @@ class Inbox:
                 accepted.inbound_id,
             )
             return accepted
+        if plan.reply_kind == "crisis":
+            accepted = dataclasses.replace(accepted, crisis=True)
         log.info(
             "%s %s message %d stored: %s%s%s",
             short(cid),
             incoming.channel,
             accepted.inbound_id,
             incoming.kind,
-            f", risk={plan.risk}" if plan.risk else "",
+            f", risk={plan.risk} ({plan.risk_tier})" if plan.risk else "",
             ", relayed to staff" if accepted.status == "relayed" else "",
         )
         if accepted.status == "pending":

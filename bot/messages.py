@@ -19,6 +19,7 @@ REQUIRED = (
     "crisis_self_harm",
     "crisis_danger",
     "assistant_down",
+    "lines_while_down",
     "gave_up",
     "help",
     "sms_stop_hint",
@@ -51,6 +52,7 @@ class Messages:
     crisis_self_harm: str
     crisis_danger: str
     assistant_down: str
+    lines_while_down: str
     gave_up: str
     help: str
     sms_stop_hint: str

@@ -92,12 +92,24 @@ class InboundRecord:
     channel: Channel
     kind: Kind
     text: str
-    risk: str | None
+    risk: str | None  # what the safety screen found: "self_harm", "danger" or None
     status: str
     attempts: int
     next_attempt_at: float
     last_error: str | None
     received_at: float
+    risk_tier: str | None = None  # "clear" (the crisis reply was sent) or "uncertain"
+
+    @property
+    def crisis_sent(self) -> bool:
+        """Whether the gateway gave this message its crisis reply (a clear screen signal)."""
+        return self.risk is not None and self.risk_tier != "uncertain"
+
+    def screen_metadata(self) -> dict[str, str] | None:
+        """What the screen found, as Rasa's triage reads it from the message's metadata."""
+        if self.risk is None:
+            return None
+        return {"risk": self.risk, "tier": "uncertain" if not self.crisis_sent else "clear"}
 
 
 @dataclass(frozen=True)
@@ -131,6 +143,7 @@ class Accepted:
     duplicate: bool
     status: str
     hooked: Any = field(default=None, compare=False)  # what the store's hook decided
+    crisis: bool = False  # the gateway's crisis reply is queued with it (a clear risk signal)
 
 
 def parse_rasa_reply(raw: Any) -> tuple[list[BotMessage], list[str]]:

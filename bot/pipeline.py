@@ -65,14 +65,28 @@ def retry_delay(attempts: int) -> float:
 
 
 def text_for_rasa(record: InboundRecord, conversation: Conversation) -> str:
-    """What Rasa is sent for a stored message."""
-    if record.risk in INTENT_FOR_RISK:
-        return "/" + INTENT_FOR_RISK[record.risk]
+    """What Rasa is sent for a stored message: the client's own words, always.
+
+    What the safety screen found goes with them as metadata (:func:`metadata_for_rasa`), so
+    that the NLU still hears what was asked for beside the risk. An SMS answer "2" to a
+    numbered list stands for the option's payload.
+    """
     if record.channel == "sms" and record.kind == "text":
         choice = numbered_choice(record.text, conversation.buttons)
         if choice:
             return choice
     return record.text[:MAX_TEXT_FOR_RASA]
+
+
+def metadata_for_rasa(record: InboundRecord) -> dict[str, Any]:
+    """The metadata of a message for Rasa: its channel, its id, and what the screen found."""
+    metadata: dict[str, Any] = {"channel": record.channel, MESSAGE_ID_KEY: record.id}
+    screen = record.screen_metadata()
+    if screen is not None:
+        metadata["screen"] = screen  # read by Rasa's risk triage (rasa_addons/triage.py)
+    if record.crisis_sent:
+        metadata["crisis_reply_sent"] = True
+    return metadata
 
 
 def without_repeated_crisis(messages: list[BotMessage], risk: str | None) -> list[BotMessage]:
@@ -200,7 +214,8 @@ class Pipeline(KeyedWorkers[str]):
             await self._defer(record, conversation, exc, give_up=give_up, quiet=opening)
         else:
             self.health.report_up(self.rasa.base_for(cid))
-            await self._finish(record, conversation, without_repeated_crisis(messages, record.risk))
+            sent = record.risk if record.crisis_sent else None
+            await self._finish(record, conversation, without_repeated_crisis(messages, sent))
         finally:
             event = self._turns.get(record.id)
             if event is not None:
@@ -243,9 +258,7 @@ class Pipeline(KeyedWorkers[str]):
                 if not found:
                     raise RasaBadReply("Rasa recorded the message but answered nothing")
                 return found
-        metadata: dict[str, Any] = {"channel": record.channel, MESSAGE_ID_KEY: record.id}
-        if record.risk:
-            metadata["crisis_reply_sent"] = True
+        metadata = metadata_for_rasa(record)
         text = text_for_rasa(record, conversation)
         if opening and self.handoff is not None:
             text = self.handoff.text_for_rasa(record, opening) or text
@@ -305,6 +318,9 @@ class Pipeline(KeyedWorkers[str]):
         notices = []
         if conversation.degraded_at is None and not quiet:
             notices.append(BotMessage(text=self.texts.assistant_down))
+        if record.risk and not record.crisis_sent and record.attempts == 0 and not quiet:
+            # Words that may mean risk, and Rasa cannot check: the lines now.
+            notices.append(BotMessage(text=self.texts.lines_while_down))
         if give_up and not quiet:
             notices.append(BotMessage(text=self.texts.gave_up))
         items = render(conversation.channel, notices, "notice", self.texts).items if notices else []

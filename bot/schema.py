@@ -62,6 +62,7 @@ inbound = sa.Table(
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("text", sa.Text, nullable=False),  # the client's own words
     sa.Column("risk", sa.String(16)),  # what the safety screen found, if anything
+    sa.Column("risk_tier", sa.String(16)),  # clear (crisis reply sent) or uncertain
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("next_attempt_at", sa.Float, nullable=False, default=0.0),

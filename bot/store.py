@@ -59,8 +59,8 @@ AcceptHook = Callable[[Cursor, int, float], HookResult]
 FinishHook = Callable[[Cursor, float], HookResult]
 
 INBOUND = (
-    "i.id, i.conversation_id, i.channel, i.kind, i.text, i.risk, i.status, i.attempts, "
-    "i.next_attempt_at, i.last_error, i.received_at"
+    "i.id, i.conversation_id, i.channel, i.kind, i.text, i.risk, i.risk_tier, i.status, "
+    "i.attempts, i.next_attempt_at, i.last_error, i.received_at"
 )
 OUTBOX = (
     "o.id, o.conversation_id, o.inbound_id, o.channel, o.kind, o.body, o.status, o.attempts, "
@@ -143,6 +143,7 @@ class Store:
         *,
         status: str,
         risk: str | None = None,
+        risk_tier: str | None = None,
         replies: Iterable[OutboxItem] = (),
         opted_out: bool | None = None,
         event: tuple[str, dict[str, Any]] | None = None,
@@ -153,8 +154,8 @@ class Store:
         A repeat of the same provider id stores nothing and says ``duplicate``. ``hook`` runs
         in the transaction once the message has its id, before the replies are queued.
         """
-        args = (conversation_id, incoming, status, risk, list(replies), opted_out, event, hook)
-        return await self._run(self._accept, *args)
+        args = (conversation_id, incoming, status, risk, risk_tier, list(replies), opted_out)
+        return await self._run(self._accept, *args, event, hook)
 
     def _accept(
         self,
@@ -162,6 +163,7 @@ class Store:
         incoming: Incoming,
         status: str,
         risk: str | None,
+        risk_tier: str | None,
         replies: list[OutboxItem],
         opted_out: bool | None,
         event: tuple[str, dict[str, Any]] | None,
@@ -174,10 +176,10 @@ class Store:
                 self._touch_conversation(c, cid, incoming, now, opted_out)
                 row = c.execute(
                     "INSERT INTO inbound (conversation_id, channel, provider_id, kind, text, risk,"
-                    " status, attempts, next_attempt_at, received_at, finished_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?) RETURNING id",
+                    " risk_tier, status, attempts, next_attempt_at, received_at, finished_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?) RETURNING id",
                     (cid, incoming.channel, incoming.provider_id, incoming.kind, incoming.text,
-                     risk, status, now, None if status == "pending" else now),
+                     risk, risk_tier, status, now, None if status == "pending" else now),
                 ).one()  # fmt: skip
                 assert row is not None
                 inbound_id = int(row["id"])
@@ -602,6 +604,7 @@ def _inbound(row: Row) -> InboundRecord:
         kind=row["kind"],
         text=row["text"],
         risk=row["risk"],
+        risk_tier=row["risk_tier"],
         status=row["status"],
         attempts=int(row["attempts"]),
         next_attempt_at=float(row["next_attempt_at"]),

@@ -1,6 +1,14 @@
-"""The CI check of the trained NLU model on the held-out set (`make nlu-eval`).
+"""The CI check of the trained NLU model on the two held-out sets (`make nlu-eval`).
 
-    python scripts/evaluate_nlu.py [--model PATH] [--heldout PATH] [--out DIR]
+    python scripts/evaluate_nlu.py [--model PATH] [--heldout PATH] [--blind PATH] [--out DIR]
+
+The first set, tests/nlu/heldout.yml, was written before the training data; later rounds of
+training data were written after reading its misses, so it is now a development set. The
+second, tests/nlu/heldout_blind.yml, was written from DESIGN.md alone by someone who had read
+neither the training data nor the safety screen, before the work it judges: only its figures
+are printed (see BLIND below), never its examples.
+
+For the first set:
 
 1. Runs `rasa test nlu --nlu tests/nlu/heldout.yml --model <the model make test trained>` and
    reads its reports (results/nlu-heldout/): intent macro-F1, entity F1, misclassified examples.
@@ -9,6 +17,13 @@
 3. Passes only if intent macro-F1 >= 0.90 and every held-out risk_self_harm /
    risk_immediate_danger example is predicted as one of the two risk intents (never another
    intent, never nlu_fallback): a risk message must get the crisis response.
+
+For the blind set (scripts/nlu_triage.py): the same `rasa test nlu` figures (macro-F1,
+affirm/deny F1, population F1), and what a client's first reply would be with the safety screen
+and the risk triage together: first-line risk recall, full crisis escalations on ordinary
+messages and on hard negatives, and how many messages that name a need get that need's
+services. The check fails if a blind figure falls below BLIND_MINIMUMS (the figures measured
+when the set was first scored, rounded down: a guard against going backwards, not a target).
 
 Exit status: 0 passed, 1 a check failed (the message says which and lists the examples),
 2 the evaluation could not run (no model, no held-out set, Rasa failed).
@@ -30,12 +45,20 @@ from nlu_report import (
     ReportError,
     entity_f1,
     format_entity_f1,
+    intent_f1_by_label,
     intent_macro_f1,
     misclassified,
 )
+from nlu_triage import Figures, first_lines, format_figures, load_blind
+from nlu_triage import figures as first_line_figures
 
 ROOT = Path(__file__).resolve().parent.parent
 MIN_MACRO_F1 = 0.90
+BLIND = ROOT / "tests" / "nlu" / "heldout_blind.yml"
+# The least each blind figure may be ("...max": the most). Set from the first scoring of the
+# set; a change that lowers one fails the check. Issue 8's targets are in the README.
+BLIND_MINIMUMS: dict[str, float] = {}
+BLIND_MAXIMUMS: dict[str, float] = {}
 
 
 class EvaluationError(Exception):
@@ -101,6 +124,91 @@ def report(outcome: Outcome) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class BlindOutcome:
+    """The blind set's figures (never its examples)."""
+
+    macro_f1: float
+    f1_by_intent: dict[str, float]
+    population_f1: float | None
+    first_line: Figures
+
+    def flat(self) -> dict[str, float]:
+        found: dict[str, float] = {"macro_f1": self.macro_f1}
+        for name in ("affirm", "deny"):
+            if name in self.f1_by_intent:
+                found[f"{name}_f1"] = self.f1_by_intent[name]
+        if self.population_f1 is not None:
+            found["population_f1"] = self.population_f1
+        found.update({k: v for k, v in self.first_line.rates.items() if v is not None})
+        return found
+
+
+@dataclass(frozen=True)
+class Reports:
+    """What `rasa test nlu` wrote for one set."""
+
+    macro_f1: float
+    f1_by_intent: dict[str, float]
+    entity_f1: dict[str, dict[str, float]]
+    errors: list[Misclassified]
+
+
+def rasa_reports(model: Path, examples: Path, out: Path) -> Reports:
+    """Run `rasa test nlu` on ``examples`` into ``out`` and read its reports."""
+    if not model.is_file():
+        raise EvaluationError(f"no model at {model}: run `make train` (or `make test`) first")
+    if not examples.is_file():
+        raise EvaluationError(f"no held-out set at {examples}")
+    for stale in out.glob("*.json"):  # never read a report of an earlier run
+        stale.unlink()
+    run_rasa_test(model, examples, out)
+    try:
+        return Reports(
+            intent_macro_f1(out), intent_f1_by_label(out), entity_f1(out), misclassified(out)
+        )
+    except ReportError as exc:
+        raise EvaluationError(str(exc)) from exc
+
+
+def evaluate_blind(model: Path, blind: Path, out: Path) -> BlindOutcome:
+    reports = rasa_reports(model, blind, out)
+    population = reports.entity_f1.get("DIETClassifier", {}).get("population")
+    lines = first_lines(model, load_blind(blind))
+    return BlindOutcome(
+        reports.macro_f1, reports.f1_by_intent, population, first_line_figures(lines)
+    )
+
+
+def blind_report(outcome: BlindOutcome) -> str:
+    f1 = outcome.f1_by_intent
+    lines = [
+        f"Blind held-out set: {outcome.first_line.counts['examples']} examples"
+        f" ({outcome.first_line.counts['risk']} risk,"
+        f" {outcome.first_line.counts['hard_negative']} hard negatives).",
+        f"Intent macro-F1: {outcome.macro_f1:.3f}; affirm F1 {f1.get('affirm', 0):.3f},"
+        f" deny F1 {f1.get('deny', 0):.3f}; population entity F1 (DIET)"
+        f" {outcome.population_f1 if outcome.population_f1 is not None else float('nan'):.3f}",
+        *format_figures(outcome.first_line),
+    ]
+    return "\n".join(lines)
+
+
+def blind_failures(outcome: BlindOutcome) -> list[str]:
+    figures = outcome.flat()
+    found = [
+        f"blind set: {name} {figures.get(name, 0.0):.3f} is below {least:.3f}"
+        for name, least in BLIND_MINIMUMS.items()
+        if figures.get(name, 0.0) < least
+    ]
+    found += [
+        f"blind set: {name} {figures[name]:.3f} is above {most:.3f}"
+        for name, most in BLIND_MAXIMUMS.items()
+        if figures.get(name, 0.0) > most
+    ]
+    return found
+
+
 def run_rasa_test(model: Path, heldout: Path, out: Path) -> None:
     """`rasa test nlu` on the held-out set; its reports go to `out`."""
     rasa = Path(sys.executable).with_name("rasa")
@@ -114,34 +222,35 @@ def run_rasa_test(model: Path, heldout: Path, out: Path) -> None:
 
 
 def evaluate(model: Path, heldout: Path, out: Path) -> Outcome:
-    if not model.is_file():
-        raise EvaluationError(f"no model at {model}: run `make train` (or `make test`) first")
-    if not heldout.is_file():
-        raise EvaluationError(f"no held-out set at {heldout}")
-    for stale in out.glob("*.json"):  # never read a report of an earlier run
-        stale.unlink()
-    run_rasa_test(model, heldout, out)
-    try:
-        macro, entities, errors = intent_macro_f1(out), entity_f1(out), misclassified(out)
-    except ReportError as exc:
-        raise EvaluationError(str(exc)) from exc
+    reports = rasa_reports(model, heldout, out)
     parsed = parse_examples(model, load_examples(heldout))
-    return Outcome(macro_f1=macro, entity_f1=entities, errors=errors, parsed=parsed)
+    return Outcome(
+        macro_f1=reports.macro_f1, entity_f1=reports.entity_f1, errors=reports.errors, parsed=parsed
+    )
 
 
 def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, help="model .tar.gz (default: the current one)")
     parser.add_argument("--heldout", type=Path, default=ROOT / "tests" / "nlu" / "heldout.yml")
+    parser.add_argument("--blind", type=Path, default=BLIND, help="the blind set ('' for none)")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "nlu-heldout")
     args = parser.parse_args(argv[1:])
+    model = args.model or _current_model()
     try:
-        outcome = evaluate(args.model or _current_model(), args.heldout, args.out)
+        outcome = evaluate(model, args.heldout, args.out)
+        blind = None
+        if str(args.blind) and args.blind.is_file():
+            blind = evaluate_blind(model, args.blind, args.out / "blind")
     except EvaluationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(report(outcome))
     problems = failures(outcome)
+    if blind is not None:
+        print()
+        print(blind_report(blind))
+        problems += blind_failures(blind)
     for problem in problems:
         print(f"FAILED: {problem}", file=sys.stderr)
     if not problems:

@@ -116,6 +116,8 @@ def load_examples(path: Path) -> list[tuple[str, str]]:
 def parse_examples(model: Path, examples: Sequence[tuple[str, str]]) -> list[Parsed]:
     """Parse each example with the model, through Rasa's own message processing."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if str(ROOT) not in sys.path:  # the pipeline's own components (rasa_addons/)
+        sys.path.insert(0, str(ROOT))
     quiet_rasa()
     from rasa.core.agent import Agent
 

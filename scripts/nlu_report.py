@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-NON_ENTITY_REPORTS = {"intent_report.json", "response_selection_report.json"}
+# Reports that are not of an entity extractor: RiskTriage (rasa_addons/triage.py) only adds the
+# `need` and `risk_check` entities the data never annotates, so Rasa scores it at 0.
+NON_ENTITY_REPORTS = {
+    "intent_report.json",
+    "response_selection_report.json",
+    "RiskTriage_report.json",
+}
 
 
 class ReportError(Exception):

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from actions.directory import build
 from scripts.model import train
 from scripts.stack import Stack, actions_spec, free_port, rasa_spec
 
@@ -79,9 +80,11 @@ def rasa_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaServe
     actions_port, rasa_port = free_port(), free_port()
     # A token that begins with "-", every run: argparse once took one for an option (1 in 64).
     token = "-" + secrets.token_urlsafe(16)
+    directory = workdir / "directory.db"  # the shipped directory, so searches find services
+    build.build(directory)
     stack = Stack()
     try:
-        stack.start(actions_spec(actions_port))
+        stack.start(actions_spec(actions_port, env={"DIRECTORY_DB": str(directory)}))
         stack.start(
             rasa_spec(
                 rasa_port,

@@ -7,6 +7,8 @@
   and an optional ``"id"`` that makes a retry safe) and returns that turn's replies. When Rasa is
   slow or down the answer says ``"pending": true``: the message is kept, and its reply comes
   later through ``GET /api/webchat/messages?sender=...&after=<last id>``, which the page polls.
+  A message the safety screen finds clear risk in is answered at once with the crisis reply,
+  whatever Rasa's state, with ``"more": true``: what Rasa says next follows through the poll.
 
 The sender id names the conversation: 1 to 128 letters, digits, - or _ ("me" from curl will
 do). It is also the only key to the conversation's history, so ``GET .../messages`` wants a
@@ -111,18 +113,22 @@ async def send(request: web.Request) -> web.Response:
         return web.json_response({"error": "not stored, try again"}, status=503)
     settings = request.app[SETTINGS]
     answered = True
-    if accepted.status == "pending":
+    if accepted.status == "pending" and not accepted.crisis:
         answered = await request.app[PIPELINE].wait_turn(
             accepted.inbound_id, settings.rasa_timeout + 2
         )
     store = request.app[STORE]
     record = await store.inbound_record(accepted.inbound_id)
     replies = [r for r in await store.outbox_for_inbound(accepted.inbound_id) if r.status == "sent"]
-    pending = not answered or (record is not None and record.status == "pending")
+    waiting = record is not None and record.status == "pending"
+    # The crisis reply never waits for Rasa: what follows it comes through the poll.
+    more = accepted.crisis and waiting
+    pending = (not answered or waiting) and not more
     body = {
         "message_id": accepted.inbound_id,
         "duplicate": accepted.duplicate,
         "pending": pending,
+        "more": more,
         "replies": [_unit(r) for r in replies],
     }
     return web.json_response(body)

@@ -7,11 +7,14 @@ When a message arrives (:meth:`Intake.accept_hook`, inside the inbox's transacti
 - else, if the safety screen caught risk or the client asked for a person in words the gateway
   recognises itself ("/human", "human", "talk to a person", the "Talk to a person" button), a
   case opens at once, so it works when Rasa is down. The message still goes to Rasa (as
-  ``/request_human`` or the risk intent), and what Rasa understands completes the staff summary.
+  ``/request_human``, or a risk message in the client's own words with what the screen found),
+  and what Rasa understands completes the staff summary. Only a clear screen signal opens a
+  case; an uncertain one is Rasa's to check ("Are you safe right now?").
 
 When Rasa answers (:meth:`Intake.finish_hook`, inside the router's transaction): a ``handoff``
 payload opens a case (or adds to the open one); Rasa's words are left out when the gateway has
-already said what is happening. An answer to a message of a case that is closed by then is
+already said what is happening, except what a risk message asked for beside the risk (the
+services it found). An answer to a message of a case that is closed by then is
 dropped whole: old context must not hand the client off again.
 
 Before a message goes to Rasa (:meth:`Intake.route`), the router asks where it goes: a message
@@ -209,7 +212,7 @@ class Intake:
     @staticmethod
     def text_for_rasa(record: InboundRecord, opening: bool) -> str | None:
         """What Rasa is sent for a case's opening message (None: the usual text)."""
-        if opening and record.risk is None and record.kind == "text":
+        if opening and not record.crisis_sent and record.kind == "text":
             return REQUEST_HUMAN  # the gateway recognised "talk to a person" itself
         return None
 
@@ -231,6 +234,13 @@ class Intake:
             if link is not None:  # a message of a case: the gateway has said what happens
                 if link[0].is_open and request is not None:
                     self.core.merge(c, link[0], request, now, eff)
+                if link[1] and record.crisis_sent and link[0].is_open:
+                    # The screen opened the case and gave the crisis reply; what the client
+                    # asked for beside the risk ("i want to die, i need a bed") still reaches
+                    # them: a risk signal adds, it never replaces.
+                    kept = without_promise_of_a_person(messages)
+                    units = render(conversation.channel, kept, "reply", self.texts).items
+                    return HookResult(replies=units, result=eff)
                 return HookResult(replies=[], result=eff)
             case = cases.open_for(c, record.conversation_id)
             if request is None:
@@ -240,7 +250,7 @@ class Intake:
                 return HookResult(replies=[], result=eff)
             if not self.core.roster.route(now).reachable:  # nobody could see a case
                 kept = without_promise_of_a_person(messages)
-                if record.risk is None:  # (the gateway told a screened message's client already)
+                if not record.crisis_sent:  # (the gateway told a screened message's client already)
                     kept.append(BotMessage(self.texts.handoff_nobody))
                 units = render(conversation.channel, kept, "reply", self.texts).items
                 return HookResult(replies=units, result=eff)

@@ -15,6 +15,7 @@ REASONS = {
     "request_human": "asked for a person",
     "risk_self_harm": "self-harm risk",
     "risk_immediate_danger": "in danger now",
+    "not_safe": "said they are not safe",
 }
 TITLE_LIMIT = 128  # Telegram's limit for a forum topic's name
 HOW_TO = (

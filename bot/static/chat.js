@@ -110,9 +110,14 @@
           return;
         }
         data.replies.forEach(showUnit);
-        statusLine.textContent = data.pending
-          ? "Your message is kept. The answer will appear here as soon as I can give it."
-          : "";
+        if (data.more) {
+          statusLine.textContent = "…"; // more replies follow: the poll shows them
+          pollSoon();
+        } else {
+          statusLine.textContent = data.pending
+            ? "Your message is kept. The answer will appear here as soon as I can give it."
+            : "";
+        }
         return;
       } catch (error) {
         // The same id is sent again, so the gateway keeps the message once.
@@ -132,6 +137,11 @@
         data.messages.forEach(showUnit);
       }
     } catch (error) { /* try again at the next tick */ }
+  }
+
+  // After the crisis reply, what the assistant says next is fetched sooner than the usual tick.
+  function pollSoon() {
+    [500, 1500, 3000].forEach((delay) => setTimeout(poll, delay));
   }
 
   form.addEventListener("submit", (event) => {

@@ -71,7 +71,7 @@ async def test_a_risk_message_while_rasa_is_down_gets_the_crisis_reply_at_once(
 
     await fake_rasa.start()
     await wait_for(lambda: len(fake_rasa.received) == 1, timeout=15)
-    assert fake_rasa.received[0].message == "/risk_self_harm"
+    assert fake_rasa.received[0].message == "i want to end my life"
     assert fake_rasa.received[0].metadata["crisis_reply_sent"] is True
     await gateway.idle(timeout=15)
     cid = gateway.conversation_id("sms", PHONE)

@@ -1,13 +1,15 @@
-"""The safety screen as a table: what must trigger it, what must not, the accepted false alarms.
+"""The safety screen as a table: what is clear risk, what is uncertain, what is nothing.
 
-A miss is worse than a false alarm (DESIGN.md); ``bench/gateway_screen.py`` measures both rates.
+Clear risk gets the crisis reply and a case at once; uncertain words get what was asked for and
+"Are you safe right now?" from Rasa; phrases that only sound alarming get nothing. A miss is
+worse than a false alarm (DESIGN.md); ``bench/gateway_screen.py`` measures both rates.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from bot.safety import Screen, normalise, screen
+from bot.safety import Screen, Signal, normalise, screen
 
 SELF_HARM = [
     "i want to kill myself",
@@ -29,8 +31,6 @@ SELF_HARM = [
     "nothing to live for",
     "theres no point in living",
     "i cant go on",
-    "i cant do this anymore",
-    "I can't take it anymore",
     "im suicidal",
     "thinking about suicide",
     "sucidal thoughts",
@@ -71,6 +71,15 @@ SELF_HARM = [
     "this is the last time youll hear from me",
     "tonight i finish it",
     "wrote letters to everyone, i'm ready to go",
+    # A plan with the means at hand, and jumping with no place named (issue 8).
+    "i have the pills and im going to take them all",
+    "got a rope and im doing it tonight",
+    "im going to jump",
+    "about to jump now",
+    "i have a plan to end it tonight",
+    "my son has a rope in his room",
+    "i cut too deep this time",
+    "life isnt worth living",
 ]
 
 DANGER = [
@@ -125,6 +134,15 @@ DANGER = [
     "a bunch of dudes with sticks are coming at my camp",
     "help help help",
     "help now",
+    # Non-fatal strangulation told in the past tense: a known lethality indicator of domestic
+    # homicide, so it is danger now, not only a request for domestic-violence help (issue 8).
+    "he strangled me last night",
+    "my bf choked me till i blacked out",
+    "he put his hands around my neck yesterday",
+    "he tried to strangle me last week",
+    "he held a gun to my head",
+    "my bf beat me up an hour ago",
+    "my partner strangled me last week",
 ]
 
 ORDINARY = [
@@ -172,22 +190,51 @@ ORDINARY = [
     "help please",  # ask_capabilities: what the assistant can do
 ]
 
-# False alarms accepted on purpose: the crisis lines are sent, Rasa still answers.
-ACCEPTED_FALSE_ALARMS = [
-    "this traffic is killing me",
+# Words that often mean risk and as often do not: Rasa answers, then asks if they are safe.
+UNCERTAIN = [
+    ("this traffic is killing me", "danger"),
+    ("this rent is killing me, can i get help with it", "danger"),
+    ("kill me now this bus is so late", "danger"),
+    ("my mum is going to kill me when she sees my grades", "danger"),
+    ("its urgent", "danger"),
+    ("im scared of my husband", "danger"),
+    ("i'm not suicidal, i just need a bed", "self_harm"),
+    ("im gonna die if i dont eat soon", "self_harm"),
+    ("i cant do this anymore", "self_harm"),
+    ("I can't take it anymore", "self_harm"),
+    ("whats the point anymore", "self_harm"),
+    ("i give up on everything", "self_harm"),
+    ("i hate my life", "self_harm"),
+    ("i cant live like this", "self_harm"),
+]
+
+# Phrases that only sound alarming: they signal nothing at all.
+IDIOMS = [
+    "im dead tired need a bed",
+    "im dead tired need a bed in redwood city",
+    "emergency accomodation in redwood city",
+    "emergency acommodation tonight",
+    "need emergency housing asap",
+    "dying for a shower",
+    "i'd kill for a burger rn",
+    "my phone is dead can i charge it somewhere",
     "my feet are killing me",
-    "i'm not suicidal, i just need a bed",
+    "my tooth is killing me need a dentist",
+    "urgent care open now",
+    "ran out of my blood pressure meds",
+    "ok im done bye",
+    "crisis accommodation for tonight",
 ]
 
 
 @pytest.mark.parametrize("text", SELF_HARM)
-def test_self_harm_is_caught(text):
-    assert screen(text) == "self_harm"
+def test_self_harm_is_clear(text):
+    assert screen(text) == Signal("self_harm", "clear")
 
 
 @pytest.mark.parametrize("text", DANGER)
-def test_danger_is_caught(text):
-    assert screen(text) == "danger"
+def test_danger_is_clear(text):
+    assert screen(text) == Signal("danger", "clear")
 
 
 @pytest.mark.parametrize("text", ORDINARY)
@@ -195,16 +242,26 @@ def test_ordinary_requests_are_not_flagged(text):
     assert screen(text) is None
 
 
-@pytest.mark.parametrize("text", ACCEPTED_FALSE_ALARMS)
-def test_accepted_false_alarms_do_trigger(text):
-    assert screen(text) is not None
+@pytest.mark.parametrize(("text", "risk"), UNCERTAIN)
+def test_words_that_may_mean_risk_are_uncertain(text, risk):
+    assert screen(text) == Signal(risk, "uncertain")
+
+
+@pytest.mark.parametrize("text", IDIOMS)
+def test_phrases_that_only_sound_alarming_signal_nothing(text):
+    assert screen(text) is None
+
+
+def test_a_clear_signal_in_an_idiom_is_still_clear():
+    assert screen("im dead tired and i want to kill myself") == Signal("self_harm", "clear")
+    assert screen("dying for a shower, he has a knife") == Signal("danger", "clear")
 
 
 @pytest.mark.parametrize(
     "text", ["911", "call 911", "911!!", "911 please", "dial 911 now", "HELP 911", "911 911"]
 )
 def test_the_regions_emergency_number_alone_is_danger(text):
-    assert Screen("911")(text) == "danger"
+    assert Screen("911")(text) == Signal("danger", "clear")
 
 
 @pytest.mark.parametrize("text", ["94063", "9111", "my number is 911 555 0100"])
@@ -213,7 +270,11 @@ def test_other_numbers_are_not(text):
 
 
 def test_danger_wins_when_both_are_signalled():
-    assert screen("he has a knife and i want to die") == "danger"
+    assert screen("he has a knife and i want to die") == Signal("danger", "clear")
+
+
+def test_clear_wins_over_uncertain():
+    assert screen("this is killing me, i want to kill myself") == Signal("self_harm", "clear")
 
 
 @pytest.mark.parametrize(

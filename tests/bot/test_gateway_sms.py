@@ -225,7 +225,9 @@ async def test_a_risk_sms_gets_the_crisis_lines_first(gateway, fake_twilio, fake
     assert crisis.startswith("If you are in danger now, call 911.")
     assert "1-800-799-7233" in crisis
     assert nobody.startswith("I'm sorry, there is no one from our team")  # no staff here
-    assert fake_rasa.received[0].message == "/risk_immediate_danger"
+    # The client's own words reach the NLU, with what the screen found (a risk adds).
+    assert fake_rasa.received[0].message == "my boyfriend is going to kill me"
+    assert fake_rasa.received[0].metadata["screen"] == {"risk": "danger", "tier": "clear"}
     assert fake_rasa.received[0].metadata["crisis_reply_sent"] is True
     await gateway.idle()
     assert len(fake_twilio.sent) == 2  # Rasa's crisis text is left out: the client has it

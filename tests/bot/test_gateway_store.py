@@ -155,3 +155,37 @@ async def test_units_that_answer_no_message_can_be_queued(store):
     await store.add_outbox("c1", "telegram", [OutboxItem("staff", {"text": "Hello, I'm Sam"})])
     unit = await store.next_outbox("c1")
     assert (unit.kind, unit.inbound_id, unit.body) == ("staff", None, {"text": "Hello, I'm Sam"})
+
+
+async def test_a_store_made_by_an_earlier_version_gets_the_new_columns_and_keeps_its_rows(
+    tmp_path: Path,
+):
+    """A new nullable column (here inbound.risk_tier) is added in place; nothing is lost."""
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    old = Store(f"sqlite:///{path}")
+    await old.open()
+    await old.accept("c1", incoming("where can i sleep", "u1"), status="pending", risk="danger")
+    await old.close()
+    with sqlite3.connect(path) as db:  # as the store was before the column existed
+        db.execute("ALTER TABLE inbound DROP COLUMN risk_tier")
+    reopened = Store(f"sqlite:///{path}")
+    await reopened.open()
+    try:
+        record = await reopened.next_inbound("c1")
+        assert record is not None
+        assert record.text == "where can i sleep"
+        assert record.risk == "danger"
+        assert record.risk_tier is None
+        assert record.crisis_sent  # a risk stored before tiers existed was a crisis reply sent
+        second = await reopened.accept(
+            "c1", incoming("kill me now", "u2"), status="pending", risk="danger",
+            risk_tier="uncertain",
+        )  # fmt: skip
+        stored = await reopened.inbound_record(second.inbound_id)
+        assert stored is not None
+        assert stored.risk_tier == "uncertain"
+        assert not stored.crisis_sent
+    finally:
+        await reopened.close()

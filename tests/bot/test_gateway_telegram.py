@@ -228,7 +228,8 @@ async def test_a_photo_whose_caption_signals_risk_gets_the_crisis_reply(
     assert nobody.startswith("I'm sorry, there is no one from our team")
     assert "call 911" in crisis
     assert "988" in crisis
-    assert fake_rasa.received[0].message == "/risk_self_harm"
+    assert fake_rasa.received[0].message == "i want to kill myself"
+    assert fake_rasa.received[0].metadata["screen"] == {"risk": "self_harm", "tier": "clear"}
 
 
 @MODES

@@ -8,6 +8,8 @@ from typing import Any
 import aiohttp
 import pytest
 
+from tests.bot.gateway_fakes.base import wait_for
+
 SENDER = "tab-0123456789abcdef"
 
 
@@ -55,7 +57,11 @@ async def test_a_risk_message_gets_the_crisis_reply_once(gateway, fake_rasa, htt
     assert crisis["kind"] == "crisis"
     assert "call 911" in crisis["text"]
     assert "988" in crisis["text"]
-    assert fake_rasa.received[0].message == "/risk_self_harm"
+    assert body["more"] is True
+    assert body["pending"] is False
+    await wait_for(lambda: fake_rasa.answered)
+    assert fake_rasa.received[0].message == "I don't want to be alive anymore"
+    assert fake_rasa.received[0].metadata["screen"] == {"risk": "self_harm", "tier": "clear"}
     assert fake_rasa.received[0].metadata["crisis_reply_sent"] is True
 
 

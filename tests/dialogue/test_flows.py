@@ -215,3 +215,79 @@ def test_a_client_returning_after_hours_starts_afresh(rasa_servers: RasaServers)
     assert texts(replies)[0].startswith(ASKS_WHERE)  # the old place is forgotten
     assert slots(rasa_servers, sender)["location"] is None
     assert slots(rasa_servers, sender)["need"] == "food"
+
+
+# --- A risk signal adds, it never replaces (issue 8). The client's words go to Rasa with what
+# the gateway's screen found as metadata, as the gateway sends them.
+
+SCREEN_CLEAR = {"screen": {"risk": "self_harm", "tier": "clear"}, "crisis_reply_sent": True}
+SAFE_CHECK = "Are you safe right now?"
+
+
+def handoffs_of(replies: list[dict]) -> list[dict]:
+    return [c["handoff"] for c in customs(replies) if "handoff" in c]
+
+
+def test_a_risk_and_a_need_get_the_crisis_line_a_person_and_the_services(
+    rasa_servers: RasaServers,
+) -> None:
+    sender = new_sender()
+    replies = rasa_servers.send(
+        sender, "i want to die, i need a bed in redwood city", metadata=SCREEN_CLEAR
+    )
+    said = texts(replies)
+    assert (
+        "988" in said[0]
+    )  # the crisis response first (the gateway leaves it out when it sent its own)
+    assert handoffs_of(replies)[0] == {"reason": "risk_self_harm", "risk": "high"}
+    assert any("Redwood City" in t for t in said[1:])  # and the shelters near them
+    assert slots(rasa_servers, sender)["need"] == "shelter"
+    assert last_actions(rasa_servers, sender)[-1] == "action_find_services"
+
+
+def test_an_uncertain_risk_gets_what_was_asked_then_the_check(rasa_servers: RasaServers) -> None:
+    sender = new_sender()
+    metadata = {"screen": {"risk": "self_harm", "tier": "uncertain"}}
+    replies = rasa_servers.send(sender, "need a bed in redwood city", metadata=metadata)
+    said = texts(replies)
+    assert any("Redwood City" in t for t in said)  # what was asked for, first
+    assert said[-1].startswith(SAFE_CHECK)
+    assert "call 911" in said[-1]
+    assert [b["payload"] for b in replies[-1]["buttons"]] == ["/affirm", "/deny"]
+    assert handoffs_of(replies) == []  # no case, no page: a question, not an alarm
+    assert slots(rasa_servers, sender)["risk_check"] is None  # asked once
+    # A later search does not ask again.
+    again = texts(rasa_servers.send(sender, "/find_food"))
+    assert not any(t.startswith(SAFE_CHECK) for t in again)
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"), [("/affirm", "I'm glad"), ("/deny", "Please call 911 now")]
+)
+def test_the_answer_to_the_check_is_heard(
+    rasa_servers: RasaServers, answer: str, expected: str
+) -> None:
+    sender = new_sender()
+    metadata = {"screen": {"risk": "danger", "tier": "uncertain"}}
+    asked = texts(rasa_servers.send(sender, "food in daly city", metadata=metadata))
+    assert asked[-1].startswith(SAFE_CHECK)
+    replies = rasa_servers.send(sender, answer)
+    assert texts(replies)[0].startswith(expected)
+    if answer == "/deny":  # "No" escalates at once: the lines, and a high-risk case
+        assert "988" in texts(replies)[0]
+        assert "1-800-799-7233" in texts(replies)[0]
+        assert handoffs_of(replies)[0] == {"reason": "not_safe", "risk": "high"}
+        assert handoffs_of(replies)[-1]["risk"] == "high"
+    else:
+        assert handoffs_of(replies) == []
+
+
+def test_words_that_may_mean_risk_with_nothing_asked_get_the_check_alone(
+    rasa_servers: RasaServers,
+) -> None:
+    sender = new_sender()
+    metadata = {"screen": {"risk": "self_harm", "tier": "uncertain"}}
+    replies = rasa_servers.send(sender, "i cant do this anymore", metadata=metadata)
+    assert texts(replies)
+    assert texts(replies)[-1].startswith(SAFE_CHECK)
+    assert handoffs_of(replies) == []

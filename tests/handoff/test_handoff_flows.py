@@ -199,7 +199,7 @@ async def test_with_no_staff_at_all_no_case_opens_and_the_client_is_told_so(
     cid = gateway.conversation_id("webchat", WEB)
     assert fake_rasa.messages_from(cid) == [
         "can someone real help me",
-        "/risk_self_harm",
+        "i want to kill myself",
         "bed tonight",
     ]
     assert fake_rasa.controls_of(cid) == []  # never paused

@@ -10,6 +10,36 @@ from pathlib import Path
 
 import aiohttp
 
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def loopback_env(
+    store_dir: Path, rasa_url: str, telegram_url: str, twilio_url: str, **extra: str
+) -> dict[str, str]:
+    """The environment of a gateway process on a free port, with Telegram and SMS pointed at
+    loopback fakes (tests.bot.gateway_fakes) and its SQLite store in ``store_dir``."""
+    from .telegram import BOT_TOKEN, WEBHOOK_SECRET
+    from .twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER
+
+    port = str(free_port())
+    return {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT),
+        "GATEWAY_PORT": port,
+        "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "GATEWAY_DATABASE_URL": f"sqlite:///{store_dir}/gateway.db",
+        "RASA_URL": rasa_url,
+        "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
+        "TELEGRAM_API_URL": telegram_url,
+        "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_FROM_NUMBER": FROM_NUMBER,
+        "TWILIO_API_URL": twilio_url,
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
 
 def free_port() -> int:
     # The gateway binds the port itself; another process could take it in between (unlikely).

@@ -33,8 +33,17 @@ class Received:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
-def default_answer(message: str) -> list[dict[str, Any]]:
-    """What the real assistant says to the payloads the gateway tests use."""
+def default_answer(message: str, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """What the real assistant says to the payloads the gateway tests use.
+
+    A message the gateway's screen found clear risk in is answered as the real NLU would
+    classify it (the tests' risk messages are plain ones): the crisis response of that risk.
+    """
+    screen = (metadata or {}).get("screen") or {}
+    if screen.get("tier") == "clear":
+        message = {"self_harm": "/risk_self_harm", "danger": "/risk_immediate_danger"}.get(
+            screen.get("risk"), message
+        )
     if message == "/greet":
         return [
             {
@@ -111,7 +120,9 @@ class FakeRasa(LoopbackServer):
             await asyncio.sleep(self.delay)
         if received.sender in self.paused:  # Rasa records the message and predicts nothing
             return web.json_response([])
-        answer = self.script.get(received.message) or default_answer(received.message)
+        answer = self.script.get(received.message) or default_answer(
+            received.message, received.metadata
+        )
         for message in answer:  # Rasa keeps the turn even if the caller has gone
             if not isinstance(message, dict):
                 continue

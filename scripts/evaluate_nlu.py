@@ -49,7 +49,7 @@ from nlu_report import (
     intent_macro_f1,
     misclassified,
 )
-from nlu_triage import Figures, first_lines, format_figures, load_blind
+from nlu_triage import Figures, first_lines, format_figures, load_blind, write_unseen
 from nlu_triage import figures as first_line_figures
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,6 +132,7 @@ class BlindOutcome:
     f1_by_intent: dict[str, float]
     population_f1: float | None
     first_line: Figures
+    seen: int  # examples left out because the training data has them too
 
     def flat(self) -> dict[str, float]:
         found: dict[str, float] = {"macro_f1": self.macro_f1}
@@ -172,11 +173,14 @@ def rasa_reports(model: Path, examples: Path, out: Path) -> Reports:
 
 
 def evaluate_blind(model: Path, blind: Path, out: Path) -> BlindOutcome:
-    reports = rasa_reports(model, blind, out)
+    if not blind.is_file():
+        raise EvaluationError(f"no blind set at {blind}")
+    unseen, seen = write_unseen(blind, ROOT / "data" / "nlu", out / "unseen.yml")
+    reports = rasa_reports(model, unseen, out)
     population = reports.entity_f1.get("DIETClassifier", {}).get("population")
-    lines = first_lines(model, load_blind(blind))
+    lines = first_lines(model, load_blind(unseen))
     return BlindOutcome(
-        reports.macro_f1, reports.f1_by_intent, population, first_line_figures(lines)
+        reports.macro_f1, reports.f1_by_intent, population, first_line_figures(lines), seen
     )
 
 
@@ -185,7 +189,8 @@ def blind_report(outcome: BlindOutcome) -> str:
     lines = [
         f"Blind held-out set: {outcome.first_line.counts['examples']} examples"
         f" ({outcome.first_line.counts['risk']} risk,"
-        f" {outcome.first_line.counts['hard_negative']} hard negatives).",
+        f" {outcome.first_line.counts['hard_negative']} hard negatives); {outcome.seen} more"
+        " left out because the training data has them too (hi, yes, ok...).",
         f"Intent macro-F1: {outcome.macro_f1:.3f}; affirm F1 {f1.get('affirm', 0):.3f},"
         f" deny F1 {f1.get('deny', 0):.3f}; population entity F1 (DIET)"
         f" {outcome.population_f1 if outcome.population_f1 is not None else float('nan'):.3f}",

@@ -12,6 +12,10 @@ From the screen's signal and the final parse it reads what the client gets first
 - the **need served**: the need whose services the reply lists or asks the place for (a
   ``find_*`` intent, or the ``need`` entity beside a clear risk).
 
+Examples of the blind set that also appear in the training data (short words such as "hi",
+"yes" or "ok", which the training data had before the set was written) are left out, so that
+every figure is on messages the model has never seen; the report says how many.
+
 The blind set's examples carry metadata (``kind``: risk, hard_negative, ordinary, answer;
 ``needs``: the needs the message names), from which the figures are counted. Only the figures
 are printed: reading the blind set's examples would be tuning on it.
@@ -20,6 +24,7 @@ are printed: reading the blind set's examples would be tuning on it.
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -61,6 +66,26 @@ class Figures:
 
     counts: dict[str, int] = field(default_factory=dict)
     rates: dict[str, float | None] = field(default_factory=dict)
+
+
+def normalise(text: str) -> str:
+    """What makes two examples "the same": case, punctuation and spacing do not count."""
+    return " ".join(re.sub(r"[^\w\s]", "", text.lower()).split())
+
+
+def write_unseen(path: Path, training: Path, out: Path) -> tuple[Path, int]:
+    """The examples of ``path`` that are not in the training data, written to ``out``; and how
+    many were left out."""
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLWriter
+    from rasa.shared.nlu.training_data.loading import load_data
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    trained = {normalise(str(m.get("text"))) for m in load_data(str(training)).intent_examples}
+    held = load_data(str(path))
+    kept = [m for m in held.intent_examples if normalise(str(m.get("text"))) not in trained]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    RasaYAMLWriter().dump(out, TrainingData(training_examples=kept))
+    return out, len(held.intent_examples) - len(kept)
 
 
 def load_blind(path: Path) -> list[Example]:

@@ -37,3 +37,11 @@ def install() -> None:
     if not _installed:
         event.listen(Engine, "connect", _on_connect)
         _installed = True
+
+
+def uninstall() -> None:
+    """Stop applying them (for tests, which share their process with other SQLite users)."""
+    global _installed
+    if _installed:
+        event.remove(Engine, "connect", _on_connect)
+        _installed = False

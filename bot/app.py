@@ -30,6 +30,7 @@ import logging
 import secrets
 import time
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -92,7 +93,7 @@ def create_app(
         app.cleanup_ctx.append(telegram_ctx)
     if settings.handoff.telegram_staff:
         app.cleanup_ctx.append(staff_relay_ctx)
-    if settings.sms_enabled:
+    if settings.twilio_enabled:  # client replies, and pages to staff even with no SMS channel
         app.cleanup_ctx.append(sms_ctx)
     app.cleanup_ctx.extend([workers_ctx, handoff_workers_ctx])
     if settings.telegram_enabled:
@@ -115,12 +116,15 @@ def add_routes(app: web.Application, settings: Settings) -> None:
 
 async def health(request: web.Request) -> web.Response:
     """GET /health: the gateway answers; which channels run; whether Rasa answers."""
+    settings = request.app[SETTINGS]
     rasa_down = request.app[RASA_HEALTH].any_down()
-    body = {
+    body: dict[str, Any] = {
         "status": "ok",
-        "channels": list(request.app[SETTINGS].channels()),
+        "channels": list(settings.channels()),
         "rasa": "down" if rasa_down else "up",
     }
+    if settings.not_started():
+        body["not_started"] = settings.not_started()
     return web.json_response(body)
 
 
@@ -220,7 +224,9 @@ async def workers_ctx(app: web.Application) -> AsyncIterator[None]:
     await app[PIPELINE].resume()
     await app[OUTBOX].resume()
     channels = settings.channels()
-    if channels == ("webchat",):
+    for channel, why in settings.not_started().items():
+        log.error("%s is not started: %s", channel, why)
+    if channels == ("webchat",) and not settings.not_started():
         log.info("no Telegram or Twilio settings: running web chat alone")
     log.info(
         "gateway ready on %s:%d; channels: %s", settings.host, settings.port, ", ".join(channels)

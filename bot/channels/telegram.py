@@ -3,7 +3,7 @@
 The Application is built with ``.updater(None)`` as in PTB's ``customwebhookbot`` examples.
 With ``PUBLIC_URL`` set, Telegram pushes updates to ``POST /telegram/webhook``; the route checks
 the secret token header in constant time, hands the update to the Application, and answers 200
-only once the update is in the store (500 otherwise, so that Telegram sends it again).
+only once the update is in the store (503 otherwise, so that Telegram sends it again).
 Without ``PUBLIC_URL`` the gateway polls ``getUpdates`` itself: PTB's Updater confirms an update
 to Telegram as soon as it is queued in memory, before it is stored, so a crash at that moment
 would lose it; this loop confirms (advances the offset) only past stored updates.
@@ -239,7 +239,7 @@ async def webhook(request: web.Request) -> web.Response:
         log.error("Telegram update not stored: %s", exc)
         stored = False
     if not stored:
-        return web.json_response({"error": "not stored, send again"}, status=500)
+        return web.json_response({"error": "not stored, send again"}, status=503)
     return web.json_response({"ok": True})
 
 

@@ -386,5 +386,5 @@ async def test_an_update_the_store_refuses_is_not_confirmed_and_comes_again(
     fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, "bed tonight"))
     await wait_for(lambda: fake_telegram.texts_to(CHAT) == ["You said: bed tonight"], timeout=15)
     if webhook:
-        assert fake_telegram.webhook_answers[:2] == [500, 200]
+        assert fake_telegram.webhook_answers[:2] == [503, 200]
     assert [r.message for r in fake_rasa.received] == ["bed tonight"]

@@ -29,13 +29,14 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
 from bot.channels import sms, telegram, webchat
+from bot.errors import BadInput
 from bot.handoff import console, staffchat
 from bot.handoff import service as handoff_service
 from bot.handoff.relay import StaffRelay
@@ -71,6 +72,7 @@ from region import Region, load_region
 log = logging.getLogger(__name__)
 
 MAX_REQUEST_BYTES = 64 * 1024
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 OUTBOX_STOP_GRACE = 5.0
 
 
@@ -81,7 +83,7 @@ def create_app(
 ) -> web.Application:
     """The gateway as an aiohttp application (nothing starts until the app runs)."""
     region = region or load_region(settings.region_file)
-    app = web.Application(client_max_size=MAX_REQUEST_BYTES)
+    app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[never_500])
     app[SETTINGS] = settings
     app[REGION] = region
     app[CLOCK] = clock
@@ -112,6 +114,25 @@ def add_routes(app: web.Application, settings: Settings) -> None:
         app.router.add_post(telegram.WEBHOOK_PATH, telegram.webhook)
     if settings.sms_enabled:
         app.router.add_post(sms.WEBHOOK_PATH, sms.webhook)
+
+
+@web.middleware
+async def never_500(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Bad input is a 400 with its reason; a failure nobody foresaw is logged and answered 503.
+
+    Telegram and Twilio send a webhook again after a 5xx and the store drops what it already
+    has, so "try again" is the honest answer; a 500 with aiohttp's page tells nobody anything.
+    """
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except BadInput as exc:
+        return web.json_response({"error": str(exc)}, status=400)
+    except Exception as exc:
+        log.exception("%s %s failed: %s", request.method, request.path, type(exc).__name__)
+        body = {"error": "the gateway could not handle this request: send it again"}
+        return web.json_response(body, status=503)
 
 
 async def health(request: web.Request) -> web.Response:

@@ -54,8 +54,9 @@ from bot.channels.telegram_handlers import (
     STORED,
     register_handlers,
 )
-from bot.errors import PermanentSendError, StoreError, TransientSendError
+from bot.errors import BadInput, PermanentSendError, StoreError, TransientSendError
 from bot.inbox import Inbox
+from bot.inputs import json_body
 from bot.model import Incoming
 from bot.pacing import Pacer
 from bot.privacy import redact
@@ -224,9 +225,9 @@ async def webhook(request: web.Request) -> web.Response:
     if not channel.ready.is_set():
         return web.json_response({"error": "not ready, send again"}, status=503)
     try:
-        data = await request.json()
-    except ValueError:
-        return web.json_response({"error": "body is not valid JSON"}, status=400)
+        data = await json_body(request)
+    except BadInput as exc:
+        return web.json_response({"error": str(exc)}, status=400)
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         return web.json_response({"error": "not a Telegram update (no update_id)"}, status=400)
     try:

@@ -26,6 +26,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.errors import BadInput, StoreError
+from bot.inputs import json_body, whole_number
 from bot.model import Incoming, Kind, OutboxRecord
 from bot.state import INBOX, PIPELINE, SETTINGS, STORE, WEBCHAT_PAGE
 
@@ -97,11 +98,7 @@ def incoming_from_json(data: Any) -> Incoming:
 async def send(request: web.Request) -> web.Response:
     """POST /api/webchat: store the message, wait for its turn, return the replies."""
     try:
-        data = await request.json()
-    except ValueError:
-        return _error("body is not valid JSON")
-    try:
-        incoming = incoming_from_json(data)
+        incoming = incoming_from_json(await json_body(request))
     except BadInput as exc:
         return _error(str(exc))
     try:
@@ -134,9 +131,9 @@ async def messages(request: web.Request) -> web.Response:
     if not HISTORY_SENDER.fullmatch(sender):
         return _error("to read replies back, sender must be 16 to 128 letters, digits, - or _")
     try:
-        after = int(request.query.get("after", "0"))
-    except ValueError:
-        return _error("after must be a whole number")
+        after = whole_number(request.query.get("after", "0"), "after")
+    except BadInput as exc:
+        return _error(str(exc))
     inbox = request.app[INBOX]
     cid = inbox.conversation_id("webchat", sender)
     records = await request.app[STORE].outbox_after(cid, after)

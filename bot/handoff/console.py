@@ -20,10 +20,11 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.errors import CaseError, CaseNotFound
+from bot.errors import BadInput, CaseError, CaseNotFound
 from bot.handoff import auth, texts
 from bot.handoff.model import Case, Entry, Staff
 from bot.handoff.service import Handoff
+from bot.inputs import whole_number
 from bot.state import HANDOFF
 
 log = logging.getLogger(__name__)
@@ -200,7 +201,7 @@ async def case_page(request: web.Request, error: str | None = None) -> web.Respo
     """GET /staff/cases/N: the summary, the transcript, and what can be done."""
     handoff = request.app[HANDOFF]
     session: auth.Session = request[SESSION_KEY]
-    case_id = int(request.match_info["id"])
+    case_id = _case_id(request)
     try:
         case = await handoff.desk.case(case_id)
     except CaseNotFound:
@@ -260,14 +261,16 @@ def _actions(case: Case, session: auth.Session) -> str:
 async def entries(request: web.Request) -> web.Response:
     """GET /staff/cases/N/entries?after=ID: transcript lines after ID, and the case's status."""
     handoff = request.app[HANDOFF]
-    case_id = int(request.match_info["id"])
+    raw = request.match_info["id"]
     try:
-        after = int(request.query.get("after", "0"))
+        case_id = whole_number(raw, "the case number")
         case = await handoff.desk.case(case_id)
-    except ValueError:
-        return web.json_response({"error": "after must be a whole number"}, status=400)
-    except CaseNotFound:
-        return web.json_response({"error": f"there is no case #{case_id}"}, status=404)
+    except (BadInput, CaseNotFound):
+        return web.json_response({"error": f"there is no case #{_shown(raw)}"}, status=404)
+    try:
+        after = whole_number(request.query.get("after", "0"), "after")
+    except BadInput as exc:
+        return web.json_response({"error": str(exc)}, status=400)
     lines = await handoff.desk.transcript(case_id, after)
     body = {
         "status": case.status,
@@ -290,7 +293,7 @@ async def act(request: web.Request) -> web.StreamResponse:
     handoff = request.app[HANDOFF]
     session: auth.Session = request[SESSION_KEY]
     data = request[FORM_KEY]
-    case_id = int(request.match_info["id"])
+    case_id = _case_id(request)
     action = request.path.rsplit("/", 1)[1]
     staff = Staff("console:" + session.username, session.username)
     text = str(data.get("text", ""))
@@ -311,6 +314,19 @@ async def act(request: web.Request) -> web.StreamResponse:
     except CaseError as exc:
         return await case_page(request, error=str(exc))
     raise web.HTTPSeeOther(f"{PREFIX}/cases/{case_id}")
+
+
+def _case_id(request: web.Request) -> int:
+    """The case number in the path; 404 when no case can have it (40 digits, say)."""
+    raw = request.match_info["id"]
+    try:
+        return whole_number(raw, "the case number")
+    except BadInput:
+        raise web.HTTPNotFound(text=f"There is no case #{_shown(raw)}.") from None
+
+
+def _shown(digits: str) -> str:
+    return digits if len(digits) <= 20 else digits[:20] + "…"
 
 
 # --- the page around it ---------------------------------------------------------------------------

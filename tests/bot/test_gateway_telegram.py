@@ -120,8 +120,21 @@ async def test_webhook_checks_the_secret_token(
         ([1, 2, 3], "no update_id"),
         ({"message": {"text": "hi"}}, "no update_id"),
         ({"update_id": "7"}, "no update_id"),
+        ("[" * 30_000 + "]" * 30_000, "nested deeper than 32 levels"),
+        (
+            '{"update_id": 7, "message": {"message_id": 7, "date": 1, "chat": {"id": 1, '
+            '"type": "private"}, "text": "help \\ud800"}}',
+            "lone surrogate",
+        ),
     ],
-    ids=["invalid-json", "a-list", "no-update-id", "update-id-not-a-number"],
+    ids=[
+        "invalid-json",
+        "a-list",
+        "no-update-id",
+        "update-id-not-a-number",
+        "30000-deep-json",
+        "lone-surrogate-in-text",
+    ],
 )
 async def test_webhook_refuses_what_is_not_an_update(
     start_gateway, settings_for, fake_telegram, http, body, why

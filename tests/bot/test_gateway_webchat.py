@@ -8,7 +8,16 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.state import INBOX
+
 SENDER = "tab-0123456789abcdef"
+
+
+def nested(depth: int) -> Any:
+    value: Any = "deep"
+    for _ in range(depth):
+        value = [value]
+    return value
 
 
 async def chat(http: aiohttp.ClientSession, url: str, body: Any) -> tuple[int, dict[str, Any]]:
@@ -89,6 +98,10 @@ async def test_any_words_reach_rasa_unchanged(gateway, fake_rasa, http, text):
         ({"sender": SENDER, "payload": "find_shelter"}, "payload must look like"),
         ({"sender": SENDER, "payload": "/find shelter"}, "payload must look like"),
         ({"sender": SENDER, "text": "hi", "id": "bad id!"}, "id must be"),
+        ("[" * 30_000 + "]" * 30_000, "nested deeper than 32 levels"),
+        ({"sender": SENDER, "text": "hi", "x": nested(40)}, "nested deeper than 32 levels"),
+        (f'{{"sender": "{SENDER}", "text": "help \\ud800 me"}}', "lone surrogate (U+D800)"),
+        (f'{{"sender": "{SENDER}", "text": "hi", "\\udfff": 1}}', "lone surrogate (U+DFFF)"),
     ],
     ids=[
         "invalid-json",
@@ -106,6 +119,10 @@ async def test_any_words_reach_rasa_unchanged(gateway, fake_rasa, http, text):
         "payload-without-slash",
         "payload-with-space",
         "bad-client-id",
+        "30000-deep-json",
+        "40-deep-json",
+        "lone-surrogate-in-text",
+        "lone-surrogate-in-a-key",
     ],
 )
 async def test_bad_input_gets_400_with_a_reason_and_stores_nothing(
@@ -122,6 +139,14 @@ async def test_bad_input_gets_400_with_a_reason_and_stores_nothing(
         assert error in (await response.json())["error"]
     assert await gateway.store.counts() == {}
     assert fake_rasa.received == []
+
+
+async def test_a_body_that_is_not_utf8_gets_400(gateway, http):
+    body = b'{"sender": "me", "text": "caf\xe9"}'  # Latin-1
+    headers = {"Content-Type": "application/json"}
+    async with http.post(f"{gateway.url}/api/webchat", data=body, headers=headers) as response:
+        assert response.status == 400
+        assert "not UTF-8" in (await response.json())["error"]
 
 
 async def test_a_body_over_64_kib_is_refused(gateway, http):
@@ -176,12 +201,21 @@ async def test_a_short_sender_from_curl_can_talk(gateway, http):
 
 @pytest.mark.parametrize(
     "query",
-    ["", "?sender=me", "?sender=fifteen-chars-x", f"?sender={SENDER}&after=ten"],
-    ids=["no-sender", "short-sender", "15-characters", "after-not-a-number"],
-)
+    [
+        "",
+        "?sender=me",
+        "?sender=fifteen-chars-x",
+        f"?sender={SENDER}&after=ten",
+        f"?sender={SENDER}&after={'9' * 40}",
+        f"?sender={SENDER}&after=-1",
+    ],
+    ids=["no-sender", "short-sender", "15-characters", "after-not-a-number", "after-40-digits",
+         "after-negative"],
+)  # fmt: skip
 async def test_polling_with_bad_parameters_gets_400(gateway, http, query):
     async with http.get(f"{gateway.url}/api/webchat/messages{query}") as response:
         assert response.status == 400
+        assert (await response.json())["error"]
 
 
 async def test_the_page_has_quick_exit_and_leaves_no_trace(start_gateway, settings_for, http):
@@ -205,3 +239,15 @@ async def test_the_page_has_quick_exit_and_leaves_no_trace(start_gateway, settin
 async def test_health_says_which_channels_run(gateway, http):
     async with http.get(f"{gateway.url}/health") as response:
         assert await response.json() == {"status": "ok", "channels": ["webchat"], "rasa": "up"}
+
+
+async def test_a_failure_nobody_foresaw_is_logged_and_answered_503_not_500(gateway, http, caplog):
+    async def broken(incoming: Any) -> None:
+        raise RuntimeError("a bug")
+
+    gateway.app[INBOX].accept = broken
+    status, body = await chat(http, gateway.url, {"sender": SENDER, "text": "bed tonight"})
+    assert status == 503
+    assert body["error"] == "the gateway could not handle this request: send it again"
+    assert "POST /api/webchat failed: RuntimeError" in caplog.text
+    assert "bed tonight" not in caplog.text

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from bot.messages import Messages
 from bot.model import TO_RASA, Accepted, BotMessage, Button, Incoming, OutboxItem
 from bot.outbox import Outbox
+from bot.payloads import typed
 from bot.pipeline import Pipeline
 from bot.privacy import SenderHasher, short
 from bot.render import render
@@ -106,6 +107,7 @@ class Inbox:
 
     async def accept(self, incoming: Incoming) -> Accepted:
         """Store ``incoming`` durably (raises StoreError if it cannot), then start its work."""
+        incoming = typed(incoming)  # typed words never reach Rasa as an intent
         cid = self.conversation_id(incoming.channel, incoming.address)
         if incoming.kind == "opt_in":
             # START only means "send again" after a STOP; otherwise it is a word for Rasa (a

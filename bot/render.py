@@ -48,6 +48,17 @@ def wants_location(message: BotMessage) -> bool:
     return bool(message.custom and message.custom.get("request_location") is True)
 
 
+def payloads_in(body: dict[str, Any]) -> list[str]:
+    """The payloads a rendered unit offers: web chat's buttons, or Telegram's callback data."""
+    found = []
+    for button in body.get("buttons") or ():
+        if isinstance(button, dict):  # web chat: {"title": ..., "payload": ...}
+            found.append(str(button.get("payload")))
+        elif isinstance(button, list) and len(button) == 2:  # Telegram: [title, callback data]
+            found.append(str(button[1]))
+    return found
+
+
 def payload_key(payload: str) -> str:
     return LONG_PAYLOAD_PREFIX + hashlib.sha256(payload.encode()).hexdigest()[:24]
 

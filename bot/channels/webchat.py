@@ -3,8 +3,9 @@
 - ``GET /`` serves the page (plain HTML, CSS and JavaScript, no build step) with a Quick Exit
   button (and the Escape key) that replaces the page with ``QUICK_EXIT_URL`` at once, clears the
   tab's session, and leaves nothing in the history to go back to.
-- ``POST /api/webchat`` takes ``{"sender": ..., "text": ...}`` (or ``"payload"`` for a button,
-  and an optional ``"id"`` that makes a retry safe) and returns that turn's replies. When Rasa is
+- ``POST /api/webchat`` takes ``{"sender": ..., "text": ...}`` (or ``"payload"`` for a button
+  the conversation was offered, or ``"location": {"latitude": ..., "longitude": ...}``, and an
+  optional ``"id"`` that makes a retry safe) and returns that turn's replies. When Rasa is
   slow or down the answer says ``"pending": true``: the message is kept, and its reply comes
   later through ``GET /api/webchat/messages?sender=...&after=<last id>``, which the page polls.
 
@@ -21,13 +22,14 @@ import html
 import logging
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from aiohttp import web
 
 from bot.errors import BadInput, StoreError
 from bot.inputs import json_body, whole_number
 from bot.model import Incoming, Kind, OutboxRecord
+from bot.payloads import location_payload, offered
 from bot.state import INBOX, PIPELINE, SETTINGS, STORE, WEBCHAT_PAGE
 
 log = logging.getLogger(__name__)
@@ -70,14 +72,16 @@ def incoming_from_json(data: Any) -> Incoming:
     sender = data.get("sender")
     if not isinstance(sender, str) or not SENDER.fullmatch(sender):
         raise BadInput("sender must be 1 to 128 letters, digits, - or _")
-    text, payload = data.get("text"), data.get("payload")
-    if (text is None) == (payload is None):
-        raise BadInput("give either text or payload")
+    text, payload, location = data.get("text"), data.get("payload"), data.get("location")
+    if [text, payload, location].count(None) != 2:
+        raise BadInput("give one of text, payload or location")
     kind: Kind
     if payload is not None:
         if not isinstance(payload, str) or len(payload) > 1024 or not PAYLOAD.fullmatch(payload):
             raise BadInput('payload must look like "/intent" or "/intent{...}"')
         kind, words = "payload", payload
+    elif location is not None:
+        kind, words = "location", _location(location)
     else:
         if not isinstance(text, str):
             raise BadInput("text must be a string")
@@ -95,12 +99,36 @@ def incoming_from_json(data: Any) -> Incoming:
     return Incoming("webchat", sender, kind, words, provider_id=provider_id)
 
 
+def _location(value: Any) -> str:
+    """A shared location as the payload Rasa is sent; BadInput unless two numbers on Earth."""
+    if not isinstance(value, dict):
+        raise BadInput('location must be {"latitude": number, "longitude": number}')
+    lat, lon = value.get("latitude"), value.get("longitude")
+    if not (_number(lat) and _number(lon)):
+        raise BadInput('location must be {"latitude": number, "longitude": number}')
+    try:
+        return location_payload(float(lat), float(lon))
+    except ValueError as exc:
+        raise BadInput(f"location: {exc}") from None
+
+
+def _number(value: Any) -> TypeGuard[float]:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 async def send(request: web.Request) -> web.Response:
     """POST /api/webchat: store the message, wait for its turn, return the replies."""
     try:
         incoming = incoming_from_json(await json_body(request))
     except BadInput as exc:
         return _error(str(exc))
+    if incoming.kind == "payload":
+        cid = request.app[INBOX].conversation_id("webchat", incoming.address)
+        if not await offered(request.app[STORE], cid, incoming.text):
+            return _error(
+                "payload is not a button this conversation was offered: send what the client "
+                "typed as text"
+            )
     try:
         accepted = await request.app[INBOX].accept(incoming)
     except StoreError as exc:

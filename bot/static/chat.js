@@ -83,10 +83,8 @@
     statusLine.textContent = "Finding where you are…";
     navigator.geolocation.getCurrentPosition(
       (position) => {
-        const lat = position.coords.latitude.toFixed(5);
-        const lon = position.coords.longitude.toFixed(5);
-        const entity = JSON.stringify({ location: `geo:${lat},${lon}` });
-        send({ payload: `/inform_location${entity}` }, "My location");
+        const { latitude, longitude } = position.coords;
+        send({ location: { latitude, longitude } }, "My location");
       },
       () => { statusLine.textContent = "Couldn't get your location. Type a town or ZIP code instead."; },
       { timeout: 10000 },

@@ -56,7 +56,7 @@ def real_rasa(
 
 async def test_telegram_a_bed_tonight_in_redwood_city(start_gateway, real_rasa, fake_telegram):
     gateway = await start_gateway(real_rasa(telegram=fake_telegram))
-    fake_telegram.push(tg.button_update(fake_telegram.next_update_id(), CHAT, "/find_shelter"))
+    fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, "i need a bed tonight"))
     await wait_for(lambda: len(fake_telegram.texts_to(CHAT)) >= 1, timeout=60)
     ask = fake_telegram.sent[0]
     assert ask.text.startswith("Where are you now?")
@@ -73,7 +73,7 @@ async def test_telegram_a_bed_tonight_in_redwood_city(start_gateway, real_rasa, 
 async def test_sms_a_bed_tonight_by_zip_code(start_gateway, real_rasa, fake_twilio, http):
     gateway = await start_gateway(real_rasa(sms=fake_twilio))
     url = f"{gateway.url}/sms/twilio"
-    await post_sms(http, url, sms_form(PHONE, "/find_shelter"))
+    await post_sms(http, url, sms_form(PHONE, "i need a bed tonight"))
     await wait_for(lambda: len(fake_twilio.sent) >= 1, timeout=60)
     assert fake_twilio.sent[0].body.startswith("Where are you now?")
     await post_sms(http, url, sms_form(PHONE, "94063"))
@@ -111,7 +111,7 @@ async def test_killing_rasa_mid_conversation_loses_no_message(
     start_gateway, real_rasa, rasa_servers, fake_telegram
 ):
     gateway = await start_gateway(real_rasa(telegram=fake_telegram, rasa_timeout=5.0))
-    fake_telegram.push(tg.button_update(fake_telegram.next_update_id(), CHAT, "/find_shelter"))
+    fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, "i need a bed tonight"))
     await wait_for(lambda: len(fake_telegram.texts_to(CHAT)) >= 1, timeout=60)
 
     stack = rasa_servers.stack

@@ -294,3 +294,12 @@ async def test_any_words_are_kept_whole_and_reach_rasa(gateway, fake_rasa, http,
     await wait_for(lambda: len(fake_rasa.received) == 1)
     assert fake_rasa.received[0].message == text[:4096]  # Rasa reads at most 4,096
     assert (await gateway.store.inbound_record(1)).text == text  # the store keeps every word
+
+
+async def test_typed_intents_reach_rasa_as_words(gateway, fake_twilio, fake_rasa, http):
+    await sms(http, gateway, "/risk_immediate_danger")
+    await wait_for(lambda: len(fake_twilio.bodies_to(CLIENT)) == 1)
+    await sms(http, gateway, '/inform_location{"location":"<img src=x onerror=alert(1)>"}')
+    await wait_for(lambda: len(fake_twilio.bodies_to(CLIENT)) == 2)
+    assert [r.message for r in fake_rasa.received] == ["risk immediate danger", "inform location"]
+    assert not any("<img" in body for body in fake_twilio.bodies_to(CLIENT))

@@ -47,6 +47,7 @@ async def test_a_turn_returns_rasas_replies(gateway, fake_rasa, http):
 
 
 async def test_a_location_request_is_marked_for_the_page(gateway, http):
+    await chat(http, gateway.url, {"sender": SENDER, "payload": "/greet"})  # offers /find_shelter
     _, body = await chat(http, gateway.url, {"sender": SENDER, "payload": "/find_shelter"})
     [ask] = body["replies"]
     assert ask["text"].startswith("Where are you now?")
@@ -89,8 +90,8 @@ async def test_any_words_reach_rasa_unchanged(gateway, fake_rasa, http, text):
         ({"sender": "", "text": "hello"}, "sender must be"),
         ({"sender": "x" * 129, "text": "hello"}, "sender must be"),
         ({"sender": "has spaces in it", "text": "hello"}, "sender must be"),
-        ({"sender": SENDER}, "either text or payload"),
-        ({"sender": SENDER, "text": "hi", "payload": "/greet"}, "either text or payload"),
+        ({"sender": SENDER}, "one of text, payload or location"),
+        ({"sender": SENDER, "text": "hi", "payload": "/greet"}, "one of text, payload or location"),
         ({"sender": SENDER, "text": ""}, "text is empty"),
         ({"sender": SENDER, "text": "   \n "}, "text is empty"),
         ({"sender": SENDER, "text": 42}, "text must be a string"),
@@ -98,6 +99,12 @@ async def test_any_words_reach_rasa_unchanged(gateway, fake_rasa, http, text):
         ({"sender": SENDER, "payload": "find_shelter"}, "payload must look like"),
         ({"sender": SENDER, "payload": "/find shelter"}, "payload must look like"),
         ({"sender": SENDER, "text": "hi", "id": "bad id!"}, "id must be"),
+        ({"sender": SENDER, "payload": "/risk_immediate_danger"}, "not a button this conversation"),
+        ({"sender": SENDER, "payload": "/find_shelter"}, "not a button this conversation"),
+        ({"sender": SENDER, "location": "Redwood City"}, "location must be"),
+        ({"sender": SENDER, "location": {"latitude": "37", "longitude": 1}}, "location must be"),
+        ({"sender": SENDER, "location": {"latitude": 999, "longitude": 1}}, "latitude must be"),
+        ({"sender": SENDER, "location": {"latitude": 1, "longitude": -181}}, "longitude must be"),
         ("[" * 30_000 + "]" * 30_000, "nested deeper than 32 levels"),
         ({"sender": SENDER, "text": "hi", "x": nested(40)}, "nested deeper than 32 levels"),
         (f'{{"sender": "{SENDER}", "text": "help \\ud800 me"}}', "lone surrogate (U+D800)"),
@@ -119,6 +126,12 @@ async def test_any_words_reach_rasa_unchanged(gateway, fake_rasa, http, text):
         "payload-without-slash",
         "payload-with-space",
         "bad-client-id",
+        "forged-risk-payload",
+        "payload-never-offered",
+        "location-as-words",
+        "latitude-as-a-string",
+        "latitude-999",
+        "longitude-out-of-range",
         "30000-deep-json",
         "40-deep-json",
         "lone-surrogate-in-text",
@@ -139,6 +152,61 @@ async def test_bad_input_gets_400_with_a_reason_and_stores_nothing(
         assert error in (await response.json())["error"]
     assert await gateway.store.counts() == {}
     assert fake_rasa.received == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "to_rasa"),
+    [
+        ("/risk_immediate_danger", "risk immediate danger"),
+        ("/request_human", "request human"),
+        ('/inform_location{"location":"<img src=x onerror=alert(1)>"}', "inform location"),
+        ("/greet@0.99 hello", "greet hello"),
+        ("  //find_food please", "find food please"),
+    ],
+    ids=["risk-intent", "handoff-intent", "entity-injection", "confidence", "two-slashes"],
+)
+async def test_typed_text_reaches_rasa_as_words_never_as_an_intent(
+    gateway, fake_rasa, http, typed, to_rasa
+):
+    status, body = await chat(http, gateway.url, {"sender": SENDER, "text": typed})
+    assert status == 200
+    assert [r.message for r in fake_rasa.received] == [to_rasa]
+    assert "<img" not in str(body)
+    assert await gateway.store.events_of(gateway.conversation_id("webchat", SENDER)) == []
+
+
+async def test_typed_risk_intent_is_words_the_safety_screen_reads(gateway, fake_rasa, http):
+    _, body = await chat(http, gateway.url, {"sender": SENDER, "text": "/risk_self_harm"})
+    assert body["replies"][0]["kind"] == "crisis"  # "risk self harm": the screen's own words
+    record = await gateway.store.inbound_record(body["message_id"])
+    assert (record.text, record.kind) == ("risk self harm", "text")
+
+
+async def test_only_a_slash_is_no_words(gateway, fake_rasa, http):
+    _, body = await chat(http, gateway.url, {"sender": SENDER, "text": "/"})
+    assert body["replies"][0]["text"].startswith("I didn't get any words there.")
+    assert fake_rasa.received == []
+
+
+async def test_a_button_the_conversation_was_offered_is_sent_as_its_payload(
+    gateway, fake_rasa, http
+):
+    _, greeting = await chat(http, gateway.url, {"sender": SENDER, "payload": "/greet"})
+    offered = [b["payload"] for b in greeting["replies"][0]["buttons"]]
+    assert "/find_food" in offered
+    status, _ = await chat(http, gateway.url, {"sender": SENDER, "payload": "/find_food"})
+    assert status == 200
+    other = "tab-someone-else-0001"  # offered to one conversation, not to another
+    status, _ = await chat(http, gateway.url, {"sender": other, "payload": "/find_food"})
+    assert status == 400
+    assert [r.message for r in fake_rasa.received] == ["/greet", "/find_food"]
+
+
+async def test_a_shared_location_is_sent_as_coordinates(gateway, fake_rasa, http):
+    location = {"latitude": 37.485221, "longitude": -122.23635}
+    status, _ = await chat(http, gateway.url, {"sender": SENDER, "location": location})
+    assert status == 200
+    assert fake_rasa.received[0].message == '/inform_location{"location":"geo:37.48522,-122.23635"}'
 
 
 async def test_a_body_that_is_not_utf8_gets_400(gateway, http):

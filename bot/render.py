@@ -110,6 +110,16 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def cut_utf16(text: str, limit: int) -> str:
+    """The longest start of ``text`` within ``limit`` UTF-16 units (no half of a pair)."""
+    used = 0
+    for index, ch in enumerate(text):
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > limit:
+            return text[:index]
+    return text
+
+
 def split_utf16(text: str, limit: int) -> list[str]:
     """``text`` in parts of at most ``limit`` UTF-16 units (Telegram's measure), at word ends."""
     parts: list[str] = []

@@ -208,7 +208,8 @@ async def case_page(request: web.Request, error: str | None = None) -> web.Respo
         raise web.HTTPNotFound(text=f"There is no case #{case_id}.") from None
     opening = await handoff.desk.opening_text(case_id)
     transcript = await handoff.desk.transcript(case_id)
-    summary = texts.summary(case, opening, handoff.roster.local_time(case.opened_at), status=False)
+    when = handoff.roster.local_time(case.opened_at)
+    summary = texts.summary(case, opening, when, status=False, limit=None)  # the page shows all
     last = transcript[-1].id if transcript else 0
     lines = "".join(_entry(handoff, e) for e in transcript)
     alert = f"<p class='error' role='alert'>{_e(error)}</p>" if error else ""

@@ -250,7 +250,7 @@ def _respond(context: ContextTypes.DEFAULT_TYPE, message: Message, text: str) ->
     _background(
         context,
         bot.send_message(
-            message.chat.id, text[:4096], message_thread_id=thread, reply_parameters=reply
+            message.chat.id, texts.fit(text), message_thread_id=thread, reply_parameters=reply
         ),
     )
 

@@ -21,7 +21,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.errors import BadInput, CaseError, CaseNotFound
-from bot.handoff import auth, texts
+from bot.handoff import auth, signin, texts
 from bot.handoff.model import Case, Entry, Staff
 from bot.handoff.service import Handoff
 from bot.inputs import whole_number
@@ -122,20 +122,25 @@ async def login(request: web.Request) -> web.Response:
     handoff = request.app[HANDOFF]
     data = await request.post()
     name, password = str(data.get("name", ""))[:32], str(data.get("password", ""))[:200]
-    if handoff.throttle.blocked(name):
+    address = request.remote or "unknown"
+    device = request.cookies.get(signin.DEVICE_COOKIE, "")
+    outcome = await handoff.signin.attempt(name, password, address, device)
+    if outcome.refused == "throttled":
         body = _login_body(handoff, "Too many attempts. Wait a few minutes and try again.")
         return _page("Sign in", body, None, status=429)
-    account = auth.authenticate(handoff.settings.console_accounts, name, password)
+    if outcome.refused == "busy":
+        body = _login_body(handoff, "Too many sign-ins at once. Try again in a moment.")
+        return _page("Sign in", body, None, status=503)
+    account = outcome.account
     if account is None:
-        handoff.throttle.failed(name)
         log.warning("staff console: a sign-in was refused")
         return _page("Sign in", _login_body(handoff, "Wrong name or password."), None, status=401)
-    handoff.throttle.succeeded(name)
     clock = handoff.desk.store.clock
     token, _ = await handoff.desk.store.transact(
         lambda c, now: auth.start_session(c, account.name, clock())
     )
     response = web.HTTPSeeOther(PREFIX)
+    secure = request.app[SECURE_COOKIE]
     response.set_cookie(
         COOKIE,
         token,
@@ -143,8 +148,18 @@ async def login(request: web.Request) -> web.Response:
         path=PREFIX,
         httponly=True,
         samesite="Strict",
-        secure=request.app[SECURE_COOKIE],
+        secure=secure,
     )
+    if outcome.device_cookie:  # this browser has signed in as this name: a known device
+        response.set_cookie(
+            signin.DEVICE_COOKIE,
+            outcome.device_cookie,
+            max_age=signin.DEVICE_SECONDS,
+            path=f"{PREFIX}/login",
+            httponly=True,
+            samesite="Strict",
+            secure=secure,
+        )
     log.info("staff console: %s signed in", account.name)
     raise response
 

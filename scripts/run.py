@@ -16,7 +16,9 @@ import secrets
 import signal
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
@@ -46,12 +48,29 @@ def local_token() -> str:
     return path.read_text().strip()
 
 
+def action_endpoint(environ: Mapping[str, str]) -> str:
+    """Where Rasa calls the action server: ACTION_ENDPOINT_URL if set, else the one started on
+    ACTIONS_PORT (the Makefile sets no default of its own, so that ACTIONS_PORT alone works)."""
+    given = environ.get("ACTION_ENDPOINT_URL", "").strip()
+    port = int(environ.get("ACTIONS_PORT") or "5055")
+    if not given:
+        return f"http://127.0.0.1:{port}/webhook"
+    parsed = urlsplit(given)
+    if parsed.hostname in ("127.0.0.1", "localhost") and parsed.port not in (None, port):
+        print(
+            f"warning: ACTION_ENDPOINT_URL ({given}) is not the action server `make run` starts"
+            f" on ACTIONS_PORT={port}; Rasa will call {given}. Unset it to use ACTIONS_PORT.",
+            file=sys.stderr,
+        )
+    return given
+
+
 def main() -> int:
     load_dotenv(ROOT / ".env", override=False)
     rasa_port = int(os.environ.get("RASA_PORT", "5005"))
     actions_port = int(os.environ.get("ACTIONS_PORT", "5055"))
     gateway_port = int(os.environ.get("GATEWAY_PORT", "8080"))
-    action_url = os.environ.get("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{actions_port}/webhook")
+    action_url = action_endpoint(os.environ)
     tracker_db = os.environ.get("RASA_TRACKER_DB", "var/tracker.db")
     model = model_path()
     if not model.exists():

@@ -74,6 +74,8 @@ def plan_for(
         return Plan("handled", replies=[BotMessage(text)], reply_kind="help")
     if kind == "empty":
         return Plan("handled", replies=[BotMessage(texts.empty)], reply_kind="empty")
+    if kind == "bad_location":
+        return Plan("handled", replies=[BotMessage(texts.bad_location)], reply_kind="location")
     if kind == "opt_out":
         # A distressed person may type END: staff see it as a safeguarding signal (DESIGN.md).
         return Plan("handled", opted_out=True, event=("opt_out", {"word": incoming.text.strip()}))

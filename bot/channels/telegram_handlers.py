@@ -93,7 +93,11 @@ async def on_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if location is None:  # the filter guarantees one; keep the update anyway
         await _accept(update, context, "ignored", "")
         return
-    payload = location_payload(location.latitude, location.longitude)
+    try:
+        payload = location_payload(location.latitude, location.longitude)
+    except ValueError:  # latitude 999: refused with a request for a place, never echoed
+        await _accept(update, context, "bad_location", "")
+        return
     await _accept(update, context, "location", payload)
 
 

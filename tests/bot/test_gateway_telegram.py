@@ -436,3 +436,19 @@ async def test_an_update_the_store_refuses_is_not_confirmed_and_comes_again(
     if webhook:
         assert fake_telegram.webhook_answers[:2] == [503, 200]
     assert [r.message for r in fake_rasa.received] == ["bed tonight"]
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon"), [(999.0, -122.2), (37.5, -181.0), (-90.5, 0.0)], ids=["lat-999", "lon", "pole"]
+)
+async def test_a_location_not_on_earth_is_refused_with_a_request_for_a_place(
+    start_gateway, settings_for, fake_telegram, fake_rasa, lat, lon
+):
+    await start_gateway(settings_for(telegram=fake_telegram))
+    fake_telegram.push(tg.location_update(fake_telegram.next_update_id(), CHAT, lat, lon))
+    await wait_for(lambda: len(fake_telegram.texts_to(CHAT)) == 1)
+    [reply] = fake_telegram.texts_to(CHAT)
+    assert reply.startswith("I couldn't read that location. Please type the town or ZIP code")
+    assert "geo:" not in reply
+    assert str(int(lat)) not in reply
+    assert fake_rasa.received == []

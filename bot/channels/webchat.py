@@ -9,6 +9,11 @@
   slow or down the answer says ``"pending": true``: the message is kept, and its reply comes
   later through ``GET /api/webchat/messages?sender=...&after=<last id>``, which the page polls.
 
+Another site's page cannot post in a visitor's name (CSRF): ``POST /api/webchat`` takes only an
+``application/json`` body (a form or ``text/plain``, which a page elsewhere can send without
+asking, is a 415) and refuses a request whose ``Origin`` is not this gateway's own (403);
+``curl``, which sends no ``Origin``, is welcome.
+
 The sender id names the conversation: 1 to 128 letters, digits, - or _ ("me" from curl will
 do). It is also the only key to the conversation's history, so ``GET .../messages`` wants a
 long one (16 or more characters): the page uses 32 random hex digits per browser tab (kept in
@@ -23,6 +28,7 @@ import logging
 import re
 from pathlib import Path
 from typing import Any, TypeGuard
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -116,8 +122,25 @@ def _number(value: Any) -> TypeGuard[float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def foreign_origin(request: web.Request, public_url: str | None) -> str | None:
+    """The request's Origin if it is not this gateway (its Host, or PUBLIC_URL), else None."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return None
+    ours = {request.host.lower()}
+    if public_url:
+        ours.add(urlsplit(public_url).netloc.lower())
+    found = urlsplit(origin)
+    same = found.scheme in ("http", "https") and found.netloc.lower() in ours
+    return None if same else origin
+
+
 async def send(request: web.Request) -> web.Response:
     """POST /api/webchat: store the message, wait for its turn, return the replies."""
+    if request.content_type != "application/json":
+        return _error("send the message as JSON (Content-Type: application/json)", status=415)
+    if foreign_origin(request, request.app[SETTINGS].public_url) is not None:
+        return _error("this page may only be posted to from the gateway's own page", status=403)
     try:
         incoming = incoming_from_json(await json_body(request))
     except BadInput as exc:

@@ -319,3 +319,46 @@ async def test_a_failure_nobody_foresaw_is_logged_and_answered_503_not_500(gatew
     assert body["error"] == "the gateway could not handle this request: send it again"
     assert "POST /api/webchat failed: RuntimeError" in caplog.text
     assert "bed tonight" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("content_type", "data"),
+    [
+        ("text/plain", f'{{"sender": "{SENDER}", "text": "hi"}}'),
+        ("application/x-www-form-urlencoded", f"sender={SENDER}&text=hi"),
+        ("multipart/form-data; boundary=x", "--x--"),
+    ],
+    ids=["text-plain", "a-form", "multipart"],
+)
+async def test_a_body_another_site_could_send_without_asking_is_refused(
+    gateway, fake_rasa, http, content_type, data
+):
+    headers = {"Content-Type": content_type}
+    async with http.post(f"{gateway.url}/api/webchat", data=data, headers=headers) as response:
+        assert response.status == 415
+        assert "application/json" in (await response.json())["error"]
+    assert await gateway.store.counts() == {}
+
+
+@pytest.mark.parametrize(
+    ("origin", "status"),
+    [
+        ("https://evil.example", 403),
+        ("null", 403),
+        ("http://127.0.0.1.evil.example", 403),
+        (None, 200),  # curl
+        ("self", 200),  # the page itself
+        ("https://help.example.org", 200),  # PUBLIC_URL, behind a proxy
+    ],
+)
+async def test_only_the_gateways_own_page_may_post_from_a_browser(
+    start_gateway, settings_for, fake_rasa, http, origin, status
+):
+    gateway = await start_gateway(settings_for(public_url="https://help.example.org"))
+    headers = {} if origin is None else {"Origin": gateway.url if origin == "self" else origin}
+    body = {"sender": SENDER, "text": "hello"}
+    async with http.post(f"{gateway.url}/api/webchat", json=body, headers=headers) as response:
+        assert response.status == status
+        if status == 403:
+            assert "gateway's own page" in (await response.json())["error"]
+    assert len(fake_rasa.received) == (1 if status == 200 else 0)

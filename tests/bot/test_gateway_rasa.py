@@ -1,7 +1,8 @@
 """End to end with the real Rasa and action servers (tests/servers.py), on every channel.
 
-The turns are driven by payloads and location shares (buttons, Telegram's location), which do
-not depend on how well the NLU model understands words. Killing Rasa mid-conversation gives the
+A client asks for a bed in words (a client can send an intent only by a button the bot offered
+it), then shares a location or a ZIP code, which do not depend on how well the NLU model
+understands words. Killing Rasa mid-conversation gives the
 client the crisis lines at once, and every message is answered when Rasa is back.
 """
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from bot.messages import Messages
 from bot.model import TO_RASA, Accepted, BotMessage, Button, Incoming, OutboxItem
 from bot.outbox import Outbox
+from bot.payloads import typed
 from bot.pipeline import Pipeline
 from bot.privacy import SenderHasher, short
 from bot.render import render
@@ -85,6 +86,8 @@ def plan_for(
         return Plan("handled", replies=[BotMessage(text)], reply_kind="help")
     if kind == "empty":
         return Plan("handled", replies=[BotMessage(texts.empty)], reply_kind="empty")
+    if kind == "bad_location":
+        return Plan("handled", replies=[BotMessage(texts.bad_location)], reply_kind="location")
     if kind == "opt_out":
         # A distressed person may type END: staff see it as a safeguarding signal (DESIGN.md).
         return Plan("handled", opted_out=True, event=("opt_out", {"word": incoming.text.strip()}))
@@ -118,6 +121,7 @@ class Inbox:
 
     async def accept(self, incoming: Incoming) -> Accepted:
         """Store ``incoming`` durably (raises StoreError if it cannot), then start its work."""
+        incoming = typed(incoming)  # typed words never reach Rasa as an intent
         cid = self.conversation_id(incoming.channel, incoming.address)
         if incoming.kind == "opt_in":
             # START only means "send again" after a STOP; otherwise it is a word for Rasa (a

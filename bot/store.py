@@ -471,6 +471,19 @@ class Store:
         )
         return await self._run(self._outbox_rows, sql, (conversation_id, after_id, limit))
 
+    async def units_with_buttons(self, conversation_id: str, limit: int) -> list[dict[str, Any]]:
+        """The bodies of the conversation's last ``limit`` units that offer buttons, newest first."""
+        sql = (
+            "SELECT body FROM outbox WHERE conversation_id = ? AND body LIKE ?"
+            " ORDER BY id DESC LIMIT ?"
+        )
+        rows = await self._run(self._rows, sql, (conversation_id, '%"buttons": %', limit))
+        return [json.loads(row["body"]) for row in rows]
+
+    def _rows(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
+        with self.db.transaction() as c:
+            return c.execute(sql, params).all()
+
     async def outbox_for_inbound(self, inbound_id: int) -> list[OutboxRecord]:
         sql = f"SELECT {OUTBOX} FROM outbox o WHERE o.inbound_id = ? ORDER BY o.id"
         return await self._run(self._outbox_rows, sql, (inbound_id,))

@@ -6,11 +6,11 @@ send) and starts the watcher; :meth:`Handoff.stop` stops both, leaving the rest 
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from bot.handoff.auth import Throttle
 from bot.handoff.core import Core
 from bot.handoff.desk import Desk
 from bot.handoff.intake import Intake
@@ -18,6 +18,7 @@ from bot.handoff.queue import Watcher
 from bot.handoff.relay import StaffRelay
 from bot.handoff.roster import Roster
 from bot.handoff.settings import HandoffSettings
+from bot.handoff.signin import DEVICE_KEY, SignIn
 from bot.inbox import Inbox
 from bot.messages import Messages
 from bot.outbox import Outbox
@@ -35,8 +36,8 @@ class Handoff:
     intake: Intake
     desk: Desk
     watcher: Watcher
+    signin: SignIn
     relay: StaffRelay | None = None
-    throttle: Throttle = field(default_factory=Throttle)
 
     def attach_relay(self, relay: StaffRelay) -> None:
         self.relay = relay
@@ -51,6 +52,7 @@ class Handoff:
         await self.watcher.stop()
         if self.relay is not None:
             await self.relay.stop(grace)
+        self.signin.close()
 
 
 def build(
@@ -73,4 +75,8 @@ def build(
     core.outbox, core.pipeline, core.on_watch = outbox, pipeline, watcher.wake
     inbox.intake = intake
     pipeline.handoff = intake
-    return Handoff(settings, roster, core, intake, Desk(core, store), watcher)
+    signin = SignIn(
+        settings.console_accounts,
+        lambda: store.meta_value(DEVICE_KEY, lambda: secrets.token_hex(32)),
+    )
+    return Handoff(settings, roster, core, intake, Desk(core, store), watcher, signin)

@@ -1,7 +1,8 @@
 """End to end with the real Rasa and action servers (tests/servers.py), on every channel.
 
-The turns are driven by payloads and location shares (buttons, Telegram's location), which do
-not depend on how well the NLU model understands words. Killing Rasa mid-conversation gives the
+A client asks for a bed in words (a client can send an intent only by a button the bot offered
+it), then shares a location or a ZIP code, which do not depend on how well the NLU model
+understands words. Killing Rasa mid-conversation gives the
 client the crisis lines at once, and every message is answered when Rasa is back.
 """
 
@@ -56,7 +57,7 @@ def real_rasa(
 
 async def test_telegram_a_bed_tonight_in_redwood_city(start_gateway, real_rasa, fake_telegram):
     gateway = await start_gateway(real_rasa(telegram=fake_telegram))
-    fake_telegram.push(tg.button_update(fake_telegram.next_update_id(), CHAT, "/find_shelter"))
+    fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, "i need a bed tonight"))
     await wait_for(lambda: len(fake_telegram.texts_to(CHAT)) >= 1, timeout=60)
     ask = fake_telegram.sent[0]
     assert ask.text.startswith("Where are you now?")
@@ -73,7 +74,7 @@ async def test_telegram_a_bed_tonight_in_redwood_city(start_gateway, real_rasa, 
 async def test_sms_a_bed_tonight_by_zip_code(start_gateway, real_rasa, fake_twilio, http):
     gateway = await start_gateway(real_rasa(sms=fake_twilio))
     url = f"{gateway.url}/sms/twilio"
-    await post_sms(http, url, sms_form(PHONE, "/find_shelter"))
+    await post_sms(http, url, sms_form(PHONE, "i need a bed tonight"))
     await wait_for(lambda: len(fake_twilio.sent) >= 1, timeout=60)
     assert fake_twilio.sent[0].body.startswith("Where are you now?")
     await post_sms(http, url, sms_form(PHONE, "94063"))
@@ -111,7 +112,7 @@ async def test_killing_rasa_mid_conversation_loses_no_message(
     start_gateway, real_rasa, rasa_servers, fake_telegram
 ):
     gateway = await start_gateway(real_rasa(telegram=fake_telegram, rasa_timeout=5.0))
-    fake_telegram.push(tg.button_update(fake_telegram.next_update_id(), CHAT, "/find_shelter"))
+    fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, "i need a bed tonight"))
     await wait_for(lambda: len(fake_telegram.texts_to(CHAT)) >= 1, timeout=60)
 
     stack = rasa_servers.stack

@@ -6,6 +6,7 @@ import pytest
 
 from bot import gsm
 from bot.channels.sms import EMPTY_TWIML, OPT_OUT_WORDS, WEBHOOK_PATH
+from bot.errors import StoreError
 from tests.bot.gateway_fakes.base import wait_for
 from tests.bot.gateway_fakes.twilio import post_sms, signature, sms_form
 
@@ -73,6 +74,40 @@ async def test_the_signature_is_checked_against_the_public_url_behind_a_proxy(
     assert status == 200
     status, _ = await post_sms(http, local, sms_form(CLIENT, "again"))  # signed for the local URL
     assert status == 403
+
+
+async def test_without_public_url_sms_is_not_started_and_health_says_why(
+    start_gateway, settings_for, fake_twilio, fake_rasa, http, caplog
+):
+    # Twilio calls PUBLIC_URL/sms/twilio and signs that address: without it no SMS can come in.
+    gateway = await start_gateway(settings_for(sms=fake_twilio, public_url=None))
+    async with http.get(f"{gateway.url}/health") as response:
+        health = await response.json()
+    assert health["channels"] == ["webchat"]
+    assert health["not_started"]["sms"].startswith("PUBLIC_URL is missing")
+    assert "sms is not started: PUBLIC_URL is missing" in caplog.text
+    status, _ = await sms(http, gateway, "hello")
+    assert status == 404  # no route, where it used to answer 500 to every SMS
+    assert await gateway.store.counts() == {}
+
+
+async def test_an_sms_the_store_refuses_gets_503_and_is_kept_when_sent_again(
+    gateway, fake_twilio, http
+):
+    real_accept, refusals = gateway.store.accept, []
+
+    async def refuse_once(*args, **kwargs):  # the disk is full, once
+        if not refusals:
+            refusals.append(1)
+            raise StoreError("database or disk is full")
+        return await real_accept(*args, **kwargs)
+
+    gateway.store.accept = refuse_once
+    form = sms_form(CLIENT, "bed tonight")
+    url = f"{gateway.url}{WEBHOOK_PATH}"
+    assert (await post_sms(http, url, form))[0] == 503
+    assert (await post_sms(http, url, form))[0] == 200
+    await wait_for(lambda: fake_twilio.bodies_to(CLIENT) == ["You said: bed tonight"])
 
 
 @pytest.mark.parametrize(("drop", "why"), [("From", "no From"), ("MessageSid", "no MessageSid")])
@@ -261,3 +296,12 @@ async def test_any_words_are_kept_whole_and_reach_rasa(gateway, fake_rasa, http,
     await wait_for(lambda: len(fake_rasa.received) == 1)
     assert fake_rasa.received[0].message == text[:4096]  # Rasa reads at most 4,096
     assert (await gateway.store.inbound_record(1)).text == text  # the store keeps every word
+
+
+async def test_typed_intents_reach_rasa_as_words(gateway, fake_twilio, fake_rasa, http):
+    await sms(http, gateway, "/risk_immediate_danger")
+    await wait_for(lambda: len(fake_twilio.bodies_to(CLIENT)) == 1)
+    await sms(http, gateway, '/inform_location{"location":"<img src=x onerror=alert(1)>"}')
+    await wait_for(lambda: len(fake_twilio.bodies_to(CLIENT)) == 2)
+    assert [r.message for r in fake_rasa.received] == ["risk immediate danger", "inform location"]
+    assert not any("<img" in body for body in fake_twilio.bodies_to(CLIENT))

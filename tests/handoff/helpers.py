@@ -6,10 +6,22 @@ import asyncio
 from typing import Any
 
 from bot.handoff.model import Case
+from bot.model import OutboxItem
 from bot.state import HANDOFF
 from tests.bot.gateway_fakes.base import wait_for
 from tests.bot.gateway_fakes.gateway import RunningGateway
 from tests.handoff.fakes import StaffTelegram, Topic
+
+
+async def offer(gateway: RunningGateway, channel: str, address: str, *payloads: str) -> None:
+    """Buttons as if the bot had offered them to the conversation.
+
+    A client can send an intent only by a button the bot offered (bot/payloads.py); tests that
+    drive Rasa by intent, independent of the NLU model, say first that it was offered.
+    """
+    cid = gateway.conversation_id(channel, address)
+    body = {"text": "", "buttons": [{"title": p, "payload": p} for p in payloads]}
+    await gateway.store.add_outbox(cid, channel, [OutboxItem("reply", body)])
 
 
 async def settle(gateway: RunningGateway, timeout: float = 15.0) -> None:

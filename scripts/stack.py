@@ -39,8 +39,37 @@ class StackError(RuntimeError):
 class ServiceSpec:
     name: str
     command: list[str]
-    health_url: str
+    health_url: (
+        str  # http://... (any answer below 500), postgresql://... or redis://... (see answers)
+    )
     env: Mapping[str, str] = field(default_factory=dict)
+    stop_signal: int = signal.SIGTERM
+
+
+# The variables endpoints.yml reads for the tracker store and the lock store, with the defaults
+# of one process (the Makefile and .env.example give the same): a SQLite file and locks in
+# memory. Rasa refuses to start when one is unset, and so does bot/tracker_store.py, which reads
+# the same file. Several replicas share PostgreSQL and Redis instead (scripts/datastores.py).
+STORE_DEFAULTS: Mapping[str, str] = {
+    "RASA_TRACKER_DIALECT": "sqlite",
+    "RASA_TRACKER_URL": "",
+    "RASA_TRACKER_DB": "var/tracker.db",
+    "RASA_LOCK_STORE": "in_memory",
+    "RASA_LOCK_HOST": "",
+    "RASA_LOCK_PORT": "6379",
+    "RASA_LOCK_PASSWORD": "",
+    # Read by Rasa itself: how long a replica's lock on a conversation outlives the replica
+    # (killed mid-turn, its ticket stays in Redis and the next replica waits for it to expire;
+    # Rasa's own default is 60 s). The gateway never sends one conversation two turns at once,
+    # and a turn it gives up on is cancelled in Rasa when the connection closes, so a lock only
+    # ever waits on a replica that died.
+    "TICKET_LOCK_LIFETIME": "5",
+}
+
+
+def store_settings(environ: Mapping[str, str]) -> dict[str, str]:
+    """The store variables of ``environ``, an unset or empty one given its default."""
+    return {name: environ.get(name) or default for name, default in STORE_DEFAULTS.items()}
 
 
 def free_port() -> int:
@@ -84,11 +113,14 @@ def rasa_spec(
     action_url: str,
     tracker_db: str,
     env: Mapping[str, str] | None = None,
+    name: str = "rasa",
 ) -> ServiceSpec:
     """``rasa run`` through the project's launcher (rasa_addons/serve.py).
 
     The token goes in the environment, never on the command line: a token that begins with
-    ``-`` would be read as an option there, and ``ps`` would show it to everyone.
+    ``-`` would be read as an option there, and ``ps`` would show it to everyone. The stores
+    are those of ``env``, else of this process's environment, else a SQLite file and locks in
+    memory (:data:`STORE_DEFAULTS`).
     """
     command = [
         str(BIN / "python"),
@@ -107,10 +139,11 @@ def rasa_spec(
         "credentials.yml",
     ]
     return ServiceSpec(
-        name="rasa",
+        name=name,
         command=command,
         health_url=f"http://127.0.0.1:{port}/",
         env={
+            **store_settings({**os.environ, **(env or {})}),
             **(env or {}),
             "ACTION_ENDPOINT_URL": action_url,
             "RASA_TRACKER_DB": tracker_db,
@@ -129,6 +162,16 @@ def gateway_spec(port: int, rasa_url: str, env: Mapping[str, str] | None = None)
 
 
 def answers(url: str, timeout: float = 2.0) -> bool:
+    """Whether the server at ``url`` answers: an HTTP server below 500, a PostgreSQL server
+    that takes a connection, a Redis server that answers PING."""
+    if url.startswith("postgresql://"):
+        from scripts.datastores import postgres_answers
+
+        return postgres_answers(url, timeout)
+    if url.startswith("redis://"):
+        from scripts.datastores import redis_answers
+
+        return redis_answers(url, timeout)
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             return bool(200 <= response.status < 500)
@@ -213,7 +256,7 @@ class Stack:
         for each in names:
             process = self.processes.get(each)
             if process and process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
+                os.killpg(process.pid, self.specs[each].stop_signal)
         for each in names:
             process = self.processes.get(each)
             if process is None:
@@ -266,11 +309,13 @@ class Supervisor:
         say: Callable[[str], None],
         backoff: Backoff = Backoff(),
         clock: Callable[[], float] = time.monotonic,
+        respec: Callable[[ServiceSpec], ServiceSpec] = lambda spec: spec,
     ) -> None:
         self.stack = stack
         self.say = say
         self.backoff = backoff
         self.clock = clock
+        self.respec = respec  # what a process is started again as (make run: the live model)
         now = clock()
         self.watched = {name: _Watched(started_at=now) for name in stack.processes}
 
@@ -292,7 +337,7 @@ class Supervisor:
                     f"Starting it again in {delay:g} s (restart {watched.restarts} in a row)."
                 )
             elif now >= watched.restart_at:
-                self.stack.start(self.stack.specs[name])
+                self.stack.start(self.respec(self.stack.specs[name]))
                 watched.started_at, watched.restart_at, watched.answering = now, None, False
                 self.say(f"{name} started again (pid {self.stack.pid(name)}).")
         return None

@@ -1,15 +1,20 @@
 """`make run` as a client sees it (scripts/run.py with the real Rasa, action server and gateway):
 Rasa killed with SIGKILL, web chat answers with the outage notice, then with real answers when
 Rasa is back on its own; the gateway killed, it is back too; nothing is lost; Ctrl-C stops all.
+With RASA_REPLICAS=2, two Rasa servers on the PostgreSQL and Redis make run starts answer web
+chat, and Ctrl-C stops those too.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,6 +25,7 @@ import httpx
 import pytest
 
 from actions.directory import build, db
+from scripts import datastores
 from scripts.model import train
 from scripts.stack import free_port
 
@@ -119,8 +125,8 @@ def make_run(tmp_path: Path) -> Iterator[Callable[..., MakeRun]]:
             RASA_TRACKER_DB=str(tmp_path / "tracker.db"),
             GATEWAY_DATABASE_URL=f"sqlite:///{tmp_path / 'gateway.db'}",
             RASA_TIMEOUT="60",
-            **extra,
         )
+        env.update(extra)
         run = MakeRun(env)
         started.append(run)
         return run
@@ -219,3 +225,53 @@ def crash_rasa_then_the_gateway(
     assert "Stopping..." in run.output
     for pid in pids:
         assert not alive(pid)
+
+
+def free_ports_in_a_row(count: int) -> int:
+    """A port such that it and the ``count - 1`` after it are free (RASA_PORT for replicas)."""
+    for _ in range(50):
+        first = free_port()
+        try:
+            for port in range(first, first + count):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return first
+    raise AssertionError(f"no {count} free ports in a row")
+
+
+def test_make_run_with_two_replicas_answers_web_chat_on_postgresql_and_redis(make_run):
+    if datastores.missing_packages():
+        pytest.fail("scripts/ensure-system-packages should have installed PostgreSQL and Redis")
+    stores = Path(tempfile.mkdtemp(prefix="make-run-stores-"))
+    stores.chmod(0o755)  # PostgreSQL runs as the postgres user when the tests run as root
+    try:
+        run = make_run(
+            RASA_REPLICAS="2", RASA_PORT=str(free_ports_in_a_row(2)), RASA_STORES_DIR=str(stores)
+        )
+        processes = {name: run.pid(name) for name in ("postgres", "redis", "rasa-1", "rasa-2")}
+        run.wait_for("The assistant is ready.")
+        assert "conversations in PostgreSQL at 127.0.0.1:" in run.output
+        url = f"http://127.0.0.1:{run.env['GATEWAY_PORT']}"
+        health = httpx.get(f"{url}/health", timeout=30).json()
+        assert health["rasa"] == "up"
+        [one, two] = health["replicas"]
+        assert one["model"].startswith("model-")
+        assert one["model"] == two["model"]  # both run the same model
+
+        chat = WebChat(url)
+        try:
+            first = chat.say("i need a bed tonight", "m1")
+            chat.seen.extend(first["replies"])
+            chat.wait_for_unit(lambda u: u["text"].startswith("Where are you now?"), 120)
+            chat.say("94063", "m2")
+            chat.wait_for_unit(lambda u: NEAREST_SHELTER in u["text"], timeout=120)
+        finally:
+            chat.close()
+        assert (stores / "postgres" / "data" / "PG_VERSION").exists()
+        assert run.stop() == 0  # Ctrl-C stops everything, PostgreSQL and Redis last
+        for name, pid in processes.items():
+            assert not alive(pid), name
+    finally:
+        shutil.rmtree(stores, ignore_errors=True)

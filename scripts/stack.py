@@ -187,7 +187,7 @@ class Stack:
         self.processes: dict[str, subprocess.Popen[str]] = {}
         self.specs: dict[str, ServiceSpec] = {}
         self.output: dict[str, list[str]] = {}
-        self._threads: list[threading.Thread] = []
+        self._threads: dict[str, threading.Thread] = {}  # each process's log reader
 
     def start(self, spec: ServiceSpec) -> None:
         process = subprocess.Popen(
@@ -206,7 +206,7 @@ class Stack:
         self.output[spec.name] = []
         thread = threading.Thread(target=self._pump, args=(spec.name, process.stdout), daemon=True)
         thread.start()
-        self._threads.append(thread)
+        self._threads[spec.name] = thread
 
     def _pump(self, name: str, stream: IO[str] | None) -> None:
         if stream is None:
@@ -266,8 +266,10 @@ class Stack:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=timeout)
-        for thread in self._threads:
-            thread.join(timeout=5)
+        for each in names:
+            thread = self._threads.get(each)
+            if thread is not None:
+                thread.join(timeout=5)
 
 
 # Exit codes that no restart mends: `python -m bot` exits 2 when its settings are wrong.

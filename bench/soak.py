@@ -77,6 +77,7 @@ NOTICE = "Sorry, I can't look things up right now"
 THINK_SECONDS = 1.0
 DELIVERY_LIMIT = 180.0  # a message the gateway has not accepted by then counts as undelivered
 CHANNELS = ("telegram", "sms", "webchat")
+Fault = Callable[[], Awaitable[None]]
 
 
 def marker(text: str) -> str | None:
@@ -238,22 +239,27 @@ class Soak:
         return [u["text"] for u in await self.webchat_history(client.name)]
 
 
-async def drive(
-    soak: Soak, messages: int, rate: float, at: dict[float, Callable[[], Awaitable[None]]]
-) -> None:
-    """Send ``messages`` at ``rate`` a second; run each of ``at`` (share of messages sent ->
-    fault) in the background when that share is reached."""
+async def drive(soak: Soak, messages: int, rate: float, faults: list[tuple[float, Fault]]) -> None:
+    """Send ``messages`` at ``rate`` a second. Each fault (share of the messages sent, what to
+    do) runs in the background once that share is sent and the fault before it is over (a
+    replica killed again before it has loaded its model would not test much)."""
     numbers = itertools.count(1)
     start = time.monotonic()
-    faults = dict(sorted(at.items()))
-    running: list[asyncio.Task[None]] = []
+    reached = [asyncio.Event() for _ in faults]
+
+    async def run_faults() -> None:
+        for event, (_, fault) in zip(reached, faults, strict=True):
+            await event.wait()
+            await fault()
+
+    runner = asyncio.create_task(run_faults())
     waiting: list[Client] = []
     for index in range(messages):
         due = start + index / rate
         await asyncio.sleep(max(0.0, due - time.monotonic()))
-        while faults and index >= next(iter(faults)) * messages:
-            share = next(iter(faults))
-            running.append(asyncio.create_task(faults.pop(share)()))
+        for event, (share, _) in zip(reached, faults, strict=True):
+            if index >= share * messages:
+                event.set()
         now = time.monotonic()
         waiting = [c for c in waiting if c.step < STEPS]
         ready = next((c for c in waiting if c.ready_at is not None and c.ready_at <= now), None)
@@ -261,7 +267,9 @@ async def drive(
         if client is not ready:
             waiting.append(client)
         soak.send(client)
-    await asyncio.gather(*running)
+    for event in reached:
+        event.set()
+    await runner
 
 
 async def count(soak: Soak) -> dict[str, Any]:
@@ -340,7 +348,7 @@ async def one_round(args: argparse.Namespace) -> dict[str, Any]:
             async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
                 assert setup.gateway_url is not None
                 soak = Soak(http, setup.gateway_url, telegram, twilio, args.duplicates)
-                faults = {0.2: kill_rasa, 0.4: restart_gateway, 0.6: kill_rasa}
+                faults = [(0.2, kill_rasa), (0.4, restart_gateway), (0.6, kill_rasa)]
                 await drive(soak, args.messages, args.rate, faults)
                 note(f"{args.messages} messages sent; waiting for the replies")
                 for _ in range(int(args.drain)):  # every client's last reply, or the limit

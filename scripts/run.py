@@ -147,23 +147,38 @@ def shared_stores(
     return {**stores, **shared}
 
 
+PROCESSES = ("rasa", "actions", "gateway")
+
+
+def processes_to_run(environ: Mapping[str, str]) -> tuple[str, ...]:
+    """RUN_PROCESSES: which of rasa, actions and gateway this machine runs (all when unset)."""
+    raw = environ.get("RUN_PROCESSES") or ",".join(PROCESSES)
+    chosen = tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
+    unknown = [name for name in chosen if name not in PROCESSES]
+    if unknown or not chosen:
+        raise StackError(f"RUN_PROCESSES lists {', '.join(PROCESSES)}, not {raw!r}")
+    return chosen
+
+
 def main() -> int:
     load_dotenv(ROOT / ".env", override=False)
     try:
         replicas = replica_count(os.environ)
+        running = processes_to_run(os.environ)
     except StackError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     rasa_port = int(os.environ.get("RASA_PORT", "5005"))
     actions_port = int(os.environ.get("ACTIONS_PORT", "5055"))
     gateway_port = int(os.environ.get("GATEWAY_PORT", "8080"))
+    rasa_interface = os.environ.get("RASA_INTERFACE") or "127.0.0.1"
     action_url = action_endpoint(os.environ)
     stores = store_settings(os.environ)
     model = live_model()
-    if not model.exists():
+    if "rasa" in running and not model.exists():
         print(f"error: no model at {model}; `make run` trains one first.", file=sys.stderr)
         return 1
-    rasa_ports = [rasa_port + i for i in range(replicas)]
+    rasa_ports = [rasa_port + i for i in range(replicas)] if "rasa" in running else []
     busy = [port for port in rasa_ports if port_in_use(port)]
     if busy:
         print(
@@ -174,7 +189,7 @@ def main() -> int:
         return 1
     (ROOT / "var").mkdir(exist_ok=True)
 
-    names = replica_names(replicas)
+    names = replica_names(replicas) if "rasa" in running else []
     width = max(len("gateway"), len("postgres"), *(len(n) for n in names))
     stack = Stack(log=lambda name, line: print(f"{name:>{width}} | {line}", flush=True))
 
@@ -190,25 +205,33 @@ def main() -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
     try:
-        if replicas > 1:
+        # Several replicas, or servers of one's own: PostgreSQL and Redis. The gateway alone
+        # needs neither (it reads the tracker store only through RASA_TRACKER_URL, if given).
+        shared = replicas > 1 or bool(stores["RASA_TRACKER_URL"] or stores["RASA_LOCK_HOST"])
+        if "rasa" in running and shared:
             stores = shared_stores(stack, stores, say)
-        stack.start(actions_spec(actions_port))
+        if "actions" in running:
+            interface = os.environ.get("ACTIONS_INTERFACE") or "127.0.0.1"
+            stack.start(actions_spec(actions_port, env={"SANIC_HOST": interface}))
         token = local_token()
         for name, port in zip(names, rasa_ports, strict=True):
             tracker_db = stores["RASA_TRACKER_DB"]
-            stack.start(rasa_spec(port, model, token, action_url, tracker_db, stores, name))
-        rasa_urls = ",".join(f"http://127.0.0.1:{port}" for port in rasa_ports)
-        # The gateway reads the tracker store (bot/tracker_store.py), never the lock store.
-        tracker = {k: v for k, v in stores.items() if k.startswith("RASA_TRACKER_")}
-        stack.start(gateway_spec(gateway_port, rasa_urls, tracker))
-        started = "Rasa" if replicas == 1 else f"{replicas} Rasa replicas"
-        print(f"Starting {started} ({model.name}), the action server and the gateway...",
-              flush=True)  # fmt: skip
+            stack.start(
+                rasa_spec(port, model, token, action_url, tracker_db, stores, name, rasa_interface)
+            )
+        if "gateway" in running:
+            rasa_urls = ",".join(f"http://127.0.0.1:{port}" for port in rasa_ports)
+            if "rasa" not in running:  # the replicas are on other machines: RASA_URL names them
+                rasa_urls = os.environ.get("RASA_URL") or "http://127.0.0.1:5005"
+            # The gateway reads the tracker store (bot/tracker_store.py), never the lock store.
+            tracker = {k: v for k, v in stores.items() if k.startswith("RASA_TRACKER_")}
+            stack.start(gateway_spec(gateway_port, rasa_urls, tracker))
+        print(f"Starting {describe(running, replicas, model)}...", flush=True)
         for name in stack.processes:
             if name not in ("postgres", "redis"):
                 say(f"{name} started (pid {stack.pid(name)}).")
         stack.wait_ready()
-        print(ready_text(gateway_port, rasa_ports, stores), flush=True)
+        print(ready_text(running, gateway_port, rasa_ports, stores), flush=True)
         supervisor = Supervisor(stack, say, respec=lambda spec: with_model(spec, live_model()))
         while not stopping:
             fatal = supervisor.check()
@@ -225,29 +248,42 @@ def main() -> int:
         stack.stop()
 
 
-def ready_text(gateway_port: int, rasa_ports: list[int], stores: Mapping[str, str]) -> str:
-    rasa = rasa_ports[0]
-    lines = f"""
-  The assistant is ready.
-    Web chat:     http://localhost:{gateway_port}
+def describe(running: tuple[str, ...], replicas: int, model: Path) -> str:
+    """``Rasa (model-....tar.gz), the action server and the gateway``, or what this machine runs."""
+    parts = []
+    if "rasa" in running:
+        rasa = "Rasa" if replicas == 1 else f"{replicas} Rasa replicas"
+        parts.append(f"{rasa} ({model.name})")
+    if "actions" in running:
+        parts.append("the action server")
+    if "gateway" in running:
+        parts.append("the gateway")
+    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+
+
+def ready_text(
+    running: tuple[str, ...], gateway_port: int, rasa_ports: list[int], stores: Mapping[str, str]
+) -> str:
+    lines = "\n  The assistant is ready.\n" if "gateway" in running else "\n  Ready.\n"
+    if "gateway" in running:
+        lines += f"""    Web chat:     http://localhost:{gateway_port}
     From a shell: curl -s localhost:{gateway_port}/api/webchat -H 'Content-Type: application/json' \\
                     -d '{{"sender": "me", "text": "where can i sleep tonight"}}'
-    Rasa direct:  curl -s localhost:{rasa}/webhooks/rest/webhook \\
+"""
+    if rasa_ports:
+        lines += f"""    Rasa direct:  curl -s localhost:{rasa_ports[0]}/webhooks/rest/webhook \\
                     -d '{{"sender": "me", "message": "where can i sleep tonight"}}'
 """
-    if len(rasa_ports) > 1:
+    if stores.get("RASA_TRACKER_URL") and rasa_ports:
         tracker = urlsplit(stores["RASA_TRACKER_URL"])
         lines += (
             f"    Replicas:     Rasa on ports {', '.join(map(str, rasa_ports))}; conversations in "
             f"PostgreSQL at {tracker.hostname}:{tracker.port}, locks in Redis at "
             f"{stores['RASA_LOCK_HOST']}:{stores['RASA_LOCK_PORT']}\n"
         )
-    return (
-        lines
-        + """  Telegram and SMS start when their settings are in .env (see .env.example).
-  Press Ctrl-C to stop.
-"""
-    )
+    if "gateway" in running:
+        lines += "  Telegram and SMS start when their settings are in .env (see .env.example).\n"
+    return lines + "  Press Ctrl-C to stop.\n"
 
 
 if __name__ == "__main__":

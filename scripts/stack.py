@@ -114,13 +114,15 @@ def rasa_spec(
     tracker_db: str,
     env: Mapping[str, str] | None = None,
     name: str = "rasa",
+    interface: str = "127.0.0.1",
 ) -> ServiceSpec:
     """``rasa run`` through the project's launcher (rasa_addons/serve.py).
 
     The token goes in the environment, never on the command line: a token that begins with
     ``-`` would be read as an option there, and ``ps`` would show it to everyone. The stores
     are those of ``env``, else of this process's environment, else a SQLite file and locks in
-    memory (:data:`STORE_DEFAULTS`).
+    memory (:data:`STORE_DEFAULTS`). It listens on ``interface`` (loopback unless Rasa runs on
+    another machine than the gateway: README, "Beyond one machine").
     """
     command = [
         str(BIN / "python"),
@@ -130,7 +132,7 @@ def rasa_spec(
         "--port",
         str(port),
         "--interface",
-        "127.0.0.1",
+        interface,
         "--model",
         str(model),
         "--endpoints",
@@ -138,10 +140,11 @@ def rasa_spec(
         "--credentials",
         "credentials.yml",
     ]
+    local = "127.0.0.1" if interface in ("0.0.0.0", "::", "") else interface  # noqa: S104
     return ServiceSpec(
         name=name,
         command=command,
-        health_url=f"http://127.0.0.1:{port}/",
+        health_url=f"http://{local}:{port}/",
         env={
             **store_settings({**os.environ, **(env or {})}),
             **(env or {}),

@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from scripts.run import action_endpoint, replica_count, replica_names, shared_stores, with_model
+from scripts.run import (
+    action_endpoint,
+    processes_to_run,
+    replica_count,
+    replica_names,
+    shared_stores,
+    with_model,
+)
 from scripts.stack import STORE_DEFAULTS, Stack, StackError, rasa_spec, store_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,3 +117,22 @@ def test_a_replica_started_again_gets_the_model_asked_for():
     again = with_model(spec, Path("models/new.tar.gz"))
     assert again.command[again.command.index("--model") + 1] == "models/new.tar.gz"
     assert (again.name, again.env, again.health_url) == (spec.name, spec.env, spec.health_url)
+
+
+@pytest.mark.parametrize(
+    ("value", "running"),
+    [
+        (None, ("rasa", "actions", "gateway")),
+        ("gateway", ("gateway",)),
+        ("rasa, actions", ("rasa", "actions")),
+        ("actions,actions", ("actions",)),
+    ],
+)
+def test_run_processes_says_what_this_machine_runs(value, running):
+    assert processes_to_run({} if value is None else {"RUN_PROCESSES": value}) == running
+
+
+@pytest.mark.parametrize("value", ["rasa,postgres", ",", "everything"])
+def test_a_process_make_run_does_not_know_is_refused(value):
+    with pytest.raises(StackError, match="RUN_PROCESSES lists rasa, actions, gateway"):
+        processes_to_run({"RUN_PROCESSES": value})

@@ -3,8 +3,9 @@
     .venv/bin/python bench/process_profile.py [--rate 10] [--seconds 30] [--top 12]
 
 Starts the processes of `make run` (bench/processes.py) with the action server and the gateway
-under cProfile, plays the two-turn conversation of bench/throughput.py through web chat at
-``--rate`` messages a second, stops both (their profiles are written as they exit) and prints,
+under cProfile (timing the CPU of their event loop's thread), plays the two-turn conversation
+of bench/throughput.py through web chat at ``--rate`` messages a second, stops both (their
+profiles are written as they exit) and prints,
 for each, the CPU milliseconds per message by package (json, jsonschema, sqlalchemy, aiohttp,
 sanic, the project's own code...: each function's own time, so nothing is counted twice) and
 its most expensive functions. Profiled figures are slower than real ones (cProfile costs most
@@ -16,12 +17,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import pstats
 import re
 import shutil
+import signal
 import sys
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +39,22 @@ from bench.throughput import load, webchat_turn
 from scripts.stack import ServiceSpec
 
 PROFILED = ("actions", "gateway")
+# ``python -m MODULE`` under cProfile with the event loop thread's CPU time as its clock
+# (cProfile's own clock is the wall's, which counts the loop's idle waits as the time of the
+# function that runs it), from SIGUSR1 on. Work the gateway hands to its store's threads is not
+# in the profile.
+PROFILED_RUN = """
+import cProfile, runpy, signal, time
+profile = cProfile.Profile(time.thread_time)
+signal.signal(signal.SIGUSR1, lambda *_: profile.enable())  # after start-up and warm-up
+try:
+    runpy.run_module({module!r}, run_name="__main__", alter_sys=True)
+except SystemExit:
+    pass
+finally:
+    profile.disable()
+    profile.dump_stats({out!r})
+"""
 _BUILTIN = re.compile(r"\{(?:built-in )?method '[^']+' of '([\w.]+)\.\w+' objects\}")
 
 
@@ -86,13 +106,16 @@ def summary(profile: Path, messages: int, top: int) -> dict[str, Any]:
     }
 
 
-async def drive(gateway_url: str, rate: float, seconds: float) -> tuple[int, dict[str, float]]:
-    """The warm-up's answered messages, and the figures of the load."""
+async def drive(
+    gateway_url: str, rate: float, seconds: float, start_profiles: Callable[[], None]
+) -> dict[str, float]:
+    """Warm up, start the profiles, and play the load; its figures."""
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as http:
         turn = webchat_turn(http, gateway_url)
-        warm = await load(turn, 2.0, 5.0)
-        return int(warm["answered"]), await load(turn, rate, seconds)
+        await load(turn, 2.0, 5.0)
+        start_profiles()
+        return await load(turn, rate, seconds)
 
 
 def main(args: argparse.Namespace) -> None:
@@ -102,19 +125,26 @@ def main(args: argparse.Namespace) -> None:
     def profiled(spec: ServiceSpec) -> ServiceSpec:
         if spec.name not in outputs:
             return spec
-        python, dash_m, *rest = spec.command  # python -m MODULE ARGS...
-        command = [python, "-m", "cProfile", "-o", str(outputs[spec.name]), dash_m, *rest]
+        python, _, module, *rest = spec.command  # python -m MODULE ARGS...
+        run = PROFILED_RUN.format(out=str(outputs[spec.name]), module=module)
+        command = [python, "-c", run, *rest]
         return ServiceSpec(spec.name, command, spec.health_url, spec.env, spec.stop_signal)
 
     setup = start_setup(1, True, wrap=profiled)
     try:
         assert setup.gateway_url is not None
-        warm, figures = asyncio.run(drive(setup.gateway_url, args.rate, args.seconds))
+        pids = setup.pids()
+
+        def start_profiles() -> None:
+            for name in PROFILED:
+                os.kill(pids[name], signal.SIGUSR1)
+
+        figures = asyncio.run(drive(setup.gateway_url, args.rate, args.seconds, start_profiles))
         for name in PROFILED:
             setup.stack.stop(name)  # SIGTERM: each exits cleanly and writes its profile
     finally:
         setup.stop()
-    messages = int(figures["answered"]) + warm  # the profiles count the warm-up too
+    messages = int(figures["answered"])
     result: dict[str, Any] = {"settings": vars(args), "load": figures}
     for name, path in outputs.items():
         result[name] = summary(path, messages, args.top) if path.exists() else "no profile"

@@ -11,12 +11,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 REQUIREMENTS := $(wildcard requirements/*.txt)
 
-# Rasa reads ${ACTION_ENDPOINT_URL} and ${RASA_TRACKER_DB} from endpoints.yml. `make run` derives
-# the action server's URL from ACTIONS_PORT itself (scripts/run.py), so the default URL is given
-# only to the other commands that read endpoints.yml: exported to all, it won over ACTIONS_PORT.
+# Rasa reads ${ACTION_ENDPOINT_URL} and the stores' variables from endpoints.yml. `make run`
+# derives the action server's URL from ACTIONS_PORT itself (scripts/run.py), so the default URL
+# is given only to the other commands that read endpoints.yml: exported to all, it won over
+# ACTIONS_PORT. The stores' defaults (a SQLite file and locks in memory; PostgreSQL and Redis
+# with RASA_REPLICAS=2) are given by scripts/run.py and scripts/stack.py to every Rasa they
+# start: exported from here, they would hide the values of .env from run.py.
 ACTIONS_PORT ?= 5055
 conversations: export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
-export RASA_TRACKER_DB ?= var/tracker.db
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONDONTWRITEBYTECODE := 1
@@ -27,7 +29,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-run: $(STAMP) ## Set up, then start Rasa, the action server and the gateway with its web chat
+run: $(STAMP) ## Set up, then start Rasa (RASA_REPLICAS of them), the action server and the gateway with its web chat
 	$(PY) scripts/model.py train
 	$(PY) -m actions.directory ensure
 	$(PY) scripts/run.py
@@ -74,7 +76,7 @@ directory: $(STAMP) ## Rebuild the service directory database from the shipped H
 bench: $(STAMP) ## Run the benchmarks under bench/ (starts its own servers)
 	$(PY) bench/run_all.py
 
-system-packages: ## Install what the tests need from Debian if missing: chromium, PostgreSQL
+system-packages: ## Install what the tests need from Debian if missing: chromium, PostgreSQL, Redis
 	@scripts/ensure-system-packages
 
 clean: ## Remove the environment, models and runtime state

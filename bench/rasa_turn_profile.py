@@ -1,10 +1,13 @@
 """Where a Rasa turn's time goes: NLU, each policy, the tracker store, the action call.
 
     .venv/bin/python bench/rasa_turn_profile.py [--conversations 100] [--rounds 3]
+                                                [--store sqlite|postgresql]
 
 Loads the current model in this process as `rasa run` would (the launcher's validator
-included, rasa_addons/validation.py), with a SQLite tracker store in a temporary folder and the
-real action server on a free loopback port, and runs the two-turn conversation of the load
+included, rasa_addons/validation.py), with a SQLite tracker store in a temporary folder (or,
+with ``--store postgresql``, a PostgreSQL tracker store and a Redis lock store as several
+replicas share, started in a temporary folder) and the real action server on a free loopback
+port, and runs the two-turn conversation of the load
 benchmarks ("where can i sleep tonight" -> "redwood city") for many new conversations under
 cProfile. For each part of a turn, the cumulative time of the function that owns it, per
 message, in milliseconds (profiled: cProfile slows Python code more than TensorFlow's) and as a
@@ -20,6 +23,7 @@ import asyncio
 import cProfile
 import os
 import pstats
+import shutil
 import statistics
 import sys
 import tempfile
@@ -32,8 +36,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import report
+from scripts import datastores
 from scripts.model import model_path
-from scripts.stack import ROOT, Stack, actions_spec, free_port
+from scripts.stack import ROOT, Stack, actions_spec, free_port, store_settings
 
 TURNS = ["where can i sleep tonight", "redwood city"]
 
@@ -42,6 +47,7 @@ def parts() -> list[tuple[str, Any]]:
     """(part, function): the functions whose cumulative time is each part of a turn."""
     from rasa.core.actions.action import ActionExtractSlots, RemoteAction
     from rasa.core.actions.forms import FormAction
+    from rasa.core.lock_store import LockStore
     from rasa.core.policies.memoization import MemoizationPolicy
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.core.policies.ted_policy import TEDPolicy
@@ -55,6 +61,7 @@ def parts() -> list[tuple[str, Any]]:
         ("policy: TEDPolicy", TEDPolicy.predict_action_probabilities),
         ("tracker store: load", SQLTrackerStore.retrieve),
         ("tracker store: save", SQLTrackerStore.save),
+        ("lock store", LockStore.lock),
         ("slot extraction", ActionExtractSlots.run),
         ("form (incl. its validation call)", FormAction.run),
         ("custom action call (HTTP, validation)", RemoteAction.run),
@@ -91,7 +98,7 @@ async def conversations(agent: Any, count: int) -> None:
             )
 
 
-def one_round(model: Path, action_url: str, count: int) -> dict[str, float]:
+def one_round(model: Path, action_url: str, count: int, stores: dict[str, str]) -> dict[str, float]:
     from rasa.core.agent import load_agent
     from rasa.core.utils import AvailableEndpoints
 
@@ -101,6 +108,7 @@ def one_round(model: Path, action_url: str, count: int) -> dict[str, float]:
     if os.environ.get("PROFILE_PLAIN_SQLITE") != "1":  # as the launcher runs Rasa
         sqlite.install()
     with tempfile.TemporaryDirectory() as tmp:
+        os.environ.update(stores)
         os.environ["ACTION_ENDPOINT_URL"] = action_url
         os.environ["RASA_TRACKER_DB"] = f"{tmp}/tracker.db"
         endpoints = AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml"))
@@ -133,6 +141,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--conversations", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--store", choices=["sqlite", "postgresql"], default="sqlite")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     sys.path.insert(0, str(ROOT / "scripts"))
@@ -142,17 +151,24 @@ def main() -> None:
     model = model_path()
     port = free_port()
     stack = Stack()
+    folder = Path(tempfile.mkdtemp(prefix="turn-profile-"))
+    folder.chmod(0o755)  # PostgreSQL runs as the postgres user when this runs as root
     try:
+        stores = store_settings(os.environ)
+        if args.store == "postgresql":
+            stores.update(datastores.start_shared(stack, folder))
         stack.start(actions_spec(port))
         stack.wait_ready()
         rounds = [
-            one_round(model, f"http://127.0.0.1:{port}/webhook", args.conversations)
+            one_round(model, f"http://127.0.0.1:{port}/webhook", args.conversations, stores)
             for _ in range(args.rounds)
         ]
     finally:
         stack.stop()
+        shutil.rmtree(folder, ignore_errors=True)
     median = {key: round(statistics.median(r[key] for r in rounds), 2) for key in rounds[0]}
-    report("rasa_turn_profile", {"conversations": args.conversations, "median": median})
+    name = "rasa_turn_profile" + ("" if args.store == "sqlite" else f"_{args.store}")
+    report(name, {"conversations": args.conversations, "store": args.store, "median": median})
 
 
 if __name__ == "__main__":

@@ -136,13 +136,17 @@ async def never_500(request: web.Request, handler: Handler) -> web.StreamRespons
 
 
 async def health(request: web.Request) -> web.Response:
-    """GET /health: the gateway answers; which channels run; whether Rasa answers."""
+    """GET /health: the gateway answers; which channels run; whether Rasa answers ("up", "down",
+    or "degraded" when some replicas are down and the others take their conversations); and
+    each replica, in RASA_URL's order, with whether it is up and the model it runs."""
     settings = request.app[SETTINGS]
-    rasa_down = request.app[RASA_HEALTH].any_down()
+    replicas = await request.app[RASA].replicas()
+    up = sum(replica["up"] for replica in replicas)
     body: dict[str, Any] = {
         "status": "ok",
         "channels": list(settings.channels()),
-        "rasa": "down" if rasa_down else "up",
+        "rasa": "up" if up == len(replicas) else "down" if up == 0 else "degraded",
+        "replicas": replicas,
     }
     if settings.not_started():
         body["not_started"] = settings.not_started()

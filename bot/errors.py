@@ -6,6 +6,8 @@
     ├── StoreError               the gateway store cannot be opened or written
     ├── RasaError                a call to Rasa did not give a usable answer (the message is kept)
     │   ├── RasaUnavailable      connection refused, reset, or an HTTP error status
+    │   │   ├── RasaUnreachable  no connection (refused, timed out): Rasa never saw the request
+    │   │   ├── RasaInterrupted  the connection broke after the request went: Rasa may have done it
     │   │   └── RasaRefused      Rasa answered 4xx: the request itself is refused (token, path)
     │   ├── RasaTimeout          no answer within RASA_TIMEOUT
     │   └── RasaBadReply         an answer that is not the REST channel's JSON list, or empty
@@ -53,6 +55,17 @@ class RasaUnavailable(RasaError):
 
 class RasaRefused(RasaUnavailable):
     """Rasa answered with a 4xx status: trying the same request again will not help."""
+
+
+class RasaUnreachable(RasaUnavailable):
+    """No connection to Rasa could be made (refused, no route, connect timeout): Rasa never saw
+    the request, and another replica may take it."""
+
+
+class RasaInterrupted(RasaUnavailable):
+    """The connection broke after the request was sent (Rasa killed mid-turn, say): Rasa may
+    have finished the turn and recorded it, so its tracker is read before the message is sent
+    again."""
 
 
 class RasaTimeout(RasaError):

@@ -9,7 +9,8 @@ It runs ``rasa run`` in this process, with two differences:
   command line, which holds no secret.
 - :func:`rasa_addons.validation.install` replaces the check of every action server answer
   with one that builds its JSON-schema validator once (see that module for why and how much).
-- :func:`rasa_addons.sqlite.install` puts a SQLite tracker store in write-ahead-log mode.
+- :func:`rasa_addons.sqlite.install` puts a SQLite tracker store in write-ahead-log mode and
+  keeps its connection open between turns.
 """
 
 from __future__ import annotations

@@ -39,8 +39,37 @@ class StackError(RuntimeError):
 class ServiceSpec:
     name: str
     command: list[str]
-    health_url: str
+    health_url: (
+        str  # http://... (any answer below 500), postgresql://... or redis://... (see answers)
+    )
     env: Mapping[str, str] = field(default_factory=dict)
+    stop_signal: int = signal.SIGTERM
+
+
+# The variables endpoints.yml reads for the tracker store and the lock store, with the defaults
+# of one process (the Makefile and .env.example give the same): a SQLite file and locks in
+# memory. Rasa refuses to start when one is unset, and so does bot/tracker_store.py, which reads
+# the same file. Several replicas share PostgreSQL and Redis instead (scripts/datastores.py).
+STORE_DEFAULTS: Mapping[str, str] = {
+    "RASA_TRACKER_DIALECT": "sqlite",
+    "RASA_TRACKER_URL": "",
+    "RASA_TRACKER_DB": "var/tracker.db",
+    "RASA_LOCK_STORE": "in_memory",
+    "RASA_LOCK_HOST": "",
+    "RASA_LOCK_PORT": "6379",
+    "RASA_LOCK_PASSWORD": "",
+    # Read by Rasa itself: how long a replica's lock on a conversation outlives the replica
+    # (killed mid-turn, its ticket stays in Redis and the next replica waits for it to expire;
+    # Rasa's own default is 60 s). The gateway never sends one conversation two turns at once,
+    # and a turn it gives up on is cancelled in Rasa when the connection closes, so a lock only
+    # ever waits on a replica that died.
+    "TICKET_LOCK_LIFETIME": "5",
+}
+
+
+def store_settings(environ: Mapping[str, str]) -> dict[str, str]:
+    """The store variables of ``environ``, an unset or empty one given its default."""
+    return {name: environ.get(name) or default for name, default in STORE_DEFAULTS.items()}
 
 
 def free_port() -> int:
@@ -84,11 +113,16 @@ def rasa_spec(
     action_url: str,
     tracker_db: str,
     env: Mapping[str, str] | None = None,
+    name: str = "rasa",
+    interface: str = "127.0.0.1",
 ) -> ServiceSpec:
     """``rasa run`` through the project's launcher (rasa_addons/serve.py).
 
     The token goes in the environment, never on the command line: a token that begins with
-    ``-`` would be read as an option there, and ``ps`` would show it to everyone.
+    ``-`` would be read as an option there, and ``ps`` would show it to everyone. The stores
+    are those of ``env``, else of this process's environment, else a SQLite file and locks in
+    memory (:data:`STORE_DEFAULTS`). It listens on ``interface`` (loopback unless Rasa runs on
+    another machine than the gateway: README, "Beyond one machine").
     """
     command = [
         str(BIN / "python"),
@@ -98,7 +132,7 @@ def rasa_spec(
         "--port",
         str(port),
         "--interface",
-        "127.0.0.1",
+        interface,
         "--model",
         str(model),
         "--endpoints",
@@ -106,11 +140,13 @@ def rasa_spec(
         "--credentials",
         "credentials.yml",
     ]
+    local = "127.0.0.1" if interface in ("0.0.0.0", "::", "") else interface  # noqa: S104
     return ServiceSpec(
-        name="rasa",
+        name=name,
         command=command,
-        health_url=f"http://127.0.0.1:{port}/",
+        health_url=f"http://{local}:{port}/",
         env={
+            **store_settings({**os.environ, **(env or {})}),
             **(env or {}),
             "ACTION_ENDPOINT_URL": action_url,
             "RASA_TRACKER_DB": tracker_db,
@@ -129,6 +165,16 @@ def gateway_spec(port: int, rasa_url: str, env: Mapping[str, str] | None = None)
 
 
 def answers(url: str, timeout: float = 2.0) -> bool:
+    """Whether the server at ``url`` answers: an HTTP server below 500, a PostgreSQL server
+    that takes a connection, a Redis server that answers PING."""
+    if url.startswith("postgresql://"):
+        from scripts.datastores import postgres_answers
+
+        return postgres_answers(url, timeout)
+    if url.startswith("redis://"):
+        from scripts.datastores import redis_answers
+
+        return redis_answers(url, timeout)
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             return bool(200 <= response.status < 500)
@@ -144,7 +190,7 @@ class Stack:
         self.processes: dict[str, subprocess.Popen[str]] = {}
         self.specs: dict[str, ServiceSpec] = {}
         self.output: dict[str, list[str]] = {}
-        self._threads: list[threading.Thread] = []
+        self._threads: dict[str, threading.Thread] = {}  # each process's log reader
 
     def start(self, spec: ServiceSpec) -> None:
         process = subprocess.Popen(
@@ -163,7 +209,7 @@ class Stack:
         self.output[spec.name] = []
         thread = threading.Thread(target=self._pump, args=(spec.name, process.stdout), daemon=True)
         thread.start()
-        self._threads.append(thread)
+        self._threads[spec.name] = thread
 
     def _pump(self, name: str, stream: IO[str] | None) -> None:
         if stream is None:
@@ -213,7 +259,7 @@ class Stack:
         for each in names:
             process = self.processes.get(each)
             if process and process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
+                os.killpg(process.pid, self.specs[each].stop_signal)
         for each in names:
             process = self.processes.get(each)
             if process is None:
@@ -223,8 +269,10 @@ class Stack:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=timeout)
-        for thread in self._threads:
-            thread.join(timeout=5)
+        for each in names:
+            thread = self._threads.get(each)
+            if thread is not None:
+                thread.join(timeout=5)
 
 
 # Exit codes that no restart mends: `python -m bot` exits 2 when its settings are wrong.
@@ -266,11 +314,13 @@ class Supervisor:
         say: Callable[[str], None],
         backoff: Backoff = Backoff(),
         clock: Callable[[], float] = time.monotonic,
+        respec: Callable[[ServiceSpec], ServiceSpec] = lambda spec: spec,
     ) -> None:
         self.stack = stack
         self.say = say
         self.backoff = backoff
         self.clock = clock
+        self.respec = respec  # what a process is started again as (make run: the live model)
         now = clock()
         self.watched = {name: _Watched(started_at=now) for name in stack.processes}
 
@@ -292,7 +342,7 @@ class Supervisor:
                     f"Starting it again in {delay:g} s (restart {watched.restarts} in a row)."
                 )
             elif now >= watched.restart_at:
-                self.stack.start(self.stack.specs[name])
+                self.stack.start(self.respec(self.stack.specs[name]))
                 watched.started_at, watched.restart_at, watched.answering = now, None, False
                 self.say(f"{name} started again (pid {self.stack.pid(name)}).")
         return None

@@ -311,7 +311,12 @@ async def test_the_page_has_quick_exit_and_leaves_no_trace(start_gateway, settin
 
 async def test_health_says_which_channels_run(gateway, http):
     async with http.get(f"{gateway.url}/health") as response:
-        assert await response.json() == {"status": "ok", "channels": ["webchat"], "rasa": "up"}
+        assert await response.json() == {
+            "status": "ok",
+            "channels": ["webchat"],
+            "rasa": "up",
+            "replicas": [{"replica": 1, "up": True, "model": None}],  # the fake has no /status
+        }
 
 
 async def test_a_failure_nobody_foresaw_is_logged_and_answered_503_not_500(gateway, http, caplog):

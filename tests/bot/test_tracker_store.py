@@ -11,6 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from bot import tracker_store as ts
+from scripts.datastores import shared_store_settings
+from scripts.stack import store_settings
 
 with warnings.catch_warnings():
     # rasa.core imports TensorFlow, which touches deprecated jax and numpy names on import.
@@ -64,10 +66,13 @@ def test_the_events_table_is_rasas_own() -> None:
 
 
 def test_the_store_is_the_one_endpoints_yml_names(tmp_path: Path) -> None:
-    env = {"RASA_TRACKER_DB": "var/tracker.db", "ACTION_ENDPOINT_URL": "x"}
+    env = {**store_settings({}), "ACTION_ENDPOINT_URL": "x"}  # one process: make run's defaults
     assert ts.url_from_endpoints(ENDPOINTS, env, root=tmp_path) == (
         f"sqlite:///{tmp_path / 'var' / 'tracker.db'}"
     )
+    url = "postgresql://rasa:pw@127.0.0.1:5433/rasa"  # replicas: what make run gives them
+    env.update(shared_store_settings(url, "127.0.0.1", 6380, "secret"))
+    assert ts.url_from_endpoints(ENDPOINTS, env, root=tmp_path) == url
 
 
 @pytest.mark.parametrize(

@@ -1,105 +1,40 @@
 """`make run` as a client sees it (scripts/run.py with the real Rasa, action server and gateway):
 Rasa killed with SIGKILL, web chat answers with the outage notice, then with real answers when
 Rasa is back on its own; the gateway killed, it is back too; nothing is lost; Ctrl-C stops all.
+With RASA_REPLICAS=2, two Rasa servers on the PostgreSQL and Redis make run starts answer web
+chat, and Ctrl-C stops those too.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
-import subprocess
-import sys
-import threading
-import time
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
 from actions.directory import build, db
+from scripts import datastores
 from scripts.model import train
 from scripts.stack import free_port
+from tests.setup.make_run import (
+    NEAREST_SHELTER,
+    ROOT,
+    SENDER,
+    MakeRun,
+    WebChat,
+    alive,
+    free_ports_in_a_row,
+)
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
-SENDER = "run-supervisor-test-0001"
 NOTICE = "Sorry, I can't look things up right now"
-NEAREST_SHELTER = "Redwood City Corps"  # in the shipped directory, near 94063
-START_TIMEOUT = 600.0  # Rasa loads its model in a minute or two on a busy 2-core machine
-
-
-class MakeRun:
-    """scripts/run.py as a child process; its output collected as it comes."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        self.env = env
-        self.lines: list[str] = []
-        self.process = subprocess.Popen(
-            [sys.executable, "scripts/run.py"],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-        )
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip("\n"))
-
-    @property
-    def output(self) -> str:
-        return "\n".join(self.lines)
-
-    def wait_for(self, text: str, timeout: float = START_TIMEOUT, after: int = 0) -> str:
-        """The first line after line ``after`` that contains ``text`` (waits for it)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for line in self.lines[after:]:
-                if text in line:
-                    return line
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.2)
-        raise AssertionError(f"{text!r} not in the output of make run:\n{self.output[-6000:]}")
-
-    def pid(self, name: str, after: int = 0) -> int:
-        line = self.wait_for(f"{name} started", after=after)
-        return int(line.split("(pid ")[1].split(")")[0])
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)  # Ctrl-C
-        try:
-            code = self.process.wait(timeout=90)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            code = self.process.wait(timeout=30)
-        self._reader.join(timeout=10)
-        if self.process.stdout is not None:
-            self.process.stdout.close()
-        return code
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # a zombie is not alive: it only waits for its parent to read its status
-        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 @pytest.fixture
@@ -119,8 +54,8 @@ def make_run(tmp_path: Path) -> Iterator[Callable[..., MakeRun]]:
             RASA_TRACKER_DB=str(tmp_path / "tracker.db"),
             GATEWAY_DATABASE_URL=f"sqlite:///{tmp_path / 'gateway.db'}",
             RASA_TIMEOUT="60",
-            **extra,
         )
+        env.update(extra)
         run = MakeRun(env)
         started.append(run)
         return run
@@ -132,37 +67,6 @@ def make_run(tmp_path: Path) -> Iterator[Callable[..., MakeRun]]:
         for pid in pids:  # any server a test starts, it stops
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)
-
-
-class WebChat:
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.http = httpx.Client(timeout=120.0)
-        self.seen: list[dict[str, Any]] = []
-
-    def close(self) -> None:
-        self.http.close()
-
-    def say(self, text: str, message_id: str) -> dict[str, Any]:
-        body = {"sender": SENDER, "text": text, "id": message_id}
-        response = self.http.post(f"{self.url}/api/webchat", json=body)
-        assert response.status_code == 200, response.text
-        return dict(response.json())
-
-    def wait_for_unit(self, found: Callable[[dict[str, Any]], bool], timeout: float) -> None:
-        """Poll as the page does until a unit for which ``found`` is true has arrived."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            after = max([0, *(unit["id"] for unit in self.seen)])
-            response = self.http.get(
-                f"{self.url}/api/webchat/messages", params={"sender": SENDER, "after": after}
-            )
-            if response.status_code == 200:
-                self.seen.extend(response.json()["messages"])
-                if any(found(unit) for unit in self.seen):
-                    return
-            time.sleep(1.0)
-        raise AssertionError(f"no such reply within {timeout:.0f} s; seen: {self.seen}")
 
 
 def test_rasa_killed_under_make_run_is_restarted_and_web_chat_keeps_answering(make_run):
@@ -219,3 +123,39 @@ def crash_rasa_then_the_gateway(
     assert "Stopping..." in run.output
     for pid in pids:
         assert not alive(pid)
+
+
+def test_make_run_with_two_replicas_answers_web_chat_on_postgresql_and_redis(make_run):
+    if datastores.missing_packages():
+        pytest.fail("scripts/ensure-system-packages should have installed PostgreSQL and Redis")
+    stores = Path(tempfile.mkdtemp(prefix="make-run-stores-"))
+    stores.chmod(0o755)  # PostgreSQL runs as the postgres user when the tests run as root
+    try:
+        run = make_run(
+            RASA_REPLICAS="2", RASA_PORT=str(free_ports_in_a_row(2)), RASA_STORES_DIR=str(stores)
+        )
+        processes = {name: run.pid(name) for name in ("postgres", "redis", "rasa-1", "rasa-2")}
+        run.wait_for("The assistant is ready.")
+        assert "conversations in PostgreSQL at 127.0.0.1:" in run.output
+        url = f"http://127.0.0.1:{run.env['GATEWAY_PORT']}"
+        health = httpx.get(f"{url}/health", timeout=30).json()
+        assert health["rasa"] == "up"
+        [one, two] = health["replicas"]
+        assert one["model"].startswith("model-")
+        assert one["model"] == two["model"]  # both run the same model
+
+        chat = WebChat(url)
+        try:
+            first = chat.say("i need a bed tonight", "m1")
+            chat.seen.extend(first["replies"])
+            chat.wait_for_unit(lambda u: u["text"].startswith("Where are you now?"), 120)
+            chat.say("94063", "m2")
+            chat.wait_for_unit(lambda u: NEAREST_SHELTER in u["text"], timeout=120)
+        finally:
+            chat.close()
+        assert (stores / "postgres" / "data" / "PG_VERSION").exists()
+        assert run.stop() == 0  # Ctrl-C stops everything, PostgreSQL and Redis last
+        for name, pid in processes.items():
+            assert not alive(pid), name
+    finally:
+        shutil.rmtree(stores, ignore_errors=True)

@@ -3,6 +3,7 @@ the test moves: what exits is started again after a back-off, the rest keeps run
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 
@@ -106,4 +107,36 @@ def test_stopping_the_stack_stops_what_runs_and_skips_what_waits(stack):
     started = time.monotonic()
     stack.stop(timeout=10)
     assert stack.processes["rasa"].poll() is not None
+    assert time.monotonic() - started < 10
+
+
+def test_a_process_is_started_again_as_respec_says(stack):
+    """make run starts a Rasa replica again with the live model, which a promotion may change."""
+    clock, seen = Clock(), []
+    stack.start(spec("rasa", [sys.executable, "-c", "raise SystemExit(1)", "first"]))
+
+    def respec(old: ServiceSpec) -> ServiceSpec:
+        seen.append(old.command[-1])
+        return ServiceSpec(old.name, [*SLEEPER, "second"], old.health_url)
+
+    supervisor = Supervisor(stack, print, Backoff(), clock, respec=respec)
+    wait_exit(stack, "rasa")
+    supervisor.check()
+    clock.now = supervisor.watched["rasa"].restart_at
+    supervisor.check()
+    assert seen == ["first"]
+    assert stack.processes["rasa"].args[-1] == "second"
+    assert stack.processes["rasa"].poll() is None
+
+
+def test_a_process_is_stopped_with_its_own_signal(stack):
+    """PostgreSQL stops with SIGINT (its fast shutdown; SIGTERM waits for every client)."""
+    trap = "import signal, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(60)"
+    stack.start(
+        ServiceSpec("postgres", [sys.executable, "-c", trap], "", stop_signal=signal.SIGINT)
+    )
+    time.sleep(0.5)  # let it install its handler
+    started = time.monotonic()
+    stack.stop(timeout=10)
+    assert stack.processes["postgres"].returncode != 0
     assert time.monotonic() - started < 10

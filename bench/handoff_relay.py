@@ -55,11 +55,12 @@ from bot.settings import Secret, Settings
 from bot.state import HANDOFF
 from bot.store import Store
 from region import load_region
-from tests.bot.gateway_fakes import telegram as tg
-from tests.bot.gateway_fakes.gateway import RunningGateway
-from tests.bot.gateway_fakes.rasa import FakeRasa
-from tests.bot.gateway_fakes.telegram import BOT_TOKEN, WEBHOOK_SECRET
-from tests.bot.gateway_fakes.twilio import (
+from scripts.fakes import telegram as tg
+from scripts.fakes.gateway import RunningGateway
+from scripts.fakes.rasa import FakeRasa
+from scripts.fakes.staff_telegram import ALEX, STAFF_CHAT, StaffTelegram, staff_text
+from scripts.fakes.telegram import BOT_TOKEN, WEBHOOK_SECRET
+from scripts.fakes.twilio import (
     ACCOUNT_SID,
     AUTH_TOKEN,
     FROM_NUMBER,
@@ -67,7 +68,6 @@ from tests.bot.gateway_fakes.twilio import (
     post_sms,
     sms_form,
 )
-from tests.handoff.fakes import ALEX, STAFF_CHAT, StaffTelegram, staff_text
 
 TIME_LIMIT = 30.0  # for any one thing to arrive
 

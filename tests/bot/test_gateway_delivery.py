@@ -8,10 +8,10 @@ from bot import pipeline
 from bot.channels.sms import WEBHOOK_PATH as SMS_PATH
 from bot.channels.telegram import SECRET_HEADER, WEBHOOK_PATH
 from bot.settings import Secret
-from tests.bot.gateway_fakes import telegram as tg
-from tests.bot.gateway_fakes.base import wait_for
-from tests.bot.gateway_fakes.telegram import WEBHOOK_SECRET
-from tests.bot.gateway_fakes.twilio import post_sms, sms_form
+from scripts.fakes import telegram as tg
+from scripts.fakes.base import wait_for
+from scripts.fakes.telegram import WEBHOOK_SECRET
+from scripts.fakes.twilio import post_sms, sms_form
 
 CHAT = 444000111
 PHONE = "+16505550123"

@@ -18,9 +18,9 @@ import pytest
 
 from actions.directory import build, db
 from bot.settings import Secret
-from tests.bot.gateway_fakes import telegram as tg
-from tests.bot.gateway_fakes.base import wait_for
-from tests.bot.gateway_fakes.twilio import post_sms, sms_form
+from scripts.fakes import telegram as tg
+from scripts.fakes.base import wait_for
+from scripts.fakes.twilio import post_sms, sms_form
 from tests.servers import RasaServers
 
 pytestmark = pytest.mark.slow

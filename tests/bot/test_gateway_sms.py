@@ -6,8 +6,8 @@ import pytest
 
 from bot import gsm
 from bot.channels.sms import EMPTY_TWIML, OPT_OUT_WORDS, WEBHOOK_PATH
-from tests.bot.gateway_fakes.base import wait_for
-from tests.bot.gateway_fakes.twilio import post_sms, signature, sms_form
+from scripts.fakes.base import wait_for
+from scripts.fakes.twilio import post_sms, signature, sms_form
 
 CLIENT = "+16505550123"
 OTHER = "+16505550199"

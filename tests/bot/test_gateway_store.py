@@ -10,7 +10,7 @@ import pytest
 from bot.errors import StoreError
 from bot.model import Button, Incoming, OutboxItem
 from bot.store import Store
-from tests.bot.gateway_fakes.postgres import free_port
+from scripts.fakes.postgres import free_port
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

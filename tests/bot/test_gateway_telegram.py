@@ -12,9 +12,9 @@ import pytest
 from bot.channels.telegram import SECRET_HEADER, WEBHOOK_PATH
 from bot.errors import StoreError
 from bot.settings import Secret
-from tests.bot.gateway_fakes import telegram as tg
-from tests.bot.gateway_fakes.base import wait_for
-from tests.bot.gateway_fakes.telegram import WEBHOOK_SECRET
+from scripts.fakes import telegram as tg
+from scripts.fakes.base import wait_for
+from scripts.fakes.telegram import WEBHOOK_SECRET
 
 CHAT = 555000111
 OTHER_CHAT = 555000222

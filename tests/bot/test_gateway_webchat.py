@@ -8,7 +8,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.bot.gateway_fakes.base import wait_for
+from scripts.fakes.base import wait_for
 
 SENDER = "tab-0123456789abcdef"
 

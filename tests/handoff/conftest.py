@@ -18,12 +18,12 @@ import pytest
 from bot.handoff.auth import StaffAccount, hash_password
 from bot.handoff.settings import HandoffSettings
 from bot.settings import Settings
-from tests.bot.gateway_fakes.fixtures import fake_rasa, fake_twilio, http
-from tests.bot.gateway_fakes.gateway import RunningGateway, loopback_settings
-from tests.bot.gateway_fakes.rasa import FakeRasa
-from tests.bot.gateway_fakes.telegram import BOT_TOKEN
-from tests.bot.gateway_fakes.twilio import FakeTwilio
-from tests.handoff.fakes import ON_CALL_CHAT, STAFF_CHAT, StaffTelegram
+from scripts.fakes.gateway import loopback_settings
+from scripts.fakes.rasa import FakeRasa
+from scripts.fakes.staff_telegram import ON_CALL_CHAT, STAFF_CHAT, StaffTelegram
+from scripts.fakes.telegram import BOT_TOKEN
+from scripts.fakes.twilio import FakeTwilio
+from tests.gateway_fixtures import fake_rasa, fake_twilio, http, postgres_url, start_gateway
 
 LA = ZoneInfo("America/Los_Angeles")
 TUESDAY_MORNING = datetime(2026, 11, 24, 10, 0, tzinfo=LA)  # office hours
@@ -34,7 +34,8 @@ PASSWORDS = {"alex": "correct horse battery staple", "sam": "tr0ub4dor&3-but-lon
 # Hashing is slow on purpose; hash the test accounts once.
 ACCOUNTS = tuple(StaffAccount(name, hash_password(pw)) for name, pw in PASSWORDS.items())
 
-__all__ = ["fake_rasa", "fake_twilio", "http"]  # shared fixtures, exposed to this suite
+# The shared fixtures, exposed to this suite.
+__all__ = ["fake_rasa", "fake_twilio", "http", "postgres_url", "start_gateway"]
 
 
 class Clock:
@@ -98,20 +99,3 @@ def settings_for(tmp_path: Path, fake_rasa: FakeRasa) -> Callable[..., Callable[
         return build
 
     return make
-
-
-@pytest.fixture
-async def start_gateway(clock: Clock) -> AsyncIterator[Callable[..., Any]]:
-    """``await start_gateway(settings_factory)`` -> a running gateway on the test's clock."""
-    running: list[RunningGateway] = []
-
-    async def start(make_settings: Callable[[str], Settings]) -> RunningGateway:
-        gateway = RunningGateway(make_settings, clock=clock)
-        await gateway.start()
-        running.append(gateway)
-        return gateway
-
-    yield start
-    for gateway in reversed(running):
-        if gateway.started:
-            await gateway.stop()

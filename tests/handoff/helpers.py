@@ -7,9 +7,9 @@ from typing import Any
 
 from bot.handoff.model import Case
 from bot.state import HANDOFF
-from tests.bot.gateway_fakes.base import wait_for
-from tests.bot.gateway_fakes.gateway import RunningGateway
-from tests.handoff.fakes import StaffTelegram, Topic
+from scripts.fakes.base import wait_for
+from scripts.fakes.gateway import RunningGateway
+from scripts.fakes.staff_telegram import StaffTelegram, Topic
 
 
 async def settle(gateway: RunningGateway, timeout: float = 15.0) -> None:

@@ -10,10 +10,9 @@ from __future__ import annotations
 import pytest
 
 from bot.state import HANDOFF
-from tests.bot.gateway_fakes import telegram as tg
-from tests.bot.gateway_fakes.base import wait_for
-from tests.bot.gateway_fakes.twilio import post_sms, sms_form
-from tests.handoff.fakes import (
+from scripts.fakes import telegram as tg
+from scripts.fakes.base import wait_for
+from scripts.fakes.staff_telegram import (
     ALEX,
     OTHER_GROUP,
     PLAIN_CHAT,
@@ -23,6 +22,7 @@ from tests.handoff.fakes import (
     staff_photo,
     staff_text,
 )
+from scripts.fakes.twilio import post_sms, sms_form
 from tests.handoff.helpers import only_case, settle, summary_in, topic_in, transcript
 
 CLIENT = 555000444

@@ -5,7 +5,7 @@ two gateway replicas on one PostgreSQL store. Exactly one wins; the client hears
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -14,10 +14,10 @@ from bot.handoff import cases
 from bot.handoff.model import Request, Staff
 from bot.state import HANDOFF
 from bot.store import Store
-from tests.bot.gateway_fakes import telegram as tg
-from tests.bot.gateway_fakes.base import wait_for
-from tests.bot.gateway_fakes.postgres import new_database, postgres_server
-from tests.handoff.fakes import ALEX, SAM, STAFF_CHAT, staff_button, staff_text
+from scripts.fakes import telegram as tg
+from scripts.fakes.base import wait_for
+from scripts.fakes.postgres import new_database
+from scripts.fakes.staff_telegram import ALEX, SAM, STAFF_CHAT, staff_button, staff_text
 from tests.handoff.helpers import only_case, settle, summary_in, topic_in, transcript
 
 CLIENT = 555000333
@@ -105,13 +105,6 @@ async def test_the_console_and_telegram_race_for_a_case(start_gateway, settings_
     assert sum(isinstance(r, ClaimedByOther) for r in results) == 1
     lines = await transcript(gateway, 1)
     assert sum(line[1].endswith("claimed the case.") for line in lines) == 1
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    """A PostgreSQL server for this module (skipped where PostgreSQL is not installed)."""
-    with postgres_server() as url:
-        yield url
 
 
 @pytest.fixture

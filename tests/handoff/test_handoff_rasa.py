@@ -18,7 +18,7 @@ from actions.directory import build, db
 from bot.handoff.model import Staff
 from bot.settings import Secret
 from bot.state import HANDOFF
-from tests.bot.gateway_fakes.base import wait_for
+from scripts.fakes.base import wait_for
 from tests.bot.test_gateway_rasa import ROOT
 from tests.handoff.helpers import case_count, only_case, settle
 from tests.servers import RasaServers

@@ -103,6 +103,8 @@ async def test_web_chat_a_risk_message_gets_the_crisis_reply_once(start_gateway,
         sum(t.startswith("I'm really glad you told me") for t in texts) == 1
     )  # Rasa's is left out
     assert texts[1].startswith("I'm sorry, there is no one from our team")  # no staff here
+    assert answer["more"] is True  # the crisis reply did not wait for Rasa, whose answer follows
+    await gateway.idle(timeout=60)
     events = await gateway.store.events_of(gateway.conversation_id("webchat", "e2e-web-chat-0001"))
     assert {data["risk"] for kind, data in events if kind == "handoff"} == {"high"}
 

@@ -27,16 +27,16 @@ from telegram.ext import (
     filters,
 )
 
+from bot.db import Database, meta
 from bot.inbox import Inbox
 from bot.model import Accepted, Incoming, Kind
 from bot.privacy import redact
 from bot.render import LONG_PAYLOAD_PREFIX
-from bot.store import Store
 
 log = logging.getLogger(__name__)
 
 INBOX_KEY = "inbox"
-STORE_KEY = "store"
+DB_KEY = "db"
 BACKGROUND_KEY = "background"  # runs a coroutine in the background (answering a button tap)
 # What the handler stored for the update being processed. PTB handlers return nothing, and they
 # run in the task of process_update(), so the route reads the outcome here.
@@ -103,7 +103,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     data = (query.data if query else None) or ""
     if data.startswith(LONG_PAYLOAD_PREFIX):
-        data = await _store(context).payload_for(data) or ""
+        found: str | None = await _db(context).run(meta.payload_for, data)
+        data = found or ""
     if data.startswith("/"):
         await _accept(update, context, "payload", data)
     else:
@@ -156,9 +157,9 @@ def _message(update: Update) -> Any:
     return message
 
 
-def _store(context: ContextTypes.DEFAULT_TYPE) -> Store:
-    store: Store = context.bot_data[STORE_KEY]
-    return store
+def _db(context: ContextTypes.DEFAULT_TYPE) -> Database:
+    db: Database = context.bot_data[DB_KEY]
+    return db
 
 
 async def _accept(

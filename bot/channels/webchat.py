@@ -27,9 +27,10 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.db import Connection, inbound, outbox
 from bot.errors import BadInput, StoreError
-from bot.model import Incoming, Kind, OutboxRecord
-from bot.state import INBOX, PIPELINE, SETTINGS, STORE, WEBCHAT_PAGE
+from bot.model import InboundRecord, Incoming, Kind, OutboxRecord
+from bot.state import DB, INBOX, PIPELINE, SETTINGS, WEBCHAT_PAGE
 
 log = logging.getLogger(__name__)
 
@@ -117,9 +118,8 @@ async def send(request: web.Request) -> web.Response:
         answered = await request.app[PIPELINE].wait_turn(
             accepted.inbound_id, settings.rasa_timeout + 2
         )
-    store = request.app[STORE]
-    record = await store.inbound_record(accepted.inbound_id)
-    replies = [r for r in await store.outbox_for_inbound(accepted.inbound_id) if r.status == "sent"]
+    record, units = await request.app[DB].run(_turn, accepted.inbound_id)
+    replies = [unit for unit in units if unit.status == "sent"]
     waiting = record is not None and record.status == "pending"
     # The crisis reply never waits for Rasa: what follows it comes through the poll.
     more = accepted.crisis and waiting
@@ -145,8 +145,13 @@ async def messages(request: web.Request) -> web.Response:
         return _error("after must be a whole number")
     inbox = request.app[INBOX]
     cid = inbox.conversation_id("webchat", sender)
-    records = await request.app[STORE].outbox_after(cid, after)
+    records = await request.app[DB].run(outbox.delivered_after, cid, after)
     return web.json_response({"messages": [_unit(r) for r in records]})
+
+
+def _turn(c: Connection, inbound_id: int) -> tuple[InboundRecord | None, list[OutboxRecord]]:
+    """A message as it stands, and the units that answer it."""
+    return inbound.get(c, inbound_id), outbox.for_inbound(c, inbound_id)
 
 
 def _unit(record: OutboxRecord) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import aiohttp
 import pytest
 
 from scripts.fakes.base import wait_for
+from tests.store_reads import counts
 
 SENDER = "tab-0123456789abcdef"
 
@@ -126,7 +127,7 @@ async def test_bad_input_gets_400_with_a_reason_and_stores_nothing(
     async with request as response:
         assert response.status == 400
         assert error in (await response.json())["error"]
-    assert await gateway.store.counts() == {}
+    assert await counts(gateway.db) == {}
     assert fake_rasa.received == []
 
 

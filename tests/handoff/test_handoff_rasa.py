@@ -22,6 +22,7 @@ from scripts.fakes.base import wait_for
 from tests.bot.test_gateway_rasa import ROOT
 from tests.handoff.helpers import case_count, only_case, settle
 from tests.servers import RasaServers
+from tests.store_reads import events_of
 
 pytestmark = pytest.mark.slow
 
@@ -62,7 +63,7 @@ def bot_actions_after_last_user(tracker: dict) -> list[str]:
 
 
 async def handoff_events(gateway, sender: str) -> int:
-    events = await gateway.store.events_of(gateway.conversation_id("webchat", sender))
+    events = await events_of(gateway.db, gateway.conversation_id("webchat", sender))
     return sum(kind == "handoff" for kind, _ in events)
 
 

@@ -11,8 +11,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 REQUIREMENTS := $(wildcard requirements/*.txt)
 
-# Rasa reads ${ACTION_ENDPOINT_URL} and ${RASA_TRACKER_DB} from endpoints.yml; give them defaults here.
-export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
+# Rasa reads ${ACTION_ENDPOINT_URL} and ${RASA_TRACKER_DB} from endpoints.yml. `make run` derives
+# the action server's URL from ACTIONS_PORT itself (scripts/run.py), so the default URL is given
+# only to the other commands that read endpoints.yml: exported to all, it won over ACTIONS_PORT.
+ACTIONS_PORT ?= 5055
+conversations: export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
 export RASA_TRACKER_DB ?= var/tracker.db
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL ?= 2

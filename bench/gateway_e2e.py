@@ -5,9 +5,10 @@
 
 Starts Rasa (the model for the current data; `make train` first) and the action server as
 `make run` does, the gateway as its own process, and plays Telegram and Twilio in this
-process. Each client asks for a place to sleep (`/find_shelter`, a button tap) and, once the
-question arrives, shares where it is (a Telegram location, an SMS place), which makes the
-action server search the directory. Messages are sent at a fixed rate (open loop): a message
+process. Each client asks for a place to sleep in words ("i need a bed tonight": a client can
+send an intent only by a button the bot offered it) and, once the question arrives, shares where
+it is (a Telegram location, an SMS ZIP code), which makes the action server search the
+directory. Messages are sent at a fixed rate (open loop): a message
 is a new client's first or a client's answer (sent a second or more after the question
 arrived, as a person would). Latency is from the webhook post to the first reply
 arriving at the fake Telegram or Twilio API. "rasa_direct" sends the same turns straight to
@@ -52,6 +53,7 @@ from scripts.model import model_path
 from scripts.stack import ROOT, Stack, actions_spec, free_port, rasa_spec
 
 REDWOOD_CITY = (37.48522, -122.23635)
+ASK = "i need a bed tonight"
 REPLY_TIMEOUT = 30.0
 THINK_SECONDS = 1.0
 CHANNELS = ["telegram", "sms", "rasa_direct"]
@@ -95,7 +97,7 @@ class TelegramChannel(Channel):
     async def send(self, client: str, step: int) -> None:
         chat, update_id = int(client), next(_ids)
         if step == 0:
-            update = tg.button_update(update_id, chat, "/find_shelter")
+            update = tg.text_update(update_id, chat, ASK)
         else:
             update = tg.location_update(update_id, chat, *REDWOOD_CITY)
         headers = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
@@ -114,7 +116,7 @@ class SmsChannel(Channel):
         fake.on_send = lambda sms: self.replied(sms.to, sms.at)
 
     async def send(self, client: str, step: int) -> None:
-        text = "/find_shelter" if step == 0 else '/inform_location{"location":"94063"}'
+        text = ASK if step == 0 else "94063"
         form = sms_form(client, text)
         headers = {"X-Twilio-Signature": signature(self.url, form)}
         async with self.http.post(self.url, data=form, headers=headers) as r:
@@ -130,7 +132,7 @@ class RasaDirect(Channel):
 
     async def turn(self, client: str, step: int) -> float:
         location = json.dumps({"location": "geo:{:.5f},{:.5f}".format(*REDWOOD_CITY)})
-        text = "/find_shelter" if step == 0 else f"/inform_location{location}"
+        text = ASK if step == 0 else f"/inform_location{location}"  # as the gateway sends it
         body = {"sender": client, "message": text, "metadata": {"channel": "telegram"}}
         start = time.monotonic()
         async with self.http.post(self.url, json=body) as r:

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from bot.app import create_app
 from bot.errors import GatewayError
-from bot.logs import ACCESS_LOG_FORMAT, configure_logging
+from bot.logs import AccessLogger, configure_logging
 from bot.settings import load_settings
 from region import RegionError
 
@@ -32,7 +32,7 @@ def main() -> int:
         app,
         host=settings.host,
         port=settings.port,
-        access_log_format=ACCESS_LOG_FORMAT,
+        access_log_class=AccessLogger,
         print=None,
     )
     return 0

@@ -30,13 +30,15 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import aiohttp
 from aiohttp import web
 
 from bot.channels import sms, telegram, webchat
 from bot.db import Database, meta
+from bot.errors import BadInput
 from bot.handoff import console, staffchat
 from bot.handoff import service as handoff_service
 from bot.inbox import Inbox
@@ -71,6 +73,7 @@ from region import Region, load_region
 log = logging.getLogger(__name__)
 
 MAX_REQUEST_BYTES = 64 * 1024
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 OUTBOX_STOP_GRACE = 5.0
 
 
@@ -81,7 +84,7 @@ def create_app(
 ) -> web.Application:
     """The gateway as an aiohttp application (nothing starts until the app runs)."""
     region = region or load_region(settings.region_file)
-    app = web.Application(client_max_size=MAX_REQUEST_BYTES)
+    app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[never_500])
     app[SETTINGS] = settings
     app[REGION] = region
     app[CLOCK] = clock
@@ -91,7 +94,7 @@ def create_app(
     app.cleanup_ctx.extend([store_ctx, http_ctx])
     if settings.telegram_enabled:
         app.cleanup_ctx.append(telegram_ctx)
-    if settings.sms_enabled:
+    if settings.twilio_enabled:  # client replies, and pages to staff even with no SMS channel
         app.cleanup_ctx.append(sms_ctx)
     app.cleanup_ctx.extend([core_ctx, workers_ctx, handoff_workers_ctx])
     if settings.telegram_enabled:
@@ -112,14 +115,36 @@ def add_routes(app: web.Application, settings: Settings) -> None:
         app.router.add_post(sms.WEBHOOK_PATH, sms.webhook)
 
 
+@web.middleware
+async def never_500(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Bad input is a 400 with its reason; a failure nobody foresaw is logged and answered 503.
+
+    Telegram and Twilio send a webhook again after a 5xx and the store drops what it already
+    has, so "try again" is the honest answer; a 500 with aiohttp's page tells nobody anything.
+    """
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except BadInput as exc:
+        return web.json_response({"error": str(exc)}, status=400)
+    except Exception as exc:
+        log.exception("%s %s failed: %s", request.method, request.path, type(exc).__name__)
+        body = {"error": "the gateway could not handle this request: send it again"}
+        return web.json_response(body, status=503)
+
+
 async def health(request: web.Request) -> web.Response:
     """GET /health: the gateway answers; which channels run; whether Rasa answers."""
+    settings = request.app[SETTINGS]
     rasa_down = request.app[RASA_HEALTH].any_down()
-    body = {
+    body: dict[str, Any] = {
         "status": "ok",
-        "channels": list(request.app[SETTINGS].channels()),
+        "channels": list(settings.channels()),
         "rasa": "down" if rasa_down else "up",
     }
+    if settings.not_started():
+        body["not_started"] = settings.not_started()
     return web.json_response(body)
 
 
@@ -193,7 +218,9 @@ async def workers_ctx(app: web.Application) -> AsyncIterator[None]:
     await app[PIPELINE].resume()
     await app[OUTBOX].resume()
     channels = settings.channels()
-    if channels == ("webchat",):
+    for channel, why in settings.not_started().items():
+        log.error("%s is not started: %s", channel, why)
+    if channels == ("webchat",) and not settings.not_started():
         log.info("no Telegram or Twilio settings: running web chat alone")
     log.info(
         "gateway ready on %s:%d; channels: %s", settings.host, settings.port, ", ".join(channels)

@@ -26,6 +26,7 @@ from bot.errors import StoreConflict
 from bot.hooks import NO_HANDOFF, Effects, Handoff, Kickable, start
 from bot.messages import Messages
 from bot.model import REQUEST_HUMAN, TO_RASA, Accepted, BotMessage, Button, Incoming
+from bot.payloads import typed
 from bot.privacy import SenderHasher, short
 from bot.render import render
 from bot.safety import Screen, Signal, normalise, screen
@@ -116,6 +117,8 @@ def _plan(incoming: Incoming, texts: Messages, check: Callable[[str], Signal | N
         return Plan("handled", replies=[BotMessage(text)], reply_kind="help")
     if kind == "empty":
         return Plan("handled", replies=[BotMessage(texts.empty)], reply_kind="empty")
+    if kind == "bad_location":
+        return Plan("handled", replies=[BotMessage(texts.bad_location)], reply_kind="location")
     if kind == "opt_out":
         # A distressed person may type END: staff see it as a safeguarding signal (DESIGN.md).
         return Plan("handled", opted_out=True, event=("opt_out", {"word": incoming.text.strip()}))
@@ -152,6 +155,7 @@ class Inbox:
 
     async def accept(self, incoming: Incoming) -> Accepted:
         """Store ``incoming`` durably (raises StoreError if it cannot), then start its work."""
+        incoming = typed(incoming)  # typed words never reach Rasa as an intent
         cid = self.conversation_id(incoming.channel, incoming.address)
         try:
             accepted, effects = await self.db.run(self.take_in, cid, incoming, self.clock())

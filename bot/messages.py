@@ -25,6 +25,7 @@ REQUIRED = (
     "sms_stop_hint",
     "media",
     "empty",
+    "bad_location",
     "person_button",
     "sms_choose",
     "share_location_button",
@@ -58,6 +59,7 @@ class Messages:
     sms_stop_hint: str
     media: str
     empty: str
+    bad_location: str
     person_button: str
     sms_choose: str
     share_location_button: str

@@ -16,6 +16,7 @@ CHANNELS: tuple[Channel, ...] = ("telegram", "sms", "webchat")
 #   text      typed words: screened for risk, then to Rasa
 #   payload   a button tap or a command mapped to an intent ("/find_shelter"): to Rasa as is
 #   location  a shared location, already written as "/inform_location{...}": to Rasa
+#   bad_location  a shared location with coordinates not on Earth: the gateway asks for a place
 #   media     a photo, sticker, voice note, file: the gateway answers that only text is read
 #   help      SMS HELP/INFO or Telegram /help: the gateway's help text with the crisis line
 #   empty     no words at all: the gateway asks for a few words
@@ -27,6 +28,7 @@ Kind = Literal[
     "text",
     "payload",
     "location",
+    "bad_location",
     "media",
     "help",
     "empty",

@@ -2,11 +2,14 @@
 
 A conversation is named by a salted hash of its channel and the client's id (Telegram chat id,
 phone number, web chat sender). That hash is the sender id Rasa sees and the only identity in
-the gateway's logs. The salt comes from ``SENDER_HASH_SALT``, else one is generated once and
-kept in the gateway store (changing it starts every conversation afresh).
+the gateway's logs, written ``conv:`` and its first 12 hex digits (:func:`short`). The salt comes
+from ``SENDER_HASH_SALT``, else one is generated once and kept in the gateway store (changing it
+starts every conversation afresh).
 
 :class:`RedactingFormatter` is the second line of defence: whatever a library logs, runs of
-digits that look like a phone number or a Telegram id, and bot tokens, are masked.
+digits that look like a phone number or a Telegram id, and bot tokens, are masked. A
+conversation's ``conv:`` name is left as it is, even when its 12 hex digits are all digits (one
+conversation in 280): it is what a reader follows, and no number looks like it.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ _NUMBER = re.compile(
 )
 # A Telegram bot token: the bot id, a colon, and 30-odd url-safe characters.
 _BOT_TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
+# A conversation as the logs name it (short()): shown, never masked.
+_CONVERSATION = re.compile(r"\bconv:[0-9a-f]{12}(?![\w])")
 
 
 class SenderHasher:
@@ -52,12 +57,21 @@ async def load_hasher(db: Database, configured_salt: str) -> SenderHasher:
 
 
 def short(conversation_id: str) -> str:
-    """The first characters of a conversation id: enough to follow one in the logs."""
-    return conversation_id[:12]
+    """A conversation as the logs name it: ``conv:`` and the first 12 digits of its hash."""
+    return "conv:" + conversation_id[:12]
 
 
 def redact(text: str) -> str:
-    """``text`` with phone numbers, long ids and bot tokens masked."""
+    """``text`` with phone numbers, long ids and bot tokens masked; conversation names kept."""
+    pieces, start = [], 0
+    for found in _CONVERSATION.finditer(text):
+        pieces += [_masked(text[start : found.start()]), found.group()]
+        start = found.end()
+    pieces.append(_masked(text[start:]))
+    return "".join(pieces)
+
+
+def _masked(text: str) -> str:
     return _NUMBER.sub("[number]", _BOT_TOKEN.sub("[bot-token]", text))
 
 

@@ -49,6 +49,17 @@ def wants_location(message: BotMessage) -> bool:
     return bool(message.custom and message.custom.get("request_location") is True)
 
 
+def payloads_in(body: dict[str, Any]) -> list[str]:
+    """The payloads a rendered unit offers: web chat's buttons, or Telegram's callback data."""
+    found = []
+    for button in body.get("buttons") or ():
+        if isinstance(button, dict):  # web chat: {"title": ..., "payload": ...}
+            found.append(str(button.get("payload")))
+        elif isinstance(button, list) and len(button) == 2:  # Telegram: [title, callback data]
+            found.append(str(button[1]))
+    return found
+
+
 def payload_key(payload: str) -> str:
     return LONG_PAYLOAD_PREFIX + hashlib.sha256(payload.encode()).hexdigest()[:24]
 
@@ -98,6 +109,16 @@ def _callback_data(payload: str, rendered: Rendered) -> str:
 
 def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
+
+
+def cut_utf16(text: str, limit: int) -> str:
+    """The longest start of ``text`` within ``limit`` UTF-16 units (no half of a pair)."""
+    used = 0
+    for index, ch in enumerate(text):
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > limit:
+            return text[:index]
+    return text
 
 
 def split_utf16(text: str, limit: int) -> list[str]:

@@ -6,7 +6,10 @@ documents every variable. Secrets are :class:`Secret`, whose ``repr`` and ``str`
 that logging the settings (or an exception holding them) shows no token.
 
 A malformed value stops start-up with a :class:`~bot.errors.SettingsError` naming the variable:
-it is better to refuse to start than to lose messages later.
+it is better to refuse to start than to lose messages later. A channel whose settings are whole
+but cannot work is not started, and :meth:`Settings.not_started` says which setting it lacks
+(the gateway logs it and ``/health`` shows it): SMS with the Twilio settings but no
+``PUBLIC_URL`` can still page staff, but Twilio has no address to call and sign.
 """
 
 from __future__ import annotations
@@ -84,13 +87,28 @@ class Settings:
         return self.telegram_enabled and self.public_url is not None
 
     @property
-    def sms_enabled(self) -> bool:
+    def twilio_enabled(self) -> bool:
+        """The gateway can send SMS through Twilio (client replies, pages to staff)."""
         return bool(self.twilio_auth_token)
+
+    @property
+    def sms_enabled(self) -> bool:
+        """Clients can text the gateway: Twilio calls, and signs, PUBLIC_URL/sms/twilio."""
+        return self.twilio_enabled and self.public_url is not None
 
     def channels(self) -> tuple[str, ...]:
         """The channels this configuration runs; web chat always runs."""
         enabled = ("telegram", self.telegram_enabled), ("sms", self.sms_enabled)
         return (*(name for name, on in enabled if on), "webchat")
+
+    def not_started(self) -> dict[str, str]:
+        """Channels that are configured but cannot work, and the setting each lacks."""
+        if self.twilio_enabled and not self.sms_enabled:
+            return {
+                "sms": "PUBLIC_URL is missing: Twilio calls PUBLIC_URL/sms/twilio with each SMS "
+                "and signs it for that address, so no SMS from a client can be received"
+            }
+        return {}
 
 
 def load_settings(
@@ -128,7 +146,7 @@ def load_settings(
     _check_twilio(settings)
     try:
         given = reader.get("HANDOFF_GIVE_UP_MINUTES", str, "") != ""
-        handoff.check(settings.handoff, settings.telegram_enabled, settings.sms_enabled, given)
+        handoff.check(settings.handoff, settings.telegram_enabled, settings.twilio_enabled, given)
     except ValueError as exc:
         raise SettingsError(str(exc)) from None
     return settings

@@ -9,6 +9,7 @@ It runs ``rasa run`` in this process, with two differences:
   command line, which holds no secret.
 - :func:`rasa_addons.validation.install` replaces the check of every action server answer
   with one that builds its JSON-schema validator once (see that module for why and how much).
+- :func:`rasa_addons.sqlite.install` puts a SQLite tracker store in write-ahead-log mode.
 """
 
 from __future__ import annotations
@@ -33,10 +34,11 @@ def rasa_argv(argv: Sequence[str], environ: dict[str, str] | os._Environ[str]) -
 def main(argv: Sequence[str] | None = None) -> None:
     from rasa.__main__ import main as rasa_main
 
-    from rasa_addons import validation
+    from rasa_addons import sqlite, validation
 
     sys.argv = rasa_argv(sys.argv[1:] if argv is None else argv, os.environ)
     validation.install()
+    sqlite.install()
     rasa_main()
 
 

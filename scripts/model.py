@@ -2,6 +2,7 @@
 
     python scripts/model.py train   # train if needed, print the model's path
     python scripts/model.py path    # print the path of the model for the current files
+    python scripts/model.py live    # print the path of the model `make run` starts
 
 A model is named by a fingerprint of everything `rasa train` reads (config.yml, the domain,
 data/) and the pinned Rasa version, so switching branches back and forth reuses models, and
@@ -12,6 +13,7 @@ input: it is never trained on.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -76,10 +78,35 @@ def train(root: Path = ROOT) -> Path:
 
 
 def prune(keep: Path) -> None:
-    """Keep the newest few models, so that the models folder does not grow without end."""
+    """Keep the newest few models, so that the models folder does not grow without end.
+
+    A model an admin promoted, or may roll back to (models/live.json), is never deleted.
+    """
+    chosen = {str(path) for path in admin_models()}
     models = sorted(MODEL_DIR.glob("model-*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in [m for m in models if m != keep][KEEP_MODELS - 1 :]:
+    for old in [m for m in models if m != keep and str(m.resolve()) not in chosen][
+        KEEP_MODELS - 1 :
+    ]:
         old.unlink()
+
+
+def admin_models() -> list[Path]:
+    """The live model and its history, as an admin chose them (bot/admin/models.py)."""
+    try:
+        choice = json.loads((MODEL_DIR / "live.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    named = [choice.get("live"), *(choice.get("history") or [])]
+    return [Path(p).resolve() for p in named if isinstance(p, str) and p]
+
+
+def live_model(root: Path = ROOT) -> Path:
+    """The model `make run` starts: the one an admin promoted if it still exists, else the
+    one trained from the current files."""
+    chosen = admin_models()
+    if chosen and chosen[0].is_file():
+        return chosen[0]
+    return model_path(root)
 
 
 def main(argv: list[str]) -> int:
@@ -88,6 +115,9 @@ def main(argv: list[str]) -> int:
         return 0
     if argv[1:] == ["path"]:
         print(model_path())
+        return 0
+    if argv[1:] == ["live"]:
+        print(live_model())
         return 0
     print(__doc__, file=sys.stderr)
     return 2

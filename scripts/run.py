@@ -1,5 +1,9 @@
 """`make run`: start Rasa, the action server and the gateway, wait until all answer, say how to
-talk to the assistant, and stop all three cleanly on Ctrl-C.
+talk to the assistant, keep them running, and stop all three cleanly on Ctrl-C.
+
+A process that exits (a crash, `kill -9`) is started again with a back-off while the others
+keep running (scripts/stack.Supervisor): with Rasa down the gateway still answers every client
+with the crisis lines and keeps the message for when Rasa is back.
 
 Settings come from the environment, then `.env`, then the defaults in .env.example. With no
 RASA_TOKEN, a token for local use is generated once into var/rasa-token.
@@ -12,14 +16,24 @@ import secrets
 import signal
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scripts.model import model_path
-from scripts.stack import ROOT, Stack, StackError, actions_spec, gateway_spec, rasa_spec
+from scripts.stack import (
+    ROOT,
+    Stack,
+    StackError,
+    Supervisor,
+    actions_spec,
+    gateway_spec,
+    rasa_spec,
+)
 
 
 def local_token() -> str:
@@ -34,12 +48,29 @@ def local_token() -> str:
     return path.read_text().strip()
 
 
+def action_endpoint(environ: Mapping[str, str]) -> str:
+    """Where Rasa calls the action server: ACTION_ENDPOINT_URL if set, else the one started on
+    ACTIONS_PORT (the Makefile sets no default of its own, so that ACTIONS_PORT alone works)."""
+    given = environ.get("ACTION_ENDPOINT_URL", "").strip()
+    port = int(environ.get("ACTIONS_PORT") or "5055")
+    if not given:
+        return f"http://127.0.0.1:{port}/webhook"
+    parsed = urlsplit(given)
+    if parsed.hostname in ("127.0.0.1", "localhost") and parsed.port not in (None, port):
+        print(
+            f"warning: ACTION_ENDPOINT_URL ({given}) is not the action server `make run` starts"
+            f" on ACTIONS_PORT={port}; Rasa will call {given}. Unset it to use ACTIONS_PORT.",
+            file=sys.stderr,
+        )
+    return given
+
+
 def main() -> int:
     load_dotenv(ROOT / ".env", override=False)
     rasa_port = int(os.environ.get("RASA_PORT", "5005"))
     actions_port = int(os.environ.get("ACTIONS_PORT", "5055"))
     gateway_port = int(os.environ.get("GATEWAY_PORT", "8080"))
-    action_url = os.environ.get("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{actions_port}/webhook")
+    action_url = action_endpoint(os.environ)
     tracker_db = os.environ.get("RASA_TRACKER_DB", "var/tracker.db")
     model = model_path()
     if not model.exists():
@@ -49,6 +80,10 @@ def main() -> int:
 
     width = len("gateway")
     stack = Stack(log=lambda name, line: print(f"{name:>{width}} | {line}", flush=True))
+
+    def say(line: str) -> None:
+        print(f"{'run':>{width}} | {line}", flush=True)
+
     stopping = False
 
     def request_stop(signum: int, frame: object) -> None:
@@ -62,6 +97,8 @@ def main() -> int:
         stack.start(rasa_spec(rasa_port, model, local_token(), action_url, tracker_db))
         stack.start(gateway_spec(gateway_port, f"http://127.0.0.1:{rasa_port}"))
         print(f"Starting Rasa ({model.name}), the action server and the gateway...", flush=True)
+        for name in stack.processes:
+            say(f"{name} started (pid {stack.pid(name)}).")
         stack.wait_ready()
         print(
             f"""
@@ -76,10 +113,11 @@ def main() -> int:
 """,
             flush=True,
         )
+        supervisor = Supervisor(stack, say)
         while not stopping:
-            exited = stack.first_exited()
-            if exited:
-                print(f"{exited} stopped unexpectedly:\n{stack.tail(exited)}", file=sys.stderr)
+            fatal = supervisor.check()
+            if fatal:
+                print(f"error: {fatal}", file=sys.stderr)
                 return 1
             time.sleep(0.5)
         print("Stopping...", flush=True)

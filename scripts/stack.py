@@ -2,6 +2,13 @@
 
 Used by `make run` (scripts/run.py), the test fixtures (tests/servers.py) and the benchmarks,
 so that all three start the processes the same way. Imports nothing of Rasa.
+
+:class:`Stack` starts and stops them; :class:`Supervisor` keeps them running under `make run`:
+a process that exits is started again after a back-off (1 s, doubling to 30 s; back to 1 s once
+it has stayed up two minutes) while the others go on, so a crashed Rasa costs the clients an
+honest "answered when I'm back" from the gateway, not the gateway itself. Only the one who
+started the stack stops it (Ctrl-C, SIGTERM), or a gateway that cannot start with its settings
+(exit code 2), which no restart would mend.
 """
 
 from __future__ import annotations
@@ -197,6 +204,9 @@ class Stack:
                 return name
         return None
 
+    def pid(self, name: str) -> int:
+        return int(self.processes[name].pid)
+
     def stop(self, name: str | None = None, timeout: float = 20.0) -> None:
         """Stop one process, or all in the reverse order of starting: SIGTERM, then SIGKILL."""
         names = [name] if name else list(reversed(self.processes))
@@ -215,3 +225,91 @@ class Stack:
                 process.wait(timeout=timeout)
         for thread in self._threads:
             thread.join(timeout=5)
+
+
+# Exit codes that no restart mends: `python -m bot` exits 2 when its settings are wrong.
+FATAL_EXITS: Mapping[str, frozenset[int]] = {"gateway": frozenset({2})}
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """How long to wait before starting an exited process again."""
+
+    first: float = 1.0
+    longest: float = 30.0
+    stable_after: float = 120.0  # up this long: the next exit starts from `first` again
+
+    def delay(self, restarts: int) -> float:
+        """The wait before restart number ``restarts`` (1, 2, ...) of a run of exits."""
+        return float(min(self.longest, self.first * 2 ** (restarts - 1)))
+
+
+@dataclass
+class _Watched:
+    started_at: float
+    restarts: int = 0  # of the current run of exits
+    restart_at: float | None = None  # exited: when it starts again
+    answering: bool = True  # restarted: whether it has answered its health check since
+
+
+class Supervisor:
+    """Starts again whatever process of ``stack`` exits; the others keep running.
+
+    Call :meth:`check` every half second or so. It says what happened through ``say`` (exits,
+    waits, restarts, and when a restarted process answers again) and returns a reason to stop
+    everything when a restart cannot help (a gateway whose settings are wrong), else None.
+    """
+
+    def __init__(
+        self,
+        stack: Stack,
+        say: Callable[[str], None],
+        backoff: Backoff = Backoff(),
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.stack = stack
+        self.say = say
+        self.backoff = backoff
+        self.clock = clock
+        now = clock()
+        self.watched = {name: _Watched(started_at=now) for name in stack.processes}
+
+    def check(self) -> str | None:
+        now = self.clock()
+        for name, process in self.stack.processes.items():
+            watched = self.watched.setdefault(name, _Watched(started_at=now))
+            code = process.poll()
+            if code is None:
+                self._running(name, watched, now)
+            elif watched.restart_at is None:
+                if code in FATAL_EXITS.get(name, ()):
+                    return f"{name} cannot start ({describe_exit(code)}):\n{self.stack.tail(name)}"
+                watched.restarts += 1
+                delay = self.backoff.delay(watched.restarts)
+                watched.restart_at = now + delay
+                self.say(
+                    f"{name} (pid {process.pid}) {describe_exit(code)}; the others keep running. "
+                    f"Starting it again in {delay:g} s (restart {watched.restarts} in a row)."
+                )
+            elif now >= watched.restart_at:
+                self.stack.start(self.stack.specs[name])
+                watched.started_at, watched.restart_at, watched.answering = now, None, False
+                self.say(f"{name} started again (pid {self.stack.pid(name)}).")
+        return None
+
+    def _running(self, name: str, watched: _Watched, now: float) -> None:
+        if not watched.answering and answers(self.stack.specs[name].health_url, timeout=0.5):
+            watched.answering = True
+            self.say(f"{name} answers again, {now - watched.started_at:.0f} s after its restart.")
+        if watched.restarts and now - watched.started_at >= self.backoff.stable_after:
+            watched.restarts = 0  # it stayed up: a later exit waits the shortest time again
+
+
+def describe_exit(code: int) -> str:
+    """``exited with code 1``, ``was killed by SIGKILL``."""
+    if code < 0:
+        try:
+            return f"was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"was killed by signal {-code}"
+    return f"exited with code {code}"

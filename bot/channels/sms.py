@@ -2,7 +2,8 @@
 
 ``POST /sms/twilio`` checks ``X-Twilio-Signature`` with twilio's own ``RequestValidator``
 against the public URL (``PUBLIC_URL`` + path, so it holds behind a reverse proxy that rewrites
-the host), answers 403 when it does not match, stores the message, and acknowledges at once
+the host; without ``PUBLIC_URL`` the route is not there, see :meth:`Settings.not_started`),
+answers 403 when it does not match, stores the message, and acknowledges at once
 with empty TwiML. Replies go out through the outbox with ``messages.create`` (GSM-7, at most two
 segments each, see :mod:`bot.render`).
 
@@ -97,7 +98,7 @@ async def webhook(request: web.Request) -> web.Response:
         await request.app[INBOX].accept(incoming)
     except StoreError as exc:
         log.error("SMS not stored: %s", exc)
-        return web.Response(status=500, text="not stored, send again\n")
+        return web.Response(status=503, text="not stored, send again\n")
     return web.Response(text=EMPTY_TWIML, content_type="text/xml")
 
 
@@ -116,10 +117,8 @@ class SmsChannel:
         self.sender = TwilioSender(self.client, settings.twilio_from_number)
 
     def public_url_of(self, request: web.Request) -> str:
-        """The URL Twilio signed: PUBLIC_URL and the path, else the URL as this server saw it."""
-        if self.public_url:
-            return f"{self.public_url}{request.path_qs}"
-        return str(request.url)
+        """The URL Twilio signed: PUBLIC_URL and the path (the route exists only with one)."""
+        return f"{self.public_url or ''}{request.path_qs}"
 
 
 class TwilioSender:

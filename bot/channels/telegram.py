@@ -3,7 +3,7 @@
 The Application is built with ``.updater(None)`` as in PTB's ``customwebhookbot`` examples.
 With ``PUBLIC_URL`` set, Telegram pushes updates to ``POST /telegram/webhook``; the route checks
 the secret token header in constant time, hands the update to the Application, and answers 200
-only once the update is in the store (500 otherwise, so that Telegram sends it again).
+only once the update is in the store (503 otherwise, so that Telegram sends it again).
 Without ``PUBLIC_URL`` the gateway polls ``getUpdates`` itself: PTB's Updater confirms an update
 to Telegram as soon as it is queued in memory, before it is stored, so a crash at that moment
 would lose it; this loop confirms (advances the offset) only past stored updates.
@@ -59,8 +59,9 @@ from bot.channels.telegram_handlers import (
     register_handlers,
 )
 from bot.db import Database, inbound
-from bot.errors import PermanentSendError, StoreError, TransientSendError
+from bot.errors import BadInput, PermanentSendError, StoreError, TransientSendError
 from bot.inbox import Inbox
+from bot.inputs import json_body
 from bot.model import Incoming
 from bot.pacing import Pacer
 from bot.privacy import redact
@@ -242,9 +243,9 @@ async def webhook(request: web.Request) -> web.Response:
     if not channel.bot.ready.is_set():
         return web.json_response({"error": "not ready, send again"}, status=503)
     try:
-        data = await request.json()
-    except ValueError:
-        return web.json_response({"error": "body is not valid JSON"}, status=400)
+        data = await json_body(request)
+    except BadInput as exc:
+        return web.json_response({"error": str(exc)}, status=400)
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         return web.json_response({"error": "not a Telegram update (no update_id)"}, status=400)
     try:
@@ -257,7 +258,7 @@ async def webhook(request: web.Request) -> web.Response:
         log.error("Telegram update not stored: %s", exc)
         stored = False
     if not stored:
-        return web.json_response({"error": "not stored, send again"}, status=500)
+        return web.json_response({"error": "not stored, send again"}, status=503)
     return web.json_response({"ok": True})
 
 

@@ -10,7 +10,6 @@ return nothing, and they run in that caller's task.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -30,7 +29,8 @@ from telegram.ext import (
 from bot.db import Database, meta
 from bot.inbox import Inbox
 from bot.model import Accepted, Incoming, Kind
-from bot.privacy import redact
+from bot.payloads import location_payload, offered
+from bot.privacy import redact, short
 from bot.render import LONG_PAYLOAD_PREFIX
 
 log = logging.getLogger(__name__)
@@ -77,9 +77,9 @@ async def on_human(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_other_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """An unknown /command: its words without the slash, as typed text."""
+    """An unknown /command: typed text (the inbox makes its words safe for Rasa)."""
     text = (update.effective_message.text if update.effective_message else None) or ""
-    await _accept(update, context, "text", text.lstrip("/").replace("_", " "))
+    await _accept(update, context, "text", text)
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -93,16 +93,26 @@ async def on_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if location is None:  # the filter guarantees one; keep the update anyway
         await _accept(update, context, "ignored", "")
         return
-    place = f"geo:{location.latitude:.5f},{location.longitude:.5f}"
-    entity = json.dumps({"location": place}, separators=(",", ":"))
-    await _accept(update, context, "location", f"/inform_location{entity}")
+    try:
+        payload = location_payload(location.latitude, location.longitude)
+    except ValueError:  # latitude 999: refused with a request for a place, never echoed
+        await _accept(update, context, "bad_location", "")
+        return
+    await _accept(update, context, "location", payload)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A tap on an inline button: its payload (looked up when it was too long to carry)."""
+    """A tap on an inline button: its payload, if the bot offered that button to this chat."""
     query = update.callback_query
     data = (query.data if query else None) or ""
-    if data.startswith(LONG_PAYLOAD_PREFIX):
+    inbox: Inbox = context.bot_data[INBOX_KEY]
+    cid = inbox.conversation_id("telegram", _address(update))
+    if not await offered(_db(context), cid, data):
+        # Callback data comes from the client's app: a button the bot never offered here is
+        # forged (or from a conversation long gone). Kept, so a repeat is known; not answered.
+        log.warning("%s a button the bot did not offer was tapped: ignored", short(cid))
+        data = ""
+    elif data.startswith(LONG_PAYLOAD_PREFIX):
         found: str | None = await _db(context).run(meta.payload_for, data)
         data = found or ""
     if data.startswith("/"):
@@ -162,12 +172,15 @@ def _db(context: ContextTypes.DEFAULT_TYPE) -> Database:
     return db
 
 
+def _address(update: Update) -> str:
+    chat = update.effective_chat
+    user = update.effective_user
+    return str(chat.id if chat else user.id if user else "unknown")
+
+
 async def _accept(
     update: Update, context: ContextTypes.DEFAULT_TYPE, kind: Kind, text: str
 ) -> None:
-    chat = update.effective_chat
-    user = update.effective_user
-    address = str(chat.id if chat else user.id if user else "unknown")
     inbox: Inbox = context.bot_data[INBOX_KEY]
-    incoming = Incoming("telegram", address, kind, text, provider_id=str(update.update_id))
+    incoming = Incoming("telegram", _address(update), kind, text, provider_id=str(update.update_id))
     STORED.set(await inbox.accept(incoming))

@@ -3,12 +3,18 @@
 - ``GET /`` serves the page (plain HTML, CSS and JavaScript, no build step) with a Quick Exit
   button (and the Escape key) that replaces the page with ``QUICK_EXIT_URL`` at once, clears the
   tab's session, and leaves nothing in the history to go back to.
-- ``POST /api/webchat`` takes ``{"sender": ..., "text": ...}`` (or ``"payload"`` for a button,
-  and an optional ``"id"`` that makes a retry safe) and returns that turn's replies. When Rasa is
+- ``POST /api/webchat`` takes ``{"sender": ..., "text": ...}`` (or ``"payload"`` for a button
+  the conversation was offered, or ``"location": {"latitude": ..., "longitude": ...}``, and an
+  optional ``"id"`` that makes a retry safe) and returns that turn's replies. When Rasa is
   slow or down the answer says ``"pending": true``: the message is kept, and its reply comes
   later through ``GET /api/webchat/messages?sender=...&after=<last id>``, which the page polls.
   A message the safety screen finds clear risk in is answered at once with the crisis reply,
   whatever Rasa's state, with ``"more": true``: what Rasa says next follows through the poll.
+
+Another site's page cannot post in a visitor's name (CSRF): ``POST /api/webchat`` takes only an
+``application/json`` body (a form or ``text/plain``, which a page elsewhere can send without
+asking, is a 415) and refuses a request whose ``Origin`` is not this gateway's own (403);
+``curl``, which sends no ``Origin``, is welcome.
 
 The sender id names the conversation: 1 to 128 letters, digits, - or _ ("me" from curl will
 do). It is also the only key to the conversation's history, so ``GET .../messages`` wants a
@@ -23,13 +29,16 @@ import html
 import logging
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from bot.db import Connection, inbound, outbox
 from bot.errors import BadInput, StoreError
+from bot.inputs import json_body, whole_number
 from bot.model import InboundRecord, Incoming, Kind, OutboxRecord
+from bot.payloads import location_payload, offered
 from bot.state import DB, INBOX, PIPELINE, SETTINGS, WEBCHAT_PAGE
 
 log = logging.getLogger(__name__)
@@ -72,14 +81,16 @@ def incoming_from_json(data: Any) -> Incoming:
     sender = data.get("sender")
     if not isinstance(sender, str) or not SENDER.fullmatch(sender):
         raise BadInput("sender must be 1 to 128 letters, digits, - or _")
-    text, payload = data.get("text"), data.get("payload")
-    if (text is None) == (payload is None):
-        raise BadInput("give either text or payload")
+    text, payload, location = data.get("text"), data.get("payload"), data.get("location")
+    if [text, payload, location].count(None) != 2:
+        raise BadInput("give one of text, payload or location")
     kind: Kind
     if payload is not None:
         if not isinstance(payload, str) or len(payload) > 1024 or not PAYLOAD.fullmatch(payload):
             raise BadInput('payload must look like "/intent" or "/intent{...}"')
         kind, words = "payload", payload
+    elif location is not None:
+        kind, words = "location", _location(location)
     else:
         if not isinstance(text, str):
             raise BadInput("text must be a string")
@@ -97,16 +108,53 @@ def incoming_from_json(data: Any) -> Incoming:
     return Incoming("webchat", sender, kind, words, provider_id=provider_id)
 
 
+def _location(value: Any) -> str:
+    """A shared location as the payload Rasa is sent; BadInput unless two numbers on Earth."""
+    if not isinstance(value, dict):
+        raise BadInput('location must be {"latitude": number, "longitude": number}')
+    lat, lon = value.get("latitude"), value.get("longitude")
+    if not (_number(lat) and _number(lon)):
+        raise BadInput('location must be {"latitude": number, "longitude": number}')
+    try:
+        return location_payload(float(lat), float(lon))
+    except ValueError as exc:
+        raise BadInput(f"location: {exc}") from None
+
+
+def _number(value: Any) -> TypeGuard[float]:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def foreign_origin(request: web.Request, public_url: str | None) -> str | None:
+    """The request's Origin if it is not this gateway (its Host, or PUBLIC_URL), else None."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return None
+    ours = {request.host.lower()}
+    if public_url:
+        ours.add(urlsplit(public_url).netloc.lower())
+    found = urlsplit(origin)
+    same = found.scheme in ("http", "https") and found.netloc.lower() in ours
+    return None if same else origin
+
+
 async def send(request: web.Request) -> web.Response:
     """POST /api/webchat: store the message, wait for its turn, return the replies."""
+    if request.content_type != "application/json":
+        return _error("send the message as JSON (Content-Type: application/json)", status=415)
+    if foreign_origin(request, request.app[SETTINGS].public_url) is not None:
+        return _error("this page may only be posted to from the gateway's own page", status=403)
     try:
-        data = await request.json()
-    except ValueError:
-        return _error("body is not valid JSON")
-    try:
-        incoming = incoming_from_json(data)
+        incoming = incoming_from_json(await json_body(request))
     except BadInput as exc:
         return _error(str(exc))
+    if incoming.kind == "payload":
+        cid = request.app[INBOX].conversation_id("webchat", incoming.address)
+        if not await offered(request.app[DB], cid, incoming.text):
+            return _error(
+                "payload is not a button this conversation was offered: send what the client "
+                "typed as text"
+            )
     try:
         accepted = await request.app[INBOX].accept(incoming)
     except StoreError as exc:
@@ -140,9 +188,9 @@ async def messages(request: web.Request) -> web.Response:
     if not HISTORY_SENDER.fullmatch(sender):
         return _error("to read replies back, sender must be 16 to 128 letters, digits, - or _")
     try:
-        after = int(request.query.get("after", "0"))
-    except ValueError:
-        return _error("after must be a whole number")
+        after = whole_number(request.query.get("after", "0"), "after")
+    except BadInput as exc:
+        return _error(str(exc))
     inbox = request.app[INBOX]
     cid = inbox.conversation_id("webchat", sender)
     records = await request.app[DB].run(outbox.delivered_after, cid, after)

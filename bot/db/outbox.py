@@ -9,6 +9,7 @@ delivery workers (:mod:`bot.outbox`) read and mark them.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -96,6 +97,22 @@ def delivered_after(c: Connection, cid: str, after_id: int, limit: int = 100) ->
         .limit(limit)
     )
     return [record(OutboxRecord, row) for row in rows]
+
+
+_WITH_BUTTONS = (
+    sa.select(outbox.c.body)
+    .where(
+        outbox.c.conversation_id == sa.bindparam("cid"),
+        sa.type_coerce(outbox.c.body, sa.Text).like('%"buttons": %'),
+    )
+    .order_by(outbox.c.id.desc())
+    .limit(sa.bindparam("limit"))
+)
+
+
+def with_buttons(c: Connection, cid: str, limit: int) -> list[dict[str, Any]]:
+    """The bodies of the conversation's last ``limit`` units that offer buttons, newest first."""
+    return list(c.execute(_WITH_BUTTONS, {"cid": cid, "limit": limit}).scalars())
 
 
 def for_inbound(c: Connection, inbound_id: int) -> list[OutboxRecord]:

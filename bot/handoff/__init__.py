@@ -17,7 +17,9 @@ resumes the conversation in Rasa.
 - :mod:`.posts`, :mod:`.relay`, :mod:`.staffchat`: the staff Telegram group (a forum topic per
   case, or replies in a group without topics): posting to it, and reading staff in it.
 - :mod:`.paging`: SMS to the on-call worker and the backup.
-- :mod:`.console`, :mod:`.auth`: the staff web console and its sign-in.
+- :mod:`.console`, :mod:`.auth`: the staff web console, its password hashes and sessions;
+  :mod:`.signin`, :mod:`.throttle`: checking a sign-in off the event loop, and slowing down
+  whoever guesses.
 - :mod:`.texts`: what staff read (titles, summaries, notices); the client's texts are in
   ``bot/messages.yml``.
 - :mod:`.settings`: the deployment's settings; :mod:`.service`: the parts built for the app;

@@ -6,8 +6,8 @@ Only hashes are configured, so the settings leak nothing that signs anyone in.
 
 A session is a random token in an HttpOnly, SameSite=Strict cookie; the store keeps only its
 SHA-256 (``staff_sessions``), with the session's CSRF token and expiry, so signing out ends it
-at once and a copy of the database signs nobody in. Repeated failures for one name are slowed
-down (:class:`Throttle`).
+at once and a copy of the database signs nobody in. Checking a sign-in without stalling the
+gateway, and slowing down whoever guesses, is :mod:`bot.handoff.signin`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -27,8 +25,6 @@ from bot.db.schema import staff_sessions
 SCHEME = "scrypt"
 N, R, P = 2**14, 8, 1
 SESSION_SECONDS = 12 * 3600
-MAX_FAILURES = 5
-FAILURE_WINDOW = 300.0
 _DUMMY = None  # a hash to check unknown names against, so that they take as long
 
 
@@ -82,27 +78,6 @@ def authenticate(
         verify(password, _DUMMY)
         return None
     return account if verify(password, account.password_hash) else None
-
-
-class Throttle:
-    """At most :data:`MAX_FAILURES` failed sign-ins per name in :data:`FAILURE_WINDOW` seconds."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self.clock = clock
-        self._failures: dict[str, list[float]] = {}
-
-    def blocked(self, name: str) -> bool:
-        recent = [t for t in self._failures.get(name, []) if self.clock() - t < FAILURE_WINDOW]
-        self._failures[name] = recent
-        return len(recent) >= MAX_FAILURES
-
-    def failed(self, name: str) -> None:
-        if len(self._failures) > 10_000:
-            self._failures.clear()
-        self._failures.setdefault(name, []).append(self.clock())
-
-    def succeeded(self, name: str) -> None:
-        self._failures.pop(name, None)
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,11 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.errors import CaseError, CaseNotFound
-from bot.handoff import auth, texts
+from bot.errors import BadInput, CaseError, CaseNotFound
+from bot.handoff import auth, signin, texts
 from bot.handoff.model import Case, Entry, Staff
 from bot.handoff.service import Handoff
+from bot.inputs import whole_number
 from bot.state import HANDOFF
 
 log = logging.getLogger(__name__)
@@ -118,17 +119,22 @@ async def login(request: web.Request) -> web.Response:
     handoff = request.app[HANDOFF]
     data = await request.post()
     name, password = str(data.get("name", ""))[:32], str(data.get("password", ""))[:200]
-    if handoff.throttle.blocked(name):
+    address = request.remote or "unknown"
+    device = request.cookies.get(signin.DEVICE_COOKIE, "")
+    outcome = await handoff.signin.attempt(name, password, address, device)
+    if outcome.refused == "throttled":
         body = _login_body(handoff, "Too many attempts. Wait a few minutes and try again.")
         return _page("Sign in", body, None, status=429)
-    account = auth.authenticate(handoff.settings.console_accounts, name, password)
+    if outcome.refused == "busy":
+        body = _login_body(handoff, "Too many sign-ins at once. Try again in a moment.")
+        return _page("Sign in", body, None, status=503)
+    account = outcome.account
     if account is None:
-        handoff.throttle.failed(name)
         log.warning("staff console: a sign-in was refused")
         return _page("Sign in", _login_body(handoff, "Wrong name or password."), None, status=401)
-    handoff.throttle.succeeded(name)
     token, _ = await handoff.desk.db.run(auth.start_session, account.name, handoff.desk.clock())
     response = web.HTTPSeeOther(PREFIX)
+    secure = request.app[SECURE_COOKIE]
     response.set_cookie(
         COOKIE,
         token,
@@ -136,8 +142,18 @@ async def login(request: web.Request) -> web.Response:
         path=PREFIX,
         httponly=True,
         samesite="Strict",
-        secure=request.app[SECURE_COOKIE],
+        secure=secure,
     )
+    if outcome.device_cookie:  # this browser has signed in as this name: a known device
+        response.set_cookie(
+            signin.DEVICE_COOKIE,
+            outcome.device_cookie,
+            max_age=signin.DEVICE_SECONDS,
+            path=f"{PREFIX}/login",
+            httponly=True,
+            samesite="Strict",
+            secure=secure,
+        )
     log.info("staff console: %s signed in", account.name)
     raise response
 
@@ -194,14 +210,15 @@ async def case_page(request: web.Request, error: str | None = None) -> web.Respo
     """GET /staff/cases/N: the summary, the transcript, and what can be done."""
     handoff = request.app[HANDOFF]
     session: auth.Session = request[SESSION_KEY]
-    case_id = int(request.match_info["id"])
+    case_id = _case_id(request)
     try:
         case = await handoff.desk.case(case_id)
     except CaseNotFound:
         raise web.HTTPNotFound(text=f"There is no case #{case_id}.") from None
     opening = await handoff.desk.opening_text(case_id)
     transcript = await handoff.desk.transcript(case_id)
-    summary = texts.summary(case, opening, handoff.roster.local_time(case.opened_at), status=False)
+    when = handoff.roster.local_time(case.opened_at)
+    summary = texts.summary(case, opening, when, status=False, limit=None)  # the page shows all
     last = transcript[-1].id if transcript else 0
     lines = "".join(_entry(handoff, e) for e in transcript)
     alert = f"<p class='error' role='alert'>{_e(error)}</p>" if error else ""
@@ -254,14 +271,16 @@ def _actions(case: Case, session: auth.Session) -> str:
 async def entries(request: web.Request) -> web.Response:
     """GET /staff/cases/N/entries?after=ID: transcript lines after ID, and the case's status."""
     handoff = request.app[HANDOFF]
-    case_id = int(request.match_info["id"])
+    raw = request.match_info["id"]
     try:
-        after = int(request.query.get("after", "0"))
+        case_id = whole_number(raw, "the case number")
         case = await handoff.desk.case(case_id)
-    except ValueError:
-        return web.json_response({"error": "after must be a whole number"}, status=400)
-    except CaseNotFound:
-        return web.json_response({"error": f"there is no case #{case_id}"}, status=404)
+    except (BadInput, CaseNotFound):
+        return web.json_response({"error": f"there is no case #{_shown(raw)}"}, status=404)
+    try:
+        after = whole_number(request.query.get("after", "0"), "after")
+    except BadInput as exc:
+        return web.json_response({"error": str(exc)}, status=400)
     lines = await handoff.desk.transcript(case_id, after)
     body = {
         "status": case.status,
@@ -284,7 +303,7 @@ async def act(request: web.Request) -> web.StreamResponse:
     handoff = request.app[HANDOFF]
     session: auth.Session = request[SESSION_KEY]
     data = request[FORM_KEY]
-    case_id = int(request.match_info["id"])
+    case_id = _case_id(request)
     action = request.path.rsplit("/", 1)[1]
     staff = Staff("console:" + session.username, session.username)
     text = str(data.get("text", ""))
@@ -305,6 +324,19 @@ async def act(request: web.Request) -> web.StreamResponse:
     except CaseError as exc:
         return await case_page(request, error=str(exc))
     raise web.HTTPSeeOther(f"{PREFIX}/cases/{case_id}")
+
+
+def _case_id(request: web.Request) -> int:
+    """The case number in the path; 404 when no case can have it (40 digits, say)."""
+    raw = request.match_info["id"]
+    try:
+        return whole_number(raw, "the case number")
+    except BadInput:
+        raise web.HTTPNotFound(text=f"There is no case #{_shown(raw)}.") from None
+
+
+def _shown(digits: str) -> str:
+    return digits if len(digits) <= 20 else digits[:20] + "…"
 
 
 # --- the page around it ---------------------------------------------------------------------------

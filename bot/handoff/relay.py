@@ -219,7 +219,7 @@ class StaffRelay(KeyedWorkers[int]):
                 chat,
                 lambda bot: bot.send_message(
                     chat,
-                    text[:4096],
+                    texts.fit(text),
                     message_thread_id=thread,
                     reply_parameters=reply,
                     protect_content=protect,

@@ -11,13 +11,13 @@ the outbox and the router, makes the desk (what staff do) and the watcher of wai
 from __future__ import annotations
 
 import asyncio
+import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.db import Database
-from bot.handoff.auth import Throttle
+from bot.db import Database, meta
 from bot.handoff.core import Core
 from bot.handoff.desk import Desk
 from bot.handoff.intake import Intake
@@ -25,6 +25,7 @@ from bot.handoff.queue import Watcher
 from bot.handoff.relay import StaffRelay
 from bot.handoff.roster import Roster
 from bot.handoff.settings import HandoffSettings
+from bot.handoff.signin import DEVICE_KEY, SignIn
 from bot.hooks import Kickable
 from bot.messages import Messages
 from bot.privacy import SenderHasher
@@ -42,8 +43,8 @@ class Handoff:
     intake: Intake
     desk: Desk
     watcher: Watcher
+    signin: SignIn
     relay: StaffRelay | None = None
-    throttle: Throttle = field(default_factory=Throttle)
 
     async def start(self) -> None:
         if self.relay is not None:
@@ -54,6 +55,7 @@ class Handoff:
         await self.watcher.stop()
         if self.relay is not None:
             await self.relay.stop(grace)
+        self.signin.close()
 
 
 def client_side(
@@ -85,8 +87,13 @@ def staff_side(
     pipeline: Kickable,
     clock: Callable[[], float] = time.time,
 ) -> Handoff:
-    """The whole handoff: the desk and the watcher, which start the outbox and the router."""
+    """The whole handoff: the desk and the watcher, which start the outbox and the router;
+    the console's sign-in, whose device key the store keeps."""
     core = intake.core
     desk = Desk(core, db, outbox, pipeline, intake, clock)
     watcher = Watcher(core, db, settings, intake.watch, outbox, pipeline, intake, clock)
-    return Handoff(settings, core.roster, core, intake, desk, watcher, relay)
+    signin = SignIn(
+        settings.console_accounts,
+        lambda: db.run(meta.value, DEVICE_KEY, lambda: secrets.token_hex(32)),
+    )
+    return Handoff(settings, core.roster, core, intake, desk, watcher, signin, relay)

@@ -45,7 +45,7 @@ DESK_KEY, HASHER_KEY, CHATS_KEY = "desk", "staff_hasher", "staff_chats"
 # What a staff update leaves for the channel's process(): dealt with (cases changed, each staff
 # message kept once by its update id), though no client message was stored.
 HANDLED = Accepted(0, "", duplicate=False, status="staff")
-_BUTTON = re.compile(r"^h:(claim|close):(\d{1,12})$")
+_BUTTON = re.compile(r"^h:(claim|close):(\d{1,9})$")  # a case id fits any store's INTEGER
 _COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 NOT_TEXT = "Not sent: only text reaches the client. Please type it."
 NOT_EDITS = (
@@ -250,7 +250,7 @@ def _respond(context: ContextTypes.DEFAULT_TYPE, message: Message, text: str) ->
     _background(
         context,
         bot.send_message(
-            message.chat.id, text[:4096], message_thread_id=thread, reply_parameters=reply
+            message.chat.id, texts.fit(text), message_thread_id=thread, reply_parameters=reply
         ),
     )
 

@@ -4,11 +4,17 @@ Pure functions of a case. Staff see the client's words and what the bot understo
 the client's phone number or Telegram account: a client is "SMS client 3f9c1a", a short alias
 from the conversation's hash. Everything here is plain text (Telegram messages are sent without
 a parse mode, so nothing a client types can format or link anything).
+
+Every post fits Telegram's limits (4,096 UTF-16 units a message, 128 a topic name): a long
+message of the client's is quoted up to what fits, and the post says how much was left out (the
+case's transcript, in the console, keeps it whole). A post refused as too long would leave staff
+with a topic and no summary, no Claim and no Close.
 """
 
 from __future__ import annotations
 
 from bot.handoff.model import Case, Entry
+from bot.render import TELEGRAM_TEXT_LIMIT, cut_utf16, utf16_len
 
 CHANNELS = {"sms": "SMS", "telegram": "Telegram", "webchat": "web chat"}
 REASONS = {
@@ -18,6 +24,10 @@ REASONS = {
     "not_safe": "said they are not safe",
 }
 TITLE_LIMIT = 128  # Telegram's limit for a forum topic's name
+POST_LIMIT = TELEGRAM_TEXT_LIMIT
+TURN_LIMIT = 300  # each message of "What the assistant understood" in a summary
+MIN_QUOTE = 200  # the client's first words always get at least this much of a summary
+MIN_TURN = 60
 HOW_TO = (
     "Write in this topic to answer the client (your first message claims the case). "
     "/note TEXT keeps a note for staff only. /close [TEXT] ends the case, with TEXT as a last "
@@ -51,20 +61,62 @@ def title(case: Case) -> str:
         text = f"🔴 #{case.id} HIGH RISK · {channel} · {topic}"
     else:
         text = f"🔵 #{case.id} {channel} · {topic}"
-    return text[:TITLE_LIMIT]
+    return cut_utf16(text, TITLE_LIMIT)
 
 
 def icon_color(case: Case) -> int:
     return ICON_HIGH if case.risk == "high" else ICON_NORMAL
 
 
+def fit(text: str, limit: int = POST_LIMIT) -> str:
+    """``text`` within ``limit`` UTF-16 units; if it had to be cut, it says how much went."""
+    if utf16_len(text) <= limit:
+        return text
+    kept = cut_utf16(text, limit - utf16_len(_cut_note(len(text))))
+    return kept + _cut_note(len(text) - len(kept))
+
+
+def _cut_note(left_out: int) -> str:
+    return f"… [{left_out:,} more characters not shown]"
+
+
 def summary(
-    case: Case, opening: str | None, when: str, topics: bool = True, status: bool = True
+    case: Case,
+    opening: str | None,
+    when: str,
+    topics: bool = True,
+    status: bool = True,
+    limit: int | None = POST_LIMIT,
 ) -> str:
     """The first post of a case: who, why, what the bot understood, its state, what to do.
 
     ``status``: end with the case's state and how to answer (the console shows these apart).
+    ``limit``: the post's size in UTF-16 units; each recent message is quoted up to
+    :data:`TURN_LIMIT` (less if the post needs it) and the client's first words up to what is
+    left (at least :data:`MIN_QUOTE`); None for the console, which shows everything.
     """
+    if limit is None:
+        return _summary(case, opening, when, topics, status, turn_limit=None)
+    turns = TURN_LIMIT
+    while True:  # what the assistant understood gives way first, then the client's words
+        # The post around a one-character quote: what is left is the room for the quote.
+        frame = utf16_len(_summary(case, "x" if opening else None, when, topics, status, turns))
+        if frame - 1 + MIN_QUOTE <= limit or turns <= MIN_TURN:
+            break
+        turns //= 2
+    if opening:
+        opening = fit(opening, max(MIN_QUOTE, limit - (frame - 1)))
+    return fit(_summary(case, opening, when, topics, status, turns), limit)
+
+
+def _summary(
+    case: Case,
+    opening: str | None,
+    when: str,
+    topics: bool,
+    status: bool,
+    turn_limit: int | None,
+) -> str:
     risk = "HIGH RISK" if case.risk == "high" else "normal risk"
     route = "after hours (on call)" if case.route == "on_call" else "office hours"
     lines = [
@@ -93,7 +145,8 @@ def summary(
         for turn in recent:
             confidence = turn.get("confidence")
             score = f" ({confidence:.2f})" if isinstance(confidence, float) else ""
-            lines.append(f"• “{turn['text']}” → {turn.get('intent') or '?'}{score}")
+            said = turn["text"] if turn_limit is None else fit(turn["text"], turn_limit)
+            lines.append(f"• “{said}” → {turn.get('intent') or '?'}{score}")
     if status:
         lines += ["", status_line(case)]
         if case.is_open:
@@ -111,9 +164,14 @@ def status_line(case: Case) -> str:
 
 
 def client_words(case: Case, texts: list[str], topics: bool = True) -> str:
-    """The client's messages as one post (several when the client writes fast)."""
+    """The client's messages as one post (several when the client writes fast).
+
+    The staff relay batches at most about 3,800 characters; a single message longer than a
+    post can hold (web chat and Telegram take 4,096) is cut, and the post says so.
+    """
     prefix = "" if topics else f"#{case.id} "
-    return "\n".join(f"{prefix}› {text}" for text in texts)
+    room = POST_LIMIT - utf16_len(prefix) - 2
+    return fit("\n".join(f"{prefix}› {fit(text, room)}" for text in texts))
 
 
 def reminder(case: Case, minutes: float) -> str:
@@ -125,11 +183,14 @@ def reminder(case: Case, minutes: float) -> str:
 
 
 def queue_lines(cases: list[Case], now: float) -> str:
-    """The open cases in queue order, for /queue in a staff group."""
+    """The open cases in queue order, for /queue in a staff group (as many as fit a post)."""
     if not cases:
         return "No open cases."
     lines = ["Open cases, most urgent first:"]
-    for case in cases:
+    for shown, case in enumerate(cases):
+        if utf16_len("\n".join(lines)) > POST_LIMIT - 300:
+            lines.append(f"… and {len(cases) - shown} more.")
+            break
         waited = max(0.0, now - case.opened_at) / 60
         state = case.claimed_by_name if case.status == "claimed" else "WAITING"
         risk = "🔴 HIGH" if case.risk == "high" else "🔵"

@@ -2,6 +2,11 @@
 // polls for replies that come later (when the assistant was slow or down), and leaves at once
 // on Quick Exit or Escape. Nothing of the conversation is kept in the browser but a random id
 // for this tab (sessionStorage), which Quick Exit clears.
+//
+// A message is never given up on: until the gateway acknowledges it (any answer but an error
+// about the message itself), it stays on the page marked "sending…" and is sent again, with
+// the same id (so the gateway keeps it once), after 1 s, 2 s, 4 s... at most 15 s apart, and at
+// once when the browser comes back online. Messages go in the order they were written.
 (() => {
   "use strict";
 
@@ -11,6 +16,8 @@
   const form = document.getElementById("composer");
   const input = document.getElementById("text");
   const POLL_MS = 3000;
+  const RETRY_FIRST_MS = 1000;
+  const RETRY_LONGEST_MS = 15000;
 
   function quickExit() {
     try { sessionStorage.clear(); } catch (e) { /* storage may be blocked */ }
@@ -38,10 +45,26 @@
 
   function addClient(text) {
     const item = document.createElement("li");
-    item.className = "client";
-    item.textContent = text;
+    item.className = "client sending";
+    item.appendChild(document.createTextNode(text));
+    const state = document.createElement("small");
+    state.className = "state";
+    state.textContent = "sending…";
+    item.appendChild(state);
     log.appendChild(item);
     scrollDown();
+    return item;
+  }
+
+  function settle(item, failed) {
+    item.classList.remove("sending");
+    const state = item.querySelector(".state");
+    if (failed) {
+      item.classList.add("not-sent");
+      state.textContent = "not sent";
+    } else {
+      state.remove();
+    }
   }
 
   function showUnit(unit) {
@@ -83,49 +106,84 @@
     statusLine.textContent = "Finding where you are…";
     navigator.geolocation.getCurrentPosition(
       (position) => {
-        const lat = position.coords.latitude.toFixed(5);
-        const lon = position.coords.longitude.toFixed(5);
-        const entity = JSON.stringify({ location: `geo:${lat},${lon}` });
-        send({ payload: `/inform_location${entity}` }, "My location");
+        const { latitude, longitude } = position.coords;
+        send({ location: { latitude, longitude } }, "My location");
       },
       () => { statusLine.textContent = "Couldn't get your location. Type a town or ZIP code instead."; },
       { timeout: 10000 },
     );
   }
 
-  async function send(message, shownAs) {
-    addClient(shownAs);
-    statusLine.textContent = "…";
-    const body = JSON.stringify({ ...message, sender, id: randomId(8) });
-    for (let attempt = 1; attempt <= 3; attempt += 1) {
-      try {
-        const response = await fetch("/api/webchat", {
-          method: "POST",
-          headers: { "Content-Type": "application/json" },
-          body,
-        });
-        const data = await response.json();
-        if (!response.ok) {
-          statusLine.textContent = data.error || "Something went wrong. Please try again.";
-          return;
-        }
-        data.replies.forEach(showUnit);
-        if (data.more) {
-          statusLine.textContent = "…"; // more replies follow: the poll shows them
-          pollSoon();
-        } else {
-          statusLine.textContent = data.pending
-            ? "Your message is kept. The answer will appear here as soon as I can give it."
-            : "";
-        }
-        return;
-      } catch (error) {
-        // The same id is sent again, so the gateway keeps the message once.
-        await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+  const outgoing = []; // { body, item }, oldest first; the first is being sent
+  let sending = false;
+  let wakeUp = null; // ends the wait before the next try (the browser is back online)
+
+  function send(message, shownAs) {
+    const item = addClient(shownAs);
+    outgoing.push({ body: JSON.stringify({ ...message, sender, id: randomId(8) }), item });
+    pump();
+  }
+
+  async function pump() {
+    if (sending) return;
+    sending = true;
+    let wait = RETRY_FIRST_MS;
+    while (outgoing.length) {
+      const { body, item } = outgoing[0];
+      const outcome = await post(body);
+      if (outcome.retry) {
+        statusLine.textContent = "Can't reach the assistant yet. Your message is kept here and "
+          + "will be sent as soon as it can.";
+        await new Promise((resolve) => { wakeUp = resolve; setTimeout(resolve, wait); });
+        wakeUp = null;
+        wait = Math.min(wait * 2, RETRY_LONGEST_MS);
+        continue;
+      }
+      outgoing.shift();
+      wait = RETRY_FIRST_MS;
+      settle(item, Boolean(outcome.error));
+      if (outcome.error) {
+        statusLine.textContent = outcome.error;
+        continue;
+      }
+      outcome.data.replies.forEach(showUnit);
+      if (outcome.data.more) {
+        statusLine.textContent = "…"; // the crisis reply came first: the poll shows what follows
+        pollSoon();
+      } else {
+        statusLine.textContent = outcome.data.pending
+          ? "Your message is kept. The answer will appear here as soon as I can give it."
+          : "";
       }
     }
-    statusLine.textContent = "I can't reach the assistant. Check your connection and try again.";
+    sending = false;
   }
+
+  // One try: { data } when the gateway has the message, { error } when it refuses the message
+  // itself (a 4xx: sending it again will not help), { retry: true } for anything else.
+  async function post(body) {
+    let response;
+    try {
+      response = await fetch("/api/webchat", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body,
+      });
+    } catch (error) {
+      return { retry: true }; // no connection: the gateway may be restarting
+    }
+    let data = null;
+    try { data = await response.json(); } catch (error) { /* a proxy's error page */ }
+    if (response.ok && data) return { data };
+    const refused = response.status >= 400 && response.status < 500
+      && response.status !== 408 && response.status !== 429;
+    if (refused) {
+      return { error: (data && data.error) || "Something went wrong. Please try again." };
+    }
+    return { retry: true };
+  }
+
+  window.addEventListener("online", () => { if (wakeUp) wakeUp(); });
 
   async function poll() {
     try {

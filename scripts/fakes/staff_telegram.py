@@ -3,7 +3,8 @@
 :class:`StaffTelegram` extends the gateway's fake (scripts/fakes/telegram.py) with
 what the staff side uses: ``createForumTopic`` (refused, as Telegram does, in a group without
 topics), ``editForumTopic``, ``closeForumTopic``, ``editMessageText``, messages to groups
-(negative chat ids) with their topic and the message they reply to, and answers to button taps.
+(negative chat ids) with their topic and the message they reply to, and answers to button taps;
+with Telegram's limits (4,096 UTF-16 units a message, 128 a topic's name).
 The functions below build the updates staff send: words in a topic or as a reply, commands,
 photos, edits, and taps on Claim and Close.
 """
@@ -16,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from scripts.fakes.telegram import BOT_ID, FakeTelegram, error_response
+from scripts.fakes.telegram import BOT_ID, FakeTelegram, error_response, too_long
 
 STAFF_CHAT = -1001000000001  # the office's staff group, a forum
 ON_CALL_CHAT = -1001000000002  # the on-call group, a forum
@@ -89,6 +90,8 @@ class StaffTelegram(FakeTelegram):
             status, description, retry_after = self.group_failures.pop(0)
             extra = {"parameters": {"retry_after": retry_after}} if retry_after else {}
             return error_response(status, description, **extra)
+        if too_long(params["text"]):
+            return error_response(400, "Bad Request: message is too long")
         thread = params.get("message_thread_id")
         thread = int(thread) if thread is not None else None
         if thread is not None and (chat_id, thread) not in self.topics:
@@ -111,6 +114,8 @@ class StaffTelegram(FakeTelegram):
         chat_id = int(params["chat_id"])
         if chat_id not in self.forums:
             return error_response(400, "Bad Request: the chat is not a forum")
+        if too_long(params["name"], 128):
+            return error_response(400, "Bad Request: TOPIC_NAME_INVALID")
         thread = next(self._threads)
         color = params.get("icon_color")
         topic = Topic(chat_id, thread, params["name"], int(color) if color else None)
@@ -127,6 +132,8 @@ class StaffTelegram(FakeTelegram):
             return error_response(400, "Bad Request: message thread not found")
         if params.get("name") == topic.name:
             return error_response(400, "Bad Request: TOPIC_NOT_MODIFIED")
+        if too_long(params.get("name") or "", 128):
+            return error_response(400, "Bad Request: TOPIC_NAME_INVALID")
         topic.name = params.get("name") or topic.name
         return True
 
@@ -145,6 +152,8 @@ class StaffTelegram(FakeTelegram):
         if post is None:
             return error_response(400, "Bad Request: message to edit not found")
         markup = _json(params.get("reply_markup"))
+        if too_long(params["text"]):
+            return error_response(400, "Bad Request: MESSAGE_TOO_LONG")
         if post.text == params["text"] and post.markup == markup:
             return error_response(400, "Bad Request: message is not modified")
         post.text, post.markup = params["text"], markup

@@ -6,6 +6,7 @@ sendMessage, sendPhoto, answerCallbackQuery) with the Bot API's own request and 
 secret token header, again and again until it is answered 200) when one is set, else to
 getUpdates, which confirms updates only when a later call asks with a higher offset.
 ``fail_next`` makes the next sends answer an error (429 with retry_after, 403, 400, 500).
+Like Telegram, it refuses a message longer than 4,096 UTF-16 units ("message is too long").
 """
 
 from __future__ import annotations
@@ -135,6 +136,8 @@ class FakeTelegram(LoopbackServer):
         return list(self.pending)
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> Any:
+        if too_long(params["text"]):
+            return error_response(400, "Bad Request: message is too long")
         return self._send(params, text=params["text"])
 
     async def _api_sendPhoto(self, params: dict[str, Any]) -> Any:
@@ -193,6 +196,11 @@ async def _params(request: web.Request) -> dict[str, Any]:
     if request.method == "GET":
         return dict(request.query)
     return {k: v for k, v in (await request.post()).items()}
+
+
+def too_long(text: str, limit: int = 4096) -> bool:
+    """Whether Telegram would refuse ``text`` (it counts UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2 > limit
 
 
 def error_response(status: int, description: str, **extra: Any) -> web.Response:

@@ -136,3 +136,50 @@ async def test_quick_exit_leaves_at_once_and_leaves_nothing_behind(browser, gate
     await page.wait_for_timeout(500)  # the page's first poll for replies has been answered
     assert await page.evaluate("sessionStorage.getItem('webchat-sender')") != old_sender
     assert await page.locator("#log li").count() == 0
+
+
+async def test_a_message_is_kept_and_sent_again_until_the_gateway_has_it(
+    browser, gateway, fake_rasa
+):
+    page = await open_chat(browser, gateway.url)
+    tries: list[str] = []
+
+    async def unreachable(route: Any) -> None:  # a gateway restarting, then a proxy in front
+        tries.append(route.request.post_data_json["id"])
+        if len(tries) % 3 == 1:
+            await route.abort("connectionrefused")
+        elif len(tries) % 3 == 2:
+            await route.fulfill(status=503, json={"error": "not stored, send it again"})
+        else:
+            await route.fulfill(status=502, body="<h1>Bad Gateway</h1>", content_type="text/html")
+
+    await page.route("**/api/webchat", unreachable)
+    await page.fill("#text", "bed tonight")
+    await page.press("#text", "Enter")
+    await page.wait_for_selector("li.client.sending >> text=sending…")
+    await page.fill("#text", "and food")  # written while the first waits: it goes after it
+    await page.press("#text", "Enter")
+    await page.wait_for_selector("#status >> text=Your message is kept here")
+    for _ in range(100):  # the page used to give up after 3 tries (about 3 s)
+        if len(tries) >= 4:
+            break
+        await page.wait_for_timeout(100)
+    assert len(tries) >= 4
+    assert len(set(tries)) == 1  # the same message, with the same id, every time
+    assert await page.locator("li.client.sending").count() == 2
+    await page.unroute("**/api/webchat")
+    await page.evaluate("window.dispatchEvent(new Event('online'))")  # back: try at once
+    await page.wait_for_selector("li.bot >> text=You said: and food")
+    assert await page.locator("li.client.sending").count() == 0
+    assert [r.message for r in fake_rasa.received] == ["bed tonight", "and food"]  # once each
+
+
+async def test_a_message_the_gateway_refuses_is_marked_not_sent(browser, gateway, fake_rasa):
+    page = await open_chat(browser, gateway.url)
+    await page.evaluate("document.getElementById('text').removeAttribute('maxlength')")
+    await page.fill("#text", "x" * 5000)
+    await page.click("#send")
+    await page.wait_for_selector("li.client.not-sent >> text=not sent")
+    await page.fill("#text", "hello")  # the next one is not held up behind it
+    await page.click("#send")
+    await page.wait_for_selector("li.bot >> text=You said: hello")

@@ -89,6 +89,23 @@ async def test_a_conversation_on_each_channel_leaves_no_identity_in_the_logs(
         assert words not in logs
 
 
+async def test_the_access_log_never_writes_a_web_chat_sender(run_gateway, fake_rasa):
+    gateway = run_gateway(RASA_URL=fake_rasa.url, LOG_LEVEL="INFO")
+    await gateway.start()
+    sender = "tab-0123456789abcdef0123456789"  # the only key to this conversation's history
+    async with aiohttp.ClientSession() as http:
+        body = {"sender": sender, "text": "hello"}
+        async with http.post(f"{gateway.url}/api/webchat", json=body) as response:
+            assert response.status == 200
+        query = {"sender": sender, "after": "0"}
+        async with http.get(f"{gateway.url}/api/webchat/messages", params=query) as response:
+            assert response.status == 200
+    assert await gateway.stop() == 0
+    assert 'GET /api/webchat/messages?sender=[hidden]&after=0 HTTP/1.1" 200' in gateway.stderr
+    assert sender not in gateway.stderr
+    assert "conv:" in gateway.stderr  # the conversation is named in the log, by its hash
+
+
 async def test_with_no_accounts_web_chat_runs_alone_and_says_so(run_gateway, fake_rasa):
     gateway = run_gateway(RASA_URL=fake_rasa.url)
     await gateway.start()

@@ -37,6 +37,7 @@ def test_secrets_never_show_in_repr_or_str(tmp_path):
         "TWILIO_FROM_NUMBER": "+15005550006",
         "SENDER_HASH_SALT": "pepper",
         "GATEWAY_DATABASE_URL": "postgresql://gw:hunter2@db/gw",
+        "PUBLIC_URL": "https://help.example.org",
     }
     settings = load_settings(env, env_file=None)
     shown = repr(settings) + str(settings)
@@ -67,6 +68,22 @@ def test_bad_values_stop_start_up_naming_the_variable(env, message):
     with pytest.raises(SettingsError, match=message.replace("(", r"\(")) as caught:
         load_settings(env, env_file=None)
     assert "secretpw" not in str(caught.value)
+
+
+def test_twilio_without_public_url_pages_staff_but_is_no_sms_channel():
+    twilio = {
+        "TWILIO_ACCOUNT_SID": "AC123",
+        "TWILIO_AUTH_TOKEN": "very-secret-token",
+        "TWILIO_FROM_NUMBER": "+15005550006",
+        "ON_CALL_PHONE": "+16505550911",
+    }
+    settings = load_settings(twilio, env_file=None)
+    assert settings.twilio_enabled
+    assert settings.channels() == ("webchat",)
+    assert "PUBLIC_URL is missing" in settings.not_started()["sms"]
+    with_url = load_settings({**twilio, "PUBLIC_URL": "https://help.example.org"}, env_file=None)
+    assert with_url.channels() == ("sms", "webchat")
+    assert with_url.not_started() == {}
 
 
 def test_several_rasa_replicas(tmp_path):

@@ -7,6 +7,7 @@ import pytest
 from bot import gsm
 from bot.channels.sms import EMPTY_TWIML, OPT_OUT_WORDS, WEBHOOK_PATH
 from bot.db import inbound
+from bot.errors import StoreError
 from scripts.fakes.base import wait_for
 from scripts.fakes.twilio import post_sms, signature, sms_form
 from tests.store_reads import counts, events_of
@@ -75,6 +76,40 @@ async def test_the_signature_is_checked_against_the_public_url_behind_a_proxy(
     assert status == 200
     status, _ = await post_sms(http, local, sms_form(CLIENT, "again"))  # signed for the local URL
     assert status == 403
+
+
+async def test_without_public_url_sms_is_not_started_and_health_says_why(
+    start_gateway, settings_for, fake_twilio, fake_rasa, http, caplog
+):
+    # Twilio calls PUBLIC_URL/sms/twilio and signs that address: without it no SMS can come in.
+    gateway = await start_gateway(settings_for(sms=fake_twilio, public_url=None))
+    async with http.get(f"{gateway.url}/health") as response:
+        health = await response.json()
+    assert health["channels"] == ["webchat"]
+    assert health["not_started"]["sms"].startswith("PUBLIC_URL is missing")
+    assert "sms is not started: PUBLIC_URL is missing" in caplog.text
+    status, _ = await sms(http, gateway, "hello")
+    assert status == 404  # no route, where it used to answer 500 to every SMS
+    assert await counts(gateway.db) == {}
+
+
+async def test_an_sms_the_store_refuses_gets_503_and_is_kept_when_sent_again(
+    gateway, fake_twilio, http
+):
+    real_run, refusals = gateway.db.run, []
+
+    async def refuse_once(fn, *args, **kwargs):  # the disk is full, once, as the inbox stores it
+        if not refusals and getattr(fn, "__name__", "") == "take_in":
+            refusals.append(1)
+            raise StoreError("database or disk is full")
+        return await real_run(fn, *args, **kwargs)
+
+    gateway.db.run = refuse_once
+    form = sms_form(CLIENT, "bed tonight")
+    url = f"{gateway.url}{WEBHOOK_PATH}"
+    assert (await post_sms(http, url, form))[0] == 503
+    assert (await post_sms(http, url, form))[0] == 200
+    await wait_for(lambda: fake_twilio.bodies_to(CLIENT) == ["You said: bed tonight"])
 
 
 @pytest.mark.parametrize(("drop", "why"), [("From", "no From"), ("MessageSid", "no MessageSid")])
@@ -263,3 +298,12 @@ async def test_any_words_are_kept_whole_and_reach_rasa(gateway, fake_rasa, http,
     await wait_for(lambda: len(fake_rasa.received) == 1)
     assert fake_rasa.received[0].message == text[:4096]  # Rasa reads at most 4,096
     assert (await gateway.db.run(inbound.get, 1)).text == text  # the store keeps every word
+
+
+async def test_typed_intents_reach_rasa_as_words(gateway, fake_twilio, fake_rasa, http):
+    await sms(http, gateway, "/risk_immediate_danger")
+    await wait_for(lambda: len(fake_twilio.bodies_to(CLIENT)) == 1)
+    await sms(http, gateway, '/inform_location{"location":"<img src=x onerror=alert(1)>"}')
+    await wait_for(lambda: len(fake_twilio.bodies_to(CLIENT)) == 2)
+    assert [r.message for r in fake_rasa.received] == ["risk immediate danger", "inform location"]
+    assert not any("<img" in body for body in fake_twilio.bodies_to(CLIENT))

@@ -122,8 +122,21 @@ async def test_webhook_checks_the_secret_token(
         ([1, 2, 3], "no update_id"),
         ({"message": {"text": "hi"}}, "no update_id"),
         ({"update_id": "7"}, "no update_id"),
+        ("[" * 30_000 + "]" * 30_000, "nested deeper than 32 levels"),
+        (
+            '{"update_id": 7, "message": {"message_id": 7, "date": 1, "chat": {"id": 1, '
+            '"type": "private"}, "text": "help \\ud800"}}',
+            "lone surrogate",
+        ),
     ],
-    ids=["invalid-json", "a-list", "no-update-id", "update-id-not-a-number"],
+    ids=[
+        "invalid-json",
+        "a-list",
+        "no-update-id",
+        "update-id-not-a-number",
+        "30000-deep-json",
+        "lone-surrogate-in-text",
+    ],
 )
 async def test_webhook_refuses_what_is_not_an_update(
     start_gateway, settings_for, fake_telegram, http, body, why
@@ -305,10 +318,45 @@ async def test_a_forged_button_is_recorded_and_not_sent_to_rasa(
     forged = fake_telegram.next_update_id()
     fake_telegram.push(tg.button_update(forged, CHAT, "p:000000000000000000000000"))
     fake_telegram.push(tg.button_update(fake_telegram.next_update_id(), CHAT, "not a payload"))
-    await wait_for(lambda: fake_telegram.confirmed_offset > forged + 1)
+    last = fake_telegram.next_update_id()
+    fake_telegram.push(tg.button_update(last, CHAT, "/risk_immediate_danger"))  # never offered
+    await wait_for(lambda: fake_telegram.confirmed_offset > last)
     await gateway.idle()
     assert fake_rasa.received == []
     assert await gateway.db.run(inbound.seen, "telegram", str(forged))
+    assert fake_telegram.texts_to(CHAT) == []
+    await wait_for(lambda: len(fake_telegram.answered_callbacks) == 3)  # no spinner left
+
+
+async def test_a_button_offered_to_one_chat_is_not_taken_from_another(
+    start_gateway, settings_for, fake_telegram, fake_rasa
+):
+    await start_gateway(settings_for(telegram=fake_telegram))
+    fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, "/start"))
+    await wait_for(lambda: len(fake_telegram.texts_to(CHAT)) == 1)  # offers /find_shelter
+    fake_telegram.push(
+        tg.button_update(fake_telegram.next_update_id(), OTHER_CHAT, "/find_shelter")
+    )
+    fake_telegram.push(tg.button_update(fake_telegram.next_update_id(), CHAT, "/find_shelter"))
+    await wait_for(lambda: len(fake_telegram.texts_to(CHAT)) == 2)
+    assert [r.message for r in fake_rasa.received] == ["/greet", "/find_shelter"]
+    assert fake_telegram.texts_to(OTHER_CHAT) == []
+
+
+@pytest.mark.parametrize("command_entity", [True, False], ids=["a-command", "no-entity"])
+async def test_typed_intents_reach_rasa_as_words(
+    start_gateway, settings_for, fake_telegram, fake_rasa, command_entity
+):
+    await start_gateway(settings_for(telegram=fake_telegram))
+    typed = ("/risk_immediate_danger", '/inform_location{"location":"<img src=x>"}')
+    for count, text in enumerate(typed, start=1):
+        update = tg.text_update(fake_telegram.next_update_id(), CHAT, text)
+        if not command_entity:  # a client app that marks no command: the text handler gets it
+            update["message"].pop("entities")
+        fake_telegram.push(update)
+        await wait_for(lambda n=count: len(fake_telegram.texts_to(CHAT)) == n)
+    assert [r.message for r in fake_rasa.received] == ["risk immediate danger", "inform location"]
+    assert not any("<img" in text for text in fake_telegram.texts_to(CHAT))
 
 
 async def test_429_retry_after_is_honoured_and_nothing_is_sent_twice(
@@ -389,5 +437,21 @@ async def test_an_update_the_store_refuses_is_not_confirmed_and_comes_again(
     fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, "bed tonight"))
     await wait_for(lambda: fake_telegram.texts_to(CHAT) == ["You said: bed tonight"], timeout=15)
     if webhook:
-        assert fake_telegram.webhook_answers[:2] == [500, 200]
+        assert fake_telegram.webhook_answers[:2] == [503, 200]
     assert [r.message for r in fake_rasa.received] == ["bed tonight"]
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon"), [(999.0, -122.2), (37.5, -181.0), (-90.5, 0.0)], ids=["lat-999", "lon", "pole"]
+)
+async def test_a_location_not_on_earth_is_refused_with_a_request_for_a_place(
+    start_gateway, settings_for, fake_telegram, fake_rasa, lat, lon
+):
+    await start_gateway(settings_for(telegram=fake_telegram))
+    fake_telegram.push(tg.location_update(fake_telegram.next_update_id(), CHAT, lat, lon))
+    await wait_for(lambda: len(fake_telegram.texts_to(CHAT)) == 1)
+    [reply] = fake_telegram.texts_to(CHAT)
+    assert reply.startswith("I couldn't read that location. Please type the town or ZIP code")
+    assert "geo:" not in reply
+    assert str(int(lat)) not in reply
+    assert fake_rasa.received == []

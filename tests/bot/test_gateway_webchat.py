@@ -8,10 +8,19 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.db import inbound
+from bot.state import INBOX
 from scripts.fakes.base import wait_for
-from tests.store_reads import counts
+from tests.store_reads import counts, events_of
 
 SENDER = "tab-0123456789abcdef"
+
+
+def nested(depth: int) -> Any:
+    value: Any = "deep"
+    for _ in range(depth):
+        value = [value]
+    return value
 
 
 async def chat(http: aiohttp.ClientSession, url: str, body: Any) -> tuple[int, dict[str, Any]]:
@@ -41,6 +50,7 @@ async def test_a_turn_returns_rasas_replies(gateway, fake_rasa, http):
 
 
 async def test_a_location_request_is_marked_for_the_page(gateway, http):
+    await chat(http, gateway.url, {"sender": SENDER, "payload": "/greet"})  # offers /find_shelter
     _, body = await chat(http, gateway.url, {"sender": SENDER, "payload": "/find_shelter"})
     [ask] = body["replies"]
     assert ask["text"].startswith("Where are you now?")
@@ -87,8 +97,8 @@ async def test_any_words_reach_rasa_unchanged(gateway, fake_rasa, http, text):
         ({"sender": "", "text": "hello"}, "sender must be"),
         ({"sender": "x" * 129, "text": "hello"}, "sender must be"),
         ({"sender": "has spaces in it", "text": "hello"}, "sender must be"),
-        ({"sender": SENDER}, "either text or payload"),
-        ({"sender": SENDER, "text": "hi", "payload": "/greet"}, "either text or payload"),
+        ({"sender": SENDER}, "one of text, payload or location"),
+        ({"sender": SENDER, "text": "hi", "payload": "/greet"}, "one of text, payload or location"),
         ({"sender": SENDER, "text": ""}, "text is empty"),
         ({"sender": SENDER, "text": "   \n "}, "text is empty"),
         ({"sender": SENDER, "text": 42}, "text must be a string"),
@@ -96,6 +106,16 @@ async def test_any_words_reach_rasa_unchanged(gateway, fake_rasa, http, text):
         ({"sender": SENDER, "payload": "find_shelter"}, "payload must look like"),
         ({"sender": SENDER, "payload": "/find shelter"}, "payload must look like"),
         ({"sender": SENDER, "text": "hi", "id": "bad id!"}, "id must be"),
+        ({"sender": SENDER, "payload": "/risk_immediate_danger"}, "not a button this conversation"),
+        ({"sender": SENDER, "payload": "/find_shelter"}, "not a button this conversation"),
+        ({"sender": SENDER, "location": "Redwood City"}, "location must be"),
+        ({"sender": SENDER, "location": {"latitude": "37", "longitude": 1}}, "location must be"),
+        ({"sender": SENDER, "location": {"latitude": 999, "longitude": 1}}, "latitude must be"),
+        ({"sender": SENDER, "location": {"latitude": 1, "longitude": -181}}, "longitude must be"),
+        ("[" * 30_000 + "]" * 30_000, "nested deeper than 32 levels"),
+        ({"sender": SENDER, "text": "hi", "x": nested(40)}, "nested deeper than 32 levels"),
+        (f'{{"sender": "{SENDER}", "text": "help \\ud800 me"}}', "lone surrogate (U+D800)"),
+        (f'{{"sender": "{SENDER}", "text": "hi", "\\udfff": 1}}', "lone surrogate (U+DFFF)"),
     ],
     ids=[
         "invalid-json",
@@ -113,6 +133,16 @@ async def test_any_words_reach_rasa_unchanged(gateway, fake_rasa, http, text):
         "payload-without-slash",
         "payload-with-space",
         "bad-client-id",
+        "forged-risk-payload",
+        "payload-never-offered",
+        "location-as-words",
+        "latitude-as-a-string",
+        "latitude-999",
+        "longitude-out-of-range",
+        "30000-deep-json",
+        "40-deep-json",
+        "lone-surrogate-in-text",
+        "lone-surrogate-in-a-key",
     ],
 )
 async def test_bad_input_gets_400_with_a_reason_and_stores_nothing(
@@ -129,6 +159,69 @@ async def test_bad_input_gets_400_with_a_reason_and_stores_nothing(
         assert error in (await response.json())["error"]
     assert await counts(gateway.db) == {}
     assert fake_rasa.received == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "to_rasa"),
+    [
+        ("/risk_immediate_danger", "risk immediate danger"),
+        ("/request_human", "request human"),
+        ('/inform_location{"location":"<img src=x onerror=alert(1)>"}', "inform location"),
+        ("/greet@0.99 hello", "greet hello"),
+        ("  //find_food please", "find food please"),
+    ],
+    ids=["risk-intent", "handoff-intent", "entity-injection", "confidence", "two-slashes"],
+)
+async def test_typed_text_reaches_rasa_as_words_never_as_an_intent(
+    gateway, fake_rasa, http, typed, to_rasa
+):
+    status, body = await chat(http, gateway.url, {"sender": SENDER, "text": typed})
+    assert status == 200
+    assert [r.message for r in fake_rasa.received] == [to_rasa]
+    assert "<img" not in str(body)
+    assert await events_of(gateway.db, gateway.conversation_id("webchat", SENDER)) == []
+
+
+async def test_typed_risk_intent_is_words_the_safety_screen_reads(gateway, fake_rasa, http):
+    _, body = await chat(http, gateway.url, {"sender": SENDER, "text": "/risk_self_harm"})
+    assert body["replies"][0]["kind"] == "crisis"  # "risk self harm": the screen's own words
+    record = await gateway.db.run(inbound.get, body["message_id"])
+    assert (record.text, record.kind) == ("risk self harm", "text")
+
+
+async def test_only_a_slash_is_no_words(gateway, fake_rasa, http):
+    _, body = await chat(http, gateway.url, {"sender": SENDER, "text": "/"})
+    assert body["replies"][0]["text"].startswith("I didn't get any words there.")
+    assert fake_rasa.received == []
+
+
+async def test_a_button_the_conversation_was_offered_is_sent_as_its_payload(
+    gateway, fake_rasa, http
+):
+    _, greeting = await chat(http, gateway.url, {"sender": SENDER, "payload": "/greet"})
+    offered = [b["payload"] for b in greeting["replies"][0]["buttons"]]
+    assert "/find_food" in offered
+    status, _ = await chat(http, gateway.url, {"sender": SENDER, "payload": "/find_food"})
+    assert status == 200
+    other = "tab-someone-else-0001"  # offered to one conversation, not to another
+    status, _ = await chat(http, gateway.url, {"sender": other, "payload": "/find_food"})
+    assert status == 400
+    assert [r.message for r in fake_rasa.received] == ["/greet", "/find_food"]
+
+
+async def test_a_shared_location_is_sent_as_coordinates(gateway, fake_rasa, http):
+    location = {"latitude": 37.485221, "longitude": -122.23635}
+    status, _ = await chat(http, gateway.url, {"sender": SENDER, "location": location})
+    assert status == 200
+    assert fake_rasa.received[0].message == '/inform_location{"location":"geo:37.48522,-122.23635"}'
+
+
+async def test_a_body_that_is_not_utf8_gets_400(gateway, http):
+    body = b'{"sender": "me", "text": "caf\xe9"}'  # Latin-1
+    headers = {"Content-Type": "application/json"}
+    async with http.post(f"{gateway.url}/api/webchat", data=body, headers=headers) as response:
+        assert response.status == 400
+        assert "not UTF-8" in (await response.json())["error"]
 
 
 async def test_a_body_over_64_kib_is_refused(gateway, http):
@@ -183,12 +276,21 @@ async def test_a_short_sender_from_curl_can_talk(gateway, http):
 
 @pytest.mark.parametrize(
     "query",
-    ["", "?sender=me", "?sender=fifteen-chars-x", f"?sender={SENDER}&after=ten"],
-    ids=["no-sender", "short-sender", "15-characters", "after-not-a-number"],
-)
+    [
+        "",
+        "?sender=me",
+        "?sender=fifteen-chars-x",
+        f"?sender={SENDER}&after=ten",
+        f"?sender={SENDER}&after={'9' * 40}",
+        f"?sender={SENDER}&after=-1",
+    ],
+    ids=["no-sender", "short-sender", "15-characters", "after-not-a-number", "after-40-digits",
+         "after-negative"],
+)  # fmt: skip
 async def test_polling_with_bad_parameters_gets_400(gateway, http, query):
     async with http.get(f"{gateway.url}/api/webchat/messages{query}") as response:
         assert response.status == 400
+        assert (await response.json())["error"]
 
 
 async def test_the_page_has_quick_exit_and_leaves_no_trace(start_gateway, settings_for, http):
@@ -212,3 +314,58 @@ async def test_the_page_has_quick_exit_and_leaves_no_trace(start_gateway, settin
 async def test_health_says_which_channels_run(gateway, http):
     async with http.get(f"{gateway.url}/health") as response:
         assert await response.json() == {"status": "ok", "channels": ["webchat"], "rasa": "up"}
+
+
+async def test_a_failure_nobody_foresaw_is_logged_and_answered_503_not_500(gateway, http, caplog):
+    async def broken(incoming: Any) -> None:
+        raise RuntimeError("a bug")
+
+    gateway.app[INBOX].accept = broken
+    status, body = await chat(http, gateway.url, {"sender": SENDER, "text": "bed tonight"})
+    assert status == 503
+    assert body["error"] == "the gateway could not handle this request: send it again"
+    assert "POST /api/webchat failed: RuntimeError" in caplog.text
+    assert "bed tonight" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("content_type", "data"),
+    [
+        ("text/plain", f'{{"sender": "{SENDER}", "text": "hi"}}'),
+        ("application/x-www-form-urlencoded", f"sender={SENDER}&text=hi"),
+        ("multipart/form-data; boundary=x", "--x--"),
+    ],
+    ids=["text-plain", "a-form", "multipart"],
+)
+async def test_a_body_another_site_could_send_without_asking_is_refused(
+    gateway, fake_rasa, http, content_type, data
+):
+    headers = {"Content-Type": content_type}
+    async with http.post(f"{gateway.url}/api/webchat", data=data, headers=headers) as response:
+        assert response.status == 415
+        assert "application/json" in (await response.json())["error"]
+    assert await counts(gateway.db) == {}
+
+
+@pytest.mark.parametrize(
+    ("origin", "status"),
+    [
+        ("https://evil.example", 403),
+        ("null", 403),
+        ("http://127.0.0.1.evil.example", 403),
+        (None, 200),  # curl
+        ("self", 200),  # the page itself
+        ("https://help.example.org", 200),  # PUBLIC_URL, behind a proxy
+    ],
+)
+async def test_only_the_gateways_own_page_may_post_from_a_browser(
+    start_gateway, settings_for, fake_rasa, http, origin, status
+):
+    gateway = await start_gateway(settings_for(public_url="https://help.example.org"))
+    headers = {} if origin is None else {"Origin": gateway.url if origin == "self" else origin}
+    body = {"sender": SENDER, "text": "hello"}
+    async with http.post(f"{gateway.url}/api/webchat", json=body, headers=headers) as response:
+        assert response.status == status
+        if status == 403:
+            assert "gateway's own page" in (await response.json())["error"]
+    assert len(fake_rasa.received) == (1 if status == 200 else 0)

@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import sqlalchemy as sa
 
+from bot.db import outbox
 from bot.db.schema import cases, staff_posts
 from bot.handoff.model import Case
+from bot.model import OutboxItem
 from bot.state import HANDOFF
 from scripts.fakes.base import wait_for
 from scripts.fakes.gateway import RunningGateway
 from scripts.fakes.staff_telegram import StaffTelegram, Topic
+
+
+async def offer(gateway: RunningGateway, channel: str, address: str, *payloads: str) -> None:
+    """Buttons as if the bot had offered them to the conversation.
+
+    A client can send an intent only by a button the bot offered (bot/payloads.py); tests that
+    drive Rasa by intent, independent of the NLU model, say first that it was offered.
+    """
+    cid = gateway.conversation_id(channel, address)
+    body = {"text": "", "buttons": [{"title": p, "payload": p} for p in payloads]}
+    offered = [OutboxItem("reply", body)]
+    await gateway.db.run(outbox.queue, cid, channel, None, offered, time.time())
 
 
 async def settle(gateway: RunningGateway, timeout: float = 15.0) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.db import inbound
 from bot.state import HANDOFF
 from scripts.fakes import telegram as tg
 from scripts.fakes.base import wait_for
@@ -23,7 +24,14 @@ from scripts.fakes.staff_telegram import (
     staff_text,
 )
 from scripts.fakes.twilio import post_sms, sms_form
-from tests.handoff.helpers import only_case, settle, summary_in, topic_in, transcript
+from tests.handoff.helpers import (
+    case_count,
+    only_case,
+    settle,
+    summary_in,
+    topic_in,
+    transcript,
+)
 
 CLIENT = 555000444
 PHONE = "+16505550177"
@@ -312,3 +320,31 @@ async def test_a_reply_to_a_reminder_outside_the_topic_is_not_for_the_client(
     await settle(gateway)
     assert len(fake_telegram.texts_to(CLIENT)) == sent
     assert (await only_case(gateway)).status == "waiting"
+
+
+async def test_forged_callback_data_opens_no_case(
+    start_gateway, settings_for, fake_telegram, fake_rasa
+):
+    gateway = await start_gateway(settings_for(telegram=fake_telegram))
+    forged = fake_telegram.next_update_id()
+    fake_telegram.push(tg.button_update(forged, CLIENT, "/risk_immediate_danger"))
+    await wait_for(lambda: len(fake_telegram.callback_answers) == 1)
+    await settle(gateway)
+    assert await gateway.db.run(inbound.seen, "telegram", str(forged))  # kept, as a repeat
+    assert await case_count(gateway) == 0
+    assert fake_telegram.topics_in(STAFF_CHAT) == []
+    assert fake_rasa.received == []
+
+
+async def test_typed_slash_human_still_reaches_a_person_on_every_channel(
+    start_gateway, settings_for, fake_telegram, fake_twilio, http
+):
+    gateway = await start_gateway(settings_for(telegram=fake_telegram, sms=fake_twilio))
+    fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CLIENT, "/human"))
+    await post_sms(http, f"{gateway.url}/sms/twilio", sms_form(PHONE, "/human"))
+    body = {"sender": "typed-slash-human-0001", "text": "/human"}
+    async with http.post(f"{gateway.url}/api/webchat", json=body) as response:
+        assert response.status == 200
+    await wait_for(lambda: len(fake_telegram.topics_in(STAFF_CHAT)) == 3)
+    await settle(gateway)
+    assert await case_count(gateway) == 3

@@ -85,6 +85,21 @@ async def test_a_form_without_the_session_token_is_refused(gateway, http):
             assert (await r.json())["status"] == "waiting"
 
 
+async def test_a_case_number_no_case_can_have_is_not_found(gateway, http):
+    jar = aiohttp.CookieJar(unsafe=True)
+    async with aiohttp.ClientSession(cookie_jar=jar) as staff:
+        assert (await sign_in(staff, gateway, "alex", PASSWORDS["alex"]))[0] == 303
+        huge = "9" * 40
+        async with staff.get(f"{gateway.url}/staff/cases/{huge}") as response:
+            assert response.status == 404
+            assert "There is no case #99999999999999999999…" in await response.text()
+        async with staff.get(f"{gateway.url}/staff/cases/{huge}/entries") as response:
+            assert response.status == 404
+            assert (await response.json())["error"].startswith("there is no case #")
+        async with staff.get(f"{gateway.url}/staff/cases/1/entries?after={huge}") as response:
+            assert response.status in (400, 404)  # no case 1 here, or a bad after: never 500
+
+
 async def console(chromium: Browser, gateway, name: str = "alex") -> Page:
     page = await (await chromium.new_context()).new_page()
     await page.goto(f"{gateway.url}/staff")

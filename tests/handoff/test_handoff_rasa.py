@@ -20,7 +20,7 @@ from bot.settings import Secret
 from bot.state import HANDOFF
 from scripts.fakes.base import wait_for
 from tests.bot.test_gateway_rasa import ROOT
-from tests.handoff.helpers import case_count, only_case, settle
+from tests.handoff.helpers import case_count, offer, only_case, settle
 from tests.servers import RasaServers
 from tests.store_reads import events_of
 
@@ -50,6 +50,8 @@ async def gateway(
 
 
 async def say(http: aiohttp.ClientSession, gateway, sender: str, words: dict) -> list[dict]:
+    if "payload" in words:  # Rasa is driven by intent here, independent of the NLU model
+        await offer(gateway, "webchat", sender, words["payload"])
     async with http.post(f"{gateway.url}/api/webchat", json={"sender": sender, **words}) as r:
         body = await r.json()
         assert r.status == 200, body

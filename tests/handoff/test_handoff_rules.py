@@ -17,6 +17,7 @@ from bot.handoff.roster import Roster
 from bot.handoff.settings import HandoffSettings
 from bot.inbox import asks_for_person
 from bot.model import Incoming
+from bot.render import utf16_len
 from region import load_region
 from tests.handoff.conftest import LA
 
@@ -238,3 +239,41 @@ def test_staff_read_a_case_without_the_client_number_or_account():
     assert texts.title(shown) == "🔵 #1 SMS · shelter"
     assert texts.title(case(risk="high")) == "🔴 #1 HIGH RISK · SMS · asked for a person"
     assert len(texts.title(case(details={"need": "x" * 300}))) <= 128
+
+
+def test_every_post_to_staff_fits_telegrams_limits():
+    recent = [{"text": "🙏" * 500, "intent": "find_shelter", "confidence": 0.9}] * 10
+    worst = case(
+        risk="high",
+        details={"need": "😢" * 200, "location": "x" * 200, "population": ["y" * 50] * 10,
+                 "recent": recent},
+        opted_out=True,
+    )  # fmt: skip
+    opening = "i want to die " + "😢" * 4080  # 4,094 characters, 8,174 UTF-16 units
+    summary = texts.summary(worst, opening, "Tue 02:04")
+    assert utf16_len(summary) <= 4096
+    assert "The client wrote:\n“i want to die 😢" in summary
+    assert "more characters not shown]”" in summary  # the quote says it was cut
+    assert texts.HOW_TO in summary  # what staff must do is never cut off
+    assert utf16_len(texts.title(worst)) <= 128
+    words = texts.client_words(worst, ["a" * 4096, "b" * 10], topics=False)
+    assert utf16_len(words) <= 4096
+    assert "#1 › " + "a" * 100 in words
+    many = [case(id=n) for n in range(1, 301)]
+    listed = texts.queue_lines(many, now=2000.0)
+    assert utf16_len(listed) <= 4096
+    assert listed.endswith("more.")
+    assert texts.summary(worst, opening, "Tue 02:04", limit=None).count("😢") > 4000  # console
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        ("short", 10, "short"),
+        ("x" * 100, 40, "x" * 7 + "… [93 more characters not shown]"),
+        ("🙂" * 30, 40, "🙂" * 4 + "… [26 more characters not shown]"),
+    ],
+)
+def test_fit_cuts_at_the_limit_and_says_how_much_went(text, limit, expected):
+    assert texts.fit(text, limit) == expected
+    assert utf16_len(texts.fit(text, limit)) <= limit

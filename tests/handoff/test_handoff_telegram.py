@@ -109,3 +109,38 @@ async def test_a_telegram_client_reaches_a_person_and_is_handed_back(
     assert ("note", "client sounds calm, no immediate risk") in lines
     assert "client sounds calm" not in " ".join(fake_telegram.texts_to(CLIENT))  # notes stay
     assert await failed_posts(gateway) == []
+
+
+async def test_a_long_risk_message_still_gets_its_summary_and_buttons(
+    start_gateway, settings_for, fake_telegram, fake_rasa, http
+):
+    """4,096 characters of web chat with risk words: the summary was 4,456 and refused."""
+    words = "i want to kill myself tonight. "
+    long_message = (words * 200)[:4096]
+    fake_rasa.script[long_message] = [  # action_handoff's details, as long as they come
+        {"custom": {"handoff": {"reason": "risk_self_harm", "risk": "high", "need": "shelter",
+                                "recent": [{"text": "😢" * 500, "intent": "risk_self_harm",
+                                            "confidence": 0.99}] * 10}}},
+    ]  # fmt: skip
+    gateway = await start_gateway(settings_for(telegram=fake_telegram))
+    body = {"sender": "long-risk-message-0001", "text": long_message}
+    async with http.post(f"{gateway.url}/api/webchat", json=body) as response:
+        assert response.status == 200
+    topic = await topic_in(fake_telegram, STAFF_CHAT)
+    summary = await summary_in(fake_telegram, STAFF_CHAT, topic.thread)
+    await settle(gateway)
+    assert summary.buttons() == ["Claim", "Close"]
+    assert "HIGH RISK" in summary.text
+    assert "Need: shelter" in summary.text  # the edit with Rasa's details fitted too
+    assert f"“{words}" in summary.text
+    assert "more characters not shown]”" in summary.text
+    assert len(summary.text.encode("utf-16-le")) // 2 <= 4096
+    async with http.post(f"{gateway.url}/api/webchat", json=body) as response:  # again
+        assert response.status == 200
+    await wait_for(lambda: any("›" in p.text for p in fake_telegram.posts_in(STAFF_CHAT)))
+    [relayed] = [p.text for p in fake_telegram.posts_in(STAFF_CHAT, topic.thread) if "›" in p.text]
+    assert relayed.startswith(f"› {words}")
+    assert relayed.endswith("more characters not shown]")
+    assert await failed_posts(gateway) == []
+    case = await only_case(gateway)
+    assert (await transcript(gateway, case.id))[0] == ("client", long_message)  # kept whole

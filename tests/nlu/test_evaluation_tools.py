@@ -351,3 +351,31 @@ def test_compare_then_evaluate_with_real_rasa_runs(
     assert "Held-out set: 3 examples, 1 of them risk examples." in captured.out
     assert "Risk examples caught as a risk intent: 0/1" in captured.out
     assert "'hey there': risk_self_harm -> " in captured.err  # greet, or too unsure: fallback
+
+
+def test_the_gate_counts_risk_misses_and_never_lists_the_blind_sets() -> None:
+    from gate import score
+
+    labelled = [
+        ("i want to die", "risk_self_harm"),
+        ("im in danger", "risk_immediate_danger"),
+        ("bed tonight", "find_shelter"),
+        ("food", "find_food"),
+    ]
+    predicted = [
+        ("risk_self_harm", False),
+        ("find_shelter", True),  # the safety check is asked: caught
+        ("find_food", False),
+        ("find_food", False),
+    ]
+    shown = score(labelled, predicted, blind=False)
+    assert shown.risk_missed == []
+    assert shown.confusions == {
+        "find_shelter -> find_food": 1,
+        "risk_immediate_danger -> find_shelter": 1,
+    }
+    missed = score(labelled, [("greet", False), *predicted[1:]], blind=True)
+    assert missed.risk_missed_count == 1
+    assert missed.missed_ids == [0]
+    assert missed.risk_missed == []  # a blind example is counted, never shown
+    assert missed.confusions == {}

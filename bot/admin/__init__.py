@@ -1,0 +1,11 @@
+"""Admins teach the assistant: review what it misread, label it, retrain, gate, promote.
+
+- :mod:`bot.admin.masking`: what an admin may see of a client's message (numbers, e-mail and
+  street addresses masked): the only form of the words that can enter the training data.
+- :mod:`bot.admin.labels`: a label into data/nlu/reviewed.yml, or every fifth into the
+  held-out set tests/nlu/heldout_reviewed.yml.
+- :mod:`bot.admin.training`: a candidate trained in the background, then gated
+  (scripts/gate.py), with its progress; cancellable.
+- :mod:`bot.admin.models`: which model is live (models/live.json), promotion and rollback on
+  every Rasa replica through ``PUT /model``.
+"""

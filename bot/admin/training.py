@@ -1,0 +1,221 @@
+"""Training a candidate model in the background, one at a time, while Rasa keeps answering.
+
+:class:`Trainer` runs ``rasa train`` (the project's data, config and domain) as a child process
+in its own process group, into ``models/candidates/``, reads its output as it comes to show
+the progress (the component being trained and its epochs, "DIETClassifier 45/100"), and can
+be cancelled (the whole group is stopped; a half-written model is deleted). Then it runs the
+promotion gate (``scripts/gate.py``) on the new model against the live one and keeps the
+gate's report beside the model (``<model>.gate.json``).
+
+The gateway never imports Rasa: both are commands of the Rasa environment, run as children.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import re
+import signal
+import sys
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+CANDIDATES = Path("models") / "candidates"
+STOP_GRACE = 10.0  # seconds a cancelled training has to stop before it is killed
+_COMPONENT = re.compile(r"Starting to train component '([^']+)'")
+_EPOCHS = re.compile(r"Epochs:\s+(\d+)%\|[^|]*\|\s*(\d+)/(\d+)")
+_SAVED = re.compile(r"Your Rasa model is trained and saved at '([^']+)'")
+
+
+class TrainingError(RuntimeError):
+    """Training cannot start (one runs already) or failed; the message says which."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a training run is doing, for the page and the CLI."""
+
+    state: str = "idle"  # idle, training, gating, done, failed, cancelled
+    started_at: float | None = None
+    finished_at: float | None = None
+    component: str | None = None
+    epoch: int | None = None
+    epochs: int | None = None
+    percent: int | None = None
+    model: str | None = None  # the candidate, once saved
+    verdict: str | None = None  # the gate's: pass or fail
+    error: str | None = None
+    log_tail: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def running(self) -> bool:
+        return self.state in ("training", "gating")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
+
+
+def read_progress(progress: Progress, line: str) -> Progress:
+    """``progress`` updated with one line of ``rasa train``'s output."""
+    if found := _COMPONENT.search(line):
+        return replace(progress, component=found[1], epoch=None, epochs=None, percent=None)
+    if found := _EPOCHS.search(line):
+        return replace(progress, percent=int(found[1]), epoch=int(found[2]), epochs=int(found[3]))
+    if found := _SAVED.search(line):
+        return replace(progress, model=found[1])
+    return progress
+
+
+def train_command(root: Path, name: str) -> list[str]:
+    """``rasa train`` of the project into models/candidates/<name>.tar.gz."""
+    rasa = str(Path(sys.executable).with_name("rasa"))
+    return [rasa, "train", "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
+            "--out", str(root / CANDIDATES), "--fixed-model-name", name]  # fmt: skip
+
+
+def gate_command(root: Path, live: Path, candidate: Path, report: Path) -> list[str]:
+    return [sys.executable, str(root / "scripts" / "gate.py"), "--live", str(live),
+            "--candidate", str(candidate), "--out", str(report)]  # fmt: skip
+
+
+class Trainer:
+    """One training (then gate) at a time; its progress; cancel."""
+
+    def __init__(
+        self,
+        root: Path,
+        live_model: Callable[[], Path | None],
+        train: Callable[[Path, str], Sequence[str]] = train_command,
+        gate: Callable[[Path, Path, Path, Path], Sequence[str]] = gate_command,
+        on_finish: Callable[[Progress], Awaitable[None]] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.root = root
+        self.live_model = live_model
+        self.train_cmd = train
+        self.gate_cmd = gate
+        self.on_finish = on_finish
+        self.clock = clock
+        self.progress = Progress()
+        self._process: asyncio.subprocess.Process | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._cancelled = False
+
+    def start(self) -> Progress:
+        """Start a training; :class:`TrainingError` if one runs already."""
+        if self.progress.running:
+            raise TrainingError("a training is running already: wait for it, or cancel it")
+        name = time.strftime("candidate-%Y%m%d-%H%M%S", time.gmtime(self.clock()))
+        self._cancelled = False
+        self.progress = Progress(state="training", started_at=self.clock())
+        self._task = asyncio.create_task(self._run(name), name="admin training")
+        return self.progress
+
+    async def cancel(self) -> bool:
+        """Stop the running training or gate; whether one was running."""
+        if not self.progress.running or self._task is None:
+            return False
+        self._cancelled = True
+        self._stop_process(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), STOP_GRACE)
+        except asyncio.TimeoutError:
+            self._stop_process(signal.SIGKILL)  # it would not stop
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        return True
+
+    async def wait(self) -> Progress:
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        return self.progress
+
+    async def close(self) -> None:
+        await self.cancel()
+
+    async def _run(self, name: str) -> None:
+        target = self.root / CANDIDATES / f"{name}.tar.gz"
+        try:
+            code = await self._child(self.train_cmd(self.root, name), read=True)
+            if self._cancelled:
+                target.unlink(missing_ok=True)
+                self._finish("cancelled")
+                return
+            if code != 0 or not target.is_file():
+                target.unlink(missing_ok=True)
+                self._finish("failed", error=f"rasa train exited with code {code}")
+                return
+            self.progress = replace(self.progress, state="gating", model=str(target))
+            live = self.live_model()
+            report = target.with_suffix("").with_suffix(".gate.json")
+            if live is None or not live.is_file():
+                self._finish("failed", error="there is no live model to compare the candidate with")
+                return
+            code = await self._child(self.gate_cmd(self.root, live, target, report), read=False)
+            if self._cancelled:
+                self._finish("cancelled")
+                return
+            verdict = _verdict(report)
+            if verdict is None:
+                self._finish("failed", error=f"the gate could not run (exit {code})")
+                return
+            self._finish("done", verdict=verdict)
+        except Exception as exc:  # the page must say what happened, whatever it was
+            log.exception("training failed")
+            self._finish("failed", error=f"{type(exc).__name__}: {exc}")
+        finally:
+            self._process = None
+            if self.on_finish is not None:
+                await self.on_finish(self.progress)
+
+    async def _child(self, command: Sequence[str], read: bool) -> int:
+        env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
+        self._process = await asyncio.create_subprocess_exec(
+            *command, cwd=self.root, env=env, stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,  # its own group: cancel stops its children too
+        )  # fmt: skip
+        if self._cancelled:  # cancelled while it was starting
+            self._stop_process(signal.SIGTERM)
+        assert self._process.stdout is not None
+        buffer = b""
+        while chunk := await self._process.stdout.read(4096):
+            buffer += chunk
+            # tqdm redraws its bar with carriage returns: both end a line here.
+            *lines, buffer = re.split(rb"[\r\n]", buffer)
+            for raw in lines:
+                line = raw.decode("utf-8", "replace").strip()
+                if not line:
+                    continue
+                tail = (*self.progress.log_tail, line)[-20:]
+                self.progress = replace(self.progress, log_tail=tail)
+                if read:
+                    self.progress = read_progress(self.progress, line)
+        return await self._process.wait()
+
+    def _stop_process(self, how: signal.Signals) -> None:
+        process = self._process
+        if process is not None and process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, how)
+
+    def _finish(self, state: str, **changes: Any) -> None:
+        self.progress = replace(self.progress, state=state, finished_at=self.clock(), **changes)
+        log.info("training %s%s", state, f": {changes}" if changes else "")
+
+
+def _verdict(report: Path) -> str | None:
+    try:
+        verdict = json.loads(report.read_text(encoding="utf-8")).get("verdict")
+    except (OSError, ValueError):
+        return None
+    return verdict if verdict in ("pass", "fail") else None

@@ -2,7 +2,7 @@
 
 The inbox (:mod:`bot.inbox`) and the router (:mod:`bot.pipeline`) are built with a
 :class:`Handoff`: human handoff's client side (:class:`bot.handoff.intake.Intake`), or
-:data:`NO_HANDOFF`, which decides nothing. Its decisions are made inside the caller's
+:data:`NO_HANDOFF`, the base itself, which decides nothing. Its decisions are made inside the caller's
 transaction, so that a message and the case it opens or joins are stored together or not at
 all; what they leave to do once the transaction has committed (deliver units, ask Rasa, post to
 staff, look at the waiting cases) is collected in :class:`Effects` and started by :func:`start`.
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from bot.db import Connection
-from bot.model import BotMessage, Conversation, InboundRecord, Incoming
+from bot.model import BotMessage, InboundRecord, Incoming
 
 
 @dataclass
@@ -69,76 +69,46 @@ class Answer:
     effects: Effects = field(default_factory=Effects)
 
 
-class Handoff(Protocol):
-    """Human handoff as the inbox and the router see it."""
+@dataclass(frozen=True)
+class NewMessage:
+    """A client message the inbox has just stored and screened."""
 
-    def on_message(
-        self,
-        c: Connection,
-        cid: str,
-        incoming: Incoming,
-        inbound_id: int,
-        risk: str | None,
-        person: bool,
-        now: float,
-    ) -> Decision:
-        """A new message was stored. ``risk``: the clear risk the screen found, if any;
-        ``person``: the client asked for a person in words the gateway recognises."""
-        ...
-
-    def route(self, c: Connection, record: InboundRecord, now: float) -> Route:
-        """Before Rasa: where the message goes (it may be relayed to staff here and now)."""
-        ...
-
-    def on_answer(
-        self,
-        c: Connection,
-        record: InboundRecord,
-        conversation: Conversation,
-        messages: list[BotMessage],
-        now: float,
-    ) -> Answer:
-        """Rasa answered ``record`` with ``messages`` (a ``handoff`` payload opens a case)."""
-        ...
-
-    def after(self, effects: Effects) -> None:
-        """Start the handoff's own work once the transaction has committed."""
-        ...
+    cid: str
+    incoming: Incoming
+    inbound_id: int
+    risk: str | None  # the clear risk the screen found, if any
+    person: bool  # the client asked for a person in words the gateway recognises
 
 
-class NoHandoff:
-    """No human handoff: every message goes to Rasa, and Rasa's answers go to the client."""
+class Handoff:
+    """Human handoff as the inbox and the router see it.
 
-    def on_message(
-        self,
-        c: Connection,
-        cid: str,
-        incoming: Incoming,
-        inbound_id: int,
-        risk: str | None,
-        person: bool,
-        now: float,
-    ) -> Decision:
+    This base decides nothing: it is the gateway without human handoff (:data:`NO_HANDOFF`),
+    where every message goes to Rasa and every answer to the client.
+    :class:`bot.handoff.intake.Intake` is the one that opens cases. (A base class rather than a
+    protocol and a do-nothing class beside it: the methods and what they mean are written once.)
+    """
+
+    def on_message(self, c: Connection, new: NewMessage, now: float) -> Decision:
+        """A new message was stored and screened: does it open a case, or go to one?"""
         return Decision()
 
     def route(self, c: Connection, record: InboundRecord, now: float) -> Route:
+        """Before Rasa: where the message goes (it may be relayed to staff here and now)."""
         return Route()
 
     def on_answer(
-        self,
-        c: Connection,
-        record: InboundRecord,
-        conversation: Conversation,
-        messages: list[BotMessage],
-        now: float,
+        self, c: Connection, record: InboundRecord, messages: list[BotMessage], now: float
     ) -> Answer:
+        """Rasa answered ``record`` with ``messages`` (a ``handoff`` payload opens a case)."""
         return Answer()
 
     def after(self, effects: Effects) -> None:
+        """Start the handoff's own work once the transaction has committed."""
         return None
 
 
-NO_HANDOFF = NoHandoff()
+NO_HANDOFF = Handoff()
 
 
 class Kickable(Protocol):

@@ -23,7 +23,7 @@ from typing import Any
 
 from bot.db import Connection, Database, conversations, events, inbound, outbox
 from bot.errors import StoreConflict
-from bot.hooks import NO_HANDOFF, Effects, Handoff, Kickable, start
+from bot.hooks import NO_HANDOFF, Effects, Handoff, Kickable, NewMessage, start
 from bot.messages import Messages
 from bot.model import REQUEST_HUMAN, TO_RASA, Accepted, BotMessage, Button, Incoming
 from bot.payloads import typed
@@ -127,28 +127,18 @@ def _plan(incoming: Incoming, texts: Messages, check: Callable[[str], Signal | N
     return Plan("ignored")
 
 
+@dataclass(eq=False)
 class Inbox:
     """Stores new messages and starts their processing."""
 
-    def __init__(
-        self,
-        db: Database,
-        hasher: SenderHasher,
-        texts: Messages,
-        screen: Screen,
-        pipeline: Kickable,
-        outbox: Kickable,
-        handoff: Handoff = NO_HANDOFF,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.db = db
-        self.hasher = hasher
-        self.texts = texts
-        self.screen = screen
-        self.pipeline = pipeline
-        self.outbox = outbox
-        self.handoff = handoff
-        self.clock = clock
+    db: Database
+    hasher: SenderHasher
+    texts: Messages
+    screen: Screen
+    pipeline: Kickable
+    outbox: Kickable
+    handoff: Handoff = NO_HANDOFF
+    clock: Callable[[], float] = time.time
 
     def conversation_id(self, channel: str, address: str) -> str:
         return self.hasher(channel, address)
@@ -200,9 +190,8 @@ class Inbox:
         plan = plan_for(incoming, self.texts, self.screen)
         conversations.touch(c, cid, incoming.channel, incoming.address, now, plan.opted_out)
         # A case opened or joined.
-        decision = self.handoff.on_message(
-            c, cid, incoming, inbound_id, plan.crisis_risk, plan.person, now
-        )
+        new = NewMessage(cid, incoming, inbound_id, plan.crisis_risk, plan.person)
+        decision = self.handoff.on_message(c, new, now)
         status = decision.status or plan.status
         if status != "pending" or plan.risk is not None:
             inbound.decide(c, inbound_id, status, plan.risk, plan.risk_tier, now)

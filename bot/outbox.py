@@ -18,6 +18,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.db import Connection, Database, conversations, events, outbox
@@ -49,6 +50,7 @@ def backoff(attempt: int) -> float:
     return min(MAX_BACKOFF, 2.0 ** max(0, attempt - 1)) * random.uniform(0.8, 1.2)
 
 
+@dataclass(eq=False)
 class Outbox(KeyedWorkers[str]):
     """Starts a delivery worker for each conversation that has units waiting.
 
@@ -56,16 +58,9 @@ class Outbox(KeyedWorkers[str]):
     when stored); a unit for a channel without one waits.
     """
 
-    def __init__(
-        self,
-        db: Database,
-        senders: Mapping[str, Sender],
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        super().__init__()
-        self.db = db
-        self.senders = dict(senders)
-        self.clock = clock
+    db: Database
+    senders: Mapping[str, Sender]
+    clock: Callable[[], float] = time.time
 
     def _task_name(self, key: str) -> str:
         return f"outbox {short(key)}"

@@ -31,6 +31,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.db import Connection, Database, conversations, events, inbound, meta, outbox
@@ -129,29 +130,21 @@ def _was_down(record: InboundRecord) -> bool:
     return bool(record.last_error and record.last_error.startswith(RasaUnavailable.__name__))
 
 
+@dataclass(eq=False)
 class Pipeline(KeyedWorkers[str]):
     """Starts a Rasa worker for each conversation with messages waiting."""
 
-    def __init__(
-        self,
-        db: Database,
-        rasa: RasaClient,
-        health: RasaHealth,
-        outbox: Kickable,
-        texts: Messages,
-        handoff: Handoff = NO_HANDOFF,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        super().__init__()
-        self.db = db
-        self.rasa = rasa
-        self.health = health
-        self.outbox = outbox
-        self.texts = texts
-        self.handoff = handoff
-        self.clock = clock
-        self._turns: dict[int, asyncio.Event] = {}
-        self._calls = asyncio.Semaphore(MAX_CONCURRENT_RASA_CALLS)
+    db: Database
+    rasa: RasaClient
+    health: RasaHealth
+    outbox: Kickable
+    texts: Messages
+    handoff: Handoff = NO_HANDOFF
+    clock: Callable[[], float] = time.time
+    _turns: dict[int, asyncio.Event] = field(default_factory=dict, init=False)
+    _calls: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(MAX_CONCURRENT_RASA_CALLS), init=False
+    )
 
     def _task_name(self, key: str) -> str:
         return f"pipeline {short(key)}"
@@ -229,14 +222,8 @@ class Pipeline(KeyedWorkers[str]):
         opening = route.to == "opening"
         try:
             messages = await self._ask_rasa(record, conversation, route.text)
-        except RasaUnavailable as exc:
-            self.health.report_down(self.rasa.base_for(cid))
-            await self._defer(record, conversation, exc, give_up=False, quiet=opening)
-        except RasaTimeout as exc:
-            await self._defer(record, conversation, exc, give_up=False, quiet=opening)
-        except RasaBadReply as exc:
-            give_up = record.attempts + 1 >= MAX_BAD_REPLY_ATTEMPTS
-            await self._defer(record, conversation, exc, give_up=give_up, quiet=opening)
+        except RasaError as exc:
+            await self._failed(record, conversation, exc, quiet=opening)
         else:
             self.health.report_up(self.rasa.base_for(cid))
             sent = record.risk if record.crisis_sent else None
@@ -249,23 +236,14 @@ class Pipeline(KeyedWorkers[str]):
         """Pause or resume the conversation in Rasa (human handoff); no client is told."""
         cid = record.conversation_id
         events_ = CONTROL_EVENTS.get(record.text)
+        if events_ is None:
+            unknown = RasaBadReply(f"unknown control {record.text!r}")
+            await self._defer(record, conversation, unknown, give_up=True, quiet=True)
+            return
         try:
-            if events_ is None:
-                raise RasaBadReply(f"unknown control {record.text!r}")
             await self.rasa.append_events(cid, events_)
-        except RasaRefused as exc:  # a wrong token, say: the client's later messages must not wait
-            give_up = record.attempts + 1 >= MAX_BAD_REPLY_ATTEMPTS
-            if give_up:
-                log.error("%s cannot %s the conversation in Rasa: %s", short(cid), record.text, exc)
-            await self._defer(record, conversation, exc, give_up=give_up, quiet=True)
-        except RasaUnavailable as exc:
-            self.health.report_down(self.rasa.base_for(cid))
-            await self._defer(record, conversation, exc, give_up=False, quiet=True)
-        except RasaTimeout as exc:
-            await self._defer(record, conversation, exc, give_up=False, quiet=True)
-        except RasaBadReply as exc:
-            give_up = events_ is None or record.attempts + 1 >= MAX_BAD_REPLY_ATTEMPTS
-            await self._defer(record, conversation, exc, give_up=give_up, quiet=True)
+        except RasaError as exc:
+            await self._failed(record, conversation, exc, quiet=True, control=True)
         else:
             self.health.report_up(self.rasa.base_for(cid))
             await self.db.run(answered, record, [], [], None, [], self.clock())
@@ -323,7 +301,7 @@ class Pipeline(KeyedWorkers[str]):
         found = [("handoff", payload) for payload in map(_handoff_payload, messages) if payload]
         answer = Answer()
         if route.to == "opening" or found:
-            answer = self.handoff.on_answer(c, record, conversation, messages, now)
+            answer = self.handoff.on_answer(c, record, messages, now)
         channel = conversation.channel
         kept = messages if answer.messages is None else answer.messages
         told = [BotMessage(text) for text in answer.texts]
@@ -335,6 +313,27 @@ class Pipeline(KeyedWorkers[str]):
         answered(c, record, notices, rendered.items, buttons, found, now)
         answer.effects.outbox.add(record.conversation_id)
         return answer.effects, len(rendered.items)
+
+    async def _failed(
+        self,
+        record: InboundRecord,
+        conversation: Conversation,
+        exc: RasaError,
+        quiet: bool,
+        control: bool = False,
+    ) -> None:
+        """Rasa gave no usable answer. Down or slow: the message waits as long as it takes. An
+        answer that is no use, or (for a pause or a resume) a refusal such as a wrong token, so
+        that the client's later messages do not wait behind it: a few tries, then give up."""
+        refused = control and isinstance(exc, RasaRefused)
+        if isinstance(exc, RasaUnavailable) and not refused:
+            self.health.report_down(self.rasa.base_for(record.conversation_id))
+        limited = refused or isinstance(exc, RasaBadReply)
+        give_up = limited and record.attempts + 1 >= MAX_BAD_REPLY_ATTEMPTS
+        if refused and give_up:
+            what, cid = record.text, short(record.conversation_id)
+            log.error("%s cannot %s the conversation in Rasa: %s", cid, what, exc)
+        await self._defer(record, conversation, exc, give_up=give_up, quiet=quiet)
 
     async def _defer(
         self,

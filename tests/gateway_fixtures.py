@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
 from bot.settings import Settings
-from scripts.fakes.gateway import RunningGateway
+from scripts.fakes.gateway import RunningGateway, loopback_settings
 from scripts.fakes.postgres import PostgresUnavailable, new_database, postgres_server
 from scripts.fakes.rasa import FakeRasa
 from scripts.fakes.twilio import FakeTwilio
@@ -61,6 +62,44 @@ def postgres_url() -> Iterator[str]:
 def postgres_database(postgres_url: str) -> str:
     """A new, empty database on that server, for one test."""
     return new_database(postgres_url)
+
+
+def settings_maker(
+    database: Path,
+    rasa: FakeRasa,
+    webhook: bool,
+    extra: Callable[[Any, dict[str, Any] | None], dict[str, Any]] | None = None,
+) -> Callable[..., Callable[[str], Settings]]:
+    """What a suite's ``settings_for`` fixture returns: ``make(telegram=..., sms=..., webhook=...,
+    handoff=..., **fields)`` -> settings for the gateway's URL, talking to the fakes given.
+    ``extra(telegram, handoff)``: more fields (the handoff suite's staff groups and accounts)."""
+
+    def make(
+        telegram: Any = None,
+        sms: Any = None,
+        webhook: bool = webhook,
+        handoff: dict[str, Any] | None = None,
+        **fields: Any,
+    ) -> Callable[[str], Settings]:
+        def build(url: str) -> Settings:
+            if extra is not None:
+                more = extra(telegram, handoff)
+            else:  # the handoff's settings as they are
+                more = {} if handoff is None else {"handoff": handoff}
+            return loopback_settings(
+                url,
+                database,
+                rasa.url,
+                telegram_url=telegram.url if telegram else None,
+                twilio_url=sms.url if sms else None,
+                webhook=webhook,
+                **more,
+                **fields,
+            )
+
+        return build
+
+    return make
 
 
 @pytest.fixture

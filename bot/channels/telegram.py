@@ -52,7 +52,6 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.telegram_handlers import (
     BACKGROUND_KEY,
-    DB_KEY,
     FAILED,
     INBOX_KEY,
     STORED,
@@ -132,7 +131,6 @@ class TelegramChannel:
         self.secret = secret
         self.inbox = inbox
         self.application.bot_data[INBOX_KEY] = inbox
-        self.application.bot_data[DB_KEY] = db
         self.application.bot_data[BACKGROUND_KEY] = self.background
         register_handlers(self.application)
         self._tasks: set[asyncio.Task[Any]] = set()

@@ -6,11 +6,15 @@ SMS reply, and when the "assistant is down" notice was last sent (once per outag
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 import sqlalchemy as sa
 
 from bot.db import Connection, columns, insert, record
 from bot.db.schema import conversations as table
 from bot.model import Button, Conversation
+
+T = TypeVar("T")
 
 COLUMNS = columns(Conversation, table)
 # The statements of every message are built once, so that SQLAlchemy compiles each once.
@@ -24,6 +28,24 @@ _TOUCH_OPTED = (
 )
 _NEW = sa.insert(table)
 _ANSWERED = sa.update(table).where(_THIS).values(degraded_at=None)
+
+
+def oldest_pending(rows: sa.Table, cls: type[Any]) -> Any:
+    """The query for the oldest pending row of ``rows`` (inbound, outbox) of a conversation
+    (bound as ``cid``) as ``cls``, with the conversation: whom it is from or for, and how."""
+    return (
+        sa.select(*columns(cls, rows), *columns(Conversation, table, "c_"))
+        .join(table, table.c.id == rows.c.conversation_id)
+        .where(rows.c.conversation_id == sa.bindparam("cid"), rows.c.status == "pending")
+        .order_by(rows.c.id)
+        .limit(1)
+    )
+
+
+def first_with(c: Connection, query: Any, cls: type[T], cid: str) -> tuple[T, Conversation] | None:
+    """The row an :func:`oldest_pending` query finds, as ``cls``, and its conversation."""
+    row = c.execute(query, {"cid": cid}).first()
+    return None if row is None else (record(cls, row), record(Conversation, row, "c_"))
 
 
 def get(c: Connection, cid: str) -> Conversation | None:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from bot.db import Connection, columns, record
-from bot.db.schema import conversations, inbound
+from bot.db.conversations import first_with, oldest_pending
+from bot.db.schema import inbound
 from bot.model import Conversation, InboundRecord, Incoming
 
 COLUMNS = columns(InboundRecord, inbound)
@@ -24,14 +25,8 @@ _EXISTING = sa.select(inbound.c.id, inbound.c.status).where(
     inbound.c.provider_id == sa.bindparam("provider_id"),
 )
 _GET = sa.select(*COLUMNS).where(inbound.c.id == sa.bindparam("inbound_id"))
-# A pending message with its conversation (where to answer, the numbered options), oldest first.
-_NEXT_TURN = (
-    sa.select(*COLUMNS, *columns(Conversation, conversations, "c_"))
-    .join(conversations, conversations.c.id == inbound.c.conversation_id)
-    .where(inbound.c.conversation_id == sa.bindparam("cid"), inbound.c.status == "pending")
-    .order_by(inbound.c.id)
-    .limit(1)
-)
+# The oldest pending message with its conversation (where to answer, the numbered options).
+_NEXT_TURN = oldest_pending(inbound, InboundRecord)
 _PENDING_AFTER = (
     sa.select(*COLUMNS)
     .where(
@@ -88,10 +83,7 @@ def get(c: Connection, inbound_id: int) -> InboundRecord | None:
 
 def next_turn(c: Connection, cid: str) -> tuple[InboundRecord, Conversation] | None:
     """The oldest message of the conversation still waiting for Rasa, and its conversation."""
-    row = c.execute(_NEXT_TURN, {"cid": cid}).first()
-    if row is None:
-        return None
-    return record(InboundRecord, row), record(Conversation, row, "c_")
+    return first_with(c, _NEXT_TURN, InboundRecord, cid)
 
 
 def pending_after(c: Connection, cid: str, after: int) -> list[InboundRecord]:

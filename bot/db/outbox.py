@@ -14,7 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from bot.db import Connection, columns, record
-from bot.db.schema import conversations, outbox
+from bot.db.conversations import first_with, oldest_pending
+from bot.db.schema import outbox
 from bot.model import Conversation, OutboxItem, OutboxRecord
 
 COLUMNS = columns(OutboxRecord, outbox)
@@ -23,13 +24,7 @@ _QUEUE = sa.insert(outbox)
 _THIS = outbox.c.id == sa.bindparam("unit_id")
 _SENT = sa.update(outbox).where(_THIS).values(status="sent")
 _UPDATE = sa.update(outbox).where(_THIS)
-_NEXT = (
-    sa.select(*COLUMNS, *columns(Conversation, conversations, "c_"))
-    .join(conversations, conversations.c.id == outbox.c.conversation_id)
-    .where(outbox.c.conversation_id == sa.bindparam("cid"), outbox.c.status == "pending")
-    .order_by(outbox.c.id)
-    .limit(1)
-)
+_NEXT = oldest_pending(outbox, OutboxRecord)
 
 
 def queue(
@@ -54,10 +49,7 @@ def queue(
 def next_delivery(c: Connection, cid: str) -> tuple[OutboxRecord, Conversation] | None:
     """The oldest unit of the conversation still to send (later ones wait behind it), and the
     conversation (where to send it; opted out?)."""
-    row = c.execute(_NEXT, {"cid": cid}).first()
-    if row is None:
-        return None
-    return record(OutboxRecord, row), record(Conversation, row, "c_")
+    return first_with(c, _NEXT, OutboxRecord, cid)
 
 
 def pending_conversations(c: Connection) -> list[str]:

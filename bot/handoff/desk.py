@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from bot.db import Connection, Database
@@ -28,24 +29,16 @@ T = TypeVar("T")
 MAX_STAFF_TEXT = 4000
 
 
+@dataclass(eq=False)
 class Desk:
     """Staff's actions on cases; ``outbox``, ``pipeline`` and ``handoff`` start what they leave."""
 
-    def __init__(
-        self,
-        core: Core,
-        db: Database,
-        outbox: Kickable,
-        pipeline: Kickable,
-        handoff: Handoff,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.core = core
-        self.db = db
-        self.outbox = outbox
-        self.pipeline = pipeline
-        self.handoff = handoff
-        self.clock = clock
+    core: Core
+    db: Database
+    outbox: Kickable
+    pipeline: Kickable
+    handoff: Handoff
+    clock: Callable[[], float] = time.time
 
     async def _tx(self, fn: Callable[[Connection, float, Effects], T]) -> T:
         effects = Effects()

@@ -34,8 +34,8 @@ from bot.db import Connection, inbound
 from bot.handoff import cases
 from bot.handoff.core import Core
 from bot.handoff.model import HUMAN, REASON_FOR_SCREEN, Case, Request
-from bot.hooks import Answer, Decision, Effects, Kickable, NoWorkers, Route
-from bot.model import REQUEST_HUMAN, BotMessage, Conversation, InboundRecord, Incoming
+from bot.hooks import Answer, Decision, Effects, Handoff, Kickable, NewMessage, NoWorkers, Route
+from bot.model import REQUEST_HUMAN, BotMessage, InboundRecord
 
 # Payloads that are not words the client typed, and how staff read them.
 _LOCATION = re.compile(r'^/inform_location\{"location":"geo:([-\d.]+),([-\d.]+)"\}$')
@@ -56,7 +56,7 @@ def for_staff(kind: str, text: str) -> str:
     return text
 
 
-class Intake:
+class Intake(Handoff):
     """The inbox's and the router's handoff decisions, and what starts after them."""
 
     def __init__(
@@ -75,23 +75,15 @@ class Intake:
 
     # --- a new message (the inbox) ------------------------------------------------------------
 
-    def on_message(
-        self,
-        c: Connection,
-        cid: str,
-        incoming: Incoming,
-        inbound_id: int,
-        risk: str | None,
-        person: bool,
-        now: float,
-    ) -> Decision:
+    def on_message(self, c: Connection, new: NewMessage, now: float) -> Decision:
+        cid, incoming, inbound_id, risk = new.cid, new.incoming, new.inbound_id, new.risk
         eff = Effects()
         case = cases.open_for(c, cid)
         if case is not None:
-            return self._during_case(c, case, inbound_id, incoming, risk, person, now, eff)
+            return self._during_case(c, case, new, now, eff)
         if risk in REASON_FOR_SCREEN:
             request = Request(REASON_FOR_SCREEN[risk], "high")
-        elif person:
+        elif new.person:
             request = Request(HUMAN, "normal")
         else:
             return Decision(effects=eff)
@@ -110,16 +102,9 @@ class Intake:
         return Decision(texts=notices, effects=eff)
 
     def _during_case(
-        self,
-        c: Connection,
-        case: Case,
-        inbound_id: int,
-        incoming: Incoming,
-        risk: str | None,
-        person: bool,
-        now: float,
-        eff: Effects,
+        self, c: Connection, case: Case, new: NewMessage, now: float, eff: Effects
     ) -> Decision:
+        incoming, inbound_id = new.incoming, new.inbound_id
         kind = incoming.kind
         if kind in ("opt_out", "opt_in"):
             word = incoming.text.strip().upper()
@@ -141,11 +126,11 @@ class Intake:
         cases.add_entry(c, case.id, "client", text, now, inbound_id=inbound_id)
         self.core.post(c, case, "client", now, eff, text=text)
         told: list[str] = []
-        if risk in REASON_FOR_SCREEN:  # the crisis reply goes as planned
-            self.core.merge(c, case, Request(REASON_FOR_SCREEN[risk], "high"), now, eff)
+        if new.risk in REASON_FOR_SCREEN:  # the crisis reply goes as planned
+            self.core.merge(c, case, Request(REASON_FOR_SCREEN[new.risk], "high"), now, eff)
         elif kind == "media":
             told = [self.texts.handoff_media]
-        elif person and case.status == "waiting":
+        elif new.person and case.status == "waiting":
             told = [self.texts.handoff_still_waiting]
         return Decision("relayed", told, replace=bool(told), effects=eff)
 
@@ -176,12 +161,7 @@ class Intake:
     # --- Rasa's answer (the router) -----------------------------------------------------------
 
     def on_answer(
-        self,
-        c: Connection,
-        record: InboundRecord,
-        conversation: Conversation,
-        messages: list[BotMessage],
-        now: float,
+        self, c: Connection, record: InboundRecord, messages: list[BotMessage], now: float
     ) -> Answer:
         payloads = [
             m.custom["handoff"]

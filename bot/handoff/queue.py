@@ -23,7 +23,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.db import Connection, Database
 from bot.handoff import cases
@@ -67,33 +67,22 @@ def due(case: Case, now: float, settings: HandoffSettings) -> Due:
     )
 
 
+@dataclass(eq=False)
 class Watcher:
     """Looks at the waiting cases every :data:`TICK_SECONDS`, and when ``watch`` is set (a case
     changed); ``outbox``, ``pipeline`` and ``handoff`` start what a look leaves to do."""
 
-    def __init__(
-        self,
-        core: Core,
-        db: Database,
-        settings: HandoffSettings,
-        watch: asyncio.Event,
-        outbox: Kickable,
-        pipeline: Kickable,
-        handoff: Handoff,
-        clock: Callable[[], float] = time.time,
-        interval: float = TICK_SECONDS,
-    ) -> None:
-        self.core = core
-        self.db = db
-        self.settings = settings
-        self._wake = watch
-        self.outbox = outbox
-        self.pipeline = pipeline
-        self.handoff = handoff
-        self.clock = clock
-        self.interval = interval
-        self._task: asyncio.Task[None] | None = None
-        self._lock = asyncio.Lock()
+    core: Core
+    db: Database
+    settings: HandoffSettings
+    watch: asyncio.Event
+    outbox: Kickable
+    pipeline: Kickable
+    handoff: Handoff
+    clock: Callable[[], float] = time.time
+    interval: float = TICK_SECONDS
+    _task: asyncio.Task[None] | None = field(default=None, init=False)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="handoff watcher")
@@ -111,9 +100,9 @@ class Watcher:
                 await self.tick()
             except Exception:
                 log.exception("the handoff watcher failed; it tries again")
-            self._wake.clear()
+            self.watch.clear()
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.interval)
+                await asyncio.wait_for(self.watch.wait(), self.interval)
 
     async def tick(self) -> int:
         """Do what every waiting case needs now; how many cases needed something."""

@@ -20,6 +20,7 @@ import functools
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
@@ -70,24 +71,16 @@ def buttons(case: Case) -> InlineKeyboardMarkup | None:
     return None
 
 
+@dataclass(eq=False)
 class StaffRelay(KeyedWorkers[int]):
     """Starts a worker for each case with staff posts waiting."""
 
-    def __init__(
-        self,
-        db: Database,
-        telegram: TelegramBot,
-        roster: Roster,
-        clock: Callable[[], float] = time.time,
-        pacer: Pacer | None = None,
-    ) -> None:
-        super().__init__()
-        self.db = db
-        self.telegram = telegram
-        self.roster = roster
-        self.clock = clock
-        self.pacer = pacer or Pacer(GROUP_RATE, GROUP_BURST, 30.0, 30.0)
-        self.forum: dict[int, bool] = {}  # chat id -> whether it has topics (learnt on use)
+    db: Database
+    telegram: TelegramBot
+    roster: Roster
+    clock: Callable[[], float] = time.time
+    pacer: Pacer = field(default_factory=lambda: Pacer(GROUP_RATE, GROUP_BURST, 30.0, 30.0))
+    forum: dict[int, bool] = field(default_factory=dict, init=False)  # chat -> has topics?
 
     def _task_name(self, key: int) -> str:
         return f"staff relay {key}"

@@ -8,21 +8,19 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.settings import Settings
-from scripts.fakes.gateway import loopback_settings
 from scripts.fakes.rasa import FakeRasa
 from scripts.fakes.telegram import BOT_TOKEN, FakeTelegram
-from scripts.fakes.twilio import FakeTwilio
 from tests.gateway_fixtures import (
     fake_rasa,
     fake_twilio,
     http,
     postgres_database,
     postgres_url,
+    settings_maker,
     start_gateway,
 )
 
@@ -45,24 +43,4 @@ async def fake_telegram() -> AsyncIterator[FakeTelegram]:
 @pytest.fixture
 def settings_for(tmp_path: Path, fake_rasa: FakeRasa) -> Callable[..., Callable[[str], Settings]]:
     """``settings_for(telegram=..., sms=..., webhook=..., **fields)`` -> settings for a URL."""
-
-    def make(
-        telegram: FakeTelegram | None = None,
-        sms: FakeTwilio | None = None,
-        webhook: bool = False,
-        **fields: Any,
-    ) -> Callable[[str], Settings]:
-        def build(url: str) -> Settings:
-            return loopback_settings(
-                url,
-                tmp_path / "gateway.db",
-                fake_rasa.url,
-                telegram_url=telegram.url if telegram else None,
-                twilio_url=sms.url if sms else None,
-                webhook=webhook,
-                **fields,
-            )
-
-        return build
-
-    return make
+    return settings_maker(tmp_path / "gateway.db", fake_rasa, webhook=False)

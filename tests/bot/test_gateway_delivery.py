@@ -13,7 +13,7 @@ from scripts.fakes import telegram as tg
 from scripts.fakes.base import wait_for
 from scripts.fakes.telegram import WEBHOOK_SECRET
 from scripts.fakes.twilio import post_sms, sms_form
-from tests.store_reads import counts, events_of
+from tests.store_helpers import counts, events_of
 
 CHAT = 444000111
 PHONE = "+16505550123"

@@ -24,7 +24,7 @@ from scripts.fakes import telegram as tg
 from scripts.fakes.base import wait_for
 from scripts.fakes.twilio import post_sms, sms_form
 from tests.servers import RasaServers
-from tests.store_reads import counts, events_of
+from tests.store_helpers import counts, events_of
 
 pytestmark = pytest.mark.slow
 

@@ -7,10 +7,9 @@ import pytest
 from bot import gsm
 from bot.channels.sms import EMPTY_TWIML, OPT_OUT_WORDS, WEBHOOK_PATH
 from bot.db import inbound
-from bot.errors import StoreError
 from scripts.fakes.base import wait_for
 from scripts.fakes.twilio import post_sms, signature, sms_form
-from tests.store_reads import counts, events_of
+from tests.store_helpers import counts, events_of, refuse_once
 
 CLIENT = "+16505550123"
 OTHER = "+16505550199"
@@ -96,15 +95,7 @@ async def test_without_public_url_sms_is_not_started_and_health_says_why(
 async def test_an_sms_the_store_refuses_gets_503_and_is_kept_when_sent_again(
     gateway, fake_twilio, http
 ):
-    real_run, refusals = gateway.db.run, []
-
-    async def refuse_once(fn, *args, **kwargs):  # the disk is full, once, as the inbox stores it
-        if not refusals and getattr(fn, "__name__", "") == "take_in":
-            refusals.append(1)
-            raise StoreError("database or disk is full")
-        return await real_run(fn, *args, **kwargs)
-
-    gateway.db.run = refuse_once
+    refuse_once(gateway.db)  # the disk is full, once, as the inbox stores the message
     form = sms_form(CLIENT, "bed tonight")
     url = f"{gateway.url}{WEBHOOK_PATH}"
     assert (await post_sms(http, url, form))[0] == 503

@@ -22,7 +22,7 @@ from bot.privacy import SenderHasher
 from bot.safety import Screen
 from region import load_region
 from scripts.stack import free_port
-from tests.store_reads import counts, events_of
+from tests.store_helpers import counts, events_of
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

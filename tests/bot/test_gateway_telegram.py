@@ -11,12 +11,11 @@ import pytest
 
 from bot.channels.telegram import SECRET_HEADER, WEBHOOK_PATH
 from bot.db import inbound
-from bot.errors import StoreError
 from bot.settings import Secret
 from scripts.fakes import telegram as tg
 from scripts.fakes.base import wait_for
 from scripts.fakes.telegram import WEBHOOK_SECRET
-from tests.store_reads import counts
+from tests.store_helpers import counts, refuse_once
 
 CHAT = 555000111
 OTHER_CHAT = 555000222
@@ -425,15 +424,7 @@ async def test_an_update_the_store_refuses_is_not_confirmed_and_comes_again(
 ):
     gateway = await start_gateway(settings_for(telegram=fake_telegram, webhook=webhook))
     await wait_for(lambda: "getMe" in fake_telegram.calls)
-    real_run, refusals = gateway.db.run, []
-
-    async def refuse_once(fn, *args, **kwargs):  # the disk is full, once, as the inbox stores it
-        if not refusals and getattr(fn, "__name__", "") == "take_in":
-            refusals.append(1)
-            raise StoreError("database or disk is full")
-        return await real_run(fn, *args, **kwargs)
-
-    gateway.db.run = refuse_once
+    refuse_once(gateway.db)  # the disk is full, once, as the inbox stores the message
     fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, "bed tonight"))
     await wait_for(lambda: fake_telegram.texts_to(CHAT) == ["You said: bed tonight"], timeout=15)
     if webhook:

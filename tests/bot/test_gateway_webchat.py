@@ -11,7 +11,7 @@ import pytest
 from bot.db import inbound
 from bot.state import INBOX
 from scripts.fakes.base import wait_for
-from tests.store_reads import counts, events_of
+from tests.store_helpers import counts, events_of
 
 SENDER = "tab-0123456789abcdef"
 

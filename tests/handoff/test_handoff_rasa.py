@@ -22,7 +22,7 @@ from scripts.fakes.base import wait_for
 from tests.bot.test_gateway_rasa import ROOT
 from tests.handoff.helpers import case_count, offer, only_case, settle
 from tests.servers import RasaServers
-from tests.store_reads import events_of
+from tests.store_helpers import events_of
 
 pytestmark = pytest.mark.slow
 

@@ -1,5 +1,6 @@
 """What the gateway's and the handoff's tests read of the gateway store, as SQLAlchemy Core
-queries on its tables (the gateway itself never needs these views)."""
+queries on its tables (the gateway itself never needs these views), and a store that refuses
+a message once, as a full disk would."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 
 from bot.db import Connection, Database
 from bot.db.schema import events, inbound, outbox
+from bot.errors import StoreError
 
 
 def _counts(c: Connection) -> dict[str, int]:
@@ -43,3 +45,17 @@ def _events_of(c: Connection, cid: str) -> list[tuple[str, dict[str, Any]]]:
 async def events_of(db: Database, cid: str) -> list[tuple[str, dict[str, Any]]]:
     """The conversation's events (handoff requests, opt-outs), oldest first."""
     return await db.run(_events_of, cid)
+
+
+def refuse_once(db: Database, transaction: str = "take_in") -> None:
+    """The next ``transaction`` (by its function's name: the inbox's, by default) fails as on a
+    full disk; everything else, and that one again, is stored as ever."""
+    real_run, refused = db.run, []
+
+    async def run(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        if not refused and getattr(fn, "__name__", "") == transaction:
+            refused.append(fn)
+            raise StoreError("database or disk is full")
+        return await real_run(fn, *args, **kwargs)
+
+    db.run = run  # type: ignore[method-assign]

@@ -56,7 +56,10 @@ DATA = {"model", "hooks", "errors", "workers", "handoff/model", "db/schema", "sc
 HELPERS = {"privacy", "pacing", "gsm", "messages", "settings", "state", "logs"}
 TRANSPARENT = PLUMBING | DATA | HELPERS
 # Where work crosses to the store's thread: the caller's task is remembered here, in order.
-HANDOVER = {("db", "run"), ("store", "_run")}
+# (Before issue 10 a thread pool took work in order; since, the store's threads take a
+# webhook's work first, so each piece of work is known by its call, as it is submitted.)
+HANDOVER = {("store", "_run")}
+SUBMIT, TAKEOVER = ("db", "submit"), ("db", "_transaction")
 # Starting a worker, or the handoff's work, once a transaction has committed: a hand-over to
 # another task (counted there), not a stop on this one.
 STARTING = {"kick", "_task_name", "after", "apply", "wake"}
@@ -77,6 +80,7 @@ class Tracer:
         self.stops: dict[str, list[str]] = collections.defaultdict(list)
         self.order: list[str] = []
         self.handed: collections.deque[tuple[str, str | None]] = collections.deque()
+        self.submitted: dict[int, tuple[str, str | None]] = {}
         self.local = threading.local()
 
     def __call__(self, frame: FrameType, event: str, arg: Any) -> None:
@@ -86,11 +90,17 @@ class Tracer:
         if module is None:
             return
         caller, root = self._caller(frame)
+        where = (module, frame.f_code.co_name)
+        if where == TAKEOVER:  # the store's thread takes work: whose is it?
+            handed = self.submitted.pop(id(frame.f_back.f_locals.get("call")), None)
+            self.local.task, self.local.caller = handed or ("store", None)
         task = self._task(root)  # (kept up to date whether recording or not)
         if caller is None and threading.current_thread() is not threading.main_thread():
             caller = getattr(self.local, "caller", None)  # who handed the store this work
-        if (module, frame.f_code.co_name) in HANDOVER:
+        if where in HANDOVER:
             self.handed.append((task, caller))
+        if where == SUBMIT:
+            self.submitted[id(frame.f_locals["call"])] = (task, caller)
         if not self.recording or module in TRANSPARENT or caller == module:
             return
         if frame.f_code.co_name in STARTING:

@@ -147,10 +147,11 @@ class Inbox:
         """Store ``incoming`` durably (raises StoreError if it cannot), then start its work."""
         incoming = typed(incoming)  # typed words never reach Rasa as an intent
         cid = self.conversation_id(incoming.channel, incoming.address)
+        # Ahead of the workers' transactions: the channel answers its webhook when this is done.
         try:
-            accepted, effects = await self.db.run(self.take_in, cid, incoming, self.clock())
+            accepted, effects = await self.db.run_first(self.take_in, cid, incoming, self.clock())
         except StoreConflict:  # a replica stored this message, or this new conversation, just now
-            accepted, effects = await self.db.run(self.take_in, cid, incoming, self.clock())
+            accepted, effects = await self.db.run_first(self.take_in, cid, incoming, self.clock())
         if accepted.duplicate:
             log.info(
                 "%s %s repeat of message %d dropped",

@@ -57,7 +57,7 @@ async def offered(db: Database, conversation_id: str, payload: str) -> bool:
     """Whether the client may send ``payload``: the gateway's own, or a button it was offered."""
     if payload in GATEWAY_PAYLOADS:
         return True
-    bodies = await db.run(outbox.with_buttons, conversation_id, OFFERED_LOOKBACK)
+    bodies = await db.run_first(outbox.with_buttons, conversation_id, OFFERED_LOOKBACK)
     return any(payload in payloads_in(body) for body in bodies)
 
 

@@ -50,12 +50,15 @@ async def events_of(db: Database, cid: str) -> list[tuple[str, dict[str, Any]]]:
 def refuse_once(db: Database, transaction: str = "take_in") -> None:
     """The next ``transaction`` (by its function's name: the inbox's, by default) fails as on a
     full disk; everything else, and that one again, is stored as ever."""
-    real_run, refused = db.run, []
+    refused: list[Any] = []
 
-    async def run(fn: Any, *args: Any, **kwargs: Any) -> Any:
-        if not refused and getattr(fn, "__name__", "") == transaction:
-            refused.append(fn)
-            raise StoreError("database or disk is full")
-        return await real_run(fn, *args, **kwargs)
+    def refusing(real: Any) -> Any:
+        async def run(fn: Any, *args: Any, **kwargs: Any) -> Any:
+            if not refused and getattr(fn, "__name__", "") == transaction:
+                refused.append(fn)
+                raise StoreError("database or disk is full")
+            return await real(fn, *args, **kwargs)
 
-    db.run = run  # type: ignore[method-assign]
+        return run
+
+    db.run, db.run_first = refusing(db.run), refusing(db.run_first)  # type: ignore[method-assign]

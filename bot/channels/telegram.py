@@ -186,7 +186,7 @@ class TelegramChannel:
         finally:
             STORED.reset(token)
             FAILED.reset(failed_token)
-        if await self.db.run(inbound.seen, "telegram", str(update.update_id)):
+        if await self.db.run_first(inbound.seen, "telegram", str(update.update_id)):
             return True
         # A handler failed before storing (a bug, or an update shape PTB could not read). Keep
         # the update as ignored: refused, Telegram would send it again and again, holding up

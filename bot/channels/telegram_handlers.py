@@ -112,7 +112,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("%s a button the bot did not offer was tapped: ignored", short(cid))
         data = ""
     elif data.startswith(LONG_PAYLOAD_PREFIX):
-        found: str | None = await inbox.db.run(meta.payload_for, data)
+        found: str | None = await inbox.db.run_first(meta.payload_for, data)
         data = found or ""
     if data.startswith("/"):
         await _accept(update, context, "payload", data)

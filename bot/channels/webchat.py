@@ -166,7 +166,7 @@ async def send(request: web.Request) -> web.Response:
         answered = await request.app[PIPELINE].wait_turn(
             accepted.inbound_id, settings.rasa_timeout + 2
         )
-    record, units = await request.app[DB].run(_turn, accepted.inbound_id)
+    record, units = await request.app[DB].run_first(_turn, accepted.inbound_id)
     replies = [unit for unit in units if unit.status == "sent"]
     waiting = record is not None and record.status == "pending"
     # The crisis reply never waits for Rasa: what follows it comes through the poll.
@@ -193,7 +193,7 @@ async def messages(request: web.Request) -> web.Response:
         return _error(str(exc))
     inbox = request.app[INBOX]
     cid = inbox.conversation_id("webchat", sender)
-    records = await request.app[DB].run(outbox.delivered_after, cid, after)
+    records = await request.app[DB].run_first(outbox.delivered_after, cid, after)
     return web.json_response({"messages": [_unit(r) for r in records]})
 
 

@@ -8,10 +8,12 @@ generated once, long button payloads); human handoff keeps its own in :mod:`bot.
 :mod:`bot.handoff.posts` and :mod:`bot.handoff.auth`. A row becomes one of the dataclasses of
 :mod:`bot.model` through the table's own columns (:func:`record`, :func:`columns`).
 
-:meth:`Database.run` is the only entry point: it runs such a function on a worker thread, in
-one transaction that commits when the function returns and rolls back if it raises, so the
-event loop never waits on the disk. Whatever must change together (a message and the replies
-and case it brings; a Rasa answer and its units) is one function run once.
+:meth:`Database.run` is the way in: it runs such a function on a worker thread, in one
+transaction that commits when the function returns and rolls back if it raises, so the event
+loop never waits on the disk. Whatever must change together (a message and the replies and case
+it brings; a Rasa answer and its units) is one function run once. :meth:`Database.run_first` is
+the same, ahead of the work already waiting: what a webhook's answer waits on (storing the
+message) does not queue behind the router's and the outbox's transactions.
 
 SQLite (the default, a file): one worker thread and one connection, so writes never contend;
 WAL, so readers do not wait for the writer; ``synchronous=FULL``, so an acknowledged message is
@@ -27,8 +29,11 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
+import itertools
+import queue
+import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -54,8 +59,7 @@ class Database:
         self.url = normalise_url(url)
         self.dialect = "sqlite" if self.url.startswith("sqlite") else "postgresql"
         self.engine = _engine(self.url)
-        workers = 1 if self.dialect == "sqlite" else POSTGRES_THREADS
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="store")
+        self._threads = _Threads(1 if self.dialect == "sqlite" else POSTGRES_THREADS)
         self._kept: Connection | None = None  # SQLite's one connection, kept by its one thread
 
     async def open(self) -> None:
@@ -66,8 +70,8 @@ class Database:
             raise StoreError(f"cannot open the gateway store ({self.dialect}): {exc}") from None
 
     async def close(self) -> None:
-        await asyncio.get_running_loop().run_in_executor(self._executor, self._dispose)
-        self._executor.shutdown(wait=True)
+        await asyncio.wrap_future(self._threads.submit(self._dispose, first=False))
+        await asyncio.to_thread(self._threads.stop)
 
     def _dispose(self) -> None:
         if self._kept is not None:
@@ -77,9 +81,14 @@ class Database:
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``fn(connection, *args, **kwargs)`` in one transaction on the store's thread."""
-        loop = asyncio.get_running_loop()
         call = functools.partial(self._transaction, fn, args, kwargs)
-        return await loop.run_in_executor(self._executor, call)
+        return await asyncio.wrap_future(self._threads.submit(call, first=False))
+
+    async def run_first(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """:meth:`run`, ahead of the work already waiting: for what a webhook's answer waits on
+        (the workers' transactions can wait a little; Telegram and Twilio should not)."""
+        call = functools.partial(self._transaction, fn, args, kwargs)
+        return await asyncio.wrap_future(self._threads.submit(call, first=True))
 
     def _transaction(self, fn: Callable[..., T], args: tuple[Any, ...], kwargs: Any) -> T:
         try:
@@ -94,6 +103,45 @@ class Database:
             cause = getattr(exc, "orig", None) or exc
             error = StoreConflict if isinstance(exc, sa.exc.IntegrityError) else StoreError
             raise error(f"gateway store: {type(cause).__name__}: {cause}") from None
+
+
+class _Threads:
+    """The store's worker threads, taking work from one queue: what is submitted ``first``
+    before the rest, and in order within each."""
+
+    def __init__(self, count: int) -> None:
+        self._queue: queue.PriorityQueue[tuple[int, int, Any, Future[Any]]] = queue.PriorityQueue()
+        self._order = itertools.count()
+        self._threads = [
+            threading.Thread(target=self._serve, name=f"store_{n}", daemon=True)
+            for n in range(count)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, call: Callable[[], T], first: bool) -> Future[T]:
+        future: Future[T] = Future()
+        self._queue.put((0 if first else 1, next(self._order), call, future))
+        return future
+
+    def stop(self) -> None:
+        """Finish what was submitted, then stop every thread."""
+        for _ in self._threads:
+            self._queue.put((2, next(self._order), None, Future()))
+        for thread in self._threads:
+            thread.join()
+
+    def _serve(self) -> None:
+        while True:
+            _, _, call, future = self._queue.get()
+            if call is None:
+                return
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(call())
+            except BaseException as exc:  # handed to the caller, as an executor does
+                future.set_exception(exc)
 
 
 def normalise_url(url: str) -> str:

@@ -4,6 +4,7 @@ functions of a connection the gateway uses, each run as the gateway runs them.""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -200,6 +201,26 @@ async def test_a_failure_names_the_driver_error_and_never_the_values(db):
         await db.run(duplicate_key)
     assert "6505550100" not in str(raised.value)
     assert await events_of(db, "c1") == []  # the transaction is rolled back whole
+
+
+async def test_what_a_webhook_waits_on_goes_before_the_workers_transactions(tmp_path: Path):
+    db = Database(f"sqlite:///{tmp_path / 'gw.db'}")
+    await db.open()
+    busy, order = threading.Event(), []
+    try:
+        held = asyncio.ensure_future(db.run(lambda c: busy.wait(10)))  # the one thread is busy
+        await asyncio.sleep(0.05)
+        waiting = [
+            asyncio.ensure_future(db.run(lambda c: order.append("worker"))),
+            asyncio.ensure_future(db.run_first(lambda c: order.append("webhook"))),
+        ]
+        await asyncio.sleep(0.05)
+        busy.set()
+        await asyncio.gather(held, *waiting)
+        assert order == ["webhook", "worker"]
+    finally:
+        busy.set()
+        await db.close()
 
 
 async def test_an_unreachable_database_is_a_clear_error():

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
-
-from rasa_sdk import Tracker
+from typing import TYPE_CHECKING, Any
 
 from region import Region, load_region
+
+if TYPE_CHECKING:  # only for its type: the directory's CLI uses region() without rasa_sdk
+    from rasa_sdk import Tracker
 
 CHANNELS = ("sms", "telegram", "webchat")
 

@@ -151,6 +151,12 @@ class Gazetteer:
         close = difflib.get_close_matches(key, self._regional_names, n=1, cutoff=0.85)
         return self._by_name[close[0]][0][0] if close else None
 
+    def locate(self, value: str | None) -> Place | None:
+        """A place from a slot value: a whole answer first, else a place named inside it."""
+        if not value:
+            return None
+        return self.resolve(value) or self.find_in_text(value)
+
     def find_in_text(self, text: str | None) -> Place | None:
         """The first ZIP code or longest known place name inside a free-text message."""
         if not text:

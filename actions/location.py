@@ -16,17 +16,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.context import region
-from actions.gazetteer import Gazetteer, Place, gazetteer_for
+from actions.gazetteer import Gazetteer, gazetteer_for
 from actions.texts import say
 
 MAX_ECHO = 40  # characters of an unknown place repeated back to the client
-
-
-def resolve_location(gazetteer: Gazetteer, value: str | None) -> Place | None:
-    """A place from a slot value: a whole answer first, else a place named inside it."""
-    if not value:
-        return None
-    return gazetteer.resolve(value) or gazetteer.find_in_text(value)
 
 
 def wants_another_place(gazetteer: Gazetteer, tracker: Tracker) -> bool:
@@ -107,7 +100,7 @@ class ValidateServiceSearchForm(FormValidationAction):
         value = str(slot_value) if slot_value is not None else None
         if wants_another_place(gazetteer, tracker):
             return {"location": None}
-        place = resolve_location(gazetteer, value)
+        place = gazetteer.locate(value)
         if place is None:
             shown = (value or "").strip()
             if len(shown) > MAX_ECHO:

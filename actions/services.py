@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -40,7 +41,16 @@ def requested_page(tracker: Tracker) -> int:
         return 0
 
 
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
 class ActionFindServices(Action):
+    """``now`` is the clock "open now" is read from: the wall clock, or one a test sets."""
+
+    def __init__(self, now: Callable[[], dt.datetime] = utc_now) -> None:
+        self.now = now
+
     def name(self) -> str:
         return "action_find_services"
 
@@ -55,7 +65,7 @@ class ActionFindServices(Action):
             population=tracker.get_slot("population"),
             channel=channel,
             page=requested_page(tracker),
-            now=dt.datetime.now(dt.timezone.utc),
+            now=self.now(),
             region=region(),
             say=say,
         )

@@ -27,8 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import ROOT, median_of_rounds, report, summary_ms
 from bot.handoff.auth import hash_password
-from tests.bot.gateway_fakes.process import GatewayProcess, free_port
-from tests.bot.gateway_fakes.rasa import FakeRasa
+from scripts.fakes.process import GatewayProcess
+from scripts.fakes.rasa import FakeRasa
+from scripts.stack import free_port
 
 NAME, PASSWORD = "alex", "correct horse battery staple"
 POLL_EVERY = 0.02

@@ -73,13 +73,12 @@ def time_finds(db: Path, count: int, seed: int) -> dict[str, float]:
 
 def time_index(db: Path, count: int, seed: int) -> dict[str, float]:
     from actions.gazetteer import gazetteer_for
-    from actions.location import resolve_location
 
     gazetteer = gazetteer_for(region())
     samples = []
     with closing(build.open_directory(db)) as conn:
         for need, place, population, _ in queries(count, seed):
-            found = resolve_location(gazetteer, place)
+            found = gazetteer.locate(place)
             assert found is not None, place
             where = Where(found.latitude, found.longitude, (found.name, found.county or ""))
             start = time.perf_counter()

@@ -26,11 +26,11 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import median_of_rounds, percentile, report
-from tests.bot.gateway_fakes import telegram as tg
-from tests.bot.gateway_fakes.process import GatewayProcess, loopback_env
-from tests.bot.gateway_fakes.rasa import FakeRasa
-from tests.bot.gateway_fakes.telegram import BOT_TOKEN, WEBHOOK_SECRET, FakeTelegram
-from tests.bot.gateway_fakes.twilio import (
+from scripts.fakes import telegram as tg
+from scripts.fakes.process import GatewayProcess, loopback_env
+from scripts.fakes.rasa import FakeRasa
+from scripts.fakes.telegram import BOT_TOKEN, WEBHOOK_SECRET, FakeTelegram
+from scripts.fakes.twilio import (
     FakeTwilio,
     signature,
     sms_form,

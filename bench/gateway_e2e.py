@@ -41,16 +41,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from actions.directory import build, db
 from bench.common import median_of_rounds, percentile, report
-from scripts.model import model_path
-from scripts.stack import ROOT, Stack, actions_spec, free_port, rasa_spec
-from tests.bot.gateway_fakes import telegram as tg
-from tests.bot.gateway_fakes.process import GatewayProcess, loopback_env
-from tests.bot.gateway_fakes.telegram import BOT_TOKEN, WEBHOOK_SECRET, FakeTelegram
-from tests.bot.gateway_fakes.twilio import (
+from scripts.fakes import telegram as tg
+from scripts.fakes.process import GatewayProcess, loopback_env
+from scripts.fakes.telegram import BOT_TOKEN, WEBHOOK_SECRET, FakeTelegram
+from scripts.fakes.twilio import (
     FakeTwilio,
     signature,
     sms_form,
 )
+from scripts.model import model_path
+from scripts.stack import ROOT, Stack, actions_spec, free_port, rasa_spec
 
 REDWOOD_CITY = (37.48522, -122.23635)
 ASK = "i need a bed tonight"

@@ -18,9 +18,9 @@ group, which the relay respects (bursts of 10, then one every 3 s); for these la
 pacing is lifted, so they measure the gateway. The flood figure keeps it: 50 client messages
 in about 5 s, and how many posts (batches) and how long until staff have them all.
 
-The cost of the handoff on every message: the time to store (and acknowledge) a message with
-the handoff's check for an open case in the same transaction, against the store alone, on a
-SQLite store (synchronous=FULL) in this process. Figures are medians over rounds;
+The cost of the handoff on every message: the time of the inbox's transaction for a message
+(stored, screened, replies queued) with the handoff's check for an open case in it, against
+the same without the handoff, on a SQLite store (synchronous=FULL) in this process. Figures are medians over rounds;
 results/bench/handoff_relay.json.
 """
 
@@ -42,24 +42,28 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import report, summary_ms
+from bot.db import Database
 from bot.handoff.auth import StaffAccount, hash_password
 from bot.handoff.core import Core
 from bot.handoff.intake import Intake
 from bot.handoff.roster import Roster
 from bot.handoff.settings import HandoffSettings
+from bot.hooks import NoWorkers
+from bot.inbox import Inbox
 from bot.messages import load_messages
 from bot.model import Incoming
 from bot.pacing import Pacer
 from bot.privacy import SenderHasher
+from bot.safety import Screen
 from bot.settings import Secret, Settings
 from bot.state import HANDOFF
-from bot.store import Store
 from region import load_region
-from tests.bot.gateway_fakes import telegram as tg
-from tests.bot.gateway_fakes.gateway import RunningGateway
-from tests.bot.gateway_fakes.rasa import FakeRasa
-from tests.bot.gateway_fakes.telegram import BOT_TOKEN, WEBHOOK_SECRET
-from tests.bot.gateway_fakes.twilio import (
+from scripts.fakes import telegram as tg
+from scripts.fakes.gateway import RunningGateway
+from scripts.fakes.rasa import FakeRasa
+from scripts.fakes.staff_telegram import ALEX, STAFF_CHAT, StaffTelegram, staff_text
+from scripts.fakes.telegram import BOT_TOKEN, WEBHOOK_SECRET
+from scripts.fakes.twilio import (
     ACCOUNT_SID,
     AUTH_TOKEN,
     FROM_NUMBER,
@@ -67,7 +71,6 @@ from tests.bot.gateway_fakes.twilio import (
     post_sms,
     sms_form,
 )
-from tests.handoff.fakes import ALEX, STAFF_CHAT, StaffTelegram, staff_text
 
 TIME_LIMIT = 30.0  # for any one thing to arrive
 
@@ -238,27 +241,34 @@ async def one_round(samples: int, n: int) -> dict[str, Any]:
 
 
 async def accept_cost(folder: Path, count: int = 400) -> dict[str, float]:
-    """Milliseconds to store a message, without and with the handoff's hook (medians)."""
-    store = Store(f"sqlite:///{folder / 'cost.db'}")
-    await store.open()
+    """Milliseconds to store a message (the inbox's transaction), without and with the
+    handoff's check for an open case (medians)."""
+    db = Database(f"sqlite:///{folder / 'cost.db'}")
+    await db.open()
     texts = load_messages(load_region().template_values())
     roster = Roster(HandoffSettings(), None, True, time.time)
-    intake = Intake(Core(texts, roster, SenderHasher("bench"), False), store, texts)
-    samples: dict[str, list[float]] = {"without_handoff_ms": [], "with_handoff_ms": []}
+    hasher = SenderHasher("bench")
+    intake = Intake(Core(texts, roster, hasher, False))
+    screen = Screen(load_region().emergency_number)
+    idle = NoWorkers()  # nothing is started: only the transaction is timed
+    inboxes = {
+        "without_handoff_ms": Inbox(db, hasher, texts, screen, idle, idle),
+        "with_handoff_ms": Inbox(db, hasher, texts, screen, idle, idle, intake),
+    }
+    samples: dict[str, list[float]] = {label: [] for label in inboxes}
     try:
         for i in range(count):  # interleaved, so that drift counts the same for both
-            for label, hooked in (("without_handoff_ms", False), ("with_handoff_ms", True)):
+            for label, inbox in inboxes.items():
                 message = Incoming(
                     "sms", f"+1650{i:07d}", "text", "where can i sleep tonight", f"{label}{i}"
                 )
                 cid = f"{label}-{i % 50}"
-                hook = intake.accept_hook(cid, message, None, []) if hooked else None
                 start = time.perf_counter()
-                await store.accept(cid, message, status="pending", hook=hook)
+                await db.run(inbox.take_in, cid, message, time.time())
                 samples[label].append(time.perf_counter() - start)
         figures = {k: round(statistics.median(v) * 1000, 3) for k, v in samples.items()}
     finally:
-        await store.close()
+        await db.close()
     return figures
 
 

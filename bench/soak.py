@@ -7,7 +7,7 @@ client's replies are counted from what the fake providers received.
 
 The processes are those of `RASA_REPLICAS=2 make run` (bench/processes.py): an action server,
 two Rasa replicas on PostgreSQL and Redis, and the gateway with Telegram (webhook), SMS and web
-chat, whose Telegram and Twilio are fakes in this process (tests/bot/gateway_fakes).
+chat, whose Telegram and Twilio are fakes in this process (scripts/fakes).
 
 Each client (channels in turn) asks "where can i sleep tonight", then, each time a reply
 arrives and a second has passed, sends one of four ZIP codes, each different: every reply
@@ -49,10 +49,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import percentile, report
 from bench.processes import memory_mb, start_setup
-from scripts.stack import free_port
-from tests.bot.gateway_fakes import telegram as tg
-from tests.bot.gateway_fakes.telegram import BOT_TOKEN, WEBHOOK_SECRET, FakeTelegram
-from tests.bot.gateway_fakes.twilio import (
+from scripts.fakes import telegram as tg
+from scripts.fakes.telegram import BOT_TOKEN, WEBHOOK_SECRET, FakeTelegram
+from scripts.fakes.twilio import (
     ACCOUNT_SID,
     AUTH_TOKEN,
     FROM_NUMBER,
@@ -60,6 +59,7 @@ from tests.bot.gateway_fakes.twilio import (
     signature,
     sms_form,
 )
+from scripts.stack import free_port
 
 ASK = "where can i sleep tonight"
 ASKED = "Where are you now?"

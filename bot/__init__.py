@@ -2,6 +2,20 @@
 
 Every inbound message is stored before its webhook is acknowledged, screened for risk to life
 before any NLU, answered through Rasa's REST channel in order per conversation, and delivered
-through a durable outbox with pacing and retries. Run it with ``python -m bot``; build it in
-tests with :func:`bot.app.create_app`. The gateway never imports ``rasa``.
+through a durable outbox with pacing and retries. Run it with ``python -m bot``
+(:mod:`.__main__`); build it in tests with :func:`bot.app.create_app`. The gateway never
+imports ``rasa``.
+
+A message's steps, each in its module: the channel adapters (:mod:`.channels`, which read what
+arrives with :mod:`.inputs` and let only offered buttons send intents, :mod:`.payloads`) hand
+it to the inbox (:mod:`.inbox`), which stores it in the store (:mod:`.db`), has the safety
+screen (:mod:`.safety`) read it and human handoff (:mod:`.handoff`, as :mod:`.hooks` describes
+it) open or join a case; the router (:mod:`.pipeline`) asks Rasa (:mod:`.rasa`); replies are
+rendered for the channel (:mod:`.render`, :mod:`.gsm`) and delivered by the outbox
+(:mod:`.outbox`, paced by :mod:`.pacing`). Around them: the app factory (:mod:`.app`) and its
+typed state (:mod:`.state`), settings (:mod:`.settings`), the gateway's own texts
+(:mod:`.messages`), plain data (:mod:`.model`), errors (:mod:`.errors`), keyed worker tasks
+(:mod:`.workers`), privacy (:mod:`.privacy`) and logging (:mod:`.logs`). Beside them, the
+admins' loop (:mod:`.admin`: review, label, retrain, promote), which reads what Rasa recorded
+through :mod:`.tracker_store`.
 """

@@ -5,16 +5,17 @@ and stop in the reverse one:
 
 1. the store (everything else keeps its state there);
 2. the HTTP session (Rasa and Twilio calls);
-3. the core: sender hashing, the Rasa client and its health probe, the outbox, the router
-   and the inbox;
-4. Telegram's Application and sender, and Twilio's client (only when configured);
-5. human handoff (:mod:`bot.handoff`): cases, the staff desk and console, the watcher of
-   waiting cases; with a Telegram staff group, the staff relay and the staff handlers (which
-   must be registered before any update is read);
-6. the workers: on start they resume what was left pending; on stop they finish what is in
+3. the ways out, when configured: Telegram's Bot API client, Twilio's client;
+4. the core, each part built with what it works with, in this order: sender hashing, the Rasa
+   client and its health probe, the outbox (given the ways out), human handoff's client side
+   (:mod:`bot.handoff`: given the staff relay when there is a Telegram staff group), the
+   router and the inbox (given the handoff), then the staff desk and the watcher of waiting
+   cases (given the outbox and the router);
+5. the workers: on start they resume what was left pending; on stop they finish what is in
    flight for a few seconds and leave the rest pending for the next start;
-7. Telegram's intake (webhook registration or polling), last to start and first to stop, so
-   that no update arrives while the workers are stopping.
+6. Telegram's intake (the handlers, with the staff handlers first, then webhook registration
+   or polling), last to start and first to stop, so that no update arrives while the workers
+   are stopping.
 
 Everything that keeps time (the store's timestamps, retries, office hours, unclaimed cases)
 reads the one ``clock`` given to :func:`create_app`, so tests can say it is 2 a.m.
@@ -36,13 +37,13 @@ import aiohttp
 from aiohttp import web
 
 from bot.channels import sms, telegram, webchat
+from bot.db import Database, meta
 from bot.errors import BadInput
 from bot.handoff import console, staffchat
 from bot.handoff import service as handoff_service
-from bot.handoff.relay import StaffRelay
 from bot.inbox import Inbox
 from bot.messages import load_messages
-from bot.outbox import Outbox
+from bot.outbox import Outbox, Sender
 from bot.pipeline import Pipeline
 from bot.privacy import load_hasher
 from bot.rasa import RasaClient, RasaHealth
@@ -50,6 +51,7 @@ from bot.safety import Screen
 from bot.settings import Settings
 from bot.state import (
     CLOCK,
+    DB,
     HANDOFF,
     HTTP,
     INBOX,
@@ -61,12 +63,11 @@ from bot.state import (
     SCREEN,
     SETTINGS,
     SMS,
-    STORE,
     TELEGRAM,
+    TELEGRAM_BOT,
     TEXTS,
     WEBCHAT_PAGE,
 )
-from bot.store import Store
 from region import Region, load_region
 
 log = logging.getLogger(__name__)
@@ -90,14 +91,12 @@ def create_app(
     app[TEXTS] = load_messages(region.template_values())
     app[WEBCHAT_PAGE] = webchat.page(settings.quick_exit_url, region.emergency_number)
     app[SCREEN] = Screen(region.emergency_number)
-    app.cleanup_ctx.extend([store_ctx, http_ctx, core_ctx, handoff_ctx])
+    app.cleanup_ctx.extend([store_ctx, http_ctx])
     if settings.telegram_enabled:
         app.cleanup_ctx.append(telegram_ctx)
-    if settings.handoff.telegram_staff:
-        app.cleanup_ctx.append(staff_relay_ctx)
     if settings.twilio_enabled:  # client replies, and pages to staff even with no SMS channel
         app.cleanup_ctx.append(sms_ctx)
-    app.cleanup_ctx.extend([workers_ctx, handoff_workers_ctx])
+    app.cleanup_ctx.extend([core_ctx, workers_ctx, handoff_workers_ctx])
     if settings.telegram_enabled:
         app.cleanup_ctx.append(telegram_intake_ctx)
     # aiohttp 3.9 types Signal's items wrongly (Signal[T] holds T, not Callable[[T], ...]).
@@ -165,11 +164,11 @@ async def stop_background_work(app: web.Application) -> None:
 
 
 async def store_ctx(app: web.Application) -> AsyncIterator[None]:
-    store = Store(app[SETTINGS].database_url.reveal(), clock=app[CLOCK])
-    await store.open()
-    app[STORE] = store
+    db = Database(app[SETTINGS].database_url.reveal())
+    await db.open()
+    app[DB] = db
     yield
-    await store.close()
+    await db.close()
 
 
 async def http_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -179,69 +178,43 @@ async def http_ctx(app: web.Application) -> AsyncIterator[None]:
     await session.close()
 
 
+async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Telegram's Bot API client (closed after the outbox and the staff relay have stopped)."""
+    client = telegram.TelegramBot(app[SETTINGS])
+    app[TELEGRAM_BOT] = client
+    yield
+    await client.close()
+
+
+async def sms_ctx(app: web.Application) -> AsyncIterator[None]:
+    app[SMS] = sms.SmsChannel(app[SETTINGS], app[HTTP])
+    yield
+
+
 async def core_ctx(app: web.Application) -> AsyncIterator[None]:
-    settings, store, texts = app[SETTINGS], app[STORE], app[TEXTS]
-    hasher = await load_hasher(store, settings.sender_hash_salt.reveal())
+    settings, db, texts, clock = app[SETTINGS], app[DB], app[TEXTS], app[CLOCK]
+    hasher = await load_hasher(db, settings.sender_hash_salt.reveal())
     rasa = RasaClient(
         app[HTTP], settings.rasa_urls, settings.rasa_token.reveal(), settings.rasa_timeout
     )
     health = RasaHealth(rasa)
-    outbox = Outbox(store, clock=app[CLOCK])
-    pipeline = Pipeline(store, rasa, health, outbox, texts, clock=app[CLOCK])
+    senders: dict[str, Sender] = {}
+    if TELEGRAM_BOT in app:
+        senders["telegram"] = app[TELEGRAM_BOT].sender
+    if SMS in app:
+        senders["sms"] = app[SMS].sender
+    outbox = Outbox(db, senders, clock)
+    handoff, relay = handoff_service.client_side(
+        settings.handoff, app[REGION], db, texts, hasher, app.get(TELEGRAM_BOT), clock
+    )
+    pipeline = Pipeline(db, rasa, health, outbox, texts, handoff, clock)
+    app[INBOX] = Inbox(db, hasher, texts, app[SCREEN], pipeline, outbox, handoff, clock)
+    app[HANDOFF] = handoff_service.staff_side(
+        settings.handoff, handoff, relay, db, outbox, pipeline, clock
+    )
     app[RASA], app[RASA_HEALTH], app[OUTBOX], app[PIPELINE] = rasa, health, outbox, pipeline
-    app[INBOX] = Inbox(store, hasher, texts, pipeline, outbox, app[SCREEN])
     yield
     await health.close()
-
-
-async def handoff_ctx(app: web.Application) -> AsyncIterator[None]:
-    inbox = app[INBOX]
-    app[HANDOFF] = handoff_service.build(
-        app[SETTINGS].handoff,
-        app[REGION],
-        app[STORE],
-        app[TEXTS],
-        inbox.hasher,
-        inbox,
-        app[PIPELINE],
-        app[OUTBOX],
-        app[CLOCK],
-    )
-    yield
-
-
-async def staff_relay_ctx(app: web.Application) -> AsyncIterator[None]:
-    """The staff group: posting cases to it, and reading staff in it (before any update)."""
-    handoff, channel = app[HANDOFF], app[TELEGRAM]
-    handoff.attach_relay(StaffRelay(app[STORE], channel, handoff.roster, app[CLOCK]))
-    chats = handoff.settings.staff_chats()
-    staffchat.register(channel.application, handoff.desk, app[INBOX].hasher, chats)
-    yield
-
-
-async def handoff_workers_ctx(app: web.Application) -> AsyncIterator[None]:
-    await app[HANDOFF].start()
-    yield
-    await app[HANDOFF].stop(grace=OUTBOX_STOP_GRACE)
-
-
-async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
-    settings, store = app[SETTINGS], app[STORE]
-    secret = settings.telegram_webhook_secret.reveal() or await store.meta_value(
-        telegram.SECRET_KEY, lambda: secrets.token_urlsafe(32)
-    )
-    channel = telegram.TelegramChannel(settings, store, app[INBOX], secret)
-    app[TELEGRAM] = channel
-    app[OUTBOX].register("telegram", channel.sender)
-    yield
-    await channel.close()
-
-
-async def sms_ctx(app: web.Application) -> AsyncIterator[None]:
-    channel = sms.SmsChannel(app[SETTINGS], app[HTTP])
-    app[SMS] = channel
-    app[OUTBOX].register("sms", channel.sender)
-    yield
 
 
 async def workers_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -261,8 +234,23 @@ async def workers_ctx(app: web.Application) -> AsyncIterator[None]:
     await app[OUTBOX].stop(grace=OUTBOX_STOP_GRACE)
 
 
+async def handoff_workers_ctx(app: web.Application) -> AsyncIterator[None]:
+    await app[HANDOFF].start()
+    yield
+    await app[HANDOFF].stop(grace=OUTBOX_STOP_GRACE)
+
+
 async def telegram_intake_ctx(app: web.Application) -> AsyncIterator[None]:
-    channel = app[TELEGRAM]
+    """Telegram's handlers (staff first: before any update is read), then webhook or polling."""
+    settings, db, handoff = app[SETTINGS], app[DB], app[HANDOFF]
+    secret = settings.telegram_webhook_secret.reveal() or await db.run(
+        meta.value, telegram.SECRET_KEY, lambda: secrets.token_urlsafe(32)
+    )
+    channel = telegram.TelegramChannel(settings, app[TELEGRAM_BOT], db, app[INBOX], secret)
+    if handoff.relay is not None:
+        chats = handoff.settings.staff_chats()
+        staffchat.register(channel.application, handoff.desk, app[INBOX].hasher, chats)
+    app[TELEGRAM] = channel
     channel.start()
     yield
     await channel.stop_intake()

@@ -4,6 +4,7 @@
     ├── SettingsError            a setting is missing, malformed or contradicts another (start-up)
     ├── MessagesError            the gateway's message file is unreadable or a text cannot be filled
     ├── StoreError               the gateway store cannot be opened or written
+    │   └── StoreConflict        a row another writer stored at the same moment (try again)
     ├── RasaError                a call to Rasa did not give a usable answer (the message is kept)
     │   ├── RasaUnavailable      connection refused, reset, or an HTTP error status
     │   │   ├── RasaUnreachable  no connection (refused, timed out): Rasa never saw the request
@@ -43,6 +44,11 @@ class MessagesError(GatewayError):
 
 class StoreError(GatewayError):
     """The gateway store cannot be opened or written."""
+
+
+class StoreConflict(StoreError):
+    """A unique row (a provider's message id, a new conversation) was stored by another writer
+    (a replica) during the transaction, which was rolled back: run it again."""
 
 
 class RasaError(GatewayError):

@@ -1,40 +1,54 @@
 """The durable inbox: what every channel calls with a new client message, before it answers.
 
-:meth:`Inbox.accept` stores the message (a repeat of the provider's id is dropped), runs the
-safety screen on the client's words, and, in the same transaction, queues the replies the
-gateway gives itself without Rasa: the crisis reply, SMS HELP, "only text is understood",
-"no words". Only then does the channel acknowledge its webhook. A message for Rasa is left
-pending for the router (:mod:`bot.pipeline`).
-
-Human handoff joins the same transaction (:mod:`bot.handoff.intake`): a message of a client who
-is talking with staff is relayed to them instead, and a request for a person or a risk message
-opens a case, before the webhook is acknowledged.
+:meth:`Inbox.accept` runs :meth:`Inbox.take_in`, one transaction that follows the message
+through its first steps in the order it lives them: it is stored (a repeat of the provider's
+id is dropped); the safety screen reads the client's words (:func:`plan_for`); human handoff
+opens or joins a case (:class:`bot.hooks.Handoff`: a message of a client who is talking with
+staff is relayed to them, a request for a person or a clear risk opens a case); the replies the
+gateway gives itself without Rasa (the crisis reply, SMS HELP, "only text is understood", "no
+words", what the handoff tells the client) are rendered for the channel and queued in the
+outbox. Only then does the channel acknowledge its webhook. A message for Rasa is left pending
+for the router (:mod:`bot.pipeline`), which is started with the outbox once it has committed.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from bot.db import Connection, Database, conversations, events, inbound, outbox
+from bot.errors import StoreConflict
+from bot.hooks import NO_HANDOFF, Effects, Handoff, Kickable, NewMessage, start
 from bot.messages import Messages
-from bot.model import TO_RASA, Accepted, BotMessage, Button, Incoming, OutboxItem
-from bot.outbox import Outbox
+from bot.model import REQUEST_HUMAN, TO_RASA, Accepted, BotMessage, Button, Incoming
 from bot.payloads import typed
-from bot.pipeline import Pipeline
 from bot.privacy import SenderHasher, short
 from bot.render import render
-from bot.safety import Screen, Signal, screen
-from bot.store import Store
-
-if TYPE_CHECKING:
-    from bot.handoff.intake import Intake
+from bot.safety import Screen, Signal, normalise, screen
 
 log = logging.getLogger(__name__)
 
-REQUEST_HUMAN = "/request_human"
+# Asking for a person in so many words, which the gateway recognises itself (so it works when
+# Rasa is down); Rasa's request_human intent catches the rest.
+_WHO = (
+    r"(?:(?:a|an|some|the|real|actual|live|human|proper) )*"
+    r"(?:person|human|humans|someone|somebody|some one|staff|worker|counsell?or|people|operator|"
+    r"agent|volunteer|one)"
+)
+_PLEASE = r"(?: (?:please|pls|plz|now|asap|right now))*"
+_ASKS_FOR_PERSON = re.compile(
+    r"^ (?:(?:hi |hello |hey |please |pls )?(?:i |can i |could i |may i |let me |id |i would )?"
+    r"(?:want|wanna|need|needs|would like|like|have|got|gotta)? ?(?:to )?)?"
+    rf"(?:talk|speak|chat|talking|speaking) (?:to|with) {_WHO}{_PLEASE} $"
+    rf"|^ (?:(?:a|real|actual|live) )*(?:human|person|humans|people|operator){_PLEASE} $"
+    rf"|^ (?:get|give|put) me (?:through to )?{_WHO}{_PLEASE} $"
+    rf"|^ (?:is there|are you) (?:a )?(?:real )?(?:person|human)(?: there)?{_PLEASE} $"
+)
 
 
 @dataclass
@@ -48,6 +62,7 @@ class Plan:
     reply_kind: str = "reply"
     opted_out: bool | None = None
     event: tuple[str, dict[str, Any]] | None = None
+    person: bool = False  # the client asks for a person in words the gateway knows
 
     @property
     def crisis_risk(self) -> str | None:
@@ -61,8 +76,24 @@ def plan_for(
     """Where a message goes and what the gateway answers at once (a pure function).
 
     A clear risk signal gets the crisis reply now; an uncertain one nothing yet (Rasa answers
-    what was asked and checks). Either way the client's words still go to Rasa.
+    what was asked and checks). Either way the client's words still go to Rasa. A request for
+    a person is noted for human handoff.
     """
+    plan = _plan(incoming, texts, check)
+    plan.person = asks_for_person(incoming)
+    return plan
+
+
+def asks_for_person(incoming: Incoming) -> bool:
+    """Whether the message is a request for a person the gateway recognises without Rasa."""
+    if incoming.kind == "payload":
+        return incoming.text.strip() == REQUEST_HUMAN
+    if incoming.kind != "text" or len(incoming.text) > 80:
+        return False
+    return bool(_ASKS_FOR_PERSON.match(normalise(incoming.text)))
+
+
+def _plan(incoming: Incoming, texts: Messages, check: Callable[[str], Signal | None]) -> Plan:
     kind = incoming.kind
     signal = None
     if kind in ("text", "media"):
@@ -96,25 +127,18 @@ def plan_for(
     return Plan("ignored")
 
 
+@dataclass(eq=False)
 class Inbox:
     """Stores new messages and starts their processing."""
 
-    def __init__(
-        self,
-        store: Store,
-        hasher: SenderHasher,
-        texts: Messages,
-        pipeline: Pipeline,
-        outbox: Outbox,
-        screen: Screen,
-    ) -> None:
-        self.screen = screen
-        self.store = store
-        self.hasher = hasher
-        self.texts = texts
-        self.pipeline = pipeline
-        self.outbox = outbox
-        self.intake: Intake | None = None  # human handoff, set by the app
+    db: Database
+    hasher: SenderHasher
+    texts: Messages
+    screen: Screen
+    pipeline: Kickable
+    outbox: Kickable
+    handoff: Handoff = NO_HANDOFF
+    clock: Callable[[], float] = time.time
 
     def conversation_id(self, channel: str, address: str) -> str:
         return self.hasher(channel, address)
@@ -123,31 +147,11 @@ class Inbox:
         """Store ``incoming`` durably (raises StoreError if it cannot), then start its work."""
         incoming = typed(incoming)  # typed words never reach Rasa as an intent
         cid = self.conversation_id(incoming.channel, incoming.address)
-        if incoming.kind == "opt_in":
-            # START only means "send again" after a STOP; otherwise it is a word for Rasa (a
-            # client may text START here meaning the hotline's keyword).
-            conversation = await self.store.conversation_for(cid)
-            if conversation is None or not conversation.opted_out:
-                incoming = dataclasses.replace(incoming, kind="text")
-        plan = plan_for(incoming, self.texts, self.screen)
-        items: list[OutboxItem] = []
-        if plan.replies:
-            rendered = render(incoming.channel, plan.replies, plan.reply_kind, self.texts)
-            items = rendered.items
-        hook = None
-        if self.intake is not None:
-            hook = self.intake.accept_hook(cid, incoming, plan.crisis_risk, items)
-        accepted = await self.store.accept(
-            cid,
-            incoming,
-            status=plan.status,
-            risk=plan.risk,
-            risk_tier=plan.risk_tier,
-            replies=items,
-            opted_out=plan.opted_out,
-            event=plan.event,
-            hook=hook,
-        )
+        # Ahead of the workers' transactions: the channel answers its webhook when this is done.
+        try:
+            accepted, effects = await self.db.run_first(self.take_in, cid, incoming, self.clock())
+        except StoreConflict:  # a replica stored this message, or this new conversation, just now
+            accepted, effects = await self.db.run_first(self.take_in, cid, incoming, self.clock())
         if accepted.duplicate:
             log.info(
                 "%s %s repeat of message %d dropped",
@@ -156,21 +160,62 @@ class Inbox:
                 accepted.inbound_id,
             )
             return accepted
-        if plan.reply_kind == "crisis":
-            accepted = dataclasses.replace(accepted, crisis=True)
         log.info(
             "%s %s message %d stored: %s%s%s",
             short(cid),
             incoming.channel,
             accepted.inbound_id,
             incoming.kind,
-            f", risk={plan.risk} ({plan.risk_tier})" if plan.risk else "",
+            f", risk={accepted.risk} ({accepted.risk_tier})" if accepted.risk else "",
             ", relayed to staff" if accepted.status == "relayed" else "",
         )
-        if accepted.status == "pending":
-            self.pipeline.kick(cid)
-        if items:
-            self.outbox.kick(cid)
-        if self.intake is not None and accepted.hooked is not None:
-            self.intake.core.apply(accepted.hooked)
+        start(effects, self.outbox, self.pipeline, self.handoff)
         return accepted
+
+    def take_in(
+        self, c: Connection, cid: str, incoming: Incoming, now: float
+    ) -> tuple[Accepted, Effects]:
+        """A new message's first steps, in one transaction (see the module's docstring)."""
+        if incoming.kind == "opt_in":
+            # START only means "send again" after a STOP; otherwise it is a word for Rasa (a
+            # client may text START here meaning the hotline's keyword).
+            conversation = conversations.get(c, cid)
+            if conversation is None or not conversation.opted_out:
+                incoming = dataclasses.replace(incoming, kind="text")
+        # Stored, unless the provider sent it before.
+        found = inbound.existing(c, incoming.channel, incoming.provider_id)
+        if found is not None:
+            return Accepted(found[0], cid, duplicate=True, status=found[1]), Effects()
+        inbound_id = inbound.add(c, cid, incoming, now)
+        # Screened.
+        plan = plan_for(incoming, self.texts, self.screen)
+        conversations.touch(c, cid, incoming.channel, incoming.address, now, plan.opted_out)
+        # A case opened or joined.
+        new = NewMessage(cid, incoming, inbound_id, plan.crisis_risk, plan.person)
+        decision = self.handoff.on_message(c, new, now)
+        status = decision.status or plan.status
+        if status != "pending" or plan.risk is not None:
+            inbound.decide(c, inbound_id, status, plan.risk, plan.risk_tier, now)
+        # The gateway's own replies rendered, and queued.
+        channel = incoming.channel
+        replies = []
+        if plan.replies and not decision.replace:
+            replies += render(channel, plan.replies, plan.reply_kind, self.texts).items
+        if decision.texts:
+            told = [BotMessage(text) for text in decision.texts]
+            replies += render(channel, told, "handoff", self.texts).items
+        outbox.queue(c, cid, channel, inbound_id, replies, now)
+        if plan.opted_out:
+            outbox.suppress(c, cid)
+        if plan.event:
+            events.add(c, cid, inbound_id, *plan.event, now)
+        effects = decision.effects
+        if replies:
+            effects.outbox.add(cid)
+        if status == "pending":
+            effects.pipeline.add(cid)
+        accepted = Accepted(
+            inbound_id, cid, duplicate=False, status=status, crisis=plan.reply_kind == "crisis",
+            risk=plan.risk, risk_tier=plan.risk_tier,
+        )  # fmt: skip
+        return accepted, effects

@@ -38,6 +38,9 @@ Kind = Literal[
     "control",
 ]
 TO_RASA: frozenset[str] = frozenset({"text", "payload", "location"})
+# The payload of the "Talk to a person" button, and what Rasa is sent for a request for a person
+# the gateway recognised itself ("talk to a person", /human).
+REQUEST_HUMAN = "/request_human"
 
 # Inbound statuses: pending (waiting for Rasa), done, handled (answered by the gateway itself),
 # failed (Rasa never gave a usable answer; the gateway's notice was sent), relayed (the client
@@ -138,14 +141,15 @@ class OutboxRecord:
 
 @dataclass(frozen=True)
 class Accepted:
-    """The store's answer to a new inbound message."""
+    """The inbox's answer to a new inbound message."""
 
     inbound_id: int
     conversation_id: str
     duplicate: bool
     status: str
-    hooked: Any = field(default=None, compare=False)  # what the store's hook decided
     crisis: bool = False  # the gateway's crisis reply is queued with it (a clear risk signal)
+    risk: str | None = None  # what the safety screen found, if anything
+    risk_tier: str | None = None  # clear or uncertain
 
 
 def parse_rasa_reply(raw: Any) -> tuple[list[BotMessage], list[str]]:

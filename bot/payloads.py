@@ -20,9 +20,9 @@ import json
 import math
 import re
 
+from bot.db import Database, outbox
 from bot.model import Incoming
 from bot.render import payloads_in
-from bot.store import Store
 
 # Payloads the gateway itself sends whatever Rasa offered: Telegram's /start and /human, and
 # the "Talk to a person" button of its own replies.
@@ -53,11 +53,11 @@ def typed(incoming: Incoming) -> Incoming:
     return incoming
 
 
-async def offered(store: Store, conversation_id: str, payload: str) -> bool:
+async def offered(db: Database, conversation_id: str, payload: str) -> bool:
     """Whether the client may send ``payload``: the gateway's own, or a button it was offered."""
     if payload in GATEWAY_PAYLOADS:
         return True
-    bodies = await store.units_with_buttons(conversation_id, OFFERED_LOOKBACK)
+    bodies = await db.run_first(outbox.with_buttons, conversation_id, OFFERED_LOOKBACK)
     return any(payload in payloads_in(body) for body in bodies)
 
 

@@ -5,6 +5,12 @@ run in parallel (at most :data:`MAX_CONCURRENT_RASA_CALLS` calls to Rasa at once
 message the worker asks Rasa, renders the answer for the client's channel and queues it in
 the outbox in the same transaction that marks the message answered.
 
+A message lives these steps once each, in this order: read from the store with its
+conversation; human handoff routes it (:class:`bot.hooks.Handoff`: to staff when its client is
+talking with them, else to Rasa); Rasa answers; human handoff reads the answer (a ``handoff``
+payload opens a case); the answer is rendered for the channel; its units are queued in the
+outbox, and the outbox started.
+
 When Rasa is down or slow the message stays pending: the client gets the gateway's honest
 notice with the emergency number and the 24/7 line (once per outage), and the worker waits for
 Rasa to answer its health probe, then tries again. After a timeout Rasa may have answered
@@ -12,11 +18,11 @@ anyway; the worker reads the conversation's tracker first so as not to send the 
 A reply Rasa cannot give (an empty answer, e.g. the action server is down) is retried a few
 times, then the client is told to ask again.
 
-Human handoff (:mod:`bot.handoff.intake`) adds its branch here: while the conversation has an
-open case, a message goes to staff instead of Rasa; a case's opening message goes to Rasa only
-for what staff should know (the client was already told what happens, so Rasa's words are left
-out, and no notice is sent if Rasa is down); and the ``control`` messages a case queues pause
-the conversation in Rasa when it opens and resume it when it closes, in order with the rest.
+With human handoff (:mod:`bot.handoff.intake`): while the conversation has an open case, a
+message goes to staff instead of Rasa; a case's opening message goes to Rasa only for what staff
+should know (the client was already told what happens, so Rasa's words are left out, and no
+notice is sent if Rasa is down); and the ``control`` messages a case queues pause the
+conversation in Rasa when it opens and resume it when it closes, in order with the rest.
 """
 
 from __future__ import annotations
@@ -25,21 +31,19 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any
 
+from bot.db import Connection, Database, conversations, events, inbound, meta, outbox
 from bot.errors import RasaBadReply, RasaError, RasaRefused, RasaTimeout, RasaUnavailable
+from bot.hooks import NO_HANDOFF, Answer, Effects, Handoff, Kickable, Route, start
 from bot.messages import Messages
-from bot.model import BotMessage, Conversation, InboundRecord
-from bot.outbox import Outbox
+from bot.model import BotMessage, Button, Conversation, InboundRecord, OutboxItem
 from bot.privacy import short
 from bot.rasa import MESSAGE_ID_KEY, RasaClient, RasaHealth
-from bot.render import numbered_choice, render
+from bot.render import render
 from bot.safety import INTENT_FOR_RISK
-from bot.store import Store
 from bot.workers import KeyedWorkers
-
-if TYPE_CHECKING:
-    from bot.handoff.intake import Intake
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +80,14 @@ def text_for_rasa(record: InboundRecord, conversation: Conversation) -> str:
         if choice:
             return choice
     return record.text[:MAX_TEXT_FOR_RASA]
+
+
+def numbered_choice(text: str, buttons: tuple[Button, ...]) -> str | None:
+    """The payload a reply like "2" picks from the numbered options, if it is one."""
+    answer = text.strip().rstrip(".)")
+    if answer.isdigit() and 1 <= int(answer) <= len(buttons):
+        return buttons[int(answer) - 1].payload
+    return None
 
 
 def metadata_for_rasa(record: InboundRecord) -> dict[str, Any]:
@@ -118,41 +130,34 @@ def _was_down(record: InboundRecord) -> bool:
     return bool(record.last_error and record.last_error.startswith(RasaUnavailable.__name__))
 
 
+@dataclass(eq=False)
 class Pipeline(KeyedWorkers[str]):
     """Starts a Rasa worker for each conversation with messages waiting."""
 
-    def __init__(
-        self,
-        store: Store,
-        rasa: RasaClient,
-        health: RasaHealth,
-        outbox: Outbox,
-        texts: Messages,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        super().__init__()
-        self.store = store
-        self.rasa = rasa
-        self.health = health
-        self.outbox = outbox
-        self.texts = texts
-        self.clock = clock
-        self._turns: dict[int, asyncio.Event] = {}
-        self._calls = asyncio.Semaphore(MAX_CONCURRENT_RASA_CALLS)
-        self.handoff: Intake | None = None  # human handoff, set by the app
+    db: Database
+    rasa: RasaClient
+    health: RasaHealth
+    outbox: Kickable
+    texts: Messages
+    handoff: Handoff = NO_HANDOFF
+    clock: Callable[[], float] = time.time
+    _turns: dict[int, asyncio.Event] = field(default_factory=dict, init=False)
+    _calls: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(MAX_CONCURRENT_RASA_CALLS), init=False
+    )
 
     def _task_name(self, key: str) -> str:
         return f"pipeline {short(key)}"
 
     async def resume(self) -> None:
         """After a start: answer every message left pending."""
-        for conversation_id in await self.store.pending_inbound_conversations():
+        for conversation_id in await self.db.run(inbound.pending_conversations):
             self.kick(conversation_id)
 
     async def wait_turn(self, inbound_id: int, timeout: float) -> bool:
         """Wait until Rasa's first attempt at ``inbound_id`` is over; whether it is."""
         event = self._turns.setdefault(inbound_id, asyncio.Event())
-        record = await self.store.inbound_record(inbound_id)
+        record = await self.db.run(inbound.get, inbound_id)
         if record is None or record.status != "pending" or record.attempts > 0:
             self._turns.pop(inbound_id, None)
             return True
@@ -165,90 +170,87 @@ class Pipeline(KeyedWorkers[str]):
             self._turns.pop(inbound_id, None)
 
     async def _work(self, conversation_id: str) -> None:
-        base = self.rasa.base_for(conversation_id)
         try:
             while not self._stopping:
-                found = await self.store.next_turn(conversation_id)
+                found = await self.db.run(self._next_turn, conversation_id, self.clock())
                 if found is None:
                     return
-                record, conversation = found  # only this worker changes the conversation's state
-                opening = False
-                if self.handoff is not None and record.kind != "control":
-                    route = await self.handoff.route(record)
-                    if route.to == "relay":
-                        await self.handoff.relay(record)
-                        if record.id in self._turns:  # a web chat request waiting for it
-                            self._turns[record.id].set()
-                        continue
-                    opening = route.to == "opening"
+                # Only this worker changes the conversation's state.
+                record, conversation, route = found
+                start(route.effects, self.outbox, self, self.handoff)
+                if route.to == "relayed":
+                    self._turn_over(record)
+                    continue
                 wait = record.next_attempt_at - self.clock()
                 if wait > 0 and _was_down(record):
                     # Rasa refused: try again as soon as its health probe sees it answer.
-                    await self.health.wait_up(base, wait)
+                    await self.health.wait_up(self.rasa.base_for(conversation_id), wait)
                 elif wait > 0:
                     await asyncio.sleep(wait)
                 async with self._calls:
                     if record.kind == "control":
                         await self._control(record, conversation)
                     else:
-                        await self._answer(record, conversation, opening)
+                        await self._answer(record, conversation, route)
         except Exception:
             log.exception(
                 "pipeline worker for %s failed; it restarts on the next kick",
                 short(conversation_id),
             )
 
+    def _next_turn(
+        self, c: Connection, cid: str, now: float
+    ) -> tuple[InboundRecord, Conversation, Route] | None:
+        """The conversation's oldest message waiting for Rasa, and where it goes now."""
+        found = inbound.next_turn(c, cid)
+        if found is None:
+            return None
+        record, conversation = found
+        route = Route() if record.kind == "control" else self.handoff.route(c, record, now)
+        return record, conversation, route
+
+    def _turn_over(self, record: InboundRecord) -> None:
+        """A web chat request may be waiting for this message's turn: it is over."""
+        event = self._turns.get(record.id)
+        if event is not None:
+            event.set()
+
     async def _answer(
-        self, record: InboundRecord, conversation: Conversation, opening: bool = False
+        self, record: InboundRecord, conversation: Conversation, route: Route
     ) -> None:
         cid = record.conversation_id
+        opening = route.to == "opening"
         try:
-            messages = await self._ask_rasa(record, conversation, opening)
-        except RasaUnavailable as exc:
-            self.health.report_down(self.rasa.base_for(cid))
-            await self._defer(record, conversation, exc, give_up=False, quiet=opening)
-        except RasaTimeout as exc:
-            await self._defer(record, conversation, exc, give_up=False, quiet=opening)
-        except RasaBadReply as exc:
-            give_up = record.attempts + 1 >= MAX_BAD_REPLY_ATTEMPTS
-            await self._defer(record, conversation, exc, give_up=give_up, quiet=opening)
+            messages = await self._ask_rasa(record, conversation, route.text)
+        except RasaError as exc:
+            await self._failed(record, conversation, exc, quiet=opening)
         else:
             self.health.report_up(self.rasa.base_for(cid))
             sent = record.risk if record.crisis_sent else None
-            await self._finish(record, conversation, without_repeated_crisis(messages, sent))
+            kept = without_repeated_crisis(messages, sent)
+            await self._finish(record, conversation, kept, route)
         finally:
-            event = self._turns.get(record.id)
-            if event is not None:
-                event.set()
+            self._turn_over(record)
 
     async def _control(self, record: InboundRecord, conversation: Conversation) -> None:
         """Pause or resume the conversation in Rasa (human handoff); no client is told."""
         cid = record.conversation_id
-        events = CONTROL_EVENTS.get(record.text)
+        events_ = CONTROL_EVENTS.get(record.text)
+        if events_ is None:
+            unknown = RasaBadReply(f"unknown control {record.text!r}")
+            await self._defer(record, conversation, unknown, give_up=True, quiet=True)
+            return
         try:
-            if events is None:
-                raise RasaBadReply(f"unknown control {record.text!r}")
-            await self.rasa.append_events(cid, events)
-        except RasaRefused as exc:  # a wrong token, say: the client's later messages must not wait
-            give_up = record.attempts + 1 >= MAX_BAD_REPLY_ATTEMPTS
-            if give_up:
-                log.error("%s cannot %s the conversation in Rasa: %s", short(cid), record.text, exc)
-            await self._defer(record, conversation, exc, give_up=give_up, quiet=True)
-        except RasaUnavailable as exc:
-            self.health.report_down(self.rasa.base_for(cid))
-            await self._defer(record, conversation, exc, give_up=False, quiet=True)
-        except RasaTimeout as exc:
-            await self._defer(record, conversation, exc, give_up=False, quiet=True)
-        except RasaBadReply as exc:
-            give_up = events is None or record.attempts + 1 >= MAX_BAD_REPLY_ATTEMPTS
-            await self._defer(record, conversation, exc, give_up=give_up, quiet=True)
+            await self.rasa.append_events(cid, events_)
+        except RasaError as exc:
+            await self._failed(record, conversation, exc, quiet=True, control=True)
         else:
             self.health.report_up(self.rasa.base_for(cid))
-            await self.store.finish(record, [])
+            await self.db.run(answered, record, [], [], None, [], self.clock())
             log.info("%s conversation %sd in Rasa", short(cid), record.text)
 
     async def _ask_rasa(
-        self, record: InboundRecord, conversation: Conversation, opening: bool = False
+        self, record: InboundRecord, conversation: Conversation, text: str | None = None
     ) -> list[BotMessage]:
         cid = record.conversation_id
         if record.last_error and record.last_error.startswith(RasaTimeout.__name__):
@@ -259,45 +261,79 @@ class Pipeline(KeyedWorkers[str]):
                     raise RasaBadReply("Rasa recorded the message but answered nothing")
                 return found
         metadata = metadata_for_rasa(record)
-        text = text_for_rasa(record, conversation)
-        if opening and self.handoff is not None:
-            text = self.handoff.text_for_rasa(record, opening) or text
-        return await self.rasa.send(cid, text, metadata)
+        return await self.rasa.send(cid, text or text_for_rasa(record, conversation), metadata)
 
     async def _finish(
-        self, record: InboundRecord, conversation: Conversation, messages: list[BotMessage]
+        self,
+        record: InboundRecord,
+        conversation: Conversation,
+        messages: list[BotMessage],
+        route: Route,
     ) -> None:
-        events = []
-        for message in messages:
-            handoff = (message.custom or {}).get("handoff")
-            if isinstance(handoff, dict):
-                events.append(("handoff", handoff))
-                log.warning(
-                    "%s handoff requested: reason=%s risk=%s need=%s",
-                    short(record.conversation_id),
-                    handoff.get("reason"),
-                    handoff.get("risk"),
-                    handoff.get("need"),
-                )
-        rendered = render(conversation.channel, messages, "reply", self.texts)
-        for key, payload in rendered.long_payloads.items():
-            await self.store.save_payload(key, payload)
-        buttons = rendered.buttons if conversation.channel == "sms" else None
-        hook = None
-        if self.handoff is not None:
-            hook = self.handoff.finish_hook(record, conversation, messages)
-        effects = await self.store.finish(
-            record, rendered.items, buttons=buttons, events_=events, hook=hook
+        for handoff in filter(None, map(_handoff_payload, messages)):
+            log.warning(
+                "%s handoff requested: reason=%s risk=%s need=%s",
+                short(record.conversation_id),
+                handoff.get("reason"),
+                handoff.get("risk"),
+                handoff.get("need"),
+            )
+        effects, units = await self.db.run(
+            self._answer_in_store, record, conversation, messages, route
         )
-        if self.handoff is not None and effects is not None:
-            self.handoff.core.apply(effects)
+        start(effects, self.outbox, self, self.handoff)
         log.info(
-            "%s message %d answered (%d units)",
-            short(record.conversation_id),
-            record.id,
-            len(rendered.items),
+            "%s message %d answered (%d units)", short(record.conversation_id), record.id, units
         )
-        self.outbox.kick(record.conversation_id)
+
+    def _answer_in_store(
+        self,
+        c: Connection,
+        record: InboundRecord,
+        conversation: Conversation,
+        messages: list[BotMessage],
+        route: Route,
+    ) -> tuple[Effects, int]:
+        """Rasa's answer, in one transaction: human handoff reads it (a message of a case, or
+        an answer that asks for a person), it is rendered, and its units are queued with what
+        the handoff tells the client; events kept."""
+        now = self.clock()
+        found = [("handoff", payload) for payload in map(_handoff_payload, messages) if payload]
+        answer = Answer()
+        if route.to == "opening" or found:
+            answer = self.handoff.on_answer(c, record, messages, now)
+        channel = conversation.channel
+        kept = messages if answer.messages is None else answer.messages
+        told = [BotMessage(text) for text in answer.texts]
+        notices = render(channel, told, "handoff", self.texts).items if told else []
+        rendered = render(channel, kept, "reply", self.texts)
+        for key, payload in rendered.long_payloads.items():
+            meta.save_payload(c, key, payload)
+        buttons = rendered.buttons if channel == "sms" else None
+        answered(c, record, notices, rendered.items, buttons, found, now)
+        answer.effects.outbox.add(record.conversation_id)
+        return answer.effects, len(rendered.items)
+
+    async def _failed(
+        self,
+        record: InboundRecord,
+        conversation: Conversation,
+        exc: RasaError,
+        quiet: bool,
+        control: bool = False,
+    ) -> None:
+        """Rasa gave no usable answer. Down or slow: the message waits as long as it takes. An
+        answer that is no use, or (for a pause or a resume) a refusal such as a wrong token, so
+        that the client's later messages do not wait behind it: a few tries, then give up."""
+        refused = control and isinstance(exc, RasaRefused)
+        if isinstance(exc, RasaUnavailable) and not refused:
+            self.health.report_down(self.rasa.base_for(record.conversation_id))
+        limited = refused or isinstance(exc, RasaBadReply)
+        give_up = limited and record.attempts + 1 >= MAX_BAD_REPLY_ATTEMPTS
+        if refused and give_up:
+            what, cid = record.text, short(record.conversation_id)
+            log.error("%s cannot %s the conversation in Rasa: %s", cid, what, exc)
+        await self._defer(record, conversation, exc, give_up=give_up, quiet=quiet)
 
     async def _defer(
         self,
@@ -314,7 +350,8 @@ class Pipeline(KeyedWorkers[str]):
         the client wrote to the assistant again).
         """
         if quiet and conversation.degraded_at is None:
-            quiet = not await self.store.client_waits_behind(record)
+            cid = record.conversation_id
+            quiet = not await self.db.run(inbound.pending_after, cid, record.id)
         notices = []
         if conversation.degraded_at is None and not quiet:
             notices.append(BotMessage(text=self.texts.assistant_down))
@@ -329,10 +366,52 @@ class Pipeline(KeyedWorkers[str]):
             delay = max(delay, self.rasa.timeout)
         next_at = self.clock() + delay
         error = f"{type(exc).__name__}: {exc}"
-        await self.store.defer(record, error, next_at, items, give_up=give_up)
+        await self.db.run(deferred, record, error, next_at, items, give_up, self.clock())
         outcome = "given up" if give_up else "kept for later"
         log.warning(
             "%s message %d %s: %s", short(record.conversation_id), record.id, outcome, error
         )
         if items:
             self.outbox.kick(record.conversation_id)
+
+
+def _handoff_payload(message: BotMessage) -> dict[str, Any] | None:
+    payload = (message.custom or {}).get("handoff")
+    return payload if isinstance(payload, dict) else None
+
+
+def answered(
+    c: Connection,
+    record: InboundRecord,
+    notices: list[OutboxItem],
+    replies: list[OutboxItem],
+    buttons: Any,
+    found: list[tuple[str, dict[str, Any]]],
+    now: float,
+) -> None:
+    """Rasa answered ``record``: its units queued (after the handoff's ``notices``, which answer
+    no message), its buttons and events kept, the outage over (inside one transaction)."""
+    cid, channel = record.conversation_id, record.channel
+    outbox.queue(c, cid, channel, None, notices, now)
+    inbound.done(c, record, now)
+    outbox.queue(c, cid, channel, record.id, replies, now)
+    conversations.answered(c, cid, now, buttons)
+    for kind, data in found:
+        events.add(c, cid, record.id, kind, data, now)
+
+
+def deferred(
+    c: Connection,
+    record: InboundRecord,
+    error: str,
+    next_attempt_at: float,
+    notices: list[OutboxItem],
+    give_up: bool,
+    now: float,
+) -> None:
+    """Rasa gave no usable answer: the message kept for later (or given up), a notice queued."""
+    inbound.defer(c, record, error, next_attempt_at, now, give_up)
+    if notices:
+        cid = record.conversation_id
+        outbox.queue(c, cid, record.channel, record.id, notices, now)
+        conversations.degraded(c, cid, now)

@@ -20,7 +20,7 @@ import logging
 import re
 import secrets
 
-from bot.store import Store
+from bot.db import Database, meta
 
 SALT_KEY = "sender_hash_salt"
 
@@ -50,9 +50,9 @@ class SenderHasher:
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]
 
 
-async def load_hasher(store: Store, configured_salt: str) -> SenderHasher:
+async def load_hasher(db: Database, configured_salt: str) -> SenderHasher:
     """The hasher for this gateway: the configured salt, else the one kept in the store."""
-    salt = configured_salt or await store.meta_value(SALT_KEY, lambda: secrets.token_hex(32))
+    salt = configured_salt or await db.run(meta.value, SALT_KEY, lambda: secrets.token_hex(32))
     return SenderHasher(salt)
 
 

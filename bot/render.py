@@ -7,7 +7,8 @@ unit as it is: a long Telegram reply split in two never re-sends its first half.
   data is the payload (or ``p:<hash>`` when it is over 64 bytes, the payload kept in the store);
   ``{"request_location": true}`` adds a "share my location" reply keyboard to the text before it.
 - SMS: a turn's texts joined, buttons as a numbered list, folded to GSM-7, cut into parts of at
-  most two segments; the numbered buttons are remembered so that a reply "2" means the second.
+  most two segments; the numbered buttons are remembered so that a reply "2" means the second
+  (the router reads it back: :func:`bot.pipeline.numbered_choice`).
 - Web chat: each message as it is; the page draws buttons and a "use my location" button.
 """
 
@@ -166,14 +167,6 @@ def render_sms(messages: list[BotMessage], kind: str, texts: Messages) -> Render
     body = gsm.to_gsm("\n\n".join(p for p in paragraphs if p))
     items = [OutboxItem(kind, {"text": part}) for part in gsm.split(body)] if body else []
     return Rendered(items=items, buttons=tuple(numbered))
-
-
-def numbered_choice(text: str, buttons: tuple[Button, ...]) -> str | None:
-    """The payload a reply like "2" picks from the numbered options, if it is one."""
-    answer = text.strip().rstrip(".)")
-    if answer.isdigit() and 1 <= int(answer) <= len(buttons):
-        return buttons[int(answer) - 1].payload
-    return None
 
 
 # --- Web chat ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import aiohttp
 from aiohttp import web
 
+from bot.db import Database
 from bot.inbox import Inbox
 from bot.messages import Messages
 from bot.outbox import Outbox
@@ -18,16 +19,15 @@ from bot.pipeline import Pipeline
 from bot.rasa import RasaClient, RasaHealth
 from bot.safety import Screen
 from bot.settings import Settings
-from bot.store import Store
 from region import Region
 
 if TYPE_CHECKING:
     from bot.channels.sms import SmsChannel
-    from bot.channels.telegram import TelegramChannel
+    from bot.channels.telegram import TelegramBot, TelegramChannel
     from bot.handoff.service import Handoff
 
 SETTINGS = web.AppKey("settings", Settings)
-STORE = web.AppKey("store", Store)
+DB = web.AppKey("db", Database)
 HTTP = web.AppKey("http", aiohttp.ClientSession)
 TEXTS = web.AppKey("texts", Messages)
 RASA = web.AppKey("rasa", RasaClient)
@@ -35,6 +35,7 @@ RASA_HEALTH = web.AppKey("rasa_health", RasaHealth)
 OUTBOX = web.AppKey("outbox", Outbox)
 PIPELINE = web.AppKey("pipeline", Pipeline)
 INBOX = web.AppKey("inbox", Inbox)
+TELEGRAM_BOT: web.AppKey[TelegramBot] = web.AppKey("telegram_bot")
 TELEGRAM: web.AppKey[TelegramChannel] = web.AppKey("telegram")
 SMS: web.AppKey[SmsChannel] = web.AppKey("sms")
 WEBCHAT_PAGE = web.AppKey("webchat_page", str)

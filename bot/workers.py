@@ -10,15 +10,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Hashable
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 
 
+@dataclass(eq=False)
 class KeyedWorkers(Generic[K]):
-    def __init__(self) -> None:
-        self._workers: dict[K, asyncio.Task[None]] = {}
-        self._stopping = False
+    """Subclasses are dataclasses too: their fields are what they work with."""
+
+    _workers: dict[K, asyncio.Task[None]] = field(default_factory=dict, init=False)
+    _stopping: bool = field(default=False, init=False)
 
     def _task_name(self, key: K) -> str:
         raise NotImplementedError

@@ -7,7 +7,8 @@
       --replace       replace the whole directory with these files (and the region's lines)
   reindex             rebuild the search index after editing actions/directory/data/needs.yml
   convert [SHARED]    regenerate actions/directory/data/hsds from the Ohana San Mateo and Link-SF data
-  search NEED PLACE   try a search as a client sees it (--population 17 --channel sms --at TIME)
+  search NEED PLACE   try a search as a client sees it (--population 17 --channel sms --at TIME);
+                      a need the needs map does not name exits 2 and lists the needs
 
 The database is ``$DIRECTORY_DB`` (default var/directory.db). An import is all or nothing: on
 any error it lists every bad row (file:line: reason) and leaves the directory as it was.
@@ -24,6 +25,7 @@ from pathlib import Path
 from actions.directory import build as ops
 from actions.directory.db import db_path
 from actions.directory.errors import DirectoryError, ImportRejected
+from actions.directory.needs import load_needs
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,6 +90,11 @@ def _run(args: argparse.Namespace, path: Path) -> int:
         from actions.directory.service import find
         from actions.texts import say
 
+        known = load_needs().names
+        if args.need not in known:
+            print(f"error: unknown need {args.need!r}; the needs are: {', '.join(known)}",
+                  file=sys.stderr)  # fmt: skip
+            return 2
         now = args.at or dt.datetime.now(dt.timezone.utc)
         if now.tzinfo is None:
             now = now.replace(tzinfo=region().tz)

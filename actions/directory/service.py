@@ -26,7 +26,6 @@ from actions.directory.errors import DirectoryUnavailable
 from actions.directory.hours import holiday_calendar
 from actions.directory.search import RADII_MILES, Where, miles_between, search
 from actions.gazetteer import Gazetteer, Place, gazetteer_for
-from actions.location import resolve_location
 from region import Region
 
 logger = logging.getLogger(__name__)
@@ -62,7 +61,7 @@ def find(
     if not need:
         return reply("directory_no_search")
     gazetteer = gazetteer_for(region)
-    place = resolve_location(gazetteer, location)
+    place = gazetteer.locate(location)
     if place is None:
         echo = (location or "").strip()[:40]
         return Reply("directory_where", say("directory_where", place=echo), forget_location=True)

@@ -8,7 +8,11 @@ Without ``PUBLIC_URL`` the gateway polls ``getUpdates`` itself: PTB's Updater co
 to Telegram as soon as it is queued in memory, before it is stored, so a crash at that moment
 would lose it; this loop confirms (advances the offset) only past stored updates.
 
-The handlers that translate updates are in :mod:`bot.channels.telegram_handlers`.
+Two objects, built in this order: :class:`TelegramBot`, the Bot API client, which the outbox
+(:class:`TelegramSender`) and the staff relay send through; then, once the inbox exists,
+:class:`TelegramChannel`, the intake, which initialises the client, registers the webhook or
+polls, and hands updates to the handlers that translate them
+(:mod:`bot.channels.telegram_handlers`).
 """
 
 from __future__ import annotations
@@ -50,10 +54,10 @@ from bot.channels.telegram_handlers import (
     BACKGROUND_KEY,
     FAILED,
     INBOX_KEY,
-    STORE_KEY,
     STORED,
     register_handlers,
 )
+from bot.db import Database, inbound
 from bot.errors import BadInput, PermanentSendError, StoreError, TransientSendError
 from bot.inbox import Inbox
 from bot.inputs import json_body
@@ -62,7 +66,6 @@ from bot.pacing import Pacer
 from bot.privacy import redact
 from bot.settings import Settings
 from bot.state import TELEGRAM
-from bot.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -92,24 +95,44 @@ def build_application(settings: Settings) -> Application[Any, Any, Any, Any, Any
     )
 
 
-# --- the channel: start-up, webhook route, polling, sending -----------------------------------
+# --- the client, and the channel: start-up, webhook route, polling, sending ------------------
+
+
+class TelegramBot:
+    """The Bot API client: the PTB Application (no Updater), and whether it is initialised.
+
+    Built before the inbox, so that the outbox and the staff relay can be given it; the
+    channel's intake initialises it (:attr:`ready`) when it starts. :meth:`close` closes its
+    HTTP clients, after the outbox has stopped sending.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.application = build_application(settings)
+        self.ready = asyncio.Event()
+        self.sender = TelegramSender(self)
+
+    async def close(self) -> None:
+        if self.ready.is_set():
+            await self.application.shutdown()
+        else:  # initialisation never finished: close the HTTP clients it opened
+            await self.application.bot.shutdown()
 
 
 class TelegramChannel:
-    """The PTB Application and the gateway's intake around it."""
+    """The gateway's intake around the Bot API client: webhook or polling, and the handlers."""
 
-    def __init__(self, settings: Settings, store: Store, inbox: Inbox, secret: str) -> None:
+    def __init__(
+        self, settings: Settings, bot: TelegramBot, db: Database, inbox: Inbox, secret: str
+    ) -> None:
         self.settings = settings
-        self.store = store
+        self.bot = bot
+        self.application = bot.application
+        self.db = db
         self.secret = secret
         self.inbox = inbox
-        self.application = build_application(settings)
         self.application.bot_data[INBOX_KEY] = inbox
-        self.application.bot_data[STORE_KEY] = store
         self.application.bot_data[BACKGROUND_KEY] = self.background
         register_handlers(self.application)
-        self.ready = asyncio.Event()
-        self.sender = TelegramSender(self)
         self._tasks: set[asyncio.Task[Any]] = set()
 
     @property
@@ -133,16 +156,9 @@ class TelegramChannel:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
 
-    async def close(self) -> None:
-        """Close the Application's HTTP clients (after the outbox has stopped sending)."""
-        if self.ready.is_set():
-            await self.application.shutdown()
-        else:  # initialisation never finished: close the HTTP clients it opened
-            await self.application.bot.shutdown()
-
     async def _connect(self) -> None:
         await _retrying("initialise the Telegram bot", self.application.initialize)
-        self.ready.set()  # the webhook route and the outbox can use the bot from now on
+        self.bot.ready.set()  # the webhook route, the outbox and the relay can use it from now on
         bot = self.application.bot
         if self.webhook_mode:
             url = f"{self.settings.public_url}{WEBHOOK_PATH}"
@@ -170,7 +186,7 @@ class TelegramChannel:
         finally:
             STORED.reset(token)
             FAILED.reset(failed_token)
-        if await self.store.seen("telegram", str(update.update_id)):
+        if await self.db.run_first(inbound.seen, "telegram", str(update.update_id)):
             return True
         # A handler failed before storing (a bug, or an update shape PTB could not read). Keep
         # the update as ignored: refused, Telegram would send it again and again, holding up
@@ -222,7 +238,7 @@ async def webhook(request: web.Request) -> web.Response:
     given = request.headers.get(SECRET_HEADER, "")
     if not hmac.compare_digest(given.encode(), channel.secret.encode()):
         return web.json_response({"error": "wrong or missing secret token"}, status=403)
-    if not channel.ready.is_set():
+    if not channel.bot.ready.is_set():
         return web.json_response({"error": "not ready, send again"}, status=503)
     try:
         data = await json_body(request)
@@ -247,15 +263,15 @@ async def webhook(request: web.Request) -> web.Response:
 class TelegramSender:
     """Sends one unit with the Bot API; maps PTB's errors to transient and permanent ones."""
 
-    def __init__(self, channel: TelegramChannel) -> None:
-        self.channel = channel
+    def __init__(self, client: TelegramBot) -> None:
+        self.client = client
         # About one message a second to a chat (bursts of 3), 30 a second overall.
         self.pacer = Pacer(per_key_rate=1.0, per_key_burst=3, overall_rate=30.0, overall_burst=30)
 
     async def send(self, address: str, body: dict[str, Any]) -> str | None:
-        if not self.channel.ready.is_set():
+        if not self.client.ready.is_set():
             raise TransientSendError("Telegram is not connected yet")
-        bot = self.channel.application.bot
+        bot = self.client.application.bot
         try:
             if "photo" in body:
                 message = await bot.send_photo(int(address), body["photo"])

@@ -26,17 +26,16 @@ from telegram.ext import (
     filters,
 )
 
+from bot.db import meta
 from bot.inbox import Inbox
 from bot.model import Accepted, Incoming, Kind
 from bot.payloads import location_payload, offered
 from bot.privacy import redact, short
 from bot.render import LONG_PAYLOAD_PREFIX
-from bot.store import Store
 
 log = logging.getLogger(__name__)
 
 INBOX_KEY = "inbox"
-STORE_KEY = "store"
 BACKGROUND_KEY = "background"  # runs a coroutine in the background (answering a button tap)
 # What the handler stored for the update being processed. PTB handlers return nothing, and they
 # run in the task of process_update(), so the route reads the outcome here.
@@ -107,13 +106,14 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     data = (query.data if query else None) or ""
     inbox: Inbox = context.bot_data[INBOX_KEY]
     cid = inbox.conversation_id("telegram", _address(update))
-    if not await offered(_store(context), cid, data):
+    if not await offered(inbox.db, cid, data):
         # Callback data comes from the client's app: a button the bot never offered here is
         # forged (or from a conversation long gone). Kept, so a repeat is known; not answered.
         log.warning("%s a button the bot did not offer was tapped: ignored", short(cid))
         data = ""
     elif data.startswith(LONG_PAYLOAD_PREFIX):
-        data = await _store(context).payload_for(data) or ""
+        found: str | None = await inbox.db.run_first(meta.payload_for, data)
+        data = found or ""
     if data.startswith("/"):
         await _accept(update, context, "payload", data)
     else:
@@ -164,11 +164,6 @@ def _message(update: Update) -> Any:
     if message is None:
         raise ValueError("the update has no message")
     return message
-
-
-def _store(context: ContextTypes.DEFAULT_TYPE) -> Store:
-    store: Store = context.bot_data[STORE_KEY]
-    return store
 
 
 def _address(update: Update) -> str:

@@ -34,11 +34,12 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot.db import Connection, inbound, outbox
 from bot.errors import BadInput, StoreError
 from bot.inputs import json_body, whole_number
-from bot.model import Incoming, Kind, OutboxRecord
+from bot.model import InboundRecord, Incoming, Kind, OutboxRecord
 from bot.payloads import location_payload, offered
-from bot.state import INBOX, PIPELINE, SETTINGS, STORE, WEBCHAT_PAGE
+from bot.state import DB, INBOX, PIPELINE, SETTINGS, WEBCHAT_PAGE
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +150,7 @@ async def send(request: web.Request) -> web.Response:
         return _error(str(exc))
     if incoming.kind == "payload":
         cid = request.app[INBOX].conversation_id("webchat", incoming.address)
-        if not await offered(request.app[STORE], cid, incoming.text):
+        if not await offered(request.app[DB], cid, incoming.text):
             return _error(
                 "payload is not a button this conversation was offered: send what the client "
                 "typed as text"
@@ -165,9 +166,8 @@ async def send(request: web.Request) -> web.Response:
         answered = await request.app[PIPELINE].wait_turn(
             accepted.inbound_id, settings.rasa_timeout + 2
         )
-    store = request.app[STORE]
-    record = await store.inbound_record(accepted.inbound_id)
-    replies = [r for r in await store.outbox_for_inbound(accepted.inbound_id) if r.status == "sent"]
+    record, units = await request.app[DB].run_first(_turn, accepted.inbound_id)
+    replies = [unit for unit in units if unit.status == "sent"]
     waiting = record is not None and record.status == "pending"
     # The crisis reply never waits for Rasa: what follows it comes through the poll.
     more = accepted.crisis and waiting
@@ -193,8 +193,13 @@ async def messages(request: web.Request) -> web.Response:
         return _error(str(exc))
     inbox = request.app[INBOX]
     cid = inbox.conversation_id("webchat", sender)
-    records = await request.app[STORE].outbox_after(cid, after)
+    records = await request.app[DB].run_first(outbox.delivered_after, cid, after)
     return web.json_response({"messages": [_unit(r) for r in records]})
+
+
+def _turn(c: Connection, inbound_id: int) -> tuple[InboundRecord | None, list[OutboxRecord]]:
+    """A message as it stands, and the units that answer it."""
+    return inbound.get(c, inbound_id), outbox.for_inbound(c, inbound_id)
 
 
 def _unit(record: OutboxRecord) -> dict[str, Any]:

@@ -9,16 +9,19 @@ resumes the conversation in Rasa.
 - :mod:`.model`, :mod:`.cases`: cases, their transcript, and the state machine
   (waiting → claimed → closed), in the gateway store.
 - :mod:`.core`: opening, merging, closing a case with everything that goes with it, inside the
-  caller's transaction; :mod:`.intake`: the client's side, inside the inbox's and the router's
-  transactions; :mod:`.desk`: what staff do (claim, reply, note, close), the same for Telegram
+  caller's transaction; :mod:`.intake`: the client's side, the :class:`bot.hooks.Handoff` the inbox
+  and the router are built with, inside their transactions; :mod:`.desk`: what staff do (claim, reply, note, close), the same for Telegram
   and the console.
 - :mod:`.roster`: office hours or after hours, which staff group, who is paged.
 - :mod:`.queue`: the order of open cases, and the watcher for cases nobody claims.
 - :mod:`.posts`, :mod:`.relay`, :mod:`.staffchat`: the staff Telegram group (a forum topic per
   case, or replies in a group without topics): posting to it, and reading staff in it.
 - :mod:`.paging`: SMS to the on-call worker and the backup.
-- :mod:`.console`, :mod:`.auth`: the staff web console and its sign-in.
+- :mod:`.console`, :mod:`.auth`: the staff web console, its password hashes and sessions;
+  :mod:`.signin`, :mod:`.throttle`: checking a sign-in off the event loop, and slowing down
+  whoever guesses.
 - :mod:`.texts`: what staff read (titles, summaries, notices); the client's texts are in
   ``bot/messages.yml``.
-- :mod:`.settings`: the deployment's settings; :mod:`.service`: the parts built for the app.
+- :mod:`.settings`: the deployment's settings; :mod:`.service`: the parts built for the app;
+  :mod:`.__main__`: ``python -m bot.handoff add-staff NAME`` makes a console account's entry.
 """

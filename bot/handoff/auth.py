@@ -17,7 +17,10 @@ import hmac
 import secrets
 from dataclasses import dataclass, field
 
-from bot.db import Cursor
+import sqlalchemy as sa
+
+from bot.db import Connection
+from bot.db.schema import staff_sessions
 
 SCHEME = "scrypt"
 N, R, P = 2**14, 8, 1
@@ -87,25 +90,27 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(c: Cursor, username: str, now: float) -> tuple[str, Session]:
+def start_session(c: Connection, username: str, now: float) -> tuple[str, Session]:
     """A new session for ``username``: (the cookie's token, the session)."""
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
-    c.execute("DELETE FROM staff_sessions WHERE expires_at < ?", (now,))
+    c.execute(sa.delete(staff_sessions).where(staff_sessions.c.expires_at < now))
     c.execute(
-        "INSERT INTO staff_sessions (token_hash, username, csrf, created_at, expires_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (_digest(token), username, csrf, now, now + SESSION_SECONDS),
-    )
+        sa.insert(staff_sessions).values(
+            token_hash=_digest(token), username=username, csrf=csrf, created_at=now,
+            expires_at=now + SESSION_SECONDS,
+        )
+    )  # fmt: skip
     return token, Session(username, csrf)
 
 
-def find_session(c: Cursor, token: str, now: float) -> Session | None:
+def find_session(c: Connection, token: str, now: float) -> Session | None:
     row = c.execute(
-        "SELECT username, csrf FROM staff_sessions WHERE token_hash = ? AND expires_at > ?",
-        (_digest(token), now),
-    ).one()
-    return None if row is None else Session(str(row["username"]), str(row["csrf"]))
+        sa.select(staff_sessions.c.username, staff_sessions.c.csrf).where(
+            staff_sessions.c.token_hash == _digest(token), staff_sessions.c.expires_at > now
+        )
+    ).first()
+    return None if row is None else Session(str(row.username), str(row.csrf))
 
 
-def end_session(c: Cursor, token: str) -> None:
-    c.execute("DELETE FROM staff_sessions WHERE token_hash = ?", (_digest(token),))
+def end_session(c: Connection, token: str) -> None:
+    c.execute(sa.delete(staff_sessions).where(staff_sessions.c.token_hash == _digest(token)))

@@ -4,128 +4,121 @@
        │                                   ▲
        └──────────close (staff, or a timeout for a normal-risk case)
 
-Each function takes the cursor of a transaction the caller holds (see
-:meth:`bot.store.Store.transact` and the store's hooks), so that a case changes together with
-the messages and units that go with the change, or not at all. Transitions are single
-conditional updates (``... WHERE status = 'waiting' RETURNING id``), so two members of staff
+Each function takes the connection of a transaction the caller holds (see
+:meth:`bot.db.Database.run`), so that a case changes together with the messages and units
+that go with the change, or not at all. Transitions are single conditional updates
+(``... WHERE id = ? AND status = 'waiting'``, one row or none), so two members of staff
 claiming at the same moment, through Telegram, the console or two gateway replicas, cannot
 both win. A conversation has at most one open case (a partial unique index).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from bot.db import Cursor, Row
+import sqlalchemy as sa
+
+from bot.db import Connection, columns, insert, record
+from bot.db.schema import case_messages, cases, conversations, staff_posts
 from bot.handoff.model import Case, Entry, Request, Staff, clean_details
 
-CASE_COLUMNS = (
-    "k.id, k.conversation_id, k.channel, k.status, k.risk, k.reason, k.details, k.route, "
-    "k.staff_chat_id, k.topic_id, k.summary_message_id, k.opened_at, k.claimed_at, "
-    "k.claimed_by, k.claimed_by_name, k.closed_at, k.closed_by_name, k.close_reason, "
-    "k.reminders, k.on_call_paged_at, k.backup_paged_at, k.client_told_unavailable_at, "
-    "c.opted_out AS opted_out"
+# A case with its client's SMS opt-out, from the conversation.
+_CASE = sa.select(
+    *columns(Case, cases),
+    sa.func.coalesce(conversations.c.opted_out, False).label("opted_out"),
+).select_from(cases.outerjoin(conversations, conversations.c.id == cases.c.conversation_id))
+_OPEN = cases.c.status != "closed"
+# Asked of every client message (is a case open? is this message a case's?): built once.
+_GET = _CASE.where(cases.c.id == sa.bindparam("case_id"))
+_OPEN_FOR = _CASE.where(cases.c.conversation_id == sa.bindparam("cid"), _OPEN)
+_OPEN_CASES = _CASE.where(_OPEN)
+_LINK = (
+    sa.select(case_messages.c.case_id, case_messages.c.opening)
+    .where(
+        case_messages.c.inbound_id == sa.bindparam("inbound_id"),
+        case_messages.c.direction == "client",
+    )
+    .order_by(case_messages.c.id)
+    .limit(1)
 )
-SELECT_CASE = (
-    f"SELECT {CASE_COLUMNS} FROM cases k LEFT JOIN conversations c ON c.id = k.conversation_id"
-)
+
+
+def _one(c: Connection, query: Any, **params: Any) -> Case | None:
+    row = c.execute(query, params).first()
+    return None if row is None else record(Case, row)
 
 
 # --- reading ------------------------------------------------------------------------------------
 
 
-def get(c: Cursor, case_id: int) -> Case | None:
-    row = c.execute(f"{SELECT_CASE} WHERE k.id = ?", (case_id,)).one()
-    return None if row is None else _case(row)
+def get(c: Connection, case_id: int) -> Case | None:
+    return _one(c, _GET, case_id=case_id)
 
 
-def open_for(c: Cursor, conversation_id: str) -> Case | None:
+def open_for(c: Connection, conversation_id: str) -> Case | None:
     """The conversation's open case, if it has one."""
-    row = c.execute(
-        f"{SELECT_CASE} WHERE k.conversation_id = ? AND k.status != 'closed'", (conversation_id,)
-    ).one()
-    return None if row is None else _case(row)
+    return _one(c, _OPEN_FOR, cid=conversation_id)
 
 
-def by_topic(c: Cursor, chat_id: int, topic_id: int) -> Case | None:
-    row = c.execute(
-        f"{SELECT_CASE} WHERE k.staff_chat_id = ? AND k.topic_id = ? ORDER BY k.id DESC LIMIT 1",
-        (chat_id, topic_id),
-    ).one()
-    return None if row is None else _case(row)
+def by_topic(c: Connection, chat_id: int, topic_id: int) -> Case | None:
+    query = _CASE.where(cases.c.staff_chat_id == chat_id, cases.c.topic_id == topic_id)
+    return _one(c, query.order_by(cases.c.id.desc()).limit(1))
 
 
-def by_post(c: Cursor, chat_id: int, message_id: int) -> Case | None:
+def by_post(c: Connection, chat_id: int, message_id: int) -> Case | None:
     """The case a message the gateway posted in a staff group belongs to (for replies)."""
-    row = c.execute(
-        f"{SELECT_CASE} JOIN staff_posts p ON p.case_id = k.id"
-        " WHERE p.chat_id = ? AND p.message_id = ? LIMIT 1",
-        (chat_id, message_id),
-    ).one()
-    if row is not None:
-        return _case(row)
-    row = c.execute(
-        f"{SELECT_CASE} WHERE k.staff_chat_id = ? AND k.summary_message_id = ?",
-        (chat_id, message_id),
-    ).one()
-    return None if row is None else _case(row)
+    posted = _CASE.join(staff_posts, staff_posts.c.case_id == cases.c.id).where(
+        staff_posts.c.chat_id == chat_id, staff_posts.c.message_id == message_id
+    )
+    found = _one(c, posted.limit(1))
+    if found is not None:
+        return found
+    query = _CASE.where(cases.c.staff_chat_id == chat_id, cases.c.summary_message_id == message_id)
+    return _one(c, query)
 
 
-def open_cases(c: Cursor) -> list[Case]:
+def open_cases(c: Connection) -> list[Case]:
     """Every open case, in queue order: high risk first, then the longest waiting."""
-    rows = c.execute(f"{SELECT_CASE} WHERE k.status != 'closed'").all()
-    return sorted((_case(row) for row in rows), key=Case.queue_key)
+    return sorted((record(Case, row) for row in c.execute(_OPEN_CASES)), key=Case.queue_key)
 
 
-def recently_closed(c: Cursor, limit: int = 20) -> list[Case]:
-    rows = c.execute(
-        f"{SELECT_CASE} WHERE k.status = 'closed' ORDER BY k.closed_at DESC LIMIT ?", (limit,)
-    ).all()
-    return [_case(row) for row in rows]
+def recently_closed(c: Connection, limit: int = 20) -> list[Case]:
+    query = _CASE.where(cases.c.status == "closed").order_by(cases.c.closed_at.desc()).limit(limit)
+    return [record(Case, row) for row in c.execute(query)]
 
 
-def transcript(c: Cursor, case_id: int, after: int = 0) -> list[Entry]:
-    rows = c.execute(
-        "SELECT id, case_id, direction, text, author_name, created_at FROM case_messages"
-        " WHERE case_id = ? AND id > ? ORDER BY id",
-        (case_id, after),
-    ).all()
-    return [
-        Entry(
-            id=int(row["id"]),
-            case_id=int(row["case_id"]),
-            direction=row["direction"],
-            text=row["text"],
-            author_name=row["author_name"],
-            created_at=float(row["created_at"]),
-        )
-        for row in rows
-    ]
+def transcript(c: Connection, case_id: int, after: int = 0) -> list[Entry]:
+    query = (
+        sa.select(*columns(Entry, case_messages))
+        .where(case_messages.c.case_id == case_id, case_messages.c.id > after)
+        .order_by(case_messages.c.id)
+    )
+    return [record(Entry, row) for row in c.execute(query)]
 
 
-def link_of(c: Cursor, inbound_id: int) -> tuple[Case, bool] | None:
+def opening_text(c: Connection, case_id: int) -> str | None:
+    """The client's words that opened the case."""
+    query = sa.select(case_messages.c.text).where(
+        case_messages.c.case_id == case_id, case_messages.c.opening.is_(True)
+    )
+    found = c.execute(query.limit(1)).scalar_one_or_none()
+    return None if found is None else str(found)
+
+
+def link_of(c: Connection, inbound_id: int) -> tuple[Case, bool] | None:
     """The case a client message belongs to, and whether it is the message that opened it."""
-    row = c.execute(
-        f"{SELECT_CASE} JOIN case_messages m ON m.case_id = k.id"
-        " WHERE m.inbound_id = ? AND m.direction = 'client' ORDER BY m.id LIMIT 1",
-        (inbound_id,),
-    ).one()
+    row = c.execute(_LINK, {"inbound_id": inbound_id}).first()
     if row is None:
         return None
-    opening = c.execute(
-        "SELECT opening FROM case_messages WHERE inbound_id = ? AND direction = 'client'"
-        " ORDER BY id LIMIT 1",
-        (inbound_id,),
-    ).one()
-    return _case(row), bool(opening and opening["opening"])
+    case = get(c, int(row.case_id))
+    return None if case is None else (case, bool(row.opening))
 
 
 # --- changing -----------------------------------------------------------------------------------
 
 
 def open_case(
-    c: Cursor,
+    c: Connection,
     conversation_id: str,
     channel: str,
     request: Request,
@@ -134,16 +127,14 @@ def open_case(
     now: float,
 ) -> tuple[Case, bool]:
     """Open a case for the conversation, or find the one already open; (case, whether new)."""
-    row = c.execute(
-        "INSERT INTO cases (conversation_id, channel, status, risk, reason, details, route,"
-        " staff_chat_id, opened_at, reminders) VALUES (?, ?, 'waiting', ?, ?, ?, ?, ?, ?, 0)"
-        " ON CONFLICT (conversation_id) WHERE status != 'closed' DO NOTHING RETURNING id",
-        (conversation_id, channel, request.risk, request.reason,
-         json.dumps(clean_details(request.details), ensure_ascii=False), route, staff_chat_id,
-         now),
-    ).one()  # fmt: skip
-    if row is not None:
-        case = get(c, int(row["id"]))
+    new = insert(c, cases).values(
+        conversation_id=conversation_id, channel=channel, status="waiting", risk=request.risk,
+        reason=request.reason, details=clean_details(request.details), route=route,
+        staff_chat_id=staff_chat_id, opened_at=now, reminders=0,
+    )  # fmt: skip
+    result = c.execute(new.on_conflict_do_nothing())  # one open case per conversation
+    if result.rowcount == 1:
+        case = get(c, int(result.inserted_primary_key[0]))
         assert case is not None
         return case, True
     existing = open_for(c, conversation_id)
@@ -151,7 +142,7 @@ def open_case(
     return existing, False
 
 
-def merge(c: Cursor, case: Case, request: Request) -> tuple[Case, bool, bool]:
+def merge(c: Connection, case: Case, request: Request) -> tuple[Case, bool, bool]:
     """Add what a later request says to an open case; (case, details changed, risk raised)."""
     details = dict(case.details)
     details.update(clean_details(request.details))
@@ -159,39 +150,46 @@ def merge(c: Cursor, case: Case, request: Request) -> tuple[Case, bool, bool]:
     reason = request.reason if raised else case.reason
     changed = details != case.details
     if changed or raised:
+        risk = "high" if raised else case.risk
         c.execute(
-            "UPDATE cases SET details = ?, risk = ?, reason = ? WHERE id = ?",
-            (json.dumps(details, ensure_ascii=False), "high" if raised else case.risk, reason,
-             case.id),
-        )  # fmt: skip
+            sa.update(cases)
+            .where(cases.c.id == case.id)
+            .values(details=details, risk=risk, reason=reason)
+        )
     updated = get(c, case.id)
     assert updated is not None
     return updated, changed, raised
 
 
-def claim(c: Cursor, case_id: int, staff: Staff, now: float) -> Case | None:
+def claim(c: Connection, case_id: int, staff: Staff, now: float) -> Case | None:
     """Claim a waiting case for ``staff``; the case if this call won, None if it did not."""
-    row = c.execute(
-        "UPDATE cases SET status = 'claimed', claimed_at = ?, claimed_by = ?, claimed_by_name = ?"
-        " WHERE id = ? AND status = 'waiting' RETURNING id",
-        (now, staff.key, staff.name[:64], case_id),
-    ).one()
-    return None if row is None else get(c, case_id)
+    won = c.execute(
+        sa.update(cases)
+        .where(cases.c.id == case_id, cases.c.status == "waiting")
+        .values(
+            status="claimed", claimed_at=now, claimed_by=staff.key, claimed_by_name=staff.name[:64]
+        )
+    ).rowcount
+    return get(c, case_id) if won == 1 else None
 
 
-def close(c: Cursor, case_id: int, name: str | None, reason: str, now: float) -> Case | None:
+def close(c: Connection, case_id: int, name: str | None, reason: str, now: float) -> Case | None:
     """Close an open case; the case if this call closed it, None if it was already closed."""
-    row = c.execute(
-        "UPDATE cases SET status = 'closed', closed_at = ?, closed_by_name = ?, close_reason = ?"
-        " WHERE id = ? AND status != 'closed' RETURNING id",
-        (now, None if name is None else name[:64], reason, case_id),
-    ).one()
-    return None if row is None else get(c, case_id)
+    closed = c.execute(
+        sa.update(cases)
+        .where(cases.c.id == case_id, _OPEN)
+        .values(
+            status="closed",
+            closed_at=now,
+            closed_by_name=None if name is None else name[:64],
+            close_reason=reason,
+        )
+    ).rowcount
+    return get(c, case_id) if closed == 1 else None
 
 
-def set_fields(c: Cursor, case_id: int, **values: Any) -> None:
-    """Set bookkeeping columns (topic, summary message, reminders, when paged, ...)."""
-    allowed = {
+BOOKKEEPING = frozenset(
+    {
         "topic_id",
         "summary_message_id",
         "staff_chat_id",
@@ -200,15 +198,19 @@ def set_fields(c: Cursor, case_id: int, **values: Any) -> None:
         "backup_paged_at",
         "client_told_unavailable_at",
     }
-    unknown = set(values) - allowed
+)
+
+
+def set_fields(c: Connection, case_id: int, **values: Any) -> None:
+    """Set bookkeeping columns (topic, summary message, reminders, when paged, ...)."""
+    unknown = set(values) - BOOKKEEPING
     if unknown:
         raise ValueError(f"not a case column to set: {', '.join(sorted(unknown))}")
-    assignments = ", ".join(f"{name} = ?" for name in values)
-    c.execute(f"UPDATE cases SET {assignments} WHERE id = ?", (*values.values(), case_id))
+    c.execute(sa.update(cases).where(cases.c.id == case_id).values(**values))
 
 
 def add_entry(
-    c: Cursor,
+    c: Connection,
     case_id: int,
     direction: str,
     text: str,
@@ -220,52 +222,9 @@ def add_entry(
     provider_id: str | None = None,
 ) -> int | None:
     """Add a line to the transcript; its id, or None if ``provider_id`` is already there."""
-    row = c.execute(
-        "INSERT INTO case_messages (case_id, direction, text, author_name, inbound_id, opening,"
-        " provider_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (provider_id) DO NOTHING RETURNING id",
-        (case_id, direction, text, author_name, inbound_id, opening, provider_id, now),
-    ).one()
-    return None if row is None else int(row["id"])
-
-
-def add_control(c: Cursor, conversation_id: str, channel: str, what: str, now: float) -> None:
-    """Queue "pause" or "resume" for Rasa, in order with the conversation's messages."""
-    c.execute(
-        "INSERT INTO inbound (conversation_id, channel, provider_id, kind, text, risk, status,"
-        " attempts, next_attempt_at, received_at) VALUES (?, ?, NULL, 'control', ?, NULL,"
-        " 'pending', 0, 0, ?)",
-        (conversation_id, channel, what, now),
-    )
-
-
-def _case(row: Row) -> Case:
-    return Case(
-        id=int(row["id"]),
-        conversation_id=row["conversation_id"],
-        channel=row["channel"],
-        status=row["status"],
-        risk=row["risk"],
-        reason=row["reason"],
-        details=json.loads(row["details"] or "{}"),
-        route=row["route"],
-        staff_chat_id=_int(row["staff_chat_id"]),
-        topic_id=_int(row["topic_id"]),
-        summary_message_id=_int(row["summary_message_id"]),
-        opened_at=float(row["opened_at"]),
-        claimed_at=row["claimed_at"],
-        claimed_by=row["claimed_by"],
-        claimed_by_name=row["claimed_by_name"],
-        closed_at=row["closed_at"],
-        closed_by_name=row["closed_by_name"],
-        close_reason=row["close_reason"],
-        reminders=int(row["reminders"] or 0),
-        on_call_paged_at=row["on_call_paged_at"],
-        backup_paged_at=row["backup_paged_at"],
-        client_told_unavailable_at=row["client_told_unavailable_at"],
-        opted_out=bool(row["opted_out"]),
-    )
-
-
-def _int(value: Any) -> int | None:
-    return None if value is None else int(value)
+    new = insert(c, case_messages).values(
+        case_id=case_id, direction=direction, text=text, author_name=author_name,
+        inbound_id=inbound_id, opening=opening, provider_id=provider_id, created_at=now,
+    )  # fmt: skip
+    result = c.execute(new.on_conflict_do_nothing())
+    return int(result.inserted_primary_key[0]) if result.rowcount == 1 else None

@@ -71,10 +71,7 @@ def signed_in(handler: Handler, api: bool = False, form: bool = False) -> Handle
         handoff = request.app[HANDOFF]
         session = None
         if token:
-            clock = handoff.desk.store.clock
-            session = await handoff.desk.store.transact(
-                lambda c, now: auth.find_session(c, token, clock())
-            )
+            session = await handoff.desk.db.run(auth.find_session, token, handoff.desk.clock())
         if session is None:
             if api:
                 return web.json_response({"error": "sign in first"}, status=401)
@@ -135,10 +132,7 @@ async def login(request: web.Request) -> web.Response:
     if account is None:
         log.warning("staff console: a sign-in was refused")
         return _page("Sign in", _login_body(handoff, "Wrong name or password."), None, status=401)
-    clock = handoff.desk.store.clock
-    token, _ = await handoff.desk.store.transact(
-        lambda c, now: auth.start_session(c, account.name, clock())
-    )
+    token, _ = await handoff.desk.db.run(auth.start_session, account.name, handoff.desk.clock())
     response = web.HTTPSeeOther(PREFIX)
     secure = request.app[SECURE_COOKIE]
     response.set_cookie(
@@ -167,7 +161,7 @@ async def login(request: web.Request) -> web.Response:
 async def logout(request: web.Request) -> web.Response:
     """POST /staff/logout: the session ends at once."""
     token = request.cookies.get(COOKIE, "")
-    await request.app[HANDOFF].desk.store.transact(lambda c, now: auth.end_session(c, token))
+    await request.app[HANDOFF].desk.db.run(auth.end_session, token)
     response = web.HTTPSeeOther(f"{PREFIX}/login")
     response.del_cookie(COOKIE, path=PREFIX)
     raise response
@@ -180,7 +174,7 @@ async def queue_page(request: web.Request) -> web.Response:
     """GET /staff: the open cases, most urgent first, and the ones closed lately."""
     handoff = request.app[HANDOFF]
     session: auth.Session = request[SESSION_KEY]
-    now = handoff.desk.store.clock()
+    now = handoff.desk.clock()
     open_cases = await handoff.desk.queue()
     closed = await handoff.desk.recently_closed()
     rows = "".join(_queue_row(handoff, case, now) for case in open_cases) or (

@@ -1,50 +1,30 @@
-"""The handoff's building blocks, run inside a store transaction: open, claim, close, tell.
+"""The handoff's building blocks, run inside a store transaction: open, merge, close, tell.
 
-Every function here takes the cursor of a transaction its caller holds (the inbox's, the
-router's, or one of :meth:`bot.store.Store.transact`), so that a case, its transcript, the
-client's units, the staff posts, the pages and Rasa's pause or resume change together. What
-must start once the transaction has committed (an outbox worker, the router, the staff relay,
-the watcher) is collected in :class:`Effects` and started by :meth:`Core.apply`.
+Every method here takes the connection of a transaction its caller holds (the inbox's, the
+router's, or one the desk or the watcher runs with :meth:`bot.db.Database.run`), so that a
+case, its transcript, the client's units, the staff posts, the pages and Rasa's pause or resume
+change together. What must start once the transaction has committed (an outbox worker, the
+router, the staff relay, the watcher) is collected in :class:`~bot.hooks.Effects`, which the
+caller starts.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any
 
-from bot.db import Cursor
+from bot.db import Connection, inbound, outbox
 from bot.handoff import cases, paging, posts
 from bot.handoff.model import Case, Request
 from bot.handoff.roster import Roster, Route
+from bot.hooks import Effects
 from bot.messages import Messages
 from bot.model import BotMessage
 from bot.privacy import SenderHasher, short
 from bot.render import render
-from bot.store import queue_units
 
 log = logging.getLogger(__name__)
-
-
-class Kickable(Protocol):
-    def kick(self, key: Any) -> None: ...
-
-
-@dataclass
-class Effects:
-    """What to start once the transaction has committed."""
-
-    outbox: set[str] = field(default_factory=set)  # conversations with units to send
-    pipeline: set[str] = field(default_factory=set)  # conversations with work for Rasa
-    staff: set[int] = field(default_factory=set)  # cases with staff posts to send
-    watch: bool = False  # the watcher should look at the open cases again
-
-    def update(self, other: Effects) -> None:
-        self.outbox |= other.outbox
-        self.pipeline |= other.pipeline
-        self.staff |= other.staff
-        self.watch = self.watch or other.watch
 
 
 @dataclass(frozen=True)
@@ -68,40 +48,23 @@ class Core:
         self.roster = roster
         self.hasher = hasher
         self.telegram_staff = telegram_staff
-        self.outbox: Kickable | None = None
-        self.pipeline: Kickable | None = None
-        self.relay: Kickable | None = None
-        self.on_watch: Callable[[], None] | None = None
-
-    def apply(self, effects: Effects) -> None:
-        """Start what the committed transaction left to do."""
-        for cid in effects.outbox:
-            if self.outbox is not None:
-                self.outbox.kick(cid)
-        for cid in effects.pipeline:
-            if self.pipeline is not None:
-                self.pipeline.kick(cid)
-        for case_id in effects.staff:
-            if self.relay is not None:
-                self.relay.kick(case_id)
-        if effects.watch and self.on_watch is not None:
-            self.on_watch()
 
     # --- opening and joining ----------------------------------------------------------------
 
     def open(
         self,
-        c: Cursor,
+        c: Connection,
         conversation_id: str,
         channel: str,
         request: Request,
         opening_text: str,
         inbound_id: int | None,
+        route: Route,
         now: float,
         eff: Effects,
     ) -> Opened:
-        """Open a case for the conversation, or add the request to the one already open."""
-        route = self.roster.route(now)
+        """Open a case for the conversation (going where ``route`` says), or add the request to
+        the one already open."""
         chat = route.chat_id if self.telegram_staff else None
         case, new = cases.open_case(c, conversation_id, channel, request, route.name, chat, now)
         if not new:
@@ -113,7 +76,7 @@ class Core:
         cases.add_entry(
             c, case.id, "client", opening_text, now, inbound_id=inbound_id, opening=True
         )
-        cases.add_control(c, conversation_id, channel, "pause", now)
+        inbound.add_control(c, conversation_id, channel, "pause", now)
         eff.pipeline.add(conversation_id)
         self.post(c, case, "open", now, eff)
         if case.risk == "high":
@@ -129,7 +92,7 @@ class Core:
         )
         return Opened(case, True, route)
 
-    def merge(self, c: Cursor, case: Case, request: Request, now: float, eff: Effects) -> Case:
+    def merge(self, c: Connection, case: Case, request: Request, now: float, eff: Effects) -> Case:
         """Add what Rasa understood (or a higher risk) to an open case, and tell staff."""
         updated, changed, raised = cases.merge(c, case, request)
         if raised:
@@ -151,23 +114,27 @@ class Core:
     # --- telling people -----------------------------------------------------------------------
 
     def tell_client(
-        self, c: Cursor, case: Case, texts: list[str], kind: str, now: float, eff: Effects
+        self, c: Connection, case: Case, texts: list[str], kind: str, now: float, eff: Effects
     ) -> None:
         """Queue ``texts`` for the case's client, on their own channel."""
         if not texts:
             return
         rendered = render(case.channel, [BotMessage(text) for text in texts], kind, self.texts)
-        queue_units(c, case.conversation_id, case.channel, None, rendered.items, now)
+        outbox.queue(c, case.conversation_id, case.channel, None, rendered.items, now)
         eff.outbox.add(case.conversation_id)
 
-    def post(self, c: Cursor, case: Case, op: str, now: float, eff: Effects, **body: Any) -> None:
+    def post(
+        self, c: Connection, case: Case, op: str, now: float, eff: Effects, **body: Any
+    ) -> None:
         """Queue a post in the case's staff group (nothing when staff use the console only)."""
         if case.staff_chat_id is None:
             return
         posts.queue(c, case.id, op, now, **body)
         eff.staff.add(case.id)
 
-    def page_on_call(self, c: Cursor, case: Case, route: Route, now: float, eff: Effects) -> None:
+    def page_on_call(
+        self, c: Connection, case: Case, route: Route, now: float, eff: Effects
+    ) -> None:
         """After hours, a high-risk case pages the on-call worker once."""
         if route.page_phone is None or case.on_call_paged_at is not None:
             return
@@ -175,7 +142,7 @@ class Core:
         cases.set_fields(c, case.id, on_call_paged_at=now)
         cases.add_entry(c, case.id, "system", "The on-call worker was paged by SMS.", now)
 
-    def page_backup(self, c: Cursor, case: Case, phone: str, now: float, eff: Effects) -> None:
+    def page_backup(self, c: Connection, case: Case, phone: str, now: float, eff: Effects) -> None:
         paging.queue_page(c, self.hasher, phone, paging.page_text(case, backup=True), now, eff)
         cases.add_entry(c, case.id, "system", "Nobody claimed it: the backup was paged.", now)
 
@@ -183,7 +150,7 @@ class Core:
 
     def close(
         self,
-        c: Cursor,
+        c: Connection,
         case: Case,
         name: str | None,
         reason: str,
@@ -206,7 +173,7 @@ class Core:
             told.append(self.texts.handoff_closed)
             cases.add_entry(c, case.id, "system", f"{name} closed the case.", now)
         self.tell_client(c, closed, told, "handoff", now, eff)
-        cases.add_control(c, case.conversation_id, case.channel, "resume", now)
+        inbound.add_control(c, case.conversation_id, case.channel, "resume", now)
         eff.pipeline.add(case.conversation_id)
         self.post(c, closed, "close", now, eff)
         eff.watch = True

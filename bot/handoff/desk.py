@@ -13,55 +13,56 @@ close a case; nothing is relayed to a closed case, or to a client who opted out 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
-from bot.db import Cursor
+from bot.db import Connection, Database
 from bot.errors import CaseClosed, CaseError, CaseNotFound, ClaimedByOther, ClientOptedOut
 from bot.handoff import cases
-from bot.handoff.core import Core, Effects
+from bot.handoff.core import Core
 from bot.handoff.model import Case, Entry, Staff
-from bot.store import Store
+from bot.hooks import Effects, Handoff, Kickable, start
 
 T = TypeVar("T")
 MAX_STAFF_TEXT = 4000
 
 
+@dataclass(eq=False)
 class Desk:
-    def __init__(self, core: Core, store: Store) -> None:
-        self.core = core
-        self.store = store
+    """Staff's actions on cases; ``outbox``, ``pipeline`` and ``handoff`` start what they leave."""
 
-    async def _tx(self, fn: Callable[[Cursor, float, Effects], T]) -> T:
+    core: Core
+    db: Database
+    outbox: Kickable
+    pipeline: Kickable
+    handoff: Handoff
+    clock: Callable[[], float] = time.time
+
+    async def _tx(self, fn: Callable[[Connection, float, Effects], T]) -> T:
         effects = Effects()
-        result = await self.store.transact(lambda c, now: fn(c, now, effects))
-        self.core.apply(effects)
+        result = await self.db.run(fn, self.clock(), effects)
+        start(effects, self.outbox, self.pipeline, self.handoff)
         return result
 
     # --- reading ------------------------------------------------------------------------------
 
     async def case(self, case_id: int) -> Case:
-        return await self._tx(lambda c, now, eff: _get(c, case_id, None))
+        return await self.db.run(_get, case_id, None)
 
     async def queue(self) -> list[Case]:
         """Open cases, most urgent first."""
-        return await self.store.transact(lambda c, now: cases.open_cases(c))
+        return await self.db.run(cases.open_cases)
 
     async def recently_closed(self) -> list[Case]:
-        return await self.store.transact(lambda c, now: cases.recently_closed(c))
+        return await self.db.run(cases.recently_closed)
 
     async def transcript(self, case_id: int, after: int = 0) -> list[Entry]:
-        return await self.store.transact(lambda c, now: cases.transcript(c, case_id, after))
+        return await self.db.run(cases.transcript, case_id, after)
 
     async def opening_text(self, case_id: int) -> str | None:
-        def read(c: Cursor, now: float) -> str | None:
-            row = c.execute(
-                "SELECT text FROM case_messages WHERE case_id = ? AND opening = ? LIMIT 1",
-                (case_id, True),
-            ).one()
-            return None if row is None else str(row["text"])
-
-        return await self.store.transact(read)
+        return await self.db.run(cases.opening_text, case_id)
 
     # --- acting -------------------------------------------------------------------------------
 
@@ -70,7 +71,13 @@ class Desk:
         return await self._tx(lambda c, now, eff: self._claim(c, case_id, staff, chat_id, now, eff))
 
     def _claim(
-        self, c: Cursor, case_id: int, staff: Staff, chat_id: int | None, now: float, eff: Effects
+        self,
+        c: Connection,
+        case_id: int,
+        staff: Staff,
+        chat_id: int | None,
+        now: float,
+        eff: Effects,
     ) -> Case:
         case = _open(c, case_id, chat_id)
         if case.status == "claimed":
@@ -104,7 +111,7 @@ class Desk:
         """
         text = _clean(text)
 
-        def tx(c: Cursor, now: float, eff: Effects) -> Case:
+        def tx(c: Connection, now: float, eff: Effects) -> Case:
             case = _open(c, case_id, chat_id)
             if case.channel == "sms" and case.opted_out:
                 raise ClientOptedOut(
@@ -136,7 +143,7 @@ class Desk:
         """Keep an internal note on the case; it is never relayed to the client."""
         text = _clean(text)
 
-        def tx(c: Cursor, now: float, eff: Effects) -> Case:
+        def tx(c: Connection, now: float, eff: Effects) -> Case:
             case = _get(c, case_id, chat_id)
             entry = cases.add_entry(
                 c, case.id, "note", text, now, author_name=staff.name, provider_id=provider_id
@@ -157,7 +164,7 @@ class Desk:
         """Close the case: the client gets ``message`` (if any) and is back with the assistant."""
         message = _clean(message) if message and message.strip() else None
 
-        def tx(c: Cursor, now: float, eff: Effects) -> Case:
+        def tx(c: Connection, now: float, eff: Effects) -> Case:
             case = _open(c, case_id, chat_id)
             if message and case.channel == "sms" and case.opted_out:
                 raise ClientOptedOut(
@@ -172,14 +179,14 @@ class Desk:
         return await self._tx(tx)
 
 
-def _get(c: Cursor, case_id: int, chat_id: int | None) -> Case:
+def _get(c: Connection, case_id: int, chat_id: int | None) -> Case:
     case = cases.get(c, case_id)
     if case is None or (chat_id is not None and case.staff_chat_id != chat_id):
         raise CaseNotFound(f"There is no case #{case_id} here.")
     return case
 
 
-def _open(c: Cursor, case_id: int, chat_id: int | None) -> Case:
+def _open(c: Connection, case_id: int, chat_id: int | None) -> Case:
     case = _get(c, case_id, chat_id)
     if not case.is_open:
         raise CaseClosed(

@@ -12,15 +12,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot import gsm
-from bot.db import Cursor
+from bot.db import Connection, conversations, outbox
 from bot.handoff import texts
 from bot.handoff.model import Case
 from bot.model import OutboxItem
 from bot.privacy import SenderHasher
-from bot.store import ensure_conversation, queue_units
 
 if TYPE_CHECKING:
-    from bot.handoff.core import Effects
+    from bot.hooks import Effects
 
 PAGE_CHANNEL = "sms"
 
@@ -43,11 +42,11 @@ def page_text(case: Case, backup: bool = False) -> str:
 
 
 def queue_page(
-    c: Cursor, hasher: SenderHasher, phone: str, text: str, now: float, eff: Effects
+    c: Connection, hasher: SenderHasher, phone: str, text: str, now: float, eff: Effects
 ) -> None:
     """Queue an SMS page to ``phone`` (inside the caller's transaction)."""
     cid = page_conversation(hasher, phone)
-    ensure_conversation(c, cid, PAGE_CHANNEL, phone, now)
+    conversations.ensure(c, cid, PAGE_CHANNEL, phone, now)
     parts = gsm.split(gsm.to_gsm(text))
-    queue_units(c, cid, PAGE_CHANNEL, None, [OutboxItem("page", {"text": p}) for p in parts], now)
+    outbox.queue(c, cid, PAGE_CHANNEL, None, [OutboxItem("page", {"text": p}) for p in parts], now)
     eff.outbox.add(cid)

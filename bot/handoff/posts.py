@@ -11,11 +11,13 @@ message it became, so that a staff reply to it finds its case in a group without
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from bot.db import Cursor
+import sqlalchemy as sa
+
+from bot.db import Connection, columns, record
+from bot.db.schema import staff_posts
 
 OPS = ("open", "client", "notice", "remind", "summary", "close")
 MAX_BATCH = 50
@@ -31,62 +33,58 @@ class Post:
     next_attempt_at: float
 
 
-def queue(c: Cursor, case_id: int, op: str, now: float, **body: Any) -> None:
+COLUMNS = columns(Post, staff_posts)
+
+
+def queue(c: Connection, case_id: int, op: str, now: float, **body: Any) -> None:
     """Queue a post for the case's staff group (inside the caller's transaction)."""
     if op not in OPS:
         raise ValueError(f"unknown staff post {op!r}")
     c.execute(
-        "INSERT INTO staff_posts (case_id, op, body, status, attempts, next_attempt_at,"
-        " created_at) VALUES (?, ?, ?, 'pending', 0, 0, ?)",
-        (case_id, op, json.dumps(body, ensure_ascii=False), now),
-    )
-
-
-def pending(c: Cursor, case_id: int, limit: int = MAX_BATCH) -> list[Post]:
-    """The case's posts still to do, oldest first."""
-    rows = c.execute(
-        "SELECT id, case_id, op, body, attempts, next_attempt_at FROM staff_posts"
-        " WHERE case_id = ? AND status = 'pending' ORDER BY id LIMIT ?",
-        (case_id, limit),
-    ).all()
-    return [
-        Post(
-            id=int(row["id"]),
-            case_id=int(row["case_id"]),
-            op=row["op"],
-            body=json.loads(row["body"]),
-            attempts=int(row["attempts"]),
-            next_attempt_at=float(row["next_attempt_at"]),
+        sa.insert(staff_posts).values(
+            case_id=case_id, op=op, body=body, status="pending", attempts=0,
+            next_attempt_at=0.0, created_at=now,
         )
-        for row in rows
-    ]
+    )  # fmt: skip
 
 
-def cases_with_pending(c: Cursor) -> list[int]:
-    rows = c.execute("SELECT DISTINCT case_id FROM staff_posts WHERE status = 'pending'").all()
-    return [int(row["case_id"]) for row in rows]
+def pending(c: Connection, case_id: int, limit: int = MAX_BATCH) -> list[Post]:
+    """The case's posts still to do, oldest first."""
+    query = (
+        sa.select(*COLUMNS)
+        .where(staff_posts.c.case_id == case_id, staff_posts.c.status == "pending")
+        .order_by(staff_posts.c.id)
+        .limit(limit)
+    )
+    return [record(Post, row) for row in c.execute(query)]
+
+
+def cases_with_pending(c: Connection) -> list[int]:
+    query = sa.select(staff_posts.c.case_id).where(staff_posts.c.status == "pending").distinct()
+    return [int(case_id) for case_id in c.execute(query).scalars()]
 
 
 def mark_sent(
-    c: Cursor, ids: list[int], chat_id: int | None, message_id: int | None, now: float
+    c: Connection, ids: list[int], chat_id: int | None, message_id: int | None, now: float
 ) -> None:
-    for post_id in ids:
-        c.execute(
-            "UPDATE staff_posts SET status = 'sent', sent_at = ?, chat_id = ?, message_id = ?"
-            " WHERE id = ?",
-            (now, chat_id, message_id, post_id),
-        )
-
-
-def mark_retry(c: Cursor, post: Post, error: str, next_attempt_at: float) -> None:
     c.execute(
-        "UPDATE staff_posts SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
-        (post.attempts + 1, next_attempt_at, error[:500], post.id),
+        sa.update(staff_posts)
+        .where(staff_posts.c.id.in_(ids))
+        .values(status="sent", sent_at=now, chat_id=chat_id, message_id=message_id)
     )
 
 
-def mark_failed(c: Cursor, post: Post, error: str) -> None:
+def mark_retry(c: Connection, post: Post, error: str, next_attempt_at: float) -> None:
     c.execute(
-        "UPDATE staff_posts SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?",
-        (post.attempts + 1, error[:500], post.id),
+        sa.update(staff_posts)
+        .where(staff_posts.c.id == post.id)
+        .values(attempts=post.attempts + 1, next_attempt_at=next_attempt_at, last_error=error[:500])
+    )
+
+
+def mark_failed(c: Connection, post: Post, error: str) -> None:
+    c.execute(
+        sa.update(staff_posts)
+        .where(staff_posts.c.id == post.id)
+        .values(status="failed", attempts=post.attempts + 1, last_error=error[:500])
     )

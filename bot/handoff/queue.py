@@ -23,14 +23,14 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from bot.db import Cursor
+from bot.db import Connection, Database
 from bot.handoff import cases
-from bot.handoff.core import Core, Effects
+from bot.handoff.core import Core
 from bot.handoff.model import Case
 from bot.handoff.settings import HandoffSettings
-from bot.store import Store
+from bot.hooks import Effects, Handoff, Kickable, start
 
 log = logging.getLogger(__name__)
 
@@ -67,28 +67,22 @@ def due(case: Case, now: float, settings: HandoffSettings) -> Due:
     )
 
 
+@dataclass(eq=False)
 class Watcher:
-    """Looks at the waiting cases every :data:`TICK_SECONDS`, and when told something changed."""
+    """Looks at the waiting cases every :data:`TICK_SECONDS`, and when ``watch`` is set (a case
+    changed); ``outbox``, ``pipeline`` and ``handoff`` start what a look leaves to do."""
 
-    def __init__(
-        self,
-        core: Core,
-        store: Store,
-        settings: HandoffSettings,
-        clock: Callable[[], float] = time.time,
-        interval: float = TICK_SECONDS,
-    ) -> None:
-        self.core = core
-        self.store = store
-        self.settings = settings
-        self.clock = clock
-        self.interval = interval
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._lock = asyncio.Lock()
-
-    def wake(self) -> None:
-        self._wake.set()
+    core: Core
+    db: Database
+    settings: HandoffSettings
+    watch: asyncio.Event
+    outbox: Kickable
+    pipeline: Kickable
+    handoff: Handoff
+    clock: Callable[[], float] = time.time
+    interval: float = TICK_SECONDS
+    _task: asyncio.Task[None] | None = field(default=None, init=False)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="handoff watcher")
@@ -106,19 +100,20 @@ class Watcher:
                 await self.tick()
             except Exception:
                 log.exception("the handoff watcher failed; it tries again")
-            self._wake.clear()
+            self.watch.clear()
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.interval)
+                await asyncio.wait_for(self.watch.wait(), self.interval)
 
     async def tick(self) -> int:
         """Do what every waiting case needs now; how many cases needed something."""
         async with self._lock:
             effects = Effects()
-            done = await self.store.transact(lambda c, now: self._tick(c, self.clock(), effects))
-            self.core.apply(Effects(effects.outbox, effects.pipeline, effects.staff, False))
+            done = await self.db.run(self._tick, self.clock(), effects)
+            effects.watch = False  # this was the look
+            start(effects, self.outbox, self.pipeline, self.handoff)
             return done
 
-    def _tick(self, c: Cursor, now: float, eff: Effects) -> int:
+    def _tick(self, c: Connection, now: float, eff: Effects) -> int:
         done = 0
         for case in cases.open_cases(c):
             need = due(case, now, self.settings)

@@ -16,15 +16,18 @@ that can never be sent is marked failed and logged, and the console still shows 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.channels.telegram import retry_after_seconds
+from bot.db import Connection, Database
 from bot.handoff import cases, posts, texts
 from bot.handoff.model import Case
 from bot.handoff.posts import Post
@@ -32,11 +35,10 @@ from bot.handoff.roster import Roster
 from bot.outbox import backoff
 from bot.pacing import Pacer
 from bot.privacy import redact
-from bot.store import Store
 from bot.workers import KeyedWorkers
 
 if TYPE_CHECKING:
-    from bot.channels.telegram import TelegramChannel
+    from bot.channels.telegram import TelegramBot
 
 log = logging.getLogger(__name__)
 
@@ -69,30 +71,22 @@ def buttons(case: Case) -> InlineKeyboardMarkup | None:
     return None
 
 
+@dataclass(eq=False)
 class StaffRelay(KeyedWorkers[int]):
     """Starts a worker for each case with staff posts waiting."""
 
-    def __init__(
-        self,
-        store: Store,
-        channel: TelegramChannel,
-        roster: Roster,
-        clock: Callable[[], float] = time.time,
-        pacer: Pacer | None = None,
-    ) -> None:
-        super().__init__()
-        self.store = store
-        self.channel = channel
-        self.roster = roster
-        self.clock = clock
-        self.pacer = pacer or Pacer(GROUP_RATE, GROUP_BURST, 30.0, 30.0)
-        self.forum: dict[int, bool] = {}  # chat id -> whether it has topics (learnt on use)
+    db: Database
+    telegram: TelegramBot
+    roster: Roster
+    clock: Callable[[], float] = time.time
+    pacer: Pacer = field(default_factory=lambda: Pacer(GROUP_RATE, GROUP_BURST, 30.0, 30.0))
+    forum: dict[int, bool] = field(default_factory=dict, init=False)  # chat -> has topics?
 
     def _task_name(self, key: int) -> str:
         return f"staff relay {key}"
 
     async def resume(self) -> None:
-        for case_id in await self.store.transact(lambda c, now: posts.cases_with_pending(c)):
+        for case_id in await self.db.run(posts.cases_with_pending):
             self.kick(case_id)
 
     # --- the worker -----------------------------------------------------------------------
@@ -100,17 +94,14 @@ class StaffRelay(KeyedWorkers[int]):
     async def _work(self, case_id: int) -> None:
         try:
             while not self._stopping:
-                found = await self.store.transact(
-                    lambda c, now: (cases.get(c, case_id), posts.pending(c, case_id))
-                )
-                case, queued = found
+                case, queued = await self.db.run(_case_and_posts, case_id)
                 if case is None or not queued:
                     return
                 wait = queued[0].next_attempt_at - self.clock()
                 if wait > 0:
                     await asyncio.sleep(wait)
                     continue
-                if not self.channel.ready.is_set():
+                if not self.telegram.ready.is_set():
                     await asyncio.sleep(1.0)
                     continue
                 await self._one(case, queued)
@@ -130,17 +121,15 @@ class StaffRelay(KeyedWorkers[int]):
             log.warning(
                 "staff post %d for case %d: %s; again in %.0f s", head.id, case.id, exc, delay
             )
-            await self.store.transact(lambda c, now: posts.mark_retry(c, head, error, now + delay))
+            await self.db.run(posts.mark_retry, head, error, self.clock() + delay)
             return
         except (Forbidden, BadRequest) as exc:
             error = redact(f"{type(exc).__name__}: {exc.message}")
             log.error("staff post %d for case %d cannot be sent: %s", head.id, case.id, error)
-            await self.store.transact(lambda c, now: posts.mark_failed(c, head, error))
+            await self.db.run(posts.mark_failed, head, error)
             return
         ids = [post.id for post in batch]
-        await self.store.transact(
-            lambda c, now: posts.mark_sent(c, ids, case.staff_chat_id, message_id, now)
-        )
+        await self.db.run(posts.mark_sent, ids, case.staff_chat_id, message_id, self.clock())
 
     async def _do(self, case: Case, op: str, batch: list[Post]) -> int | None:
         """Carry out one post (or a run of them); the Telegram message it became, if any."""
@@ -186,9 +175,8 @@ class StaffRelay(KeyedWorkers[int]):
                 self.forum[chat] = False
             else:
                 self.forum[chat] = True
-                await self.store.transact(
-                    lambda c, now: cases.set_fields(c, case.id, topic_id=topic.message_thread_id)
-                )
+                topic_id = functools.partial(cases.set_fields, topic_id=topic.message_thread_id)
+                await self.db.run(topic_id, case.id)
                 case = await self._reload(case)
         if case.summary_message_id is not None:
             return case.summary_message_id
@@ -206,9 +194,8 @@ class StaffRelay(KeyedWorkers[int]):
                 protect_content=True,
             ),
         )
-        await self.store.transact(
-            lambda c, now: cases.set_fields(c, case.id, summary_message_id=message.message_id)
-        )
+        remember = functools.partial(cases.set_fields, summary_message_id=message.message_id)
+        await self.db.run(remember, case.id)
         return int(message.message_id)
 
     async def _send(
@@ -236,7 +223,7 @@ class StaffRelay(KeyedWorkers[int]):
                 raise
             # Staff deleted the topic: go on in the group itself, as replies to the summary.
             log.warning("case %d: its topic is gone; posting in the group instead", case.id)
-            await self.store.transact(lambda c, now: cases.set_fields(c, case.id, topic_id=None))
+            await self.db.run(functools.partial(cases.set_fields, topic_id=None), case.id)
             raise Retry("the topic is gone", 0.0) from None
         return int(message.message_id)
 
@@ -275,7 +262,7 @@ class StaffRelay(KeyedWorkers[int]):
     async def _call(self, chat: int, action: Callable[[Any], Any]) -> Any:
         await self.pacer.wait(str(chat))
         try:
-            return await action(self.channel.application.bot)
+            return await action(self.telegram.application.bot)
         except RetryAfter as exc:
             seconds = retry_after_seconds(exc)
             self.pacer.pause(seconds)
@@ -286,18 +273,15 @@ class StaffRelay(KeyedWorkers[int]):
             raise Retry(redact(f"{type(exc).__name__}: {exc.message}")) from None
 
     async def _reload(self, case: Case) -> Case:
-        fresh = await self.store.transact(lambda c, now: cases.get(c, case.id))
+        fresh = await self.db.run(cases.get, case.id)
         return fresh or case
 
     async def _opening(self, case: Case) -> str | None:
-        def read(c: Any, now: float) -> str | None:
-            row = c.execute(
-                "SELECT text FROM case_messages WHERE case_id = ? AND opening = ? LIMIT 1",
-                (case.id, True),
-            ).one()
-            return None if row is None else str(row["text"])
+        return await self.db.run(cases.opening_text, case.id)
 
-        return await self.store.transact(read)
+
+def _case_and_posts(c: Connection, case_id: int) -> tuple[Case | None, list[Post]]:
+    return cases.get(c, case_id), posts.pending(c, case_id)
 
 
 def _run_of(queued: list[Post], op: str) -> list[Post]:

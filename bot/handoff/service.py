@@ -1,16 +1,23 @@
-"""The handoff's parts, built once for the app and wired to the gateway's inbox, router and outbox.
+"""The handoff's parts, built once for the app, each given what it works with.
 
-:func:`build` makes them; :meth:`Handoff.start` resumes what a restart left (staff posts to
-send) and starts the watcher; :meth:`Handoff.stop` stops both, leaving the rest in the store.
+They are built in two steps around the router, which both needs the first and is needed by the
+second: :func:`client_side` makes what the inbox and the router are built with (the
+:class:`~bot.handoff.intake.Intake`, and the staff relay it starts); :func:`staff_side`, given
+the outbox and the router, makes the desk (what staff do) and the watcher of waiting cases.
+:meth:`Handoff.start` resumes what a restart left (staff posts to send) and starts the watcher;
+:meth:`Handoff.stop` stops both, leaving the rest in the store.
 """
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from bot.db import Database, meta
 from bot.handoff.core import Core
 from bot.handoff.desk import Desk
 from bot.handoff.intake import Intake
@@ -19,13 +26,13 @@ from bot.handoff.relay import StaffRelay
 from bot.handoff.roster import Roster
 from bot.handoff.settings import HandoffSettings
 from bot.handoff.signin import DEVICE_KEY, SignIn
-from bot.inbox import Inbox
+from bot.hooks import Kickable
 from bot.messages import Messages
-from bot.outbox import Outbox
-from bot.pipeline import Pipeline
 from bot.privacy import SenderHasher
-from bot.store import Store
 from region import Region
+
+if TYPE_CHECKING:
+    from bot.channels.telegram import TelegramBot
 
 
 @dataclass
@@ -39,10 +46,6 @@ class Handoff:
     signin: SignIn
     relay: StaffRelay | None = None
 
-    def attach_relay(self, relay: StaffRelay) -> None:
-        self.relay = relay
-        self.core.relay = relay
-
     async def start(self) -> None:
         if self.relay is not None:
             await self.relay.resume()
@@ -55,28 +58,42 @@ class Handoff:
         self.signin.close()
 
 
-def build(
+def client_side(
     settings: HandoffSettings,
     region: Region,
-    store: Store,
+    db: Database,
     texts: Messages,
     hasher: SenderHasher,
-    inbox: Inbox,
-    pipeline: Pipeline,
-    outbox: Outbox,
+    telegram: TelegramBot | None,
     clock: Callable[[], float] = time.time,
-) -> Handoff:
-    """The handoff for this gateway, joined to its inbox, router and outbox."""
+) -> tuple[Intake, StaffRelay | None]:
+    """The handoff the inbox and the router are built with, and its staff relay (with a
+    Telegram staff group)."""
     console = bool(settings.console_accounts)
     roster = Roster(settings, region.office_hours, console, clock, region.tz)
     core = Core(texts, roster, hasher, settings.telegram_staff)
-    intake = Intake(core, store, texts)
-    watcher = Watcher(core, store, settings, clock)
-    core.outbox, core.pipeline, core.on_watch = outbox, pipeline, watcher.wake
-    inbox.intake = intake
-    pipeline.handoff = intake
+    relay = None
+    if settings.telegram_staff and telegram is not None:
+        relay = StaffRelay(db, telegram, roster, clock)
+    return Intake(core, relay, asyncio.Event()), relay
+
+
+def staff_side(
+    settings: HandoffSettings,
+    intake: Intake,
+    relay: StaffRelay | None,
+    db: Database,
+    outbox: Kickable,
+    pipeline: Kickable,
+    clock: Callable[[], float] = time.time,
+) -> Handoff:
+    """The whole handoff: the desk and the watcher, which start the outbox and the router;
+    the console's sign-in, whose device key the store keeps."""
+    core = intake.core
+    desk = Desk(core, db, outbox, pipeline, intake, clock)
+    watcher = Watcher(core, db, settings, intake.watch, outbox, pipeline, intake, clock)
     signin = SignIn(
         settings.console_accounts,
-        lambda: store.meta_value(DEVICE_KEY, lambda: secrets.token_hex(32)),
+        lambda: db.run(meta.value, DEVICE_KEY, lambda: secrets.token_hex(32)),
     )
-    return Handoff(settings, roster, core, intake, Desk(core, store), watcher, signin)
+    return Handoff(settings, core.roster, core, intake, desk, watcher, signin, relay)

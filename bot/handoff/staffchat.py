@@ -101,7 +101,7 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     command, rest = found[1].lower(), (found[2] or "").strip()
     desk = _desk(context)
     if command == "queue":
-        now = desk.store.clock()
+        now = desk.clock()
         _respond(context, message, texts.queue_lines(await desk.queue(), now))
         _done()
     case = await _case_of(message, context)
@@ -208,11 +208,11 @@ async def _case_of(message: Message | None, context: ContextTypes.DEFAULT_TYPE) 
     desk = _desk(context)
     if message.is_topic_message and message.message_thread_id is not None:
         thread = message.message_thread_id
-        return await desk.store.transact(lambda c, now: cases.by_topic(c, chat, thread))
+        return await desk.db.run(cases.by_topic, chat, thread)
     reply = message.reply_to_message
     if reply is not None:
         replied = reply.message_id
-        case = await desk.store.transact(lambda c, now: cases.by_post(c, chat, replied))
+        case = await desk.db.run(cases.by_post, chat, replied)
         # A case with a topic is answered in its topic: a reply elsewhere (to a reminder in
         # General, say) is staff talking among themselves, not words for the client.
         return case if case is not None and case.topic_id is None else None

@@ -3,9 +3,11 @@ built from the shipped data: what the client reads on each channel."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
@@ -27,12 +29,19 @@ def use_directory(directory: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DIRECTORY_DB", str(directory))
 
 
+LA = ZoneInfo("America/Los_Angeles")
+MONDAY_NOON = dt.datetime(2026, 11, 23, 12, 0, tzinfo=LA)
+
+
 async def run(
-    intent: str = "find_shelter", channel: str = "webchat", **slots: Any
+    intent: str = "find_shelter",
+    channel: str = "webchat",
+    at: dt.datetime = MONDAY_NOON,
+    **slots: Any,
 ) -> tuple[str, list[dict[str, Any]]]:
     dispatcher = CollectingDispatcher()
     slots = {"need": "shelter", "location": "Redwood City, CA", "results_page": 0.0, **slots}
-    events = await ActionFindServices().run(
+    events = await ActionFindServices(now=lambda: at).run(
         dispatcher, tracker("...", intent=intent, slots=slots, metadata={"channel": channel}), {}
     )
     assert len(dispatcher.messages) == 1
@@ -45,14 +54,32 @@ def numbers(text: str) -> list[int]:
 
 async def test_shelters_nearest_redwood_city_with_open_status_phone_and_a_24_7_line() -> None:
     text, events = await run()
-    assert text.startswith("Near Redwood City")
+    assert text.startswith("Near Redwood City (none confirmed open now):")
     first = text.split("\n2. ")[0]
     assert "1. Redwood City Corps (1.3 mi)" in first
     assert "Phone: 650 368-4643" in first
-    assert re.search(r"Open now|Closed now|call first", first)
+    assert "\n   Hours unknown: call first\n" in first  # no hours: never told it is open
     assert text.endswith("24/7: 211 San Mateo County: call 211 or text 898211")
     assert numbers(text) == [1, 2, 3, 4, 5]
     assert {"event": "slot", "name": "results_page", "value": 0.0, "timestamp": None} in events
+
+
+@pytest.mark.parametrize(
+    ("at", "header", "status"),
+    [
+        (MONDAY_NOON, "Near Redwood City (none confirmed open now):", "Closed now, opens 4pm"),
+        (MONDAY_NOON.replace(hour=19), "Near Redwood City:", "Open now until 9pm"),
+        (MONDAY_NOON.replace(hour=22), "Near Redwood City (none confirmed open now):",
+         "Closed now, opens 7am"),
+    ],
+)  # fmt: skip
+async def test_open_now_is_read_from_the_hours_at_the_moment_of_the_search(
+    at: dt.datetime, header: str, status: str
+) -> None:
+    text, _ = await run(at=at)
+    assert text.splitlines()[0] == header
+    glide = text[text.index("5. CHANGES: Glide Walk-In Center") :].splitlines()
+    assert glide[1].strip() == status
 
 
 async def test_a_17_year_old_is_not_offered_services_for_adults_only() -> None:

@@ -1,1 +1,1 @@
-"""The gateway's tests: real protocol peers on loopback (tests/bot/gateway_fakes), the real app."""
+"""The gateway's tests: real protocol peers on loopback (scripts/fakes), the real app."""

@@ -5,34 +5,33 @@ Every server here binds 127.0.0.1 port 0 and is stopped when its test ends.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+import time
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.settings import Settings
-from tests.bot.gateway_fakes.fixtures import fake_rasa, fake_twilio, http
-from tests.bot.gateway_fakes.gateway import RunningGateway, loopback_settings
-from tests.bot.gateway_fakes.postgres import new_database, postgres_server
-from tests.bot.gateway_fakes.rasa import FakeRasa
-from tests.bot.gateway_fakes.telegram import BOT_TOKEN, FakeTelegram
-from tests.bot.gateway_fakes.twilio import FakeTwilio
+from scripts.fakes.rasa import FakeRasa
+from scripts.fakes.telegram import BOT_TOKEN, FakeTelegram
+from tests.gateway_fixtures import (
+    fake_rasa,
+    fake_twilio,
+    http,
+    postgres_database,
+    postgres_url,
+    settings_maker,
+    start_gateway,
+)
 
-__all__ = ["fake_rasa", "fake_twilio", "http"]  # shared fixtures, exposed to this suite
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A PostgreSQL server for the whole session (skipped where not installed, except in CI)."""
-    with postgres_server() as url:
-        yield url
+# The shared fixtures, exposed to this suite.
+__all__ = ["fake_rasa", "fake_twilio", "http", "postgres_database", "postgres_url", "start_gateway"]
 
 
 @pytest.fixture
-def postgres_database(postgres_url: str) -> str:
-    """A new, empty database on that server, for one test."""
-    return new_database(postgres_url)
+def clock() -> Callable[[], float]:
+    """The gateway's clock in these tests: the wall clock."""
+    return time.time
 
 
 @pytest.fixture
@@ -44,41 +43,4 @@ async def fake_telegram() -> AsyncIterator[FakeTelegram]:
 @pytest.fixture
 def settings_for(tmp_path: Path, fake_rasa: FakeRasa) -> Callable[..., Callable[[str], Settings]]:
     """``settings_for(telegram=..., sms=..., webhook=..., **fields)`` -> settings for a URL."""
-
-    def make(
-        telegram: FakeTelegram | None = None,
-        sms: FakeTwilio | None = None,
-        webhook: bool = False,
-        **fields: Any,
-    ) -> Callable[[str], Settings]:
-        def build(url: str) -> Settings:
-            return loopback_settings(
-                url,
-                tmp_path / "gateway.db",
-                fake_rasa.url,
-                telegram_url=telegram.url if telegram else None,
-                twilio_url=sms.url if sms else None,
-                webhook=webhook,
-                **fields,
-            )
-
-        return build
-
-    return make
-
-
-@pytest.fixture
-async def start_gateway() -> AsyncIterator[Callable[..., Any]]:
-    """``await start_gateway(settings_factory)`` -> a running gateway, stopped after the test."""
-    running: list[RunningGateway] = []
-
-    async def start(make_settings: Callable[[str], Settings]) -> RunningGateway:
-        gateway = RunningGateway(make_settings)
-        await gateway.start()
-        running.append(gateway)
-        return gateway
-
-    yield start
-    for gateway in reversed(running):
-        if gateway.started:
-            await gateway.stop()
+    return settings_maker(tmp_path / "gateway.db", fake_rasa, webhook=False)

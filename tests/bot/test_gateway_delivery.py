@@ -7,11 +7,13 @@ import pytest
 from bot import pipeline
 from bot.channels.sms import WEBHOOK_PATH as SMS_PATH
 from bot.channels.telegram import SECRET_HEADER, WEBHOOK_PATH
+from bot.db import inbound
 from bot.settings import Secret
-from tests.bot.gateway_fakes import telegram as tg
-from tests.bot.gateway_fakes.base import wait_for
-from tests.bot.gateway_fakes.telegram import WEBHOOK_SECRET
-from tests.bot.gateway_fakes.twilio import post_sms, sms_form
+from scripts.fakes import telegram as tg
+from scripts.fakes.base import wait_for
+from scripts.fakes.telegram import WEBHOOK_SECRET
+from scripts.fakes.twilio import post_sms, sms_form
+from tests.store_helpers import counts, events_of
 
 CHAT = 444000111
 PHONE = "+16505550123"
@@ -38,7 +40,7 @@ async def test_rasa_down_gives_the_crisis_lines_once_and_answers_every_message_w
     [notice] = fake_telegram.texts_to(CHAT)
     assert "call 911" in notice
     assert "call 211 or text 898211" in notice
-    assert (await gateway.store.counts())["inbound.pending"] == 3
+    assert (await counts(gateway.db))["inbound.pending"] == 3
 
     await fake_rasa.start()
     await wait_for(lambda: len(fake_telegram.texts_to(CHAT)) == 4, timeout=15)
@@ -75,11 +77,11 @@ async def test_a_risk_message_while_rasa_is_down_gets_the_crisis_reply_at_once(
     assert fake_rasa.received[0].metadata["crisis_reply_sent"] is True
     await gateway.idle(timeout=15)
     cid = gateway.conversation_id("sms", PHONE)
-    assert [kind for kind, _ in await gateway.store.events_of(cid)] == ["handoff", "handoff"]
+    assert [kind for kind, _ in await events_of(gateway.db, cid)] == ["handoff", "handoff"]
     assert len(fake_twilio.sent) == 3  # Rasa's own crisis text is not sent a second time
-    inbound = await gateway.store.inbound_record(1)
-    assert inbound.text == "i want to end my life"  # the client's own words are kept
-    assert inbound.risk == "self_harm"
+    stored = await gateway.db.run(inbound.get, 1)
+    assert stored.text == "i want to end my life"  # the client's own words are kept
+    assert stored.risk == "self_harm"
 
 
 async def test_a_slow_rasa_is_not_sent_the_message_twice(
@@ -125,7 +127,7 @@ async def test_a_reply_rasa_cannot_give_is_retried_then_the_client_is_told(
     assert gave_up.startswith("Sorry, I couldn't answer your last message")
     assert "call 911" in gave_up
     assert len(fake_rasa.received) == pipeline.MAX_BAD_REPLY_ATTEMPTS
-    assert (await gateway.store.counts())["inbound.failed"] == 1
+    assert (await counts(gateway.db))["inbound.failed"] == 1
 
 
 async def test_the_usable_part_of_a_partly_malformed_reply_is_delivered(
@@ -178,8 +180,7 @@ async def test_a_restart_answers_what_was_pending_once(
     assert fake_telegram.texts_to(CHAT)[1] == "You said: bed tonight"
     assert fake_twilio.bodies_to(PHONE)[1] == "You said: food please"
     assert sorted(r.message for r in fake_rasa.received) == ["bed tonight", "food please"]
-    counts = await second.store.counts()
-    assert counts == {"inbound.done": 2, "outbox.sent": 4}
+    assert await counts(second.db) == {"inbound.done": 2, "outbox.sent": 4}
 
 
 async def test_a_restart_delivers_replies_the_provider_had_refused(
@@ -237,4 +238,4 @@ async def test_on_postgresql_a_restart_answers_what_was_pending(
         lambda: fake_telegram.texts_to(CHAT)[1:] == ["You said: bed tonight"], timeout=15
     )
     await second.idle()
-    assert await second.store.counts() == {"inbound.done": 1, "outbox.sent": 2}
+    assert await counts(second.db) == {"inbound.done": 1, "outbox.sent": 2}

@@ -10,11 +10,11 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.bot.gateway_fakes import telegram as tg
-from tests.bot.gateway_fakes.base import wait_for
-from tests.bot.gateway_fakes.process import GatewayProcess, free_port
-from tests.bot.gateway_fakes.telegram import BOT_TOKEN
-from tests.bot.gateway_fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, post_sms, sms_form
+from scripts.fakes import telegram as tg
+from scripts.fakes.base import wait_for
+from scripts.fakes.process import GatewayProcess, free_port
+from scripts.fakes.telegram import BOT_TOKEN
+from scripts.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, post_sms, sms_form
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAT = 987654321

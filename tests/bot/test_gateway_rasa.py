@@ -18,11 +18,13 @@ from typing import Any
 import pytest
 
 from actions.directory import build, db
+from bot.db import outbox
 from bot.settings import Secret
-from tests.bot.gateway_fakes import telegram as tg
-from tests.bot.gateway_fakes.base import wait_for
-from tests.bot.gateway_fakes.twilio import post_sms, sms_form
+from scripts.fakes import telegram as tg
+from scripts.fakes.base import wait_for
+from scripts.fakes.twilio import post_sms, sms_form
 from tests.servers import RasaServers
+from tests.store_helpers import counts, events_of
 
 pytestmark = pytest.mark.slow
 
@@ -101,11 +103,13 @@ async def test_web_chat_a_risk_message_gets_the_crisis_reply_once(start_gateway,
     assert answer["more"] is True  # the crisis reply never waits for Rasa; the rest follows
     assert texts[0].startswith("I'm really glad you told me. If you might act on these thoughts")
     assert texts[1].startswith("I'm sorry, there is no one from our team")  # no staff here
+    assert answer["more"] is True  # the crisis reply did not wait for Rasa, whose answer follows
     await gateway.idle(timeout=60)
     cid = gateway.conversation_id("webchat", "e2e-web-chat-0001")
-    everything = [r.body.get("text") or "" for r in await gateway.store.outbox_after(cid, 0)]
+    units = await gateway.db.run(outbox.delivered_after, cid, 0)
+    everything = [r.body.get("text") or "" for r in units]
     assert sum(t.startswith("I'm really glad you told me") for t in everything) == 1  # not Rasa's
-    events = await gateway.store.events_of(cid)
+    events = await events_of(gateway.db, cid)
     assert {data["risk"] for kind, data in events if kind == "handoff"} == {"high"}
 
 
@@ -128,16 +132,16 @@ async def test_killing_rasa_mid_conversation_loses_no_message(
         after_crash = fake_telegram.texts_to(CHAT)[1:]
         assert any(t.startswith("If you are in danger now, call 911.") for t in after_crash)
         assert any(t.startswith("Sorry, I can't look things up") for t in after_crash)
-        assert (await gateway.store.counts())["inbound.pending"] == 2
+        assert (await counts(gateway.db))["inbound.pending"] == 2
     finally:
         stack.start(stack.specs["rasa"])
         await asyncio.to_thread(stack.wait_ready, ["rasa"])  # the gateway runs meanwhile
     for _ in range(240):
-        if (await gateway.store.counts()).get("inbound.pending", 0) == 0:
+        if (await counts(gateway.db)).get("inbound.pending", 0) == 0:
             break
         await asyncio.sleep(0.5)
     await gateway.idle(timeout=60)
-    assert (await gateway.store.counts()).get("inbound.pending", 0) == 0
+    assert (await counts(gateway.db)).get("inbound.pending", 0) == 0
     texts = fake_telegram.texts_to(CHAT)
     assert any(NEAREST_SHELTER in t for t in texts)  # the location kept during the crash
     assert sum(t.startswith("If you are in danger now") for t in texts) == 1

@@ -7,8 +7,8 @@ import pytest
 from bot import gsm
 from bot.messages import load_messages
 from bot.model import BotMessage, Button
-from bot.pipeline import without_repeated_crisis
-from bot.render import numbered_choice, payload_key, render, split_utf16
+from bot.pipeline import numbered_choice, without_repeated_crisis
+from bot.render import payload_key, render, split_utf16
 from region import load_region
 
 TEXTS = load_messages(load_region().template_values())

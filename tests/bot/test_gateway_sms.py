@@ -6,9 +6,10 @@ import pytest
 
 from bot import gsm
 from bot.channels.sms import EMPTY_TWIML, OPT_OUT_WORDS, WEBHOOK_PATH
-from bot.errors import StoreError
-from tests.bot.gateway_fakes.base import wait_for
-from tests.bot.gateway_fakes.twilio import post_sms, signature, sms_form
+from bot.db import inbound
+from scripts.fakes.base import wait_for
+from scripts.fakes.twilio import post_sms, signature, sms_form
+from tests.store_helpers import counts, events_of, refuse_once
 
 CLIENT = "+16505550123"
 OTHER = "+16505550199"
@@ -51,7 +52,7 @@ async def test_an_unsigned_or_badly_signed_webhook_is_refused(
     async with http.post(f"{gateway.url}{WEBHOOK_PATH}", data=form, headers=headers) as response:
         assert response.status == 403
         assert "X-Twilio-Signature" in await response.text()
-    assert await gateway.store.counts() == {}
+    assert await counts(gateway.db) == {}
     assert fake_rasa.received == []
 
 
@@ -88,21 +89,13 @@ async def test_without_public_url_sms_is_not_started_and_health_says_why(
     assert "sms is not started: PUBLIC_URL is missing" in caplog.text
     status, _ = await sms(http, gateway, "hello")
     assert status == 404  # no route, where it used to answer 500 to every SMS
-    assert await gateway.store.counts() == {}
+    assert await counts(gateway.db) == {}
 
 
 async def test_an_sms_the_store_refuses_gets_503_and_is_kept_when_sent_again(
     gateway, fake_twilio, http
 ):
-    real_accept, refusals = gateway.store.accept, []
-
-    async def refuse_once(*args, **kwargs):  # the disk is full, once
-        if not refusals:
-            refusals.append(1)
-            raise StoreError("database or disk is full")
-        return await real_accept(*args, **kwargs)
-
-    gateway.store.accept = refuse_once
+    refuse_once(gateway.db)  # the disk is full, once, as the inbox stores the message
     form = sms_form(CLIENT, "bed tonight")
     url = f"{gateway.url}{WEBHOOK_PATH}"
     assert (await post_sms(http, url, form))[0] == 503
@@ -117,7 +110,7 @@ async def test_a_form_without_from_or_sid_gets_400(gateway, http, drop, why):
     status, text = await post_sms(http, f"{gateway.url}{WEBHOOK_PATH}", form)
     assert status == 400
     assert why in text
-    assert await gateway.store.counts() == {}
+    assert await counts(gateway.db) == {}
 
 
 async def test_a_repeated_message_sid_is_answered_once(gateway, fake_twilio, fake_rasa, http):
@@ -174,8 +167,8 @@ async def test_an_opt_out_word_stops_every_message_until_start(
     assert fake_twilio.sent == []  # nothing, not even a confirmation (Twilio sends its own)
     assert [r.message for r in fake_rasa.received] == ["where can i get food"]
     cid = gateway.conversation_id("sms", CLIENT)
-    assert (await gateway.store.events_of(cid))[0] == ("opt_out", {"word": word.lower() + "."})
-    assert (await gateway.store.counts())["outbox.suppressed"] == 1
+    assert (await events_of(gateway.db, cid))[0] == ("opt_out", {"word": word.lower() + "."})
+    assert (await counts(gateway.db))["outbox.suppressed"] == 1
 
     await sms(http, gateway, "START")
     await sms(http, gateway, "food again")
@@ -209,10 +202,10 @@ async def test_twilio_error_21610_marks_the_number_opted_out(gateway, fake_twili
     await gateway.idle()
     assert fake_twilio.sent == []
     cid = gateway.conversation_id("sms", CLIENT)
-    assert [kind for kind, _ in await gateway.store.events_of(cid)] == ["opt_out"]
-    counts = await gateway.store.counts()
-    assert counts["outbox.failed"] == 1
-    assert counts["outbox.suppressed"] == 1
+    assert [kind for kind, _ in await events_of(gateway.db, cid)] == ["opt_out"]
+    states = await counts(gateway.db)
+    assert states["outbox.failed"] == 1
+    assert states["outbox.suppressed"] == 1
 
 
 async def test_a_twilio_server_error_is_retried_and_delivered_once(gateway, fake_twilio, http):
@@ -295,7 +288,7 @@ async def test_any_words_are_kept_whole_and_reach_rasa(gateway, fake_rasa, http,
     assert status == 200
     await wait_for(lambda: len(fake_rasa.received) == 1)
     assert fake_rasa.received[0].message == text[:4096]  # Rasa reads at most 4,096
-    assert (await gateway.store.inbound_record(1)).text == text  # the store keeps every word
+    assert (await gateway.db.run(inbound.get, 1)).text == text  # the store keeps every word
 
 
 async def test_typed_intents_reach_rasa_as_words(gateway, fake_twilio, fake_rasa, http):

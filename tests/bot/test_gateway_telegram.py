@@ -10,11 +10,12 @@ import aiohttp
 import pytest
 
 from bot.channels.telegram import SECRET_HEADER, WEBHOOK_PATH
-from bot.errors import StoreError
+from bot.db import inbound
 from bot.settings import Secret
-from tests.bot.gateway_fakes import telegram as tg
-from tests.bot.gateway_fakes.base import wait_for
-from tests.bot.gateway_fakes.telegram import WEBHOOK_SECRET
+from scripts.fakes import telegram as tg
+from scripts.fakes.base import wait_for
+from scripts.fakes.telegram import WEBHOOK_SECRET
+from tests.store_helpers import counts, refuse_once
 
 CHAT = 555000111
 OTHER_CHAT = 555000222
@@ -86,7 +87,7 @@ async def test_polling_mode_removes_a_webhook_and_confirms_only_stored_updates(
     fake_telegram.push(tg.text_update(first + 1, CHAT, "anyone there"))
     await wait_for(lambda: len(fake_telegram.texts_to(CHAT)) == 2)
     assert "deleteWebhook" in fake_telegram.calls
-    assert await gateway.store.seen("telegram", str(first + 1))
+    assert await gateway.db.run(inbound.seen, "telegram", str(first + 1))
     await wait_for(lambda: fake_telegram.confirmed_offset == first + 2)
 
 
@@ -109,7 +110,7 @@ async def test_webhook_checks_the_secret_token(
     update = tg.text_update(9001, CHAT, "where can i sleep tonight")
     assert await post_update(http, gateway.url, update, secret) == status
     await gateway.idle()
-    assert await gateway.store.seen("telegram", "9001") is (status == 200)
+    assert await gateway.db.run(inbound.seen, "telegram", "9001") is (status == 200)
     assert len(fake_rasa.received) == (1 if status == 200 else 0)
 
 
@@ -149,7 +150,7 @@ async def test_webhook_refuses_what_is_not_an_update(
     ) as response:
         assert response.status == 400
         assert why in (await response.json())["error"]
-    assert await gateway.store.counts() == {}
+    assert await counts(gateway.db) == {}
 
 
 @MODES
@@ -258,8 +259,8 @@ async def test_unknown_and_edited_updates_are_recorded_and_not_answered(
     await gateway.idle()
     assert fake_telegram.texts_to(CHAT) == ["You said: hello"]
     assert [r.message for r in fake_rasa.received] == ["hello"]
-    assert await gateway.store.seen("telegram", str(unknown))
-    assert await gateway.store.seen("telegram", str(edited))
+    assert await gateway.db.run(inbound.seen, "telegram", str(unknown))
+    assert await gateway.db.run(inbound.seen, "telegram", str(edited))
     if webhook:
         assert set(fake_telegram.webhook_answers) == {200}
 
@@ -321,7 +322,7 @@ async def test_a_forged_button_is_recorded_and_not_sent_to_rasa(
     await wait_for(lambda: fake_telegram.confirmed_offset > last)
     await gateway.idle()
     assert fake_rasa.received == []
-    assert await gateway.store.seen("telegram", str(forged))
+    assert await gateway.db.run(inbound.seen, "telegram", str(forged))
     assert fake_telegram.texts_to(CHAT) == []
     await wait_for(lambda: len(fake_telegram.answered_callbacks) == 3)  # no spinner left
 
@@ -380,8 +381,8 @@ async def test_a_server_error_is_retried_and_a_blocked_chat_is_not(
     await wait_for(lambda: len(fake_telegram.calls) >= 3 and "sendMessage" in fake_telegram.calls)
     await gateway.idle(timeout=20)
     # 500, then 403 (blocked): the reply is failed for good, not retried again and again.
-    counts = await gateway.store.counts()
-    assert counts["outbox.failed"] == 1
+    states = await counts(gateway.db)
+    assert states["outbox.failed"] == 1
     assert fake_telegram.calls.count("sendMessage") == 2
     fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), OTHER_CHAT, "second"))
     await wait_for(lambda: fake_telegram.texts_to(OTHER_CHAT) == ["You said: second"])
@@ -423,15 +424,7 @@ async def test_an_update_the_store_refuses_is_not_confirmed_and_comes_again(
 ):
     gateway = await start_gateway(settings_for(telegram=fake_telegram, webhook=webhook))
     await wait_for(lambda: "getMe" in fake_telegram.calls)
-    real_accept, refusals = gateway.store.accept, []
-
-    async def refuse_once(*args, **kwargs):  # the disk is full, once
-        if not refusals:
-            refusals.append(1)
-            raise StoreError("database or disk is full")
-        return await real_accept(*args, **kwargs)
-
-    gateway.store.accept = refuse_once
+    refuse_once(gateway.db)  # the disk is full, once, as the inbox stores the message
     fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, "bed tonight"))
     await wait_for(lambda: fake_telegram.texts_to(CHAT) == ["You said: bed tonight"], timeout=15)
     if webhook:

@@ -8,8 +8,10 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.db import inbound
 from bot.state import INBOX
-from tests.bot.gateway_fakes.base import wait_for
+from scripts.fakes.base import wait_for
+from tests.store_helpers import counts, events_of
 
 SENDER = "tab-0123456789abcdef"
 
@@ -155,7 +157,7 @@ async def test_bad_input_gets_400_with_a_reason_and_stores_nothing(
     async with request as response:
         assert response.status == 400
         assert error in (await response.json())["error"]
-    assert await gateway.store.counts() == {}
+    assert await counts(gateway.db) == {}
     assert fake_rasa.received == []
 
 
@@ -177,13 +179,13 @@ async def test_typed_text_reaches_rasa_as_words_never_as_an_intent(
     assert status == 200
     assert [r.message for r in fake_rasa.received] == [to_rasa]
     assert "<img" not in str(body)
-    assert await gateway.store.events_of(gateway.conversation_id("webchat", SENDER)) == []
+    assert await events_of(gateway.db, gateway.conversation_id("webchat", SENDER)) == []
 
 
 async def test_typed_risk_intent_is_words_the_safety_screen_reads(gateway, fake_rasa, http):
     _, body = await chat(http, gateway.url, {"sender": SENDER, "text": "/risk_self_harm"})
     assert body["replies"][0]["kind"] == "crisis"  # "risk self harm": the screen's own words
-    record = await gateway.store.inbound_record(body["message_id"])
+    record = await gateway.db.run(inbound.get, body["message_id"])
     assert (record.text, record.kind) == ("risk self harm", "text")
 
 
@@ -347,7 +349,7 @@ async def test_a_body_another_site_could_send_without_asking_is_refused(
     async with http.post(f"{gateway.url}/api/webchat", data=data, headers=headers) as response:
         assert response.status == 415
         assert "application/json" in (await response.json())["error"]
-    assert await gateway.store.counts() == {}
+    assert await counts(gateway.db) == {}
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,8 @@ from aiohttp import web
 from bot.errors import RasaUnavailable
 from bot.rasa import MESSAGE_ID_KEY, RasaClient, RasaHealth
 from bot.state import RASA
-from tests.bot.gateway_fakes.base import LoopbackServer, wait_for
-from tests.bot.gateway_fakes.rasa import FakeRasa
+from scripts.fakes.base import LoopbackServer, wait_for
+from scripts.fakes.rasa import FakeRasa
 
 SENDER = "tab-0123456789abcdef"
 

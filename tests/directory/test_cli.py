@@ -19,15 +19,50 @@ from actions.directory.records import check_row
 from region import load_region
 from tests.directory.conftest import EXAMPLES, ROOT
 
+# Run first in every child below: importing anything of Rasa fails, as on a machine that has
+# only the directory's requirements. The directory knows nothing of Rasa (actions/directory).
+WITHOUT_RASA = """
+import importlib.abc, sys
+
+class NoRasa(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in ("rasa", "rasa_sdk"):
+            raise ImportError(f"{name} is not installed here")
+        return None
+
+sys.meta_path.insert(0, NoRasa())
+"""
+
+
+def python_without_rasa(
+    code: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", WITHOUT_RASA + code],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
 
 def cli(database: Path, *args: str, needs: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m actions.directory ARGS``, with Rasa's packages unavailable."""
     env = {**os.environ, "DIRECTORY_DB": str(database)}
     if needs:
         env["DIRECTORY_NEEDS"] = str(needs)
-    return subprocess.run(
-        [sys.executable, "-m", "actions.directory", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+    run = f"import runpy; sys.argv = ['actions.directory', *{list(args)!r}]; "
+    return python_without_rasa(
+        run + "runpy.run_module('actions.directory', run_name='__main__')", env
+    )
+
+
+def test_every_directory_module_imports_without_rasa() -> None:
+    result = python_without_rasa(
+        "import pkgutil, actions.directory as d\n"
+        "names = [m.name for m in pkgutil.walk_packages(d.__path__, 'actions.directory.')]\n"
+        "for name in names: __import__(name)\n"
+        "print(len(names))\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) >= 20  # every module, __main__ and service included
 
 
 def test_ensure_builds_once_then_leaves_the_directory_alone(tmp_path: Path) -> None:
@@ -56,6 +91,18 @@ def test_ensure_reindexes_when_the_needs_map_changes(tmp_path: Path) -> None:
     assert changed.stdout.startswith("the needs map changed: reindexed")
     nothing = cli(database, "search", "food", "Redwood City", needs=needs)
     assert nothing.stdout.startswith("I found nothing for that within 50 miles of Redwood City")
+
+
+def test_a_search_for_a_need_the_map_does_not_name_lists_the_needs(tmp_path: Path) -> None:
+    database = tmp_path / "directory.db"
+    assert cli(database, "build").returncode == 0
+    unknown = cli(database, "search", "family", "Redwood City")
+    assert unknown.returncode == 2
+    assert unknown.stdout == ""
+    assert unknown.stderr.strip() == (
+        "error: unknown need 'family'; the needs are: shelter, food, family_support, "
+        "domestic_violence, mental_health, health_care, legal, financial, drug_alcohol, essentials"
+    )
 
 
 def test_import_prints_what_it_imported_and_a_bad_file_exits_1_with_file_and_line(

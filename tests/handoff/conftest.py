@@ -18,12 +18,17 @@ import pytest
 from bot.handoff.auth import StaffAccount, hash_password
 from bot.handoff.settings import HandoffSettings
 from bot.settings import Settings
-from tests.bot.gateway_fakes.fixtures import fake_rasa, fake_twilio, http
-from tests.bot.gateway_fakes.gateway import RunningGateway, loopback_settings
-from tests.bot.gateway_fakes.rasa import FakeRasa
-from tests.bot.gateway_fakes.telegram import BOT_TOKEN
-from tests.bot.gateway_fakes.twilio import FakeTwilio
-from tests.handoff.fakes import ON_CALL_CHAT, STAFF_CHAT, StaffTelegram
+from scripts.fakes.rasa import FakeRasa
+from scripts.fakes.staff_telegram import ON_CALL_CHAT, STAFF_CHAT, StaffTelegram
+from scripts.fakes.telegram import BOT_TOKEN
+from tests.gateway_fixtures import (
+    fake_rasa,
+    fake_twilio,
+    http,
+    postgres_url,
+    settings_maker,
+    start_gateway,
+)
 
 LA = ZoneInfo("America/Los_Angeles")
 TUESDAY_MORNING = datetime(2026, 11, 24, 10, 0, tzinfo=LA)  # office hours
@@ -34,7 +39,8 @@ PASSWORDS = {"alex": "correct horse battery staple", "sam": "tr0ub4dor&3-but-lon
 # Hashing is slow on purpose; hash the test accounts once.
 ACCOUNTS = tuple(StaffAccount(name, hash_password(pw)) for name, pw in PASSWORDS.items())
 
-__all__ = ["fake_rasa", "fake_twilio", "http"]  # shared fixtures, exposed to this suite
+# The shared fixtures, exposed to this suite.
+__all__ = ["fake_rasa", "fake_twilio", "http", "postgres_url", "start_gateway"]
 
 
 class Clock:
@@ -72,46 +78,11 @@ def settings_for(tmp_path: Path, fake_rasa: FakeRasa) -> Callable[..., Callable[
     ``handoff`` says otherwise; console accounts alex and sam are configured.
     """
 
-    def make(
-        telegram: StaffTelegram | None = None,
-        sms: FakeTwilio | None = None,
-        webhook: bool = True,
-        handoff: dict[str, Any] | None = None,
-        **fields: Any,
-    ) -> Callable[[str], Settings]:
-        def build(url: str) -> Settings:
-            staff: dict[str, Any] = {"console_accounts": ACCOUNTS}
-            if telegram is not None:
-                staff.update(staff_chat_id=STAFF_CHAT, on_call_chat_id=ON_CALL_CHAT)
-            staff.update(handoff or {})
-            return loopback_settings(
-                url,
-                tmp_path / "gateway.db",
-                fake_rasa.url,
-                telegram_url=telegram.url if telegram else None,
-                twilio_url=sms.url if sms else None,
-                webhook=webhook,
-                handoff=HandoffSettings(**staff),
-                **fields,
-            )
+    def staff(telegram: StaffTelegram | None, handoff: dict[str, Any] | None) -> dict[str, Any]:
+        fields: dict[str, Any] = {"console_accounts": ACCOUNTS}
+        if telegram is not None:
+            fields.update(staff_chat_id=STAFF_CHAT, on_call_chat_id=ON_CALL_CHAT)
+        fields.update(handoff or {})
+        return {"handoff": HandoffSettings(**fields)}
 
-        return build
-
-    return make
-
-
-@pytest.fixture
-async def start_gateway(clock: Clock) -> AsyncIterator[Callable[..., Any]]:
-    """``await start_gateway(settings_factory)`` -> a running gateway on the test's clock."""
-    running: list[RunningGateway] = []
-
-    async def start(make_settings: Callable[[str], Settings]) -> RunningGateway:
-        gateway = RunningGateway(make_settings, clock=clock)
-        await gateway.start()
-        running.append(gateway)
-        return gateway
-
-    yield start
-    for gateway in reversed(running):
-        if gateway.started:
-            await gateway.stop()
+    return settings_maker(tmp_path / "gateway.db", fake_rasa, webhook=True, extra=staff)

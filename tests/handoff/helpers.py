@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
+import sqlalchemy as sa
+
+from bot.db import outbox
+from bot.db.schema import cases, staff_posts
 from bot.handoff.model import Case
 from bot.model import OutboxItem
 from bot.state import HANDOFF
-from tests.bot.gateway_fakes.base import wait_for
-from tests.bot.gateway_fakes.gateway import RunningGateway
-from tests.handoff.fakes import StaffTelegram, Topic
+from scripts.fakes.base import wait_for
+from scripts.fakes.gateway import RunningGateway
+from scripts.fakes.staff_telegram import StaffTelegram, Topic
 
 
 async def offer(gateway: RunningGateway, channel: str, address: str, *payloads: str) -> None:
@@ -21,7 +26,8 @@ async def offer(gateway: RunningGateway, channel: str, address: str, *payloads: 
     """
     cid = gateway.conversation_id(channel, address)
     body = {"text": "", "buttons": [{"title": p, "payload": p} for p in payloads]}
-    await gateway.store.add_outbox(cid, channel, [OutboxItem("reply", body)])
+    offered = [OutboxItem("reply", body)]
+    await gateway.db.run(outbox.queue, cid, channel, None, offered, time.time())
 
 
 async def settle(gateway: RunningGateway, timeout: float = 15.0) -> None:
@@ -40,16 +46,14 @@ async def settle(gateway: RunningGateway, timeout: float = 15.0) -> None:
 
 async def only_case(gateway: RunningGateway) -> Case:
     """The one case the test opened (open or closed)."""
-    rows = await gateway.store.transact(lambda c, now: c.execute("SELECT id FROM cases").all())
-    assert len(rows) == 1, f"expected one case, found {len(rows)}"
-    return await gateway.app[HANDOFF].desk.case(int(rows[0]["id"]))
+    ids = await gateway.db.run(lambda c: c.execute(sa.select(cases.c.id)).scalars().all())
+    assert len(ids) == 1, f"expected one case, found {len(ids)}"
+    return await gateway.app[HANDOFF].desk.case(int(ids[0]))
 
 
 async def case_count(gateway: RunningGateway) -> int:
-    row = await gateway.store.transact(
-        lambda c, now: c.execute("SELECT COUNT(*) AS n FROM cases").one()
-    )
-    return int(row["n"])
+    query = sa.select(sa.func.count()).select_from(cases)
+    return int(await gateway.db.run(lambda c: c.execute(query).scalar_one()))
 
 
 async def transcript(gateway: RunningGateway, case_id: int) -> list[tuple[str, str]]:
@@ -71,9 +75,8 @@ async def summary_in(fake: StaffTelegram, chat_id: int, thread: int | None) -> A
 
 async def failed_posts(gateway: RunningGateway) -> list[str]:
     """Staff posts that could not be sent (each with its error)."""
-    rows = await gateway.store.transact(
-        lambda c, now: c.execute(
-            "SELECT op, last_error FROM staff_posts WHERE status = 'failed'"
-        ).all()
+    query = sa.select(staff_posts.c.op, staff_posts.c.last_error).where(
+        staff_posts.c.status == "failed"
     )
-    return [f"{row['op']}: {row['last_error']}" for row in rows]
+    rows = await gateway.db.run(lambda c: c.execute(query).all())
+    return [f"{op}: {error}" for op, error in rows]

@@ -11,10 +11,10 @@ line to call, and a normal-risk case is closed while a high-risk one never is.
 from __future__ import annotations
 
 from bot.state import HANDOFF
-from tests.bot.gateway_fakes.base import wait_for
-from tests.bot.gateway_fakes.twilio import post_sms, sms_form
+from scripts.fakes.base import wait_for
+from scripts.fakes.staff_telegram import ALEX, ON_CALL_CHAT, STAFF_CHAT, staff_button, staff_text
+from scripts.fakes.twilio import post_sms, sms_form
 from tests.handoff.conftest import BACKUP_PHONE, ON_CALL_PHONE, TUESDAY_2AM
-from tests.handoff.fakes import ALEX, ON_CALL_CHAT, STAFF_CHAT, staff_button, staff_text
 from tests.handoff.helpers import failed_posts, only_case, settle, summary_in, topic_in, transcript
 
 CLIENT = "+16505550142"

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 
+from bot.db import inbound
 from bot.state import HANDOFF
-from tests.bot.gateway_fakes import telegram as tg
-from tests.bot.gateway_fakes.base import wait_for
-from tests.bot.gateway_fakes.twilio import post_sms, sms_form
-from tests.handoff.fakes import (
+from scripts.fakes import telegram as tg
+from scripts.fakes.base import wait_for
+from scripts.fakes.staff_telegram import (
     ALEX,
     OTHER_GROUP,
     PLAIN_CHAT,
@@ -23,6 +23,7 @@ from tests.handoff.fakes import (
     staff_photo,
     staff_text,
 )
+from scripts.fakes.twilio import post_sms, sms_form
 from tests.handoff.helpers import (
     case_count,
     only_case,
@@ -329,7 +330,7 @@ async def test_forged_callback_data_opens_no_case(
     fake_telegram.push(tg.button_update(forged, CLIENT, "/risk_immediate_danger"))
     await wait_for(lambda: len(fake_telegram.callback_answers) == 1)
     await settle(gateway)
-    assert await gateway.store.seen("telegram", str(forged))  # kept, so a repeat is known
+    assert await gateway.db.run(inbound.seen, "telegram", str(forged))  # kept, as a repeat
     assert await case_count(gateway) == 0
     assert fake_telegram.topics_in(STAFF_CHAT) == []
     assert fake_rasa.received == []

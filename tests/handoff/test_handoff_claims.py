@@ -5,19 +5,20 @@ two gateway replicas on one PostgreSQL store. Exactly one wins; the client hears
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
+import sqlalchemy as sa
 
+from bot.db import Database, conversations, schema
 from bot.errors import ClaimedByOther
 from bot.handoff import cases
 from bot.handoff.model import Request, Staff
 from bot.state import HANDOFF
-from bot.store import Store
-from tests.bot.gateway_fakes import telegram as tg
-from tests.bot.gateway_fakes.base import wait_for
-from tests.bot.gateway_fakes.postgres import new_database, postgres_server
-from tests.handoff.fakes import ALEX, SAM, STAFF_CHAT, staff_button, staff_text
+from scripts.fakes import telegram as tg
+from scripts.fakes.base import wait_for
+from scripts.fakes.postgres import new_database
+from scripts.fakes.staff_telegram import ALEX, SAM, STAFF_CHAT, staff_button, staff_text
 from tests.handoff.helpers import only_case, settle, summary_in, topic_in, transcript
 
 CLIENT = 555000333
@@ -107,18 +108,11 @@ async def test_the_console_and_telegram_race_for_a_case(start_gateway, settings_
     assert sum(line[1].endswith("claimed the case.") for line in lines) == 1
 
 
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    """A PostgreSQL server for this module (skipped where PostgreSQL is not installed)."""
-    with postgres_server() as url:
-        yield url
-
-
 @pytest.fixture
-async def two_replicas(postgres_url: str) -> AsyncIterator[list[Store]]:
+async def two_replicas(postgres_url: str) -> AsyncIterator[list[Database]]:
     """Two gateway stores on one new PostgreSQL database, as two replicas would have."""
     url = new_database(postgres_url)
-    stores = [Store(url), Store(url)]
+    stores = [Database(url), Database(url)]
     for store in stores:
         await store.open()
     yield stores
@@ -129,26 +123,24 @@ async def two_replicas(postgres_url: str) -> AsyncIterator[list[Store]]:
 async def test_two_gateway_replicas_on_postgresql_cannot_both_claim(two_replicas):
     first, second = two_replicas
 
-    def open_one(c, now):
-        c.execute(
-            "INSERT INTO conversations (id, channel, address, opted_out, buttons, created_at,"
-            " updated_at) VALUES ('c1', 'sms', '+16505550100', FALSE, '[]', 0, 0)"
-        )
+    def open_one(c):
+        conversations.ensure(c, "c1", "sms", "+16505550100", 0.0)
         case, new = cases.open_case(
-            c, "c1", "sms", Request("request_human", "normal"), "office", None, now
+            c, "c1", "sms", Request("request_human", "normal"), "office", None, 0.0
         )
         again, new_again = cases.open_case(
-            c, "c1", "sms", Request("request_human", "normal"), "office", None, now
+            c, "c1", "sms", Request("request_human", "normal"), "office", None, 0.0
         )
         return case.id, new, again.id, new_again
 
-    case_id, new, again, new_again = await first.transact(open_one)
+    case_id, new, again, new_again = await first.run(open_one)
     assert (new, new_again, again) == (True, False, case_id)  # one open case per conversation
 
+    waiting = sa.update(schema.cases).values(status="waiting")
     for _ in range(20):  # many rounds, so the two really overlap
-        await first.transact(lambda c, now: c.execute("UPDATE cases SET status = 'waiting'"))
+        await first.run(lambda c: c.execute(waiting))
         won = await asyncio.gather(
-            first.transact(lambda c, now: cases.claim(c, case_id, Staff("a", "A"), now)),
-            second.transact(lambda c, now: cases.claim(c, case_id, Staff("b", "B"), now)),
+            first.run(cases.claim, case_id, Staff("a", "A"), 1.0),
+            second.run(cases.claim, case_id, Staff("b", "B"), 1.0),
         )
         assert sum(result is not None for result in won) == 1

@@ -4,10 +4,10 @@ case, a web chat client with staff on Telegram, and a whole case while Rasa is d
 
 from __future__ import annotations
 
-from tests.bot.gateway_fakes import telegram as tg
-from tests.bot.gateway_fakes.base import wait_for
+from scripts.fakes import telegram as tg
+from scripts.fakes.base import wait_for
+from scripts.fakes.staff_telegram import ALEX, ON_CALL_CHAT, STAFF_CHAT, staff_text
 from tests.handoff.conftest import ON_CALL_PHONE, TUESDAY_2AM
-from tests.handoff.fakes import ALEX, ON_CALL_CHAT, STAFF_CHAT, staff_text
 from tests.handoff.helpers import (
     case_count,
     failed_posts,

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import aiohttp
 
-from tests.bot.gateway_fakes.base import wait_for
-from tests.bot.gateway_fakes.telegram import BOT_TOKEN
-from tests.bot.gateway_fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, post_sms, sms_form
+from scripts.fakes.base import wait_for
+from scripts.fakes.staff_telegram import ALEX, STAFF_CHAT, staff_text
+from scripts.fakes.telegram import BOT_TOKEN
+from scripts.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, post_sms, sms_form
 from tests.bot.test_gateway_process import run_gateway  # noqa: F401 - a fixture
 from tests.handoff.conftest import ACCOUNTS, BACKUP_PHONE, ON_CALL_PHONE
-from tests.handoff.fakes import ALEX, STAFF_CHAT, staff_text
 
 PHONE = "+16505550166"
 CLIENT_WORDS = ("i need to talk to someone", "my landlord locked me out")

@@ -18,10 +18,11 @@ from actions.directory import build, db
 from bot.handoff.model import Staff
 from bot.settings import Secret
 from bot.state import HANDOFF
-from tests.bot.gateway_fakes.base import wait_for
+from scripts.fakes.base import wait_for
 from tests.bot.test_gateway_rasa import ROOT
 from tests.handoff.helpers import case_count, offer, only_case, settle
 from tests.servers import RasaServers
+from tests.store_helpers import events_of
 
 pytestmark = pytest.mark.slow
 
@@ -64,7 +65,7 @@ def bot_actions_after_last_user(tracker: dict) -> list[str]:
 
 
 async def handoff_events(gateway, sender: str) -> int:
-    events = await gateway.store.events_of(gateway.conversation_id("webchat", sender))
+    events = await events_of(gateway.db, gateway.conversation_id("webchat", sender))
     return sum(kind == "handoff" for kind, _ in events)
 
 

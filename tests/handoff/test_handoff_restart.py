@@ -4,10 +4,10 @@ goes on: the case, its staff posts and the client's units are all in the store.
 
 from __future__ import annotations
 
-from tests.bot.gateway_fakes.base import wait_for
-from tests.bot.gateway_fakes.gateway import RunningGateway
-from tests.bot.gateway_fakes.twilio import post_sms, sms_form
-from tests.handoff.fakes import ALEX, STAFF_CHAT, staff_text
+from scripts.fakes.base import wait_for
+from scripts.fakes.gateway import RunningGateway
+from scripts.fakes.staff_telegram import ALEX, STAFF_CHAT, staff_text
+from scripts.fakes.twilio import post_sms, sms_form
 from tests.handoff.helpers import failed_posts, only_case, settle, summary_in, topic_in
 
 PHONE = "+16505550199"

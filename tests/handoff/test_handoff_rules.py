@@ -10,11 +10,12 @@ from datetime import datetime
 import pytest
 
 from bot.handoff import texts
-from bot.handoff.intake import asks_for_person, for_staff
+from bot.handoff.intake import for_staff
 from bot.handoff.model import Case, Request
 from bot.handoff.queue import Due, due
 from bot.handoff.roster import Roster
 from bot.handoff.settings import HandoffSettings
+from bot.inbox import asks_for_person
 from bot.model import Incoming
 from bot.render import utf16_len
 from region import load_region

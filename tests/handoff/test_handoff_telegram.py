@@ -7,9 +7,9 @@ note and closes; the client is handed back, and the bot answers the next message
 
 from __future__ import annotations
 
-from tests.bot.gateway_fakes import telegram as tg
-from tests.bot.gateway_fakes.base import wait_for
-from tests.handoff.fakes import ALEX, STAFF_CHAT, staff_button, staff_text
+from scripts.fakes import telegram as tg
+from scripts.fakes.base import wait_for
+from scripts.fakes.staff_telegram import ALEX, STAFF_CHAT, staff_button, staff_text
 from tests.handoff.helpers import failed_posts, only_case, settle, summary_in, topic_in, transcript
 
 CLIENT = 555000111

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import aiohttp
 
-from tests.bot.gateway_fakes import telegram as tg
-from tests.bot.gateway_fakes.base import wait_for
-from tests.handoff.fakes import STAFF_CHAT
+from scripts.fakes import telegram as tg
+from scripts.fakes.base import wait_for
+from scripts.fakes.staff_telegram import STAFF_CHAT
 from tests.handoff.helpers import case_count, only_case, settle, topic_in
 
 CLIENT = 555000888

@@ -16,8 +16,9 @@ from typing import Any
 from aiohttp import web
 
 from bot.app import create_app
+from bot.db import Database
 from bot.settings import Secret, Settings
-from bot.state import INBOX, OUTBOX, PIPELINE, STORE
+from bot.state import DB, INBOX, OUTBOX, PIPELINE
 
 from .base import bound_socket
 from .telegram import BOT_TOKEN, WEBHOOK_SECRET
@@ -25,7 +26,7 @@ from .twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER
 
 
 class RunningGateway:
-    """``async with RunningGateway(make_settings) as gw``: gw.url, gw.app, gw.store..."""
+    """``async with RunningGateway(make_settings) as gw``: gw.url, gw.app, gw.db..."""
 
     def __init__(
         self, make_settings: Callable[[str], Settings], clock: Callable[[], float] = time.time
@@ -51,8 +52,8 @@ class RunningGateway:
             await self._runner.cleanup()
 
     @property
-    def store(self) -> Any:
-        return self.app[STORE]
+    def db(self) -> Database:
+        return self.app[DB]
 
     def conversation_id(self, channel: str, address: str) -> str:
         return self.app[INBOX].conversation_id(channel, address)

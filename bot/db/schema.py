@@ -1,5 +1,8 @@
 """The gateway store's tables (SQLAlchemy Core), shared by SQLite and PostgreSQL.
 
+JSON columns are TEXT in the database and Python values in rows (:class:`JSONText`,
+:class:`ButtonsText`), so a row maps to its dataclass column for column.
+
 - ``conversations``: one per client and channel, named by the salted hash; holds where replies
   go (never logged), the SMS opt-out, the numbered options of the last SMS reply, and when the
   "assistant is down" notice was last sent.
@@ -28,9 +31,41 @@ Messages for Rasa that are not the client's words are ``inbound`` rows of kind `
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import sqlalchemy as sa
 
+from bot.model import Button
+
 metadata = sa.MetaData()
+
+
+class JSONText(sa.types.TypeDecorator):
+    """A value kept as JSON text (TEXT in the database): dicts and lists in Python."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        return None if value is None else json.dumps(value, ensure_ascii=False)
+
+    def process_result_value(self, value: str | None, dialect: Any) -> Any:
+        return None if value is None else json.loads(value)
+
+
+class ButtonsText(sa.types.TypeDecorator):
+    """Numbered options as JSON text, ``[[title, payload], ...]``; a tuple of Buttons in Python."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        return None if value is None else json.dumps([[b.title, b.payload] for b in value])
+
+    def process_result_value(self, value: str | None, dialect: Any) -> tuple[Button, ...]:
+        return tuple(Button(title, payload) for title, payload in json.loads(value or "[]"))
+
 
 meta = sa.Table(
     "gateway_meta",
@@ -46,7 +81,7 @@ conversations = sa.Table(
     sa.Column("channel", sa.String(16), nullable=False),
     sa.Column("address", sa.Text, nullable=False),  # chat id / phone number: never logged
     sa.Column("opted_out", sa.Boolean, nullable=False, default=False),
-    sa.Column("buttons", sa.Text, nullable=False, default="[]"),  # last numbered options (SMS)
+    sa.Column("buttons", ButtonsText, nullable=False, default=()),  # last numbered options (SMS)
     sa.Column("degraded_at", sa.Float),  # when the "Rasa is down" notice was last sent
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("updated_at", sa.Float, nullable=False),
@@ -82,7 +117,7 @@ outbox = sa.Table(
     sa.Column("inbound_id", sa.Integer),
     sa.Column("channel", sa.String(16), nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),  # reply, crisis, notice, help, media...
-    sa.Column("body", sa.Text, nullable=False),  # the rendered unit, JSON
+    sa.Column("body", JSONText, nullable=False),  # the rendered unit
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("next_attempt_at", sa.Float, nullable=False, default=0.0),
@@ -102,7 +137,7 @@ events = sa.Table(
     sa.Column("conversation_id", sa.String(64), nullable=False),
     sa.Column("inbound_id", sa.Integer),
     sa.Column("kind", sa.String(32), nullable=False),  # handoff, opt_out, opt_in
-    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("data", JSONText, nullable=False),
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Index("events_by_conversation", "conversation_id", "id"),
 )
@@ -129,7 +164,7 @@ cases = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),  # waiting, claimed, closed
     sa.Column("risk", sa.String(16), nullable=False),  # high, normal
     sa.Column("reason", sa.String(64), nullable=False),  # request_human, risk_self_harm, ...
-    sa.Column("details", sa.Text, nullable=False),  # JSON: need, location, population, recent
+    sa.Column("details", JSONText, nullable=False),  # need, location, population, recent
     sa.Column("route", sa.String(16), nullable=False),  # office, on_call
     sa.Column("staff_chat_id", sa.BigInteger),  # the Telegram group told (None: console only)
     sa.Column("topic_id", sa.BigInteger),  # the forum topic (None: replies in the group)
@@ -178,7 +213,7 @@ staff_posts = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("case_id", sa.Integer, nullable=False),
     sa.Column("op", sa.String(16), nullable=False),  # open, client, notice, remind, summary, close
-    sa.Column("body", sa.Text, nullable=False),  # JSON
+    sa.Column("body", JSONText, nullable=False),
     sa.Column("status", sa.String(16), nullable=False),  # pending, sent, failed
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("next_attempt_at", sa.Float, nullable=False, default=0.0),

@@ -1,6 +1,6 @@
 """The fake Telegram Bot API with staff groups: forum topics, posts, edits, and staff updates.
 
-:class:`StaffTelegram` extends the gateway's fake (tests/bot/gateway_fakes/telegram.py) with
+:class:`StaffTelegram` extends the gateway's fake (scripts/fakes/telegram.py) with
 what the staff side uses: ``createForumTopic`` (refused, as Telegram does, in a group without
 topics), ``editForumTopic``, ``closeForumTopic``, ``editMessageText``, messages to groups
 (negative chat ids) with their topic and the message they reply to, and answers to button taps;
@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.bot.gateway_fakes.telegram import BOT_ID, FakeTelegram, _error, too_long
+from scripts.fakes.telegram import BOT_ID, FakeTelegram, error_response, too_long
 
 STAFF_CHAT = -1001000000001  # the office's staff group, a forum
 ON_CALL_CHAT = -1001000000002  # the on-call group, a forum
@@ -89,13 +89,13 @@ class StaffTelegram(FakeTelegram):
         if self.group_failures:
             status, description, retry_after = self.group_failures.pop(0)
             extra = {"parameters": {"retry_after": retry_after}} if retry_after else {}
-            return _error(status, description, **extra)
+            return error_response(status, description, **extra)
         if too_long(params["text"]):
-            return _error(400, "Bad Request: message is too long")
+            return error_response(400, "Bad Request: message is too long")
         thread = params.get("message_thread_id")
         thread = int(thread) if thread is not None else None
         if thread is not None and (chat_id, thread) not in self.topics:
-            return _error(400, "Bad Request: message thread not found")
+            return error_response(400, "Bad Request: message thread not found")
         reply = _json(params.get("reply_parameters"))
         markup = _json(params.get("reply_markup"))
         post = Post(
@@ -113,9 +113,9 @@ class StaffTelegram(FakeTelegram):
     async def _api_createForumTopic(self, params: dict[str, Any]) -> Any:
         chat_id = int(params["chat_id"])
         if chat_id not in self.forums:
-            return _error(400, "Bad Request: the chat is not a forum")
+            return error_response(400, "Bad Request: the chat is not a forum")
         if too_long(params["name"], 128):
-            return _error(400, "Bad Request: TOPIC_NAME_INVALID")
+            return error_response(400, "Bad Request: TOPIC_NAME_INVALID")
         thread = next(self._threads)
         color = params.get("icon_color")
         topic = Topic(chat_id, thread, params["name"], int(color) if color else None)
@@ -129,18 +129,18 @@ class StaffTelegram(FakeTelegram):
     async def _api_editForumTopic(self, params: dict[str, Any]) -> Any:
         topic = self.topics.get((int(params["chat_id"]), int(params["message_thread_id"])))
         if topic is None:
-            return _error(400, "Bad Request: message thread not found")
+            return error_response(400, "Bad Request: message thread not found")
         if params.get("name") == topic.name:
-            return _error(400, "Bad Request: TOPIC_NOT_MODIFIED")
+            return error_response(400, "Bad Request: TOPIC_NOT_MODIFIED")
         if too_long(params.get("name") or "", 128):
-            return _error(400, "Bad Request: TOPIC_NAME_INVALID")
+            return error_response(400, "Bad Request: TOPIC_NAME_INVALID")
         topic.name = params.get("name") or topic.name
         return True
 
     async def _api_closeForumTopic(self, params: dict[str, Any]) -> Any:
         topic = self.topics.get((int(params["chat_id"]), int(params["message_thread_id"])))
         if topic is None:
-            return _error(400, "Bad Request: message thread not found")
+            return error_response(400, "Bad Request: message thread not found")
         topic.closed = True
         return True
 
@@ -150,12 +150,12 @@ class StaffTelegram(FakeTelegram):
             (p for p in self.posts if (p.chat_id, p.message_id) == (chat_id, message_id)), None
         )
         if post is None:
-            return _error(400, "Bad Request: message to edit not found")
+            return error_response(400, "Bad Request: message to edit not found")
         markup = _json(params.get("reply_markup"))
         if too_long(params["text"]):
-            return _error(400, "Bad Request: MESSAGE_TOO_LONG")
+            return error_response(400, "Bad Request: MESSAGE_TOO_LONG")
         if post.text == params["text"] and post.markup == markup:
-            return _error(400, "Bad Request: message is not modified")
+            return error_response(400, "Bad Request: message is not modified")
         post.text, post.markup = params["text"], markup
         return group_message(message_id, chat_id, None, post.text, post.thread, from_bot=True)
 

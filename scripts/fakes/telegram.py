@@ -92,13 +92,13 @@ class FakeTelegram(LoopbackServer):
 
     async def _method(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
-            return _error(404, "Not Found")
+            return error_response(404, "Not Found")
         method = request.match_info["method"]
         self.calls.append(method)
         params = await _params(request)
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
-            return _error(404, "Not Found: method not found")
+            return error_response(404, "Not Found: method not found")
         result = await handler(params)
         if isinstance(result, web.Response):
             return result
@@ -121,7 +121,9 @@ class FakeTelegram(LoopbackServer):
 
     async def _api_getUpdates(self, params: dict[str, Any]) -> Any:
         if self.webhook_url:
-            return _error(409, "Conflict: can't use getUpdates method while webhook is active")
+            return error_response(
+                409, "Conflict: can't use getUpdates method while webhook is active"
+            )
         offset = int(params.get("offset") or 0)
         if offset:
             self.confirmed_offset = max(self.confirmed_offset, offset)
@@ -135,7 +137,7 @@ class FakeTelegram(LoopbackServer):
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> Any:
         if too_long(params["text"]):
-            return _error(400, "Bad Request: message is too long")
+            return error_response(400, "Bad Request: message is too long")
         return self._send(params, text=params["text"])
 
     async def _api_sendPhoto(self, params: dict[str, Any]) -> Any:
@@ -152,7 +154,7 @@ class FakeTelegram(LoopbackServer):
             status, description, retry_after = self.failures.pop(0)
             self.failed_at.append(time.monotonic())
             extra = {"parameters": {"retry_after": retry_after}} if retry_after else {}
-            return _error(status, description, **extra)
+            return error_response(status, description, **extra)
         chat_id = int(params["chat_id"])
         markup = params.get("reply_markup")
         sent = Sent(chat_id, text, json.loads(markup) if markup else None, photo)
@@ -201,7 +203,7 @@ def too_long(text: str, limit: int = 4096) -> bool:
     return len(text.encode("utf-16-le")) // 2 > limit
 
 
-def _error(status: int, description: str, **extra: Any) -> web.Response:
+def error_response(status: int, description: str, **extra: Any) -> web.Response:
     body = {"ok": False, "error_code": status, "description": description, **extra}
     return web.json_response(body, status=status)
 

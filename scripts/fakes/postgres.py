@@ -1,20 +1,27 @@
-"""A real PostgreSQL server for the tests, in a temporary folder, on a free loopback port."""
+"""A real PostgreSQL server for tests and benchmarks, in a temporary folder, on a free loopback port.
+
+:class:`PostgresUnavailable` says why none can be started here (not installed, root without
+``runuser``); the test fixtures (tests/gateway_fixtures.py) skip on it, or fail in CI.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NoReturn
 
 import psycopg2
-import pytest
+
+from scripts.stack import free_port
+
+
+class PostgresUnavailable(RuntimeError):
+    """No PostgreSQL server can be started on this machine; the message says why."""
 
 
 def _pg_tool(name: str) -> str | None:
@@ -29,30 +36,19 @@ def _pg_tool(name: str) -> str | None:
     return str(versions[-1]) if versions else None
 
 
-def _unavailable(reason: str) -> NoReturn:
-    """`make test` installs PostgreSQL (scripts/ensure-system-packages): in CI, missing is a failure."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; scripts/ensure-system-packages should have installed it")
-    pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextlib.contextmanager
 def postgres_server() -> Iterator[str]:
-    """Start PostgreSQL (skips the test if it is not installed); yield its URL; stop it."""
+    """Start PostgreSQL (PostgresUnavailable if it cannot be); yield its URL; stop it."""
     initdb = _pg_tool("initdb")
     postgres = _pg_tool("postgres")
     if initdb is None or postgres is None:
-        _unavailable("PostgreSQL is not installed (initdb not found)")
+        raise PostgresUnavailable("PostgreSQL is not installed (initdb not found)")
     as_user: list[str] = []
     if os.geteuid() == 0:  # PostgreSQL refuses to run as root
         if shutil.which("runuser") is None:
-            _unavailable("running as root without runuser to start PostgreSQL as another user")
+            raise PostgresUnavailable(
+                "running as root without runuser to start PostgreSQL as another user"
+            )
         as_user = ["runuser", "-u", "postgres", "--"]
     # Not under pytest's tmp_path: its parents are private to root, and the server runs as postgres.
     folder = Path(tempfile.mkdtemp(prefix="gateway-pg-"))
@@ -92,7 +88,7 @@ def postgres_server() -> Iterator[str]:
             except psycopg2.OperationalError:
                 time.sleep(0.1)
         else:
-            pytest.fail("PostgreSQL did not start within 10 s")
+            raise RuntimeError("PostgreSQL did not start within 10 s")
         yield url
     finally:
         if server is not None:

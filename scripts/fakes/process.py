@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import socket
 import sys
 from pathlib import Path
 
 import aiohttp
 
-ROOT = Path(__file__).resolve().parents[3]
+from scripts.stack import ROOT, free_port
 
 
 def loopback_env(
     store_dir: Path, rasa_url: str, telegram_url: str, twilio_url: str, **extra: str
 ) -> dict[str, str]:
     """The environment of a gateway process on a free port, with Telegram and SMS pointed at
-    loopback fakes (tests.bot.gateway_fakes) and its SQLite store in ``store_dir``."""
+    loopback fakes (scripts.fakes) and its SQLite store in ``store_dir``."""
     from .telegram import BOT_TOKEN, WEBHOOK_SECRET
     from .twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER
 
@@ -39,13 +38,6 @@ def loopback_env(
         "LOG_LEVEL": "WARNING",
         **extra,
     }
-
-
-def free_port() -> int:
-    # The gateway binds the port itself; another process could take it in between (unlikely).
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class GatewayProcess:

@@ -167,6 +167,8 @@ def _handoff_settings(reader: _Reader) -> HandoffSettings:
             "HANDOFF_GIVE_UP_MINUTES", handoff.minutes, default.give_up_minutes
         ),
         console_accounts=reader.get("STAFF_CONSOLE_USERS", handoff.accounts, ()),
+        admins=reader.get("ADMIN_USERS", handoff.names, frozenset()),
+        leads=reader.get("STAFF_LEADS", handoff.names, frozenset()),
     )
 
 

@@ -63,8 +63,15 @@ def add_routes(app: web.Application, secure_cookie: bool) -> None:
 # --- signing in ---------------------------------------------------------------------------------
 
 
-def signed_in(handler: Handler, api: bool = False, form: bool = False) -> Handler:
-    """Only for a signed-in member of staff; a form must carry the session's CSRF token."""
+ROLES = {"staff": ("staff", "lead", "admin"), "lead": ("lead", "admin"), "admin": ("admin",)}
+
+
+def signed_in(
+    handler: Handler, api: bool = False, form: bool = False, role: str = "staff"
+) -> Handler:
+    """Only for a signed-in member of staff with ``role`` (``staff``, ``lead`` or ``admin``:
+    each allows the ones after it); a form must carry the session's CSRF token."""
+    allowed = ROLES[role]
 
     async def guarded(request: web.Request) -> web.StreamResponse:
         token = request.cookies.get(COOKIE, "")
@@ -78,6 +85,11 @@ def signed_in(handler: Handler, api: bool = False, form: bool = False) -> Handle
             if request.method == "POST":
                 raise web.HTTPForbidden(text="sign in first")
             raise web.HTTPSeeOther(f"{PREFIX}/login")
+        if handoff.settings.role_of(session.username) not in allowed:
+            text = f"this page is for {'admins' if role == 'admin' else 'staff leads and admins'}"
+            if api:
+                return web.json_response({"error": text}, status=403)
+            raise web.HTTPForbidden(text=text)
         if form or request.method == "POST":
             data = await request.post()
             given = str(data.get("csrf", ""))

@@ -30,6 +30,16 @@ class HandoffSettings:
     unclaimed_minutes: float = 5.0  # announced again after this; the backup paged after twice
     give_up_minutes: float = 30.0  # a normal-risk case nobody claims closes (never a risk one)
     console_accounts: tuple[StaffAccount, ...] = ()
+    # Console accounts with more than the queue: admins teach the model (/admin) and see the
+    # report; staff leads see the report. Named from console_accounts.
+    admins: frozenset[str] = frozenset()
+    leads: frozenset[str] = frozenset()
+
+    def role_of(self, name: str) -> str:
+        """``admin``, ``lead`` or ``staff``: what the console account ``name`` may open."""
+        if name in self.admins:
+            return "admin"
+        return "lead" if name in self.leads else "staff"
 
     @property
     def telegram_staff(self) -> bool:
@@ -81,12 +91,29 @@ def accounts(raw: str) -> tuple[StaffAccount, ...]:
     return tuple(found)
 
 
+def names(raw: str) -> frozenset[str]:
+    """Account names separated by spaces or commas."""
+    found = frozenset(n for n in re.split(r"[\s,]+", raw.strip()) if n)
+    for name in found:
+        if not _NAME.fullmatch(name):
+            raise ValueError(f"{name!r}: a name is 1 to 32 letters, digits, '.', '_' or '-'")
+    return found
+
+
 def check(settings: HandoffSettings, telegram: bool, sms: bool, give_up_given: bool) -> None:
     """ValueError when the handoff settings contradict each other or the channels."""
     if settings.telegram_staff and not telegram:
         raise ValueError("STAFF_CHAT_ID and ON_CALL_CHAT_ID need TELEGRAM_BOT_TOKEN")
     if (settings.on_call_phone or settings.backup_phone) and not sms:
         raise ValueError("ON_CALL_PHONE and BACKUP_PHONE are paged by SMS: set the Twilio settings")
+    known = {account.name for account in settings.console_accounts}
+    for variable, listed in (("ADMIN_USERS", settings.admins), ("STAFF_LEADS", settings.leads)):
+        unknown = sorted(listed - known)
+        if unknown:
+            raise ValueError(
+                f"{variable} names {', '.join(unknown)}, not in STAFF_CONSOLE_USERS: give each"
+                " a console account first (python -m bot.handoff add-staff NAME)"
+            )
     if settings.give_up_minutes <= 2 * settings.unclaimed_minutes:
         which = "HANDOFF_GIVE_UP_MINUTES" if give_up_given else "the default give-up time"
         raise ValueError(

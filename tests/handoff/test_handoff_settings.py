@@ -75,6 +75,9 @@ def test_without_any_handoff_setting_the_gateway_still_starts():
         ({"STAFF_CONSOLE_USERS": f"{ENTRY} {ENTRY}"}, "'alex' is listed twice"),
         ({"STAFF_CONSOLE_USERS": "al/ex:" + ACCOUNTS[0].password_hash}, "a name is 1 to 32"),
         ({"STAFF_CONSOLE_USERS": "alex:scrypt:2:8:1:00:" + "00" * 32}, "weak or impossible"),
+        ({"STAFF_CONSOLE_USERS": ENTRY, "ADMIN_USERS": "sam"}, "ADMIN_USERS names sam, not in"),
+        ({"STAFF_LEADS": "jo"}, "STAFF_LEADS names jo, not in STAFF_CONSOLE_USERS"),
+        ({"STAFF_CONSOLE_USERS": ENTRY, "ADMIN_USERS": "al/ex"}, "a name is 1 to 32"),
     ],
 )
 def test_settings_that_cannot_work_stop_start_up(env, message):
@@ -82,6 +85,20 @@ def test_settings_that_cannot_work_stop_start_up(env, message):
         load_settings(env, env_file=None)
     assert message in str(error.value)
     assert "hunter2" not in str(error.value)
+
+
+def test_admins_and_staff_leads_are_console_accounts_with_more_rights():
+    handoff = load_settings(
+        {
+            "STAFF_CONSOLE_USERS": f"{ENTRY}, sam:{ACCOUNTS[1].password_hash}",
+            "ADMIN_USERS": "alex",
+            "STAFF_LEADS": "sam, alex",
+        },
+        env_file=None,
+    ).handoff
+    assert handoff.role_of("alex") == "admin"  # an admin listed as a lead too is an admin
+    assert handoff.role_of("sam") == "lead"
+    assert handoff.role_of("kim") == "staff"
 
 
 def test_the_staff_tool_makes_an_entry_that_signs_in_with_its_token(capsys):

@@ -217,7 +217,7 @@ class Gazetteer:
 
 @functools.lru_cache(maxsize=4)
 def gazetteer_for(region: Region) -> Gazetteer:
-    """One gazetteer per region for the life of the process (building one takes ~0.5 s)."""
+    """One gazetteer per region for the life of the process (building one is slow)."""
     return Gazetteer.for_region(region)
 
 

@@ -27,9 +27,11 @@ uses SQLAlchemy in the Rasa server. PostgreSQL is untouched.
 from __future__ import annotations
 
 import sqlite3
+import warnings
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 
@@ -64,7 +66,11 @@ def install() -> None:
     global _installed, _rasa_engine_kwargs
     if _installed:
         return
-    from rasa.core import tracker_store
+    with warnings.catch_warnings():
+        # Rasa 3.6's tracker store module uses SQLAlchemy APIs that 2.0 removes; SQLAlchemy 1.4
+        # warns once, when the module is first imported: nothing this project can change.
+        warnings.simplefilter("ignore", sa_exc.MovedIn20Warning)
+        from rasa.core import tracker_store
 
     event.listen(Engine, "connect", _on_connect)
     _rasa_engine_kwargs = tracker_store.create_engine_kwargs

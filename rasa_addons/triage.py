@@ -20,8 +20,8 @@ The gateway tells this component what its screen found, in the message's metadat
 screen already gave the client the crisis reply and opened a case, so no check is added then.
 
 The rules are in :func:`triage`, a pure function; the component only reads and writes Rasa's
-message. The thresholds are chosen by ``python scripts/evaluate_nlu.py --sweep-triage`` on
-cross-validation predictions, never on a held-out set (README, "Risk tiers").
+message. The thresholds are chosen by ``python scripts/tune_nlu.py`` on cross-validation
+predictions of the training data, never on a held-out set (README, "Risk tiers").
 """
 
 from __future__ import annotations

@@ -74,6 +74,14 @@ def start_shared(
     return shared_store_settings(tracker_url, "127.0.0.1", port, password)
 
 
+def _password(path: Path) -> str:
+    """The password kept in ``path`` (0600), generated the first time."""
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(24))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 # --- finding the programs --------------------------------------------------------------------
 
 
@@ -130,11 +138,7 @@ def init_postgres(folder: Path) -> str:
         raise DatastoreUnavailable("PostgreSQL is not installed (initdb not found)")
     as_user = _as_postgres_user()
     folder.mkdir(parents=True, exist_ok=True)
-    password_file = folder / "password"
-    if not password_file.exists():
-        password_file.write_text(secrets.token_urlsafe(24))
-        password_file.chmod(0o600)
-    password = password_file.read_text().strip()
+    password = _password(folder / "password")
     data = folder / "data"
     if (data / "PG_VERSION").exists():
         return password
@@ -227,11 +231,7 @@ def redis_spec(folder: Path, port: int, name: str = "redis") -> tuple[ServiceSpe
     if server is None:
         raise DatastoreUnavailable("Redis is not installed (redis-server not found)")
     folder.mkdir(parents=True, exist_ok=True)
-    password_file = folder / "password"
-    if not password_file.exists():
-        password_file.write_text(secrets.token_urlsafe(24))
-        password_file.chmod(0o600)
-    password = password_file.read_text().strip()
+    password = _password(folder / "password")
     config = folder / "redis.conf"
     config.write_text(
         f"port {port}\nbind 127.0.0.1\nprotected-mode yes\nrequirepass {password}\n"

@@ -7,7 +7,8 @@ and prints, for each threshold and ambiguity threshold, how many examples would 
 nlu_fallback: correct predictions lost to a clarification, wrong predictions caught by one, and
 risk examples lost: predicted as a risk intent, so given the crisis response, until the fallback
 took it away (this must stay 0). It writes the table to results/nlu-fallback-sweep.json.
-That table is how config.yml's FallbackClassifier settings were chosen.
+It shows what a setting does to a set; the setting itself is chosen on cross-validation of the
+training data (scripts/tune_nlu.py), so that the held-out sets stay unseen.
 
 `falls_back` repeats Rasa 3.6's FallbackClassifier rule (rasa/nlu/classifiers/
 fallback_classifier.py): the top confidence is below the threshold, or the top two differ by less

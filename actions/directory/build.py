@@ -174,7 +174,7 @@ def _reindexer(region: Region, needs: NeedsMap) -> Callable[[sqlite3.Connection]
 def _geocoder(region: Region) -> index.Geocoder:
     @functools.lru_cache(maxsize=4096)
     def geocode(query: str) -> tuple[float, float] | None:
-        from actions.gazetteer import gazetteer_for  # 0.5 s to build: only when an address needs it
+        from actions.gazetteer import gazetteer_for  # slow to build: only when an address needs it
 
         place = gazetteer_for(region).resolve(query)
         if place is None or (place.postcode is None and place.state is None):

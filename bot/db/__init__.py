@@ -153,8 +153,8 @@ def normalise_url(url: str) -> str:
 
 def _engine(url: str) -> Engine:
     # Every use of a connection is one begin() block, which commits or rolls back itself: the
-    # pool's own rollback when a connection comes back (about 0.5 ms on SQLite, a round trip
-    # on PostgreSQL) would only repeat it.
+    # pool's own rollback when a connection comes back (one more statement on SQLite, a round
+    # trip on PostgreSQL) would only repeat it.
     if not url.startswith("sqlite"):
         return sa.create_engine(
             url,

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import psycopg2
 
+from scripts.datastores import postgres_tool
 from scripts.stack import free_port
 
 
@@ -24,23 +25,11 @@ class PostgresUnavailable(RuntimeError):
     """No PostgreSQL server can be started on this machine; the message says why."""
 
 
-def _pg_tool(name: str) -> str | None:
-    """A PostgreSQL server program: on PATH, else Debian's newest /usr/lib/postgresql/N/bin."""
-    found = shutil.which(name)
-    if found:
-        return found
-    versions = sorted(
-        Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
-        key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0,
-    )
-    return str(versions[-1]) if versions else None
-
-
 @contextlib.contextmanager
 def postgres_server() -> Iterator[str]:
     """Start PostgreSQL (PostgresUnavailable if it cannot be); yield its URL; stop it."""
-    initdb = _pg_tool("initdb")
-    postgres = _pg_tool("postgres")
+    initdb = postgres_tool("initdb")
+    postgres = postgres_tool("postgres")
     if initdb is None or postgres is None:
         raise PostgresUnavailable("PostgreSQL is not installed (initdb not found)")
     as_user: list[str] = []

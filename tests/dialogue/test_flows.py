@@ -291,3 +291,37 @@ def test_words_that_may_mean_risk_with_nothing_asked_get_the_check_alone(
     assert texts(replies)
     assert texts(replies)[-1].startswith(SAFE_CHECK)
     assert handoffs_of(replies) == []
+
+
+def screened(text: str) -> dict:
+    """The metadata the gateway sends with ``text``: what its safety screen found."""
+    from bot.safety import Screen
+
+    signal = Screen("911")(text)
+    return {"screen": {"risk": signal.risk, "tier": signal.tier}} if signal else {}
+
+
+@pytest.mark.parametrize(
+    "text", ["emergency accomodation in redwood city", "im dead tired need a bed in redwood city"]
+)
+def test_everyday_words_that_sound_alarming_get_the_shelters_and_no_alarm(
+    rasa_servers: RasaServers, text: str
+) -> None:
+    sender = new_sender()
+    replies = rasa_servers.send(sender, text, metadata=screened(text))
+    said = texts(replies)
+    assert any("Redwood City" in t for t in said)  # the shelters near them
+    assert slots(rasa_servers, sender)["need"] == "shelter"
+    assert handoffs_of(replies) == []  # no case, nobody paged
+    assert not any("988" in t or t.startswith(SAFE_CHECK) for t in said)
+
+
+@pytest.mark.parametrize("yes", ["absolutely", "definitely", "of course", "yep"])
+def test_a_yes_in_the_clients_words_to_the_offer_of_a_person_is_a_yes(
+    rasa_servers: RasaServers, yes: str
+) -> None:
+    sender = new_sender()
+    rasa_servers.send(sender, "/nlu_fallback")
+    offered = rasa_servers.send(sender, "/nlu_fallback")
+    assert "talk to a person" in offered[0]["text"]
+    assert texts(rasa_servers.send(sender, yes))[0].startswith("I'm finding a person")

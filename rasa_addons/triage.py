@@ -109,9 +109,18 @@ def triage(
         return Decision(intent, "uncertain", risk, None, check=False)
     if intent in NEED_FOR_INTENT or intent in KEPT_WITH_CHECK:
         return Decision(intent, "uncertain", risk, None, check=True)
+    # What else was asked for: a need the words name; or, when the model's first guess was not
+    # risk (small talk, a question it cannot place), its best need. A risk intent on top is
+    # never swapped for a need the model only half guessed ("i swallowed all my meds" is not a
+    # request for services because a need scored 0.13): that gets the check alone.
     asked = next((name for name, _ in ranking if name in NEED_FOR_INTENT), None)
     best_need = INTENT_FOR_NEED[named[0]] if named else None
-    if best_need is None and asked is not None and scores.get(asked, 0.0) >= runner_up_threshold:
+    if (
+        best_need is None
+        and top not in RISK_INTENTS
+        and asked is not None
+        and scores.get(asked, 0.0) >= runner_up_threshold
+    ):
         best_need = asked
     if best_need is not None:
         return Decision(best_need, "uncertain", risk, None, check=True)

@@ -22,8 +22,8 @@ For the blind set (scripts/nlu_triage.py): the same `rasa test nlu` figures (mac
 affirm/deny F1, population F1), and what a client's first reply would be with the safety screen
 and the risk triage together: first-line risk recall, full crisis escalations on ordinary
 messages and on hard negatives, and how many messages that name a need get that need's
-services. The check fails if a blind figure falls below BLIND_MINIMUMS (the figures measured
-when the set was first scored, rounded down: a guard against going backwards, not a target).
+services. The check fails if a blind figure falls below BLIND_MINIMUMS or a false-alarm rate
+rises above BLIND_MAXIMUMS (today's figures less a margin: a guard against going backwards).
 
 Exit status: 0 passed, 1 a check failed (the message says which and lists the examples),
 2 the evaluation could not run (no model, no held-out set, Rasa failed).
@@ -55,10 +55,23 @@ from nlu_triage import figures as first_line_figures
 ROOT = Path(__file__).resolve().parent.parent
 MIN_MACRO_F1 = 0.90
 BLIND = ROOT / "tests" / "nlu" / "heldout_blind.yml"
-# The least each blind figure may be ("...max": the most). Set from the first scoring of the
-# set; a change that lowers one fails the check. Issue 8's targets are in the README.
-BLIND_MINIMUMS: dict[str, float] = {}
-BLIND_MAXIMUMS: dict[str, float] = {}
+# The least each blind figure may be (and the most, for false alarms): a guard against going
+# backwards, not a target (issue 8's targets and today's figures are in the README). Set from
+# the scoring of the model with issue 8's triage (`make nlu-eval`), less a margin of about one
+# or two examples for a retraining's noise; a change that crosses one fails the check.
+BLIND_MINIMUMS: dict[str, float] = {
+    "risk_recall_line_given": 0.95,  # 124/129
+    "risk_recall_crisis_reply": 0.87,  # 115/129
+    "need_served": 0.94,  # 241/251
+    "macro_f1": 0.84,  # 0.862
+    "affirm_f1": 0.93,  # 0.963
+    "deny_f1": 0.88,  # 0.909
+    "population_f1": 0.74,  # 0.775
+}
+BLIND_MAXIMUMS: dict[str, float] = {
+    "hard_negative_full_escalation": 0.06,  # 5/121
+    "ordinary_full_escalation": 0.02,  # 2/194
+}
 
 
 class EvaluationError(Exception):

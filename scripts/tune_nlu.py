@@ -70,6 +70,9 @@ class TriageRow:
     other: int
     other_crisis: int  # false alarms
     other_check: int
+    risk_as_need: int  # risk examples answered as a need (with the check), not as risk
+    need: int  # other examples labelled with a need
+    need_served: int  # of them, answered with that need
 
 
 def folds_of(examples: Sequence[tuple[str, str]], folds: int, seed: int = 42) -> list[int]:
@@ -107,12 +110,13 @@ def sweep_fallback(parses: Sequence[FoldParse]) -> list[dict[str, Any]]:
 
 
 def sweep_triage(parses: Sequence[FoldParse], fallback: float) -> list[TriageRow]:
+    from rasa_addons.needs import NEED_FOR_INTENT
     from rasa_addons.triage import triage
 
     rows = []
     for clear in CLEAR_THRESHOLDS:
         for runner_up in RUNNER_UP_THRESHOLDS:
-            counts = defaultdict(int)
+            counts: dict[str, int] = defaultdict(int)
             for p in parses:
                 intent = p.ranking[0][0] if p.ranking else FALLBACK_INTENT
                 if falls_back(p.ranking, fallback, 0.0):
@@ -126,8 +130,12 @@ def sweep_triage(parses: Sequence[FoldParse], fallback: float) -> list[TriageRow
                 counts[f"{kind}_crisis"] += crisis
                 if kind == "risk":
                     counts["risk_line_given"] += crisis or check
+                    counts["risk_as_need"] += not crisis and decision.intent in NEED_FOR_INTENT
                 else:
                     counts["other_check"] += check
+                    if p.expected in NEED_FOR_INTENT:
+                        counts["need"] += 1
+                        counts["need_served"] += decision.intent == p.expected
             rows.append(TriageRow(clear, runner_up, **counts))  # type: ignore[arg-type]
     return rows
 
@@ -234,11 +242,13 @@ def main(argv: list[str]) -> int:
     fallback = args.fallback if args.fallback is not None else _config_fallback()
     triage_rows = sweep_triage(parses, fallback)
     print(f"\nRiskTriage (fallback threshold {fallback}): clear runner-up | risk: crisis,"
-          " crisis-or-check | other: crisis (false alarms), check")  # fmt: skip
+          " crisis-or-check, answered as a need | other: crisis (false alarms), check |"
+          " needs served")  # fmt: skip
     for t in triage_rows:
         print(f"  {t.clear_threshold:4.2f} {t.runner_up_threshold:5.2f} |"
               f" {t.risk_crisis:4d} {t.risk_line_given:4d} of {t.risk:4d} |"
-              f" {t.other_crisis:4d} {t.other_check:4d} of {t.other:5d}")  # fmt: skip
+              f" {t.risk_as_need:4d} | {t.other_crisis:4d} {t.other_check:4d} of {t.other:5d} |"
+              f" {t.need_served:4d} of {t.need:4d}")  # fmt: skip
     (args.out / "sweep.json").write_text(
         json.dumps(
             {

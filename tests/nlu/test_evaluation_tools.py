@@ -379,3 +379,22 @@ def test_the_gate_counts_risk_misses_and_never_lists_the_blind_sets() -> None:
     assert missed.missed_ids == [0]
     assert missed.risk_missed == []  # a blind example is counted, never shown
     assert missed.confusions == {}
+
+
+def _blind(**rates: float) -> evaluate_nlu.BlindOutcome:
+    import nlu_triage
+
+    good = {"risk_recall_line_given": 0.96, "risk_recall_crisis_reply": 0.9, "need_served": 0.96}
+    good |= {"hard_negative_full_escalation": 0.04, "ordinary_full_escalation": 0.01}
+    first_line = nlu_triage.Figures(counts={}, rates={**good, **rates})
+    return evaluate_nlu.BlindOutcome(
+        0.86, {"affirm": 0.96, "deny": 0.91}, 0.78, first_line=first_line, seen=0
+    )
+
+
+def test_the_blind_guard_passes_todays_figures_and_fails_a_step_back() -> None:
+    assert evaluate_nlu.blind_failures(_blind()) == []
+    [fewer_lines] = evaluate_nlu.blind_failures(_blind(risk_recall_line_given=0.9))
+    assert fewer_lines == "blind set: risk_recall_line_given 0.900 is below 0.950"
+    [more_alarms] = evaluate_nlu.blind_failures(_blind(hard_negative_full_escalation=0.1))
+    assert more_alarms == "blind set: hard_negative_full_escalation 0.100 is above 0.060"

@@ -191,3 +191,28 @@ def _user_events(url: str, ids: list[str]) -> list[tuple[str, str | None]]:
         ).all()
     engine.dispose()
     return [(r[0], r[1]) for r in rows]
+
+
+async def test_a_turn_in_flight_does_not_bring_an_erased_conversation_back(rasa_servers):
+    """Rasa appends the events beyond those stored when it saves a tracker: a turn that loaded
+    the conversation before its rows were deleted would write it all back. The erase route
+    takes the conversation's lock, so the turn either finishes first or starts afresh."""
+    import aiohttp
+
+    from bot.privacy.tracker import RasaEraser
+    from tests.servers import new_sender
+
+    sender = new_sender()
+    await asyncio.to_thread(rasa_servers.send, sender, SENTENCE)
+    async with aiohttp.ClientSession() as session:
+        eraser = RasaEraser(session, [rasa_servers.rasa_url], rasa_servers.token)
+        # Deleting the rows directly at these moments brought the words back in 2 of 6.
+        for delay in (0.0, 0.02, 0.05, 0.1, 0.2, 0.3):
+            turn = asyncio.create_task(
+                asyncio.to_thread(rasa_servers.send, sender, "i need a bed in redwood city")
+            )
+            await asyncio.sleep(delay)
+            await eraser(sender)
+            await turn
+            assert SENTENCE not in str(rasa_servers.tracker(sender)["events"])
+            await asyncio.to_thread(rasa_servers.send, sender, SENTENCE)  # for the next round

@@ -39,7 +39,7 @@ import sqlalchemy as sa
 
 from bot.db import Connection, Database, insert, meta
 from bot.db.schema import case_messages, cases, conversations, erasures, inbound, outbox
-from bot.errors import ErasureRefused, PrivacyError, RasaCannotErase, StoreError
+from bot.errors import ErasureRefused, PrivacyError, RasaCannotErase
 from bot.privacy import audit, short, steps, tracker
 from bot.tracker_store import events_of
 
@@ -139,16 +139,26 @@ class Privacy:
         return await self.erase(cid, actor)
 
     async def _nothing_or_rasa(self, cid: str, actor: str) -> Erasure:
-        held = 0
+        """The gateway holds nothing of ``cid``: Rasa may (its store is asked first)."""
+        held: int | None = None
         if self.tracker is not None:
             try:
                 held = await asyncio.to_thread(tracker.held, self.tracker, cid)
             except sa.exc.SQLAlchemyError:
-                held = 1  # cannot tell: ask Rasa to erase, which is safe either way
-        if not held:
+                held = None  # cannot tell: Rasa is asked, which is safe either way
+        if held == 0:
             return Erasure("nothing")
-        await self.db.run(_pending, cid, actor, self.clock(), {})
-        return await self._finish(cid, {})
+        try:
+            deleted = await self.erase_in_rasa(cid)
+        except RasaCannotErase as exc:
+            await self.db.run(_pending, cid, actor, self.clock(), {})
+            await self.db.run(_attempted, cid, str(exc))
+            return Erasure("pending", {}, str(exc))
+        if not deleted:
+            return Erasure("nothing")
+        counts = {"rasa_events": deleted}
+        await self.db.run(audit.add, "erase", actor, self.clock(), counts, self.clock())
+        return Erasure("done", counts)
 
     async def _finish(self, cid: str, counts: dict[str, int]) -> Erasure:
         try:
@@ -169,9 +179,10 @@ class Privacy:
             if not in_store:  # a client's own request: once their last reply has gone
                 if not await self.db.run(_client_erasure_ready, cid):
                     continue
-                counts = await self.db.run(erase_in_store, cid, "client", self.clock())
-                if counts is None:
-                    counts = {}
+                try:
+                    await self.db.run(erase_in_store, cid, "client", self.clock())
+                except ErasureRefused:  # a case opened since they asked: after it closes
+                    continue
             result = await self._finish(cid, {})
             finished += result.status == "done"
         return finished
@@ -194,12 +205,16 @@ class Privacy:
     async def run(self, poll: float = POLL_SECONDS) -> None:
         """Purge once a day and finish pending erasures, until cancelled."""
         while True:
+            wait = poll
             try:
                 await self.purge_if_due()
                 await self.resume()
-            except (StoreError, sa.exc.SQLAlchemyError) as exc:
-                log.error("privacy work failed (%s); trying again", type(exc).__name__)
-            await asyncio.sleep(poll)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # never whose, never the statement: the type says enough
+                log.error("privacy work failed (%s); trying again in a minute", type(exc).__name__)
+                wait = max(poll, 60.0)
+            await asyncio.sleep(wait)
 
 
 # --- transactions (each a function of one connection, run by Database.run) -------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Collection, Sequence
+from pathlib import Path
 
 import aiohttp
 import sqlalchemy as sa
@@ -54,9 +55,18 @@ class RasaEraser:
         raise RasaCannotErase("; ".join(problems) or "no Rasa URL is configured")
 
 
+def missing(engine: sa.engine.Engine) -> bool:
+    """A SQLite tracker store whose file does not exist (Rasa has not run here yet): nothing
+    to read, and no file to create by looking."""
+    url = engine.url
+    return url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file()
+
+
 def purge(engine: sa.engine.Engine, cutoff: float, keep: Collection[str]) -> int:
     """Redact every conversation's words older than ``cutoff`` but those in ``keep`` (open
     cases), one transaction per conversation; how many events were redacted."""
+    if missing(engine):
+        return 0
     done, seen = 0, set(keep)
     while True:
         with engine.connect() as connection:
@@ -71,5 +81,8 @@ def purge(engine: sa.engine.Engine, cutoff: float, keep: Collection[str]) -> int
 
 
 def held(engine: sa.engine.Engine, conversation_id: str) -> int:
+    """How many events Rasa's store holds of a conversation."""
+    if missing(engine):
+        return 0
     with engine.connect() as connection:
         return tracker_store.count_of(connection, conversation_id)

@@ -55,6 +55,9 @@ class RasaEraser:
         raise RasaCannotErase("; ".join(problems) or "no Rasa URL is configured")
 
 
+PER_TRANSACTION = 50
+
+
 def missing(engine: sa.engine.Engine) -> bool:
     """A SQLite tracker store whose file does not exist (Rasa has not run here yet): nothing
     to read, and no file to create by looking."""
@@ -64,7 +67,7 @@ def missing(engine: sa.engine.Engine) -> bool:
 
 def purge(engine: sa.engine.Engine, cutoff: float, keep: Collection[str]) -> int:
     """Redact every conversation's words older than ``cutoff`` but those in ``keep`` (open
-    cases), one transaction per conversation; how many events were redacted."""
+    cases), each conversation whole inside one transaction; how many events were redacted."""
     if missing(engine):
         return 0
     done, seen = 0, set(keep)
@@ -74,10 +77,11 @@ def purge(engine: sa.engine.Engine, cutoff: float, keep: Collection[str]) -> int
         senders = [s for s in senders if s not in seen]
         if not senders:
             return done
-        for sender in senders:
-            seen.add(sender)
-            with engine.begin() as connection:
-                done += tracker_store.redact_conversation(connection, sender, cutoff)
+        seen.update(senders)
+        for start in range(0, len(senders), PER_TRANSACTION):
+            with engine.begin() as connection:  # whole conversations, a few per commit
+                for sender in senders[start : start + PER_TRANSACTION]:
+                    done += tracker_store.redact_conversation(connection, sender, cutoff)
 
 
 def held(engine: sa.engine.Engine, conversation_id: str) -> int:

@@ -52,6 +52,7 @@ from bot.outbox import Outbox, Sender
 from bot.pipeline import Pipeline
 from bot.privacy import load_hasher
 from bot.privacy.service import Privacy
+from bot.privacy.staffgroup import StaffGroupCleaner
 from bot.privacy.tracker import RasaEraser
 from bot.rasa import RasaClient, RasaHealth
 from bot.safety import Screen
@@ -236,9 +237,10 @@ async def privacy_ctx(app: web.Application) -> AsyncIterator[None]:
     eraser = RasaEraser(
         app[HTTP], settings.rasa_urls, settings.rasa_token.reveal(), settings.rasa_timeout
     )
+    cleaner = StaffGroupCleaner(app[TELEGRAM_BOT]) if TELEGRAM_BOT in app else None
     privacy = Privacy(
         app[DB], eraser, engine, settings.retention_days, settings.case_retention_days,
-        app[CLOCK],
+        app[CLOCK], cleaner,
     )  # fmt: skip
     app[PRIVACY] = privacy
     app[PRIVACY_TASK] = asyncio.create_task(privacy.run(), name="privacy")

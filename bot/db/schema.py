@@ -15,8 +15,9 @@ JSON columns are TEXT in the database and Python values in rows (:class:`JSONTex
   and when the retention purge last ran.
 - ``privacy_audit``: that a purge, an erasure or an export happened, by whom, when, and how many
   rows of each store it touched; never whose (:mod:`bot.privacy`).
-- ``erasures``: erasures not yet finished everywhere (Rasa was down): the conversation, until
-  Rasa has erased it too; then the row goes.
+- ``erasures``: erasures not yet finished everywhere: the conversation, until Rasa has erased
+  it too (Rasa was down); then, under a random id, the staff group's messages about it still to
+  delete in Telegram; then the row goes.
 
 Human handoff (:mod:`bot.handoff`) adds:
 
@@ -264,6 +265,8 @@ erasures = sa.Table(
     sa.Column("audit_id", sa.Integer, nullable=False),
     sa.Column("requested_at", sa.Float, nullable=False),
     sa.Column("in_store", sa.Boolean, nullable=False, default=True),  # False: a client's, not yet
+    sa.Column("rasa_done", sa.Boolean),  # Rasa has erased it (the row then has a random id)
+    sa.Column("staff_messages", JSONText),  # in the staff Telegram group, still to delete
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("last_error", sa.Text),
 )

@@ -17,7 +17,8 @@
   Then Rasa erases its tracker under the conversation's lock; once it has, the gateway store is
   swept again (for what a turn in flight wrote meanwhile) and the ``erasures`` row goes. While
   Rasa is down the erasure is "pending": the gateway tries again every few seconds and the
-  audit entry has no ``completed_at`` until it is done.
+  audit entry has no ``completed_at`` until it is done. Last, the gateway deletes the staff
+  Telegram group's topic or posts about the client's cases (:mod:`.staffgroup`).
 - **A client's own request** (:mod:`bot.privacy.client`) queues an erasure that starts once the
   client's last reply ("your messages are being deleted") has left the outbox.
 - **Export** (:meth:`Privacy.export`): one conversation's messages, replies, case entries and
@@ -48,11 +49,13 @@ log = logging.getLogger(__name__)
 DAY = 86400.0
 LAST_PURGE = "last_purge_at"
 POLL_SECONDS = 5.0
+STAFF_POSTS = "staff_group"  # the count of an erasure's topics and posts in the staff group
 # Whole conversations purged per transaction: a commit syncs the disk (about 10 ms here), and a
 # transaction of this many stays short enough for the store's one SQLite thread to serve
 # webhooks between them (python bench/privacy_purge.py).
 PER_TRANSACTION = 50
 ERASED_PREFIX = "erased-"
+StaffForgetter = Callable[[list[list[int | None]]], Awaitable[list[list[int | None]]]]
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,7 @@ class Erasure:
     problem: str = ""
 
     def describe(self) -> str:
-        rows = sum(v for k, v in self.counts.items() if k != "rasa_events")
+        rows = sum(v for k, v in self.counts.items() if k not in ("rasa_events", STAFF_POSTS))
         if self.status == "nothing":
             return "Nothing is held about this client (never seen, or already erased)."
         if self.status == "pending":
@@ -74,9 +77,16 @@ class Erasure:
                 f"now ({self.problem}); the gateway will finish the erasure as soon as Rasa "
                 "answers, and the audit entry shows it complete then."
             )
+        staff = self.counts.get(STAFF_POSTS, 0)
         return (
             f"Erased everywhere: {rows} rows of the gateway store, "
             f"{self.counts.get('rasa_events', 0)} events of Rasa's tracker store."
+            + (
+                f" The gateway deletes the staff group's {staff} topic(s) or post(s) about "
+                "them in Telegram."
+                if staff
+                else ""
+            )
         )
 
 
@@ -88,6 +98,9 @@ class Privacy:
     retention_days: int = 30
     case_retention_days: int = 365
     clock: Callable[[], float] = time.time
+    # Deletes the staff group's posts about an erased client (the gateway's Telegram bot);
+    # None where there is none (python -m bot.privacy): the running gateway does it then.
+    forget_staff: StaffForgetter | None = None
 
     # --- purge -----------------------------------------------------------------------------
 
@@ -172,15 +185,27 @@ class Privacy:
             await self.db.run(_attempted, cid, str(exc))
             log.warning("erasure of %s waits for Rasa: %s", short(cid), exc)
             return Erasure("pending", counts, str(exc))
-        swept = await self.db.run(_completed, cid, deleted, self.clock())
+        swept, later = await self.db.run(_completed, cid, deleted, self.clock())
         counts = {**counts, "rasa_events": deleted, "late_rows": swept}
+        if later is not None:  # the staff group's posts: now, if the gateway's bot is here
+            await self._forget_staff(later)
         log.info("erasure of a conversation complete")  # never whose
         return Erasure("done", counts)
+
+    async def _forget_staff(self, key: str) -> None:
+        if self.forget_staff is None:
+            return
+        refs = await self.db.run(_staff_refs, key)
+        left = await self.forget_staff(refs)
+        await self.db.run(_staff_forgotten, key, left, len(refs) - len(left), self.clock())
 
     async def resume(self) -> int:
         """Go on with the erasures left pending; how many are now complete."""
         finished = 0
-        for cid, in_store in await self.db.run(_pending_erasures):
+        for cid, in_store, rasa_done in await self.db.run(_pending_erasures):
+            if rasa_done:  # only the staff group's posts are left
+                await self._forget_staff(cid)
+                continue
             if not in_store:  # a client's own request: once their last reply has gone
                 if not await self.db.run(_client_erasure_ready, cid):
                     continue
@@ -256,15 +281,23 @@ def erase_in_store(c: Connection, cid: str, actor: str, now: float) -> dict[str,
             "the client off from the person talking with them)",
             case_id,
         )
+    staff = steps.staff_messages(c, cid)  # read before the steps forget where they are
     counts = steps.run_steps(c, cid, steps.Scope(new_id=_new_id()))
     counts = {k: v for k, v in counts.items() if v}
+    if staff:
+        counts[STAFF_POSTS] = len(staff)
     pending = c.execute(sa.select(erasures).where(erasures.c.conversation_id == cid)).first()
     if not counts and pending is None:
         return None
     if pending is None:
-        _pending(c, cid, actor, now, counts)
+        _pending(c, cid, actor, now, counts, staff=staff)
     else:
-        c.execute(erasures.update().where(erasures.c.conversation_id == cid).values(in_store=True))
+        staff = (pending.staff_messages or []) + staff
+        c.execute(
+            erasures.update()
+            .where(erasures.c.conversation_id == cid)
+            .values(in_store=True, staff_messages=staff or None)
+        )
         audit.complete_counts(c, pending.audit_id, counts)
     return counts
 
@@ -274,10 +307,11 @@ def _new_id() -> str:
 
 
 def _pending(c: Connection, cid: str, actor: str, now: float, counts: dict[str, int],
-             in_store: bool = True) -> None:  # fmt: skip
+             in_store: bool = True, staff: list[list[int | None]] | None = None) -> None:  # fmt: skip
     entry = audit.add(c, "erase", actor, now, counts)
-    row = {"conversation_id": cid, "audit_id": entry, "requested_at": now, "attempts": 0}
-    c.execute(insert(c, erasures).values(**row, in_store=in_store).on_conflict_do_nothing())
+    row = {"conversation_id": cid, "audit_id": entry, "requested_at": now, "attempts": 0,
+           "in_store": in_store, "rasa_done": False, "staff_messages": staff or None}  # fmt: skip
+    c.execute(insert(c, erasures).values(**row).on_conflict_do_nothing())
 
 
 def request_by_client(c: Connection, cid: str, now: float) -> None:
@@ -293,19 +327,51 @@ def _attempted(c: Connection, cid: str, error: str) -> None:
     )
 
 
-def _completed(c: Connection, cid: str, deleted: int, now: float) -> int:
-    """Rasa has erased it: sweep what a turn in flight wrote meanwhile; the audit is complete."""
+def _completed(c: Connection, cid: str, deleted: int, now: float) -> tuple[int, str | None]:
+    """Rasa has erased it: sweep what a turn in flight wrote meanwhile. The audit is complete,
+    unless staff group posts are left to delete: the row then keeps only them, under a random
+    id (returned), so that nothing left names the conversation."""
     row = c.execute(sa.select(erasures).where(erasures.c.conversation_id == cid)).first()
     swept = sum(steps.run_steps(c, cid, steps.Scope(new_id=_new_id())).values())
-    if row is not None:
-        audit.complete(c, row.audit_id, now, {"rasa_events": deleted})
-        c.execute(erasures.delete().where(erasures.c.conversation_id == cid))
-    return swept
+    if row is None:
+        return swept, None
+    this = erasures.c.conversation_id == cid
+    if row.staff_messages:
+        later = _new_id()
+        audit.complete_counts(c, row.audit_id, {"rasa_events": deleted})
+        c.execute(erasures.update().where(this).values(conversation_id=later, rasa_done=True))
+        return swept, later
+    audit.complete(c, row.audit_id, now, {"rasa_events": deleted})
+    c.execute(erasures.delete().where(this))
+    return swept, None
 
 
-def _pending_erasures(c: Connection) -> list[tuple[str, bool]]:
-    rows = c.execute(sa.select(erasures.c.conversation_id, erasures.c.in_store)).all()
-    return [(r.conversation_id, bool(r.in_store)) for r in rows]
+def _staff_refs(c: Connection, key: str) -> list[list[int | None]]:
+    found = c.execute(
+        sa.select(erasures.c.staff_messages).where(erasures.c.conversation_id == key)
+    ).scalar()
+    return list(found or [])
+
+
+def _staff_forgotten(
+    c: Connection, key: str, left: list[list[int | None]], deleted: int, now: float
+) -> None:
+    row = c.execute(sa.select(erasures).where(erasures.c.conversation_id == key)).first()
+    if row is None:
+        return
+    this = erasures.c.conversation_id == key
+    if left:
+        c.execute(erasures.update().where(this).values(staff_messages=left))
+        return
+    audit.complete(c, row.audit_id, now, {"staff_group_deleted": deleted})
+    c.execute(erasures.delete().where(this))
+
+
+def _pending_erasures(c: Connection) -> list[tuple[str, bool, bool]]:
+    rows = c.execute(
+        sa.select(erasures.c.conversation_id, erasures.c.in_store, erasures.c.rasa_done)
+    ).all()
+    return [(r.conversation_id, bool(r.in_store), bool(r.rasa_done)) for r in rows]
 
 
 def _client_erasure_ready(c: Connection, cid: str) -> bool:

@@ -203,6 +203,33 @@ def run_steps(c: Connection, cid: str, scope: Scope) -> dict[str, int]:
     return {name: step(c, cid, scope) for name, step in STEPS}
 
 
+def staff_messages(c: Connection, cid: str) -> list[list[int | None]]:
+    """Where staff were told about this conversation's closed cases, in the staff Telegram
+    group: ``[chat, topic, None]`` for a forum topic (deleting it deletes what is in it), else
+    ``[chat, None, message]`` for each post (the summary and the rest). An erasure deletes
+    them there too, once it has taken them out of the store."""
+    found = c.execute(
+        sa.select(
+            cases.c.id, cases.c.staff_chat_id, cases.c.topic_id, cases.c.summary_message_id
+        ).where(cases.c.conversation_id == cid, ~OPEN, cases.c.staff_chat_id.is_not(None))
+    ).all()
+    refs: list[list[int | None]] = []
+    for case in found:
+        if case.topic_id is not None:
+            refs.append([case.staff_chat_id, case.topic_id, None])
+            continue
+        posted = c.execute(
+            sa.select(staff_posts.c.chat_id, staff_posts.c.message_id).where(
+                staff_posts.c.case_id == case.id, staff_posts.c.message_id.is_not(None)
+            )
+        ).all()
+        ids = {(p.chat_id or case.staff_chat_id, p.message_id) for p in posted}
+        if case.summary_message_id is not None:
+            ids.add((case.staff_chat_id, case.summary_message_id))
+        refs += [[chat, None, message] for chat, message in sorted(ids)]
+    return refs
+
+
 def has_open_case(c: Connection, cid: str) -> int | None:
     """The open case of a conversation, if any."""
     return c.execute(sa.select(cases.c.id).where(cases.c.conversation_id == cid, OPEN)).scalar()

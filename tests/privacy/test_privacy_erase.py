@@ -47,10 +47,15 @@ async def test_an_sms_client_erased_leaves_no_word_or_number_and_every_count(
     assert fake_rasa.trackers.get(cid)
     before = await counts(gateway)
     assert found_in_store(store_url(tmp_path), [PHONE_WRITTEN])  # planted indeed
+    assert any(SENTENCE in p.text for p in fake_telegram.posts)  # and in the staff group
+    assert len(fake_telegram.topics) == 1
 
     result = await gateway.app[PRIVACY].erase(cid, "console:alex")
 
     assert result.status == "done"
+    assert "staff group's 1 topic(s)" in result.describe()
+    assert fake_telegram.topics == {}  # the case's topic, with every post in it
+    assert not any(SENTENCE in p.text for p in fake_telegram.posts)
     assert cid not in fake_rasa.trackers  # Rasa was asked, and erased it
     assert found_in_store(store_url(tmp_path), [PHONE, PHONE_WRITTEN, cid]) == []
     left = found_in_store(store_url(tmp_path), [SENTENCE])
@@ -166,3 +171,28 @@ def test_describe_says_what_happened():
     assert (
         "Erased everywhere: 3 rows" in Erasure("done", {"inbound": 3, "rasa_events": 4}).describe()
     )
+
+
+async def test_in_a_staff_group_without_topics_each_post_about_the_case_is_deleted(
+    gateway, fake_telegram, http
+):
+    fake_telegram.forums.clear()  # a plain group: the case is a summary and replies to it
+    await plant_sms_with_staff(http, gateway)
+    await web(http, gateway, "my neighbour keeps three grey ferrets")
+    about_case = [p for p in fake_telegram.posts if p.chat_id < 0]
+    assert any(SENTENCE in p.text for p in about_case)
+    cid = gateway.conversation_id("sms", PHONE)
+
+    assert (await gateway.app[PRIVACY].erase(cid, "cli:test")).status == "done"
+
+    assert not any(SENTENCE in p.text for p in fake_telegram.posts)
+    assert [p for p in fake_telegram.posts if p.chat_id < 0] == []
+    assert await gateway.db.run(_erasures) == 0  # nothing left to do
+
+
+def _erasures(c):
+    import sqlalchemy as sa
+
+    from bot.db.schema import erasures
+
+    return c.execute(sa.select(sa.func.count()).select_from(erasures)).scalar()

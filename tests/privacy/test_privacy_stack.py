@@ -21,6 +21,7 @@ from bot.privacy import RedactingFormatter
 from bot.settings import Secret
 from bot.state import PRIVACY
 from bot.tracker_store import events
+from scripts.fakes.base import wait_for
 from tests.bot.test_gateway_rasa import ROOT
 from tests.handoff.helpers import settle
 from tests.privacy.helpers import (
@@ -133,6 +134,9 @@ async def test_erase_an_sms_client_who_talked_to_the_bot_and_to_staff(
 
     assert code == 0, out
     assert "Erased everywhere" in out
+    # The CLI has no Telegram bot: the running gateway deletes the staff group's topic.
+    await wait_for(lambda: fake_telegram.topics == {}, timeout=30)
+    assert not any(SENTENCE in p.text for p in fake_telegram.posts)
     assert everywhere(gateway, rasa_servers, log_file, [SENTENCE, PHONE, PHONE_WRITTEN, cid]) == []
     assert found_in_store(gateway.db.url, [OTHER])  # the other client's words stay
     assert await counts(gateway) == before

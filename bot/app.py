@@ -11,9 +11,11 @@ and stop in the reverse one:
    (:mod:`bot.handoff`: given the staff relay when there is a Telegram staff group), the
    router and the inbox (given the handoff), then the staff desk and the watcher of waiting
    cases (given the outbox and the router);
-5. the workers: on start they resume what was left pending; on stop they finish what is in
+5. privacy (:mod:`bot.privacy`): the daily purge (on start too when a day has passed since the
+   last) and the erasures waiting for Rasa, in one background task;
+6. the workers: on start they resume what was left pending; on stop they finish what is in
    flight for a few seconds and leave the rest pending for the next start;
-6. Telegram's intake (the handlers, with the staff handlers first, then webhook registration
+7. Telegram's intake (the handlers, with the staff handlers first, then webhook registration
    or polling), last to start and first to stop, so that no update arrives while the workers
    are stopping.
 
@@ -27,6 +29,8 @@ task started after start-up to end before it runs them. Stopping twice does noth
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import secrets
 import time
@@ -36,6 +40,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from bot import tracker_store
 from bot.channels import sms, telegram, webchat
 from bot.db import Database, meta
 from bot.errors import BadInput
@@ -46,6 +51,9 @@ from bot.messages import load_messages
 from bot.outbox import Outbox, Sender
 from bot.pipeline import Pipeline
 from bot.privacy import load_hasher
+from bot.privacy.service import Privacy
+from bot.privacy.staffgroup import StaffGroupCleaner
+from bot.privacy.tracker import RasaEraser
 from bot.rasa import RasaClient, RasaHealth
 from bot.safety import Screen
 from bot.settings import Settings
@@ -57,6 +65,7 @@ from bot.state import (
     INBOX,
     OUTBOX,
     PIPELINE,
+    PRIVACY,
     RASA,
     RASA_HEALTH,
     REGION,
@@ -75,6 +84,7 @@ log = logging.getLogger(__name__)
 MAX_REQUEST_BYTES = 64 * 1024
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 OUTBOX_STOP_GRACE = 5.0
+PRIVACY_TASK: web.AppKey[asyncio.Task[None]] = web.AppKey("privacy_task")
 
 
 def create_app(
@@ -96,7 +106,7 @@ def create_app(
         app.cleanup_ctx.append(telegram_ctx)
     if settings.twilio_enabled:  # client replies, and pages to staff even with no SMS channel
         app.cleanup_ctx.append(sms_ctx)
-    app.cleanup_ctx.extend([core_ctx, workers_ctx, handoff_workers_ctx])
+    app.cleanup_ctx.extend([core_ctx, privacy_ctx, workers_ctx, handoff_workers_ctx])
     if settings.telegram_enabled:
         app.cleanup_ctx.append(telegram_intake_ctx)
     # aiohttp 3.9 types Signal's items wrongly (Signal[T] holds T, not Callable[[T], ...]).
@@ -161,6 +171,8 @@ async def stop_background_work(app: web.Application) -> None:
     await app[PIPELINE].stop(grace=app[SETTINGS].rasa_timeout)
     await app[OUTBOX].stop(grace=OUTBOX_STOP_GRACE)
     await app[RASA_HEALTH].close()
+    if PRIVACY_TASK in app:
+        await _cancel(app[PRIVACY_TASK])
 
 
 async def store_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -215,6 +227,33 @@ async def core_ctx(app: web.Application) -> AsyncIterator[None]:
     app[RASA], app[RASA_HEALTH], app[OUTBOX], app[PIPELINE] = rasa, health, outbox, pipeline
     yield
     await health.close()
+
+
+async def privacy_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Retention and erasure: the daily purge and the erasures waiting for Rasa."""
+    settings = app[SETTINGS]
+    url = settings.tracker_store_url.reveal()
+    engine = tracker_store.engine_for(url) if url else None
+    eraser = RasaEraser(
+        app[HTTP], settings.rasa_urls, settings.rasa_token.reveal(), settings.rasa_timeout
+    )
+    cleaner = StaffGroupCleaner(app[TELEGRAM_BOT]) if TELEGRAM_BOT in app else None
+    privacy = Privacy(
+        app[DB], eraser, engine, settings.retention_days, settings.case_retention_days,
+        app[CLOCK], cleaner,
+    )  # fmt: skip
+    app[PRIVACY] = privacy
+    app[PRIVACY_TASK] = asyncio.create_task(privacy.run(), name="privacy")
+    yield
+    await _cancel(app[PRIVACY_TASK])
+    if engine is not None:
+        engine.dispose()
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def workers_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -21,6 +21,9 @@
         ├── CaseClosed           the case is closed: the client is back with the assistant
         ├── ClaimedByOther       another member of staff has claimed the case
         └── ClientOptedOut       the client opted out of SMS: nothing can be sent to them
+    └── PrivacyError             a purge, erasure or export cannot be done as asked
+        ├── ErasureRefused       not now: the conversation has an open case (close it first)
+        └── RasaCannotErase      no Rasa replica erased it now: the erasure stays pending
 
 Handlers turn ``BadInput`` into a 400 with its message, and ``CaseError`` into a message to the
 member of staff who tried; every other error is logged without phone numbers, Telegram ids or
@@ -128,3 +131,19 @@ class ClaimedByOther(CaseError):
 
 class ClientOptedOut(CaseError):
     """The client opted out of SMS (STOP): no message can reach them until they send START."""
+
+
+class PrivacyError(GatewayError):
+    """A purge, an erasure or an export cannot be done as asked; the message says why."""
+
+
+class ErasureRefused(PrivacyError):
+    """The conversation has an open case: staff close it first, then erase."""
+
+    def __init__(self, message: str, case_id: int) -> None:
+        super().__init__(message)
+        self.case_id = case_id
+
+
+class RasaCannotErase(PrivacyError):
+    """No Rasa replica could erase the conversation now; the erasure stays pending."""

@@ -28,6 +28,7 @@ from bot.messages import Messages
 from bot.model import REQUEST_HUMAN, TO_RASA, Accepted, BotMessage, Button, Incoming
 from bot.payloads import typed
 from bot.privacy import SenderHasher, short
+from bot.privacy import client as erasing
 from bot.render import render
 from bot.safety import Screen, Signal, normalise, screen
 
@@ -63,6 +64,7 @@ class Plan:
     opted_out: bool | None = None
     event: tuple[str, dict[str, Any]] | None = None
     person: bool = False  # the client asks for a person in words the gateway knows
+    erase: str | None = None  # the client asks to erase their messages (bot.privacy.client)
 
     @property
     def crisis_risk(self) -> str | None:
@@ -77,8 +79,12 @@ def plan_for(
 
     A clear risk signal gets the crisis reply now; an uncertain one nothing yet (Rasa answers
     what was asked and checks). Either way the client's words still go to Rasa. A request for
-    a person is noted for human handoff.
+    a person is noted for human handoff. A request to erase their messages (or its
+    confirmation) is answered by the gateway (:mod:`bot.privacy.client`), never sent to Rasa.
     """
+    erase = erasing.asked(incoming)
+    if erase is not None:
+        return Plan("handled", erase=erase)
     plan = _plan(incoming, texts, check)
     plan.person = asks_for_person(incoming)
     return plan
@@ -182,6 +188,7 @@ class Inbox:
             conversation = conversations.get(c, cid)
             if conversation is None or not conversation.opted_out:
                 incoming = dataclasses.replace(incoming, kind="text")
+        incoming = erasing.numbered(c, cid, incoming)  # SMS "1": yes to the gateway's offer
         # Stored, unless the provider sent it before.
         found = inbound.existing(c, incoming.channel, incoming.provider_id)
         if found is not None:
@@ -204,6 +211,13 @@ class Inbox:
         if decision.texts:
             told = [BotMessage(text) for text in decision.texts]
             replies += render(channel, told, "handoff", self.texts).items
+        if plan.erase:
+            during_case = status == "relayed"
+            told = erasing.answer(c, cid, plan.erase, during_case, inbound_id, self.texts, now)
+            rendered = render(channel, told, "privacy", self.texts)
+            replies += rendered.items
+            if rendered.buttons:
+                conversations.remember_buttons(c, cid, rendered.buttons)
         outbox.queue(c, cid, channel, inbound_id, replies, now)
         if plan.opted_out:
             outbox.suppress(c, cid)

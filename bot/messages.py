@@ -39,6 +39,12 @@ REQUIRED = (
     "handoff_timed_out",
     "handoff_still_waiting",
     "handoff_media",
+    "erase_offer",
+    "erase_yes_button",
+    "erase_no_button",
+    "erase_started",
+    "erase_kept",
+    "erase_not_now",
 )
 # Placeholders filled when a text is sent (written {{name}} in the file), and which texts have them.
 RUNTIME = {
@@ -73,6 +79,12 @@ class Messages:
     handoff_timed_out: str
     handoff_still_waiting: str
     handoff_media: str
+    erase_offer: str
+    erase_yes_button: str
+    erase_no_button: str
+    erase_started: str
+    erase_kept: str
+    erase_not_now: str
 
     def crisis(self, risk: str) -> str:
         """The crisis reply for a risk the safety screen found."""

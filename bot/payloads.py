@@ -24,9 +24,10 @@ from bot.db import Database, outbox
 from bot.model import Incoming
 from bot.render import payloads_in
 
-# Payloads the gateway itself sends whatever Rasa offered: Telegram's /start and /human, and
-# the "Talk to a person" button of its own replies.
-GATEWAY_PAYLOADS = frozenset({"/greet", "/request_human"})
+# Payloads the gateway itself sends whatever Rasa offered: Telegram's /start, /human and
+# /delete, the "Talk to a person" button of its own replies, and the web chat page's "Delete
+# my messages" (bot/privacy/client.py).
+GATEWAY_PAYLOADS = frozenset({"/greet", "/request_human", "/erase_request"})
 # How far back a conversation's buttons count (units with buttons, newest first).
 OFFERED_LOOKBACK = 200
 # "/intent", an optional "@bot" or "@0.9", an optional {...} of entities, then anything.

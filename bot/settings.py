@@ -75,6 +75,13 @@ class Settings:
     twilio_api_url: str = "https://api.twilio.com"
     quick_exit_url: str = "https://www.google.com/"
     log_level: str = "INFO"
+    # Retention (bot/privacy, README "Privacy"): the words of the bot's conversations, and case
+    # records (transcripts, staff posts), are purged after so many days.
+    retention_days: int = 30
+    case_retention_days: int = 365
+    # Rasa's tracker store, as endpoints.yml names it with the RASA_TRACKER_* variables (the
+    # purge and erasure read and redact it); empty when it cannot be worked out.
+    tracker_store_url: Secret = Secret()
     handoff: HandoffSettings = field(default_factory=HandoffSettings)
 
     @property
@@ -141,9 +148,17 @@ def load_settings(
         twilio_api_url=reader.get("TWILIO_API_URL", _url, Settings.twilio_api_url),
         quick_exit_url=reader.get("QUICK_EXIT_URL", _url, Settings.quick_exit_url),
         log_level=reader.get("LOG_LEVEL", _log_level, Settings.log_level),
+        retention_days=reader.get("RETENTION_DAYS", _days, Settings.retention_days),
+        case_retention_days=reader.get("CASE_RETENTION_DAYS", _days, Settings.case_retention_days),
+        tracker_store_url=Secret(_tracker_store_url(env, file_values)),
         handoff=_handoff_settings(reader),
     )
     _check_twilio(settings)
+    if settings.case_retention_days < settings.retention_days:
+        raise SettingsError(
+            "CASE_RETENTION_DAYS must be at least RETENTION_DAYS: a case's transcript holds the "
+            "same words as the conversation, for longer"
+        )
     try:
         given = reader.get("HANDOFF_GIVE_UP_MINUTES", str, "") != ""
         handoff.check(settings.handoff, settings.telegram_enabled, settings.twilio_enabled, given)
@@ -239,6 +254,31 @@ def _log_level(raw: str) -> str:
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ValueError("use DEBUG, INFO, WARNING or ERROR")
     return level
+
+
+def _days(raw: str) -> int:
+    days = int(raw)
+    if not 1 <= days <= 3650:
+        raise ValueError("a number of days from 1 to 3650")
+    return days
+
+
+# What scripts/stack.py gives every Rasa it starts when the variables are unset.
+TRACKER_DEFAULTS = {"RASA_TRACKER_DIALECT": "sqlite", "RASA_TRACKER_URL": "",
+                    "RASA_TRACKER_DB": "var/tracker.db"}  # fmt: skip
+
+
+def _tracker_store_url(env: Mapping[str, str], file_values: Mapping[str, str]) -> str:
+    """The tracker store endpoints.yml names, read as Rasa would with these variables."""
+    from bot.tracker_store import TrackerStoreError, url_from_endpoints
+
+    variables = dict(TRACKER_DEFAULTS)
+    for layer in (file_values, env):
+        variables.update({k: v for k, v in layer.items() if k in TRACKER_DEFAULTS and v})
+    try:
+        return url_from_endpoints(environ=variables)
+    except TrackerStoreError:
+        return ""
 
 
 def _token_from_file() -> str:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from bot.channels.sms import SmsChannel
     from bot.channels.telegram import TelegramBot, TelegramChannel
     from bot.handoff.service import Handoff
+    from bot.privacy.service import Privacy
 
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", Database)
@@ -43,3 +44,4 @@ SCREEN = web.AppKey("screen", Screen)
 REGION = web.AppKey("region", Region)
 CLOCK: web.AppKey[Callable[[], float]] = web.AppKey("clock")
 HANDOFF: web.AppKey[Handoff] = web.AppKey("handoff")
+PRIVACY: web.AppKey[Privacy] = web.AppKey("privacy")

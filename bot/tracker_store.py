@@ -231,3 +231,49 @@ def events_of(connection: sa.engine.Connection, sender_id: str) -> Iterator[dict
             yield json.loads(row.data or "{}")
         except ValueError:
             continue
+
+
+def senders_with_words_before(
+    connection: sa.engine.Connection, cutoff: float, limit: int = 500
+) -> list[str]:
+    """Conversations with ``user`` or ``bot`` events older than ``cutoff`` not yet redacted."""
+    rows = connection.execute(
+        sa.select(events.c.sender_id)
+        .where(
+            events.c.type_name.in_(WORDS),
+            events.c.timestamp < cutoff,
+            ~events.c.data.contains(f'"{MARK}": true'),
+        )
+        .distinct()
+        .order_by(events.c.sender_id)
+        .limit(limit)
+    ).scalars()
+    return list(rows)
+
+
+def redact_conversation(connection: sa.engine.Connection, sender_id: str, cutoff: float) -> int:
+    """Take the words out of one conversation's events older than ``cutoff`` (run it in one
+    transaction: the conversation is then done whole or not at all)."""
+    rows = connection.execute(
+        sa.select(events.c.id, events.c.data).where(
+            events.c.sender_id == sender_id,
+            events.c.type_name.in_(WORDS),
+            events.c.timestamp < cutoff,
+            ~events.c.data.contains(f'"{MARK}": true'),
+        )
+    ).all()
+    for row in rows:
+        connection.execute(
+            events.update().where(events.c.id == row.id).values(data=redacted(row.data))
+        )
+    return len(rows)
+
+
+def count_of(connection: sa.engine.Connection, sender_id: str) -> int:
+    """How many events Rasa holds of one conversation."""
+    return int(
+        connection.execute(
+            sa.select(sa.func.count()).select_from(events).where(events.c.sender_id == sender_id)
+        ).scalar()
+        or 0
+    )

@@ -11,6 +11,8 @@ It runs ``rasa run`` in this process, with two differences:
   with one that builds its JSON-schema validator once (see that module for why and how much).
 - :func:`rasa_addons.sqlite.install` puts a SQLite tracker store in write-ahead-log mode and
   keeps its connection open between turns.
+- :func:`rasa_addons.erase.install` adds ``DELETE /conversations/<id>/tracker``, which erases a
+  conversation under its lock (Rasa 3.6 has no such route; the gateway's erasure calls it).
 """
 
 from __future__ import annotations
@@ -35,11 +37,12 @@ def rasa_argv(argv: Sequence[str], environ: dict[str, str] | os._Environ[str]) -
 def main(argv: Sequence[str] | None = None) -> None:
     from rasa.__main__ import main as rasa_main
 
-    from rasa_addons import sqlite, validation
+    from rasa_addons import erase, sqlite, validation
 
     sys.argv = rasa_argv(sys.argv[1:] if argv is None else argv, os.environ)
     validation.install()
     sqlite.install()
+    erase.install()
     rasa_main()
 
 

@@ -95,3 +95,8 @@ def answered(c: Connection, cid: str, now: float, buttons: tuple[Button, ...] | 
 def degraded(c: Connection, cid: str, now: float) -> None:
     """The client was just told the assistant is down."""
     c.execute(sa.update(table).where(table.c.id == cid).values(degraded_at=now))
+
+
+def remember_buttons(c: Connection, cid: str, buttons: tuple[Button, ...]) -> None:
+    """The numbered options of an SMS reply the gateway gave itself ("1" then picks the first)."""
+    c.execute(sa.update(table).where(table.c.id == cid).values(buttons=buttons))

@@ -27,3 +27,14 @@ def save_payload(c: Connection, key: str, payload: str) -> None:
 def payload_for(c: Connection, key: str) -> str | None:
     found = c.execute(_PAYLOAD, {"key": key}).scalar_one_or_none()
     return None if found is None else str(found)
+
+
+def put(c: Connection, key: str, value: str) -> None:
+    """Store ``value`` under ``key``, replacing what was there."""
+    statement = insert(c, meta).values(key=key, value=value)
+    c.execute(statement.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
+
+
+def get(c: Connection, key: str) -> str | None:
+    found = c.execute(_VALUE, {"key": key}).scalar_one_or_none()
+    return None if found is None else str(found)

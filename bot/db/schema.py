@@ -11,7 +11,13 @@ JSON columns are TEXT in the database and Python values in rows (:class:`JSONTex
 - ``outbox``: every unit to send, one provider call each, in order per conversation.
 - ``events``: what staff need later: handoff requests, opt-outs and opt-ins.
 - ``button_payloads``: Telegram button payloads too long for callback data, by hash.
-- ``gateway_meta``: values the gateway generates once (the sender hash salt, the webhook secret).
+- ``gateway_meta``: values the gateway generates once (the sender hash salt, the webhook secret),
+  and when the retention purge last ran.
+- ``privacy_audit``: that a purge, an erasure or an export happened, by whom, when, and how many
+  rows of each store it touched; never whose (:mod:`bot.privacy`).
+- ``erasures``: erasures not yet finished everywhere: the conversation, until Rasa has erased
+  it too (Rasa was down); then, under a random id, the staff group's messages about it still to
+  delete in Telegram; then the row goes.
 
 Human handoff (:mod:`bot.handoff`) adds:
 
@@ -235,4 +241,32 @@ staff_sessions = sa.Table(
     sa.Column("csrf", sa.String(64), nullable=False),
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("expires_at", sa.Float, nullable=False),
+)
+
+
+# --- privacy (bot.privacy) ----------------------------------------------------------------------
+
+privacy_audit = sa.Table(
+    "privacy_audit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("action", sa.String(16), nullable=False),  # purge, erase, export
+    sa.Column("actor", sa.String(64), nullable=False),  # console:alex, cli:root, client, schedule
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Column("completed_at", sa.Float),  # an erasure waiting for Rasa: not yet
+    sa.Column("detail", JSONText, nullable=False),  # counts per store; never whose
+    sa.Index("privacy_audit_by_time", "at"),
+)
+
+erasures = sa.Table(
+    "erasures",
+    metadata,
+    sa.Column("conversation_id", sa.String(64), primary_key=True),
+    sa.Column("audit_id", sa.Integer, nullable=False),
+    sa.Column("requested_at", sa.Float, nullable=False),
+    sa.Column("in_store", sa.Boolean, nullable=False, default=True),  # False: a client's, not yet
+    sa.Column("rasa_done", sa.Boolean),  # Rasa has erased it (the row then has a random id)
+    sa.Column("staff_messages", JSONText),  # in the staff Telegram group, still to delete
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("last_error", sa.Text),
 )

@@ -1,4 +1,5 @@
-"""The staff console: the queue, a case with its transcript, a reply box, Claim and Close.
+"""The staff console: the queue, a case with its transcript, a reply box, Claim and Close;
+on a closed case, erasing its client everywhere (with a confirmation, :mod:`bot.privacy`).
 
 For staff at a desk, on the same store as the Telegram relay: what one does, the other sees.
 Plain HTML forms (no build step); a small script adds new transcript lines without a reload.
@@ -20,12 +21,12 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.errors import BadInput, CaseError, CaseNotFound
+from bot.errors import BadInput, CaseError, CaseNotFound, ErasureRefused, PrivacyError
 from bot.handoff import auth, signin, texts
 from bot.handoff.model import Case, Entry, Staff
 from bot.handoff.service import Handoff
 from bot.inputs import whole_number
-from bot.state import HANDOFF
+from bot.state import HANDOFF, PRIVACY
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ def add_routes(app: web.Application, secure_cookie: bool) -> None:
     app.router.add_get(f"{PREFIX}/cases/{{id:\\d+}}/entries", signed_in(entries, api=True))
     for action in ("claim", "reply", "note", "close"):
         app.router.add_post(f"{PREFIX}/cases/{{id:\\d+}}/{action}", signed_in(act, form=True))
+    app.router.add_get(f"{PREFIX}/cases/{{id:\\d+}}/erase", signed_in(erase_form))
+    app.router.add_post(f"{PREFIX}/cases/{{id:\\d+}}/erase", signed_in(erase, form=True))
     app.router.add_static(f"{PREFIX}/static/", STATIC, append_version=False)
 
 
@@ -254,7 +257,11 @@ def _entry(handoff: Handoff, entry: Entry) -> str:
 
 def _actions(case: Case, session: auth.Session) -> str:
     if not case.is_open:
-        return "<p>This case is closed.</p>"
+        return (
+            "<p>This case is closed.</p>"
+            f"<p><a id='erase' href='{PREFIX}/cases/{case.id}/erase'>Erase this client's "
+            "conversation…</a></p>"
+        )
     csrf = f"<input type='hidden' name='csrf' value='{_e(session.csrf)}'>"
     nonce = f"<input type='hidden' name='nonce' value='{secrets.token_urlsafe(12)}'>"
     base = f"{PREFIX}/cases/{case.id}"
@@ -336,6 +343,53 @@ async def act(request: web.Request) -> web.StreamResponse:
     except CaseError as exc:
         return await case_page(request, error=str(exc))
     raise web.HTTPSeeOther(f"{PREFIX}/cases/{case_id}")
+
+
+# --- erasure (bot.privacy) ------------------------------------------------------------------------
+
+ERASE_WORD = "erase"
+
+
+async def erase_form(request: web.Request, error: str | None = None) -> web.Response:
+    """GET /staff/cases/N/erase: what erasing does, and a form to confirm it."""
+    session: auth.Session = request[SESSION_KEY]
+    case_id = _case_id(request)
+    alert = f"<p class='error' role='alert'>{_e(error)}</p>" if error else ""
+    body = (
+        f"<p><a href='{PREFIX}/cases/{case_id}'>← Case #{case_id}</a></p>{alert}"
+        "<p>Erasing removes, for good, everything this client wrote and was sent: their "
+        "messages to the assistant and its replies, the transcript of this case and of any "
+        "other case of theirs, the staff group's posts about them, what Rasa recorded, and "
+        "their phone number or chat id. What reports count stays, without words. It cannot "
+        "be undone. The privacy audit records that you erased a conversation, and when; not "
+        "whose.</p>"
+        f"<form method='post' action='{PREFIX}/cases/{case_id}/erase' class='erase'>"
+        f"<input type='hidden' name='csrf' value='{_e(session.csrf)}'>"
+        f"<label for='erase-confirm'>Type <b>{ERASE_WORD}</b> to confirm</label>"
+        "<input id='erase-confirm' name='confirm' required autocomplete='off'>"
+        "<button id='erase-now'>Erase everywhere</button></form>"
+    )
+    return _page(f"Erase case #{case_id}", body, session, status=409 if error else 200)
+
+
+async def erase(request: web.Request) -> web.Response:
+    """POST /staff/cases/N/erase: erase the case's client everywhere, once confirmed."""
+    session: auth.Session = request[SESSION_KEY]
+    case_id = _case_id(request)
+    if str(request[FORM_KEY].get("confirm", "")).strip().lower() != ERASE_WORD:
+        return await erase_form(request, error=f"Type {ERASE_WORD} to confirm.")
+    try:
+        result = await request.app[PRIVACY].erase_case(case_id, "console:" + session.username)
+    except ErasureRefused as exc:
+        return await erase_form(request, error=f"Not erased: {exc}.")
+    except PrivacyError:
+        raise web.HTTPNotFound(text=f"There is no case #{case_id}.") from None
+    log.info("console: %s erased a conversation (%s)", session.username, result.status)
+    body = (
+        f"<p><a href='{PREFIX}'>← Queue</a></p>"
+        f"<p id='erased' class='{result.status}'>{_e(result.describe())}</p>"
+    )
+    return _page("Erased", body, session)
 
 
 def _case_id(request: web.Request) -> int:

@@ -202,6 +202,11 @@
     [500, 1500, 3000].forEach((delay) => setTimeout(poll, delay));
   }
 
+  // "Delete my messages": the gateway explains what that does and asks to confirm first.
+  document.getElementById("forget").addEventListener("click", () => {
+    send({ payload: "/erase_request" }, "Delete my messages");
+  });
+
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = input.value.trim();

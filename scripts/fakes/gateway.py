@@ -17,6 +17,7 @@ from aiohttp import web
 
 from bot.app import create_app
 from bot.db import Database
+from bot.logs import AccessLogger
 from bot.settings import Secret, Settings
 from bot.state import DB, INBOX, OUTBOX, PIPELINE
 
@@ -36,7 +37,9 @@ class RunningGateway:
         self.url = f"http://127.0.0.1:{self.port}"
         self.settings = make_settings(self.url)
         self.app = create_app(self.settings, clock=clock)
-        self._runner = web.AppRunner(self.app, handle_signals=False, shutdown_timeout=1.0)
+        self._runner = web.AppRunner(
+            self.app, handle_signals=False, shutdown_timeout=1.0, access_log_class=AccessLogger
+        )
         self.started = False
 
     async def start(self) -> RunningGateway:

@@ -1,5 +1,6 @@
-"""A fake Rasa server: the REST channel, the root health answer, the tracker endpoint, and
-appending events to a tracker (a paused conversation gets no answer, as in Rasa).
+"""A fake Rasa server: the REST channel, the root health answer, the tracker endpoint,
+erasing a tracker (the project's route, rasa_addons/erase.py), and appending events to a
+tracker (a paused conversation gets no answer, as in Rasa).
 
 By default it answers like the assistant's rules would for payload turns, and echoes text.
 ``mode`` makes it misbehave: "slow" (sleeps ``delay`` seconds), "error" (HTTP 500),
@@ -93,6 +94,8 @@ class FakeRasa(LoopbackServer):
         self.app.router.add_post("/webhooks/rest/webhook", self._webhook)
         self.app.router.add_get("/conversations/{sender}/tracker", self._tracker)
         self.app.router.add_post("/conversations/{sender}/tracker/events", self._append)
+        # The project's own route (rasa_addons/erase.py): erase a conversation.
+        self.app.router.add_delete("/conversations/{sender}/tracker", self._erase)
 
     def messages_from(self, sender: str) -> list[str]:
         return [r.message for r in self.received if r.sender == sender]
@@ -167,6 +170,15 @@ class FakeRasa(LoopbackServer):
             elif event.get("event") == "resume":
                 self.paused.discard(sender)
         return web.json_response({"sender_id": sender, "paused": sender in self.paused})
+
+    async def _erase(self, request: web.Request) -> web.Response:
+        if self.tracker_token is not None and request.query.get("token") != self.tracker_token:
+            return web.json_response({"message": "unauthorized"}, status=401)
+        if self.mode == "error":
+            return web.Response(status=500, text="Internal Server Error")
+        sender = request.match_info["sender"]
+        self.paused.discard(sender)
+        return web.json_response({"deleted": len(self.trackers.pop(sender, []))})
 
     async def _tracker(self, request: web.Request) -> web.Response:
         if self.tracker_token is not None and request.query.get("token") != self.tracker_token:

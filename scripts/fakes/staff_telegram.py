@@ -144,6 +144,22 @@ class StaffTelegram(FakeTelegram):
         topic.closed = True
         return True
 
+    async def _api_deleteForumTopic(self, params: dict[str, Any]) -> Any:
+        """The topic goes, with every message in it (as in Telegram)."""
+        chat_id, thread = int(params["chat_id"]), int(params["message_thread_id"])
+        if self.topics.pop((chat_id, thread), None) is None:
+            return error_response(400, "Bad Request: message thread not found")
+        self.posts[:] = [p for p in self.posts if (p.chat_id, p.thread) != (chat_id, thread)]
+        return True
+
+    async def _api_deleteMessage(self, params: dict[str, Any]) -> Any:
+        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        kept = [p for p in self.posts if (p.chat_id, p.message_id) != (chat_id, message_id)]
+        if len(kept) == len(self.posts):
+            return error_response(400, "Bad Request: message to delete not found")
+        self.posts[:] = kept
+        return True
+
     async def _api_editMessageText(self, params: dict[str, Any]) -> Any:
         chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
         post = next(

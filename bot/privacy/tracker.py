@@ -1,0 +1,92 @@
+"""Rasa's share of a purge and an erasure.
+
+The purge redacts the tracker store itself (:mod:`bot.tracker_store`), one conversation per
+transaction: redacting changes no event's count, so a turn Rasa has in flight saves nothing
+back (Rasa appends only events beyond those stored). An erasure goes through Rasa instead
+(``DELETE /conversations/<id>/tracker``, :mod:`rasa_addons.erase`), which deletes the events
+under the conversation's lock: deleting them behind Rasa's back would let a turn in flight
+write the whole conversation back. While no replica answers, :class:`RasaEraser` raises
+:class:`RasaCannotErase` and the erasure stays pending.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Collection, Sequence
+from pathlib import Path
+
+import aiohttp
+import sqlalchemy as sa
+
+from bot import tracker_store
+from bot.errors import RasaCannotErase
+
+
+class RasaEraser:
+    """Erases a conversation in Rasa's tracker store through the first replica that answers."""
+
+    def __init__(
+        self, session: aiohttp.ClientSession, urls: Sequence[str], token: str, timeout: float = 30.0
+    ) -> None:
+        self._session, self._urls, self._token, self._timeout = session, urls, token, timeout
+
+    async def __call__(self, conversation_id: str) -> int:
+        """How many events Rasa deleted; raises :class:`RasaCannotErase` if none could."""
+        problems = []
+        for url in self._urls:
+            target = f"{url}/conversations/{conversation_id}/tracker"
+            try:
+                async with self._session.delete(
+                    target,
+                    params={"token": self._token} if self._token else None,
+                    timeout=aiohttp.ClientTimeout(total=self._timeout),
+                ) as response:
+                    if response.status == 200:
+                        body = await response.json()
+                        return int(body.get("deleted") or 0)
+                    if response.status == 404:
+                        problems.append(
+                            f"{url} has no erase route (start Rasa with python -m rasa_addons.serve)"
+                        )
+                    else:
+                        problems.append(f"{url} answered {response.status}")
+            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+                problems.append(f"{url}: {type(exc).__name__}")
+        raise RasaCannotErase("; ".join(problems) or "no Rasa URL is configured")
+
+
+PER_TRANSACTION = 50
+
+
+def missing(engine: sa.engine.Engine) -> bool:
+    """A SQLite tracker store whose file does not exist (Rasa has not run here yet): nothing
+    to read, and no file to create by looking."""
+    url = engine.url
+    return url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file()
+
+
+def purge(engine: sa.engine.Engine, cutoff: float, keep: Collection[str]) -> int:
+    """Redact every conversation's words older than ``cutoff`` but those in ``keep`` (open
+    cases), each conversation whole inside one transaction; how many events were redacted."""
+    if missing(engine):
+        return 0
+    done, seen = 0, set(keep)
+    while True:
+        with engine.connect() as connection:
+            senders = tracker_store.senders_with_words_before(connection, cutoff)
+        senders = [s for s in senders if s not in seen]
+        if not senders:
+            return done
+        seen.update(senders)
+        for start in range(0, len(senders), PER_TRANSACTION):
+            with engine.begin() as connection:  # whole conversations, a few per commit
+                for sender in senders[start : start + PER_TRANSACTION]:
+                    done += tracker_store.redact_conversation(connection, sender, cutoff)
+
+
+def held(engine: sa.engine.Engine, conversation_id: str) -> int:
+    """How many events Rasa's store holds of a conversation."""
+    if missing(engine):
+        return 0
+    with engine.connect() as connection:
+        return tracker_store.count_of(connection, conversation_id)

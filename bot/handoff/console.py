@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 
 PREFIX = "/staff"
 COOKIE = "staff_session"
+# The session is for the console (/staff) and the pages of leads and admins (/admin): a path
+# both share. HttpOnly and SameSite=Strict, so no script and no other site can use it.
+COOKIE_PATH = "/"
 STATIC = Path(__file__).resolve().parent / "static"
 SECURE_COOKIE = web.AppKey("staff_cookie_secure", bool)
 HEADERS = {
@@ -151,7 +154,7 @@ async def login(request: web.Request) -> web.Response:
         COOKIE,
         token,
         max_age=auth.SESSION_SECONDS,
-        path=PREFIX,
+        path=COOKIE_PATH,
         httponly=True,
         samesite="Strict",
         secure=secure,
@@ -175,7 +178,7 @@ async def logout(request: web.Request) -> web.Response:
     token = request.cookies.get(COOKIE, "")
     await request.app[HANDOFF].desk.db.run(auth.end_session, token)
     response = web.HTTPSeeOther(f"{PREFIX}/login")
-    response.del_cookie(COOKIE, path=PREFIX)
+    response.del_cookie(COOKIE, path=COOKIE_PATH)
     raise response
 
 

@@ -7,8 +7,9 @@ the outbox in the same transaction that marks the message answered.
 
 A message lives these steps once each, in this order: read from the store with its
 conversation; human handoff routes it (:class:`bot.hooks.Handoff`: to staff when its client is
-talking with them, else to Rasa); Rasa answers; human handoff reads the answer (a ``handoff``
-payload opens a case); the answer is rendered for the channel; its units are queued in the
+talking with them, else to Rasa); Rasa answers; its ``report`` payloads are taken out, for the
+report alone (:func:`without_reports`, :mod:`bot.db.report`); human handoff reads the answer
+(a ``handoff`` payload opens a case); the answer is rendered for the channel; its units are queued in the
 outbox, and the outbox started.
 
 When Rasa is down or slow the message stays pending: the client gets the gateway's honest

@@ -14,10 +14,25 @@ from bot.handoff.settings import HandoffSettings
 from bot.settings import Settings
 from scripts.fakes.rasa import FakeRasa
 from scripts.fakes.telegram import BOT_TOKEN, FakeTelegram
-from tests.gateway_fixtures import fake_rasa, fake_twilio, http, settings_maker, start_gateway
+from tests.gateway_fixtures import (
+    fake_rasa,
+    fake_twilio,
+    http,
+    postgres_database,
+    postgres_url,
+    settings_maker,
+    start_gateway,
+)
 from tests.handoff.conftest import ACCOUNTS, PASSWORDS, Clock
 
-__all__ = ["fake_rasa", "fake_twilio", "http", "start_gateway"]
+__all__ = [
+    "fake_rasa",
+    "fake_twilio",
+    "http",
+    "postgres_database",
+    "postgres_url",
+    "start_gateway",
+]
 
 LEAD, ADMIN = "sam", "kim"
 PASSWORDS = {**PASSWORDS, ADMIN: "an admin's long enough password"}

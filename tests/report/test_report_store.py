@@ -16,9 +16,13 @@ GOOD = {"kind": "search", "need": "shelter", "place": "Redwood City", "postcode"
         "latitude": 37.4759, "longitude": -122.246, "found": 7, "nearest": 1.34}  # fmt: skip
 
 
-@pytest.fixture
-async def db(tmp_path: Path):
-    database = Database(f"sqlite:///{tmp_path / 'gateway.db'}")
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def db(request: pytest.FixtureRequest, tmp_path: Path):
+    """The store on SQLite, and on PostgreSQL (a server on loopback) where it can start."""
+    url = f"sqlite:///{tmp_path / 'gateway.db'}"
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres_database")
+    database = Database(url)
     await database.open()
     yield database
     await database.close()

@@ -33,6 +33,8 @@ _ADD = sa.insert(report_events)
 _LAST_SEEN = sa.select(conversations.c.updated_at).where(conversations.c.id == sa.bindparam("cid"))
 _NEED = re.compile(r"^[a-z][a-z_]{0,31}$")
 _POSTCODE = re.compile(r"^\d{5}$")
+# A crisis response's handoff reason: the NLU's clear risk, and which.
+NLU_RISK = {"risk_self_harm": "self_harm", "risk_immediate_danger": "danger"}
 
 
 @dataclass(frozen=True)
@@ -159,9 +161,6 @@ def from_answer(
             return
     if any(isinstance(p, dict) and p.get("kind") == "risk" for p in reports):
         add(c, "risk", channel, now, tier="uncertain", source="nlu")
-
-
-NLU_RISK = {"risk_self_harm": "self_harm", "risk_immediate_danger": "danger"}
 
 
 def handoff_asked(

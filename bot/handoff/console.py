@@ -206,6 +206,8 @@ async def queue_page(request: web.Request) -> web.Response:
         f"<th>Waiting</th><th>Status</th></tr></thead><tbody>{rows}</tbody></table>"
         f"<h2>Closed lately</h2><ul id='closed'>{done or '<li>None.</li>'}</ul>"
     )
+    if handoff.settings.role_of(session.username) in ROLES["lead"]:
+        body += "<p><a id='report' href='/admin/report'>Report: what clients needed</a></p>"
     return _page("Queue", body, session, refresh=True)
 
 

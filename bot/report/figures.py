@@ -17,7 +17,7 @@ import io
 import math
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.admin.charts import SMALL, Chart, Series, columns, ranked, shown
@@ -135,11 +135,10 @@ def headline(by_kind: dict[str, list[ReportEvent]]) -> list[Figure]:
     ]
 
 
-def _wait(waits: list[float], statistic: object) -> str:
+def _wait(waits: list[float], statistic: Callable[[Sequence[float]], float | None]) -> str:
     if len(waits) < SMALL:
         return f"fewer than {SMALL} requests" if waits else "none"
-    value = minutes(statistic(waits))  # type: ignore[operator]
-    return f"{value:g} min"
+    return f"{minutes(statistic(waits)):g} min"
 
 
 def _local(event: ReportEvent, period: Period) -> dt.datetime:
@@ -268,9 +267,9 @@ def handoffs(
     """Requests for a person in office hours and after: claimed, never claimed, nobody there."""
 
     def split(events: Iterable[ReportEvent]) -> list[float]:
-        after = sum(bool(e.after_hours) for e in events)
-        events = list(events)
-        return [float(len(events) - after), float(after)]
+        kept = list(events)
+        after = sum(bool(e.after_hours) for e in kept)
+        return [float(len(kept) - after), float(after)]
 
     return columns(
         "handoffs",

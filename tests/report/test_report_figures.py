@@ -185,3 +185,15 @@ def test_a_period_is_read_from_since_and_until(since, until, first, last) -> Non
 def test_a_period_that_cannot_be_read_says_why(since, until, error) -> None:
     with pytest.raises(PeriodError, match=error):
         period.parse(since, until, NOW, LA)
+
+
+def test_requests_for_a_person_in_office_hours_and_after() -> None:
+    def asked(after: bool, outcome: str) -> ReportEvent:
+        return ReportEvent(at(1, 2), "handoff", "sms", after_hours=after, outcome=outcome)
+
+    events = [asked(True, "nobody")] * 6 + [asked(False, "nobody")] * 2 + [asked(True, "case")] * 9
+    events += [claimed(120.0)] * 7 + [claimed(60.0, after_hours=False)] * 5
+    events += [ReportEvent(at(1, 2), "unclaimed", "sms", after_hours=True, outcome="timeout")] * 2
+    chart = figures.build(events, WEEK).chart("handoffs")
+    assert chart is not None
+    assert chart.rows() == [["office hours", "5", "0", "<5"], ["after hours", "7", "<5", "6"]]

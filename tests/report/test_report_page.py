@@ -58,11 +58,14 @@ async def test_staff_who_are_not_leads_get_403(gateway, http) -> None:
             assert "staff leads and admins" in await response.text()
     async with http.get(f"{gateway.url}/staff", allow_redirects=False) as response:
         assert response.status == 200  # the console itself is still theirs
+        assert "/admin/report" not in await response.text()
 
 
 @pytest.mark.parametrize("name", [LEAD, ADMIN])
 async def test_leads_and_admins_see_the_report_with_every_chart(gateway, http, name) -> None:
     await sign_in(http, gateway, name)
+    async with http.get(f"{gateway.url}/staff") as response:
+        assert "<a id='report' href='/admin/report'>" in await response.text()
     async with http.get(f"{gateway.url}/admin/report?since=7d") as response:
         assert response.status == 200
         assert response.headers["Cache-Control"] == "no-store"

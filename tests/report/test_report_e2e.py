@@ -14,8 +14,8 @@ NLU and the directory decide the rest, and the report must count exactly what ha
 - 6 write that they want to kill themselves by SMS (the screen: clear risk, a case each);
 - 1 non-lead member of staff tries the page: 403.
 
-Runtime, on a busy 2-core machine: about 50 s for the test itself (264 clients, 510 messages;
-57, 48 and 50 s in three runs), plus about 80 s to start Rasa and the action server when no
+Runtime, on a busy 2-core machine: about 45 s for the test itself (264 clients, 510 messages;
+58, 31 and 45 s in three runs), plus 50 to 90 s to start Rasa and the action server when no
 other test of the session has started them (``pytest -m "slow and browser" --durations=3
 tests/report/test_report_e2e.py``).
 """

@@ -9,8 +9,8 @@ A message lives these steps once each, in this order: read from the store with i
 conversation; human handoff routes it (:class:`bot.hooks.Handoff`: to staff when its client is
 talking with them, else to Rasa); Rasa answers; its ``report`` payloads are taken out, for the
 report alone (:func:`without_reports`, :mod:`bot.db.report`); human handoff reads the answer
-(a ``handoff`` payload opens a case); the answer is rendered for the channel; its units are queued in the
-outbox, and the outbox started.
+(a ``handoff`` payload opens a case); the answer is rendered for the channel; its units are
+queued in the outbox, and the outbox started.
 
 When Rasa is down or slow the message stays pending: the client gets the gateway's honest
 notice with the emergency number and the 24/7 line (once per outage), and the worker waits for

@@ -7,7 +7,9 @@ directory, with the need's 24/7 line. ``results_page`` remembers how far the cli
 "more" (the ``more_results`` intent) shows the next page, anything else starts again at the
 first. After a message with an uncertain risk signal (the ``risk_check`` slot, set by
 rasa_addons/triage.py), the listing is followed by ``utter_safety_check`` ("Are you safe right
-now?"), once: the client gets what they asked for, and then the check.
+now?"), once: the client gets what they asked for, and then the check. A first page is
+followed by a ``{"report": {...}}`` payload that the gateway keeps for the report and never
+shows (:func:`actions.directory.service.report_of`).
 """
 
 from __future__ import annotations
@@ -71,6 +73,10 @@ class ActionFindServices(Action):
         )
         logger.info("directory reply %s (page %d, %s)", reply.key, reply.page, channel)
         dispatcher.utter_message(text=reply.text)
+        if (
+            reply.report is not None
+        ):  # for the report: the gateway keeps it, the client never sees it
+            dispatcher.utter_message(json_message={"report": reply.report})
         events: list[dict[str, Any]] = [SlotSet("results_page", float(reply.page))]
         if reply.forget_location:
             events.append(SlotSet("location", None))

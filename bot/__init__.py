@@ -17,5 +17,6 @@ typed state (:mod:`.state`), settings (:mod:`.settings`), the gateway's own text
 (:mod:`.messages`), plain data (:mod:`.model`), errors (:mod:`.errors`), keyed worker tasks
 (:mod:`.workers`), privacy (:mod:`.privacy`) and logging (:mod:`.logs`). Beside them, the
 admins' loop (:mod:`.admin`: review, label, retrain, promote), which reads what Rasa recorded
-through :mod:`.tracker_store`.
+through :mod:`.tracker_store`; and the report (:mod:`.report`, the page ``/admin/report``) of
+what clients needed and what was not found, from counts kept without words.
 """

@@ -41,6 +41,7 @@ import aiohttp
 from aiohttp import web
 
 from bot import tracker_store
+from bot.admin import report as admin_report
 from bot.channels import sms, telegram, webchat
 from bot.db import Database, meta
 from bot.errors import BadInput
@@ -118,6 +119,7 @@ def create_app(
 def add_routes(app: web.Application, settings: Settings) -> None:
     webchat.add_routes(app)
     console.add_routes(app, secure_cookie=(settings.public_url or "").startswith("https://"))
+    admin_report.add_routes(app)
     app.router.add_get("/health", health)
     if settings.telegram_webhook_mode:
         app.router.add_post(telegram.WEBHOOK_PATH, telegram.webhook)

@@ -2,7 +2,8 @@
 
 :meth:`Inbox.accept` runs :meth:`Inbox.take_in`, one transaction that follows the message
 through its first steps in the order it lives them: it is stored (a repeat of the provider's
-id is dropped); the safety screen reads the client's words (:func:`plan_for`); human handoff
+id is dropped); the safety screen reads the client's words (:func:`plan_for`); the report
+counts a conversation begun and a risk signal (:mod:`bot.db.report`: no words); human handoff
 opens or joins a case (:class:`bot.hooks.Handoff`: a message of a client who is talking with
 staff is relayed to them, a request for a person or a clear risk opens a case); the replies the
 gateway gives itself without Rasa (the crisis reply, SMS HELP, "only text is understood", "no
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.db import Connection, Database, conversations, events, inbound, outbox
+from bot.db import Connection, Database, conversations, events, inbound, outbox, report
 from bot.errors import StoreConflict
 from bot.hooks import NO_HANDOFF, Effects, Handoff, Kickable, NewMessage, start
 from bot.messages import Messages
@@ -196,6 +197,11 @@ class Inbox:
         inbound_id = inbound.add(c, cid, incoming, now)
         # Screened.
         plan = plan_for(incoming, self.texts, self.screen)
+        # Counted for the report (no words, no client id): a conversation begun, a risk signal.
+        report.conversation_begun(c, cid, incoming.channel, now)
+        if plan.risk is not None:
+            report.add(c, "risk", incoming.channel, now, risk=plan.risk, tier=plan.risk_tier,
+                       source="screen")  # fmt: skip
         conversations.touch(c, cid, incoming.channel, incoming.address, now, plan.opted_out)
         # A case opened or joined.
         new = NewMessage(cid, incoming, inbound_id, plan.crisis_risk, plan.person)

@@ -7,9 +7,10 @@ the outbox in the same transaction that marks the message answered.
 
 A message lives these steps once each, in this order: read from the store with its
 conversation; human handoff routes it (:class:`bot.hooks.Handoff`: to staff when its client is
-talking with them, else to Rasa); Rasa answers; human handoff reads the answer (a ``handoff``
-payload opens a case); the answer is rendered for the channel; its units are queued in the
-outbox, and the outbox started.
+talking with them, else to Rasa); Rasa answers; its ``report`` payloads are taken out, for the
+report alone (:func:`without_reports`, :mod:`bot.db.report`); human handoff reads the answer
+(a ``handoff`` payload opens a case); the answer is rendered for the channel; its units are
+queued in the outbox, and the outbox started.
 
 When Rasa is down or slow the message stays pending: the client gets the gateway's honest
 notice with the emergency number and the 24/7 line (once per outage), and the worker waits for
@@ -28,13 +29,14 @@ conversation in Rasa when it opens and resume it when it closes, in order with t
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.db import Connection, Database, conversations, events, inbound, meta, outbox
+from bot.db import Connection, Database, conversations, events, inbound, meta, outbox, report
 from bot.errors import RasaBadReply, RasaError, RasaRefused, RasaTimeout, RasaUnavailable
 from bot.hooks import NO_HANDOFF, Answer, Effects, Handoff, Kickable, Route, start
 from bot.messages import Messages
@@ -226,9 +228,10 @@ class Pipeline(KeyedWorkers[str]):
             await self._failed(record, conversation, exc, quiet=opening)
         else:
             self.health.report_up(self.rasa.base_for(cid))
+            messages, reports = without_reports(messages)
             sent = record.risk if record.crisis_sent else None
             kept = without_repeated_crisis(messages, sent)
-            await self._finish(record, conversation, kept, route)
+            await self._finish(record, conversation, kept, route, reports)
         finally:
             self._turn_over(record)
 
@@ -269,6 +272,7 @@ class Pipeline(KeyedWorkers[str]):
         conversation: Conversation,
         messages: list[BotMessage],
         route: Route,
+        reports: list[Any],
     ) -> None:
         for handoff in filter(None, map(_handoff_payload, messages)):
             log.warning(
@@ -279,7 +283,7 @@ class Pipeline(KeyedWorkers[str]):
                 handoff.get("need"),
             )
         effects, units = await self.db.run(
-            self._answer_in_store, record, conversation, messages, route
+            self._answer_in_store, record, conversation, messages, route, reports
         )
         start(effects, self.outbox, self, self.handoff)
         log.info(
@@ -293,10 +297,11 @@ class Pipeline(KeyedWorkers[str]):
         conversation: Conversation,
         messages: list[BotMessage],
         route: Route,
+        reports: list[Any],
     ) -> tuple[Effects, int]:
         """Rasa's answer, in one transaction: human handoff reads it (a message of a case, or
         an answer that asks for a person), it is rendered, and its units are queued with what
-        the handoff tells the client; events kept."""
+        the handoff tells the client; events kept, and what the report counts of it."""
         now = self.clock()
         found = [("handoff", payload) for payload in map(_handoff_payload, messages) if payload]
         answer = Answer()
@@ -311,6 +316,9 @@ class Pipeline(KeyedWorkers[str]):
             meta.save_payload(c, key, payload)
         buttons = rendered.buttons if channel == "sms" else None
         answered(c, record, notices, rendered.items, buttons, found, now)
+        if answer.messages is not None and not answer.messages:
+            reports = []  # a message of a case: the client was not given Rasa's answer
+        report.from_answer(c, channel, record.risk, reports, [p for _, p in found], now)
         answer.effects.outbox.add(record.conversation_id)
         return answer.effects, len(rendered.items)
 
@@ -373,6 +381,22 @@ class Pipeline(KeyedWorkers[str]):
         )
         if items:
             self.outbox.kick(record.conversation_id)
+
+
+def without_reports(messages: list[BotMessage]) -> tuple[list[BotMessage], list[Any]]:
+    """Rasa's answer without the ``report`` payloads, which are for the report, never the
+    client; and those payloads (see :func:`bot.db.report.from_answer`)."""
+    kept, reports = [], []
+    for message in messages:
+        custom = message.custom or {}
+        if "report" not in custom:
+            kept.append(message)
+            continue
+        reports.append(custom["report"])
+        rest = {k: v for k, v in custom.items() if k != "report"}
+        if message.text or message.buttons or message.image or rest:
+            kept.append(dataclasses.replace(message, custom=rest or None))
+    return kept, reports
 
 
 def _handoff_payload(message: BotMessage) -> dict[str, Any] | None:

@@ -2,7 +2,9 @@
 which page of results the client has now seen.
 
 ``find()`` resolves the place again with the gazetteer, searches, reads the details of the
-page and renders them for the channel. The words around the listing are the action server's
+page and renders them for the channel. A first page also says what the report counts of the
+search (:func:`report_of`): the need, the town or ZIP code, how many services were found and
+how far the nearest was; never the client's words or a shared location's coordinates. The words around the listing are the action server's
 catalog (``actions/texts.yml``, keys ``directory_*``): a header line, the listing, then the
 need's 24/7 line. For SMS the whole reply, words included, fits two GSM-7 segments.
 """
@@ -24,7 +26,7 @@ from actions.directory.details import listing
 from actions.directory.eligibility import profile_from
 from actions.directory.errors import DirectoryUnavailable
 from actions.directory.hours import holiday_calendar
-from actions.directory.search import RADII_MILES, Where, miles_between, search
+from actions.directory.search import RADII_MILES, Hit, Where, miles_between, search
 from actions.gazetteer import Gazetteer, Place, gazetteer_for
 from region import Region
 
@@ -38,6 +40,7 @@ class Reply:
     text: str
     page: int = 0
     forget_location: bool = False
+    report: dict[str, Any] | None = None  # what the report counts of a search (a first page)
 
 
 def find(
@@ -71,12 +74,15 @@ def find(
     try:
         conn = reader(db)
         found = search(conn, need, _where(gazetteer, place), profile_from(population))
+        counted = report_of(gazetteer, place, need, found.hits) if page == 0 else None
         size = render.page_size(channel)
         hits = found.hits[page * size : (page + 1) * size]
         # These texts name the general line already; the need's own line only if it differs.
         others = [] if line == region.line_for("general") else [line_text]
         if not found.hits:
-            return reply("directory_nothing", *others, place=name, radius=f"{found.radius:.0f}")
+            nothing = reply("directory_nothing", *others, place=name, radius=f"{found.radius:.0f}")
+            nothing.report = counted
+            return nothing
         if not hits:
             return reply("directory_no_more", *others, page=page, place=name)
         is_holiday = holiday_calendar(region.gazetteer.country, region.gazetteer.state)
@@ -91,8 +97,38 @@ def find(
     if sms:
         words = render.to_gsm7(f"{header}\n\n{line_text}")
         results = render.sms(items, first, now, render.SMS_LIMIT - len(words))
-        return Reply(key, render.to_gsm7(f"{header}\n{results}\n{line_text}"), page)
-    return Reply(key, f"{header}\n{render.rich(items, first, now)}\n{line_text}", page)
+        text = render.to_gsm7(f"{header}\n{results}\n{line_text}")
+        return Reply(key, text, page, report=counted)
+    text = f"{header}\n{render.rich(items, first, now)}\n{line_text}"
+    return Reply(key, text, page, report=counted)
+
+
+def report_of(gazetteer: Gazetteer, place: Place, need: str, hits: list[Hit]) -> dict[str, Any]:
+    """What the report counts of a search: the need, the town (and the ZIP code if the client
+    gave one), the town's point when it is in the region (for the map), how many services were
+    found and how far the nearest was (confidential places left out).
+
+    A shared location counts as its nearest ZIP code of the region: never its coordinates.
+    """
+    named = place
+    if place.state is None:  # shared coordinates
+        named = _nearest_postcode(gazetteer, place.latitude, place.longitude) or place
+    town = gazetteer.resolve(f"{named.name}, {named.state}") if named.state else None
+    regional = town is not None and town.county in gazetteer.counties
+    label = named.name if regional or town is None else f"{named.name}, {named.state}"
+    if named.state is None:
+        label = "outside the region"
+    distances = [h.miles for h in hits if h.miles is not None and not h.confidential]
+    return {
+        "kind": "search",
+        "need": need,
+        "place": label,
+        "postcode": named.postcode,
+        "latitude": town.latitude if regional and town else None,
+        "longitude": town.longitude if regional and town else None,
+        "found": len(hits),
+        "nearest": round(min(distances), 1) if distances else None,
+    }
 
 
 def _header_key(page: int, widened: bool, any_open: bool) -> str:

@@ -8,4 +8,10 @@
   (scripts/gate.py), with its progress; cancellable.
 - :mod:`bot.admin.models`: which model is live (models/live.json), promotion and rollback on
   every Rasa replica through ``PUT /model``.
+
+Leads and admins see what clients needed:
+
+- :mod:`bot.admin.report`: the page ``/admin/report`` and its CSVs (figures: :mod:`bot.report`).
+- :mod:`bot.admin.charts`: charts drawn on the server as SVG, small counts as "<5".
+- :mod:`bot.admin.web`: what the admin pages share (templates, static files), set up once.
 """

@@ -17,16 +17,22 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 SMALL = 5  # counts under this are shown as "<5"
 
 
+def present(value: float | None) -> bool:
+    """Whether there is a value to draw (a missing one is None or NaN: a wait not shown)."""
+    return value is not None and not math.isnan(value)
+
+
 def shown(count: float | None, small: bool = True) -> str:
     """A count as a reader sees it: "<5" under five (when it counts people), else the number."""
-    if count is None:
+    if not present(count):
         return "–"
+    assert count is not None
     if small and 0 < count < SMALL:
         return f"<{SMALL}"
     return f"{count:g}" if isinstance(count, float) else str(count)
@@ -34,6 +40,8 @@ def shown(count: float | None, small: bool = True) -> str:
 
 def drawn(count: float, small: bool = True) -> float:
     """The length a count is drawn at: every suppressed count alike, so none can be read off."""
+    if not present(count):
+        return 0.0
     return SMALL - 1 if small and 0 < count < SMALL else count
 
 
@@ -59,7 +67,8 @@ class Chart:
 
     @property
     def empty(self) -> bool:
-        return not self.categories or not any(any(s.values) for s in self.series)
+        values = [v for s in self.series for v in s.values if present(v)]
+        return not self.categories or not any(values)
 
     def peak(self) -> float:
         """The largest value drawn (a stack's total for stacked columns)."""
@@ -113,8 +122,12 @@ def columns(
     key: str,
     title: str,
     categories: Sequence[str],
-    series: dict[str, Sequence[float]],
+    series: Mapping[str, Sequence[float]],
     **kw: object,
 ) -> Chart:
     return Chart(key, title, "columns", tuple(categories),
                  tuple(Series(n, tuple(v)) for n, v in series.items()), **kw)  # type: ignore[arg-type]  # fmt: skip
+
+
+# What the template ``charts.html`` calls: give these to its Jinja environment.
+GLOBALS = {"shown": shown, "drawn": drawn, "present": present}

@@ -19,6 +19,11 @@ JSON columns are TEXT in the database and Python values in rows (:class:`JSONTex
   it too (Rasa was down); then, under a random id, the staff group's messages about it still to
   delete in Telegram; then the row goes.
 
+- ``report_events``: what the report counts (:mod:`bot.db.report`): a need searched and what
+  was found, a risk signal, a request for a person and how long it waited, a conversation
+  begun; by hour, channel and town or ZIP code. No words, no conversation: the retention purge
+  keeps these rows.
+
 Human handoff (:mod:`bot.handoff`) adds:
 
 - ``cases``: one per request for a person: the conversation, risk, what the bot understood,
@@ -146,6 +151,32 @@ events = sa.Table(
     sa.Column("data", JSONText, nullable=False),
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Index("events_by_conversation", "conversation_id", "id"),
+)
+
+# Counts for the report: no client's words and no conversation id, so no row leads to a person;
+# the time is the hour (UTC, at its start), enough for the charts and no finer.
+report_events = sa.Table(
+    "report_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("hour", sa.Float, nullable=False),  # the hour it happened (Unix time, UTC)
+    sa.Column("kind", sa.String(16), nullable=False),  # conversation, search, risk, handoff, ...
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("need", sa.String(32)),  # search: shelter, food, ...
+    sa.Column("place", sa.String(64)),  # search: the town (a ZIP code's own town)
+    sa.Column("postcode", sa.String(10)),  # search: the ZIP code, when the client gave one
+    sa.Column("latitude", sa.Float),  # the town's point (never the client's), for the map
+    sa.Column("longitude", sa.Float),
+    sa.Column("found", sa.Integer),  # search: services found
+    sa.Column("nearest", sa.Float),  # search: miles to the nearest (None: none with a distance)
+    sa.Column("risk", sa.String(16)),  # risk: self_harm, danger (None: not said); handoff: level
+    sa.Column("tier", sa.String(16)),  # risk: clear, uncertain
+    sa.Column("source", sa.String(16)),  # risk: screen, nlu
+    sa.Column("reason", sa.String(32)),  # handoff: request_human, risk_self_harm, not_safe, ...
+    sa.Column("after_hours", sa.Boolean),  # handoff: routed to the on-call worker
+    sa.Column("outcome", sa.String(16)),  # handoff: case, nobody; closed: unclaimed
+    sa.Column("wait", sa.Float),  # claimed: seconds from the request to a person
+    sa.Index("report_events_by_hour", "hour", "kind"),
 )
 
 # Telegram callback data holds at most 64 bytes; longer button payloads are kept here by hash.

@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 
 PREFIX = "/staff"
 COOKIE = "staff_session"
+# The session is for the console (/staff) and the pages of leads and admins (/admin): a path
+# both share. HttpOnly and SameSite=Strict, so no script and no other site can use it.
+COOKIE_PATH = "/"
 STATIC = Path(__file__).resolve().parent / "static"
 SECURE_COOKIE = web.AppKey("staff_cookie_secure", bool)
 HEADERS = {
@@ -154,7 +157,7 @@ async def login(request: web.Request) -> web.Response:
         COOKIE,
         token,
         max_age=auth.SESSION_SECONDS,
-        path=PREFIX,
+        path=COOKIE_PATH,
         httponly=True,
         samesite="Strict",
         secure=secure,
@@ -178,7 +181,7 @@ async def logout(request: web.Request) -> web.Response:
     token = request.cookies.get(COOKIE, "")
     await request.app[HANDOFF].desk.db.run(auth.end_session, token)
     response = web.HTTPSeeOther(f"{PREFIX}/login")
-    response.del_cookie(COOKIE, path=PREFIX)
+    response.del_cookie(COOKIE, path=COOKIE_PATH)
     raise response
 
 
@@ -206,6 +209,8 @@ async def queue_page(request: web.Request) -> web.Response:
         f"<th>Waiting</th><th>Status</th></tr></thead><tbody>{rows}</tbody></table>"
         f"<h2>Closed lately</h2><ul id='closed'>{done or '<li>None.</li>'}</ul>"
     )
+    if handoff.settings.role_of(session.username) in ROLES["lead"]:
+        body += "<p><a id='report' href='/admin/report'>Report: what clients needed</a></p>"
     return _page("Queue", body, session, refresh=True)
 
 

@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from bot.db import Connection, inbound, outbox
+from bot.db import Connection, inbound, outbox, report
 from bot.handoff import cases, paging, posts
 from bot.handoff.model import Case, Request
 from bot.handoff.roster import Roster, Route
@@ -78,6 +78,8 @@ class Core:
         )
         inbound.add_control(c, conversation_id, channel, "pause", now)
         eff.pipeline.add(conversation_id)
+        after_hours = route.name == "on_call"
+        report.handoff_asked(c, channel, case.reason, case.risk, after_hours, "case", now)
         self.post(c, case, "open", now, eff)
         if case.risk == "high":
             self.page_on_call(c, case, route, now, eff)
@@ -162,6 +164,11 @@ class Core:
         closed = cases.close(c, case.id, name, reason, now)
         if closed is None:
             return None
+        if closed.claimed_at is None:  # for the report: a request nobody answered
+            after_hours = closed.route == "on_call"
+            report.handoff_unclaimed(
+                c, closed.channel, closed.risk, after_hours, closed.opened_at, reason, now
+            )
         told = []
         if last_message:
             cases.add_entry(c, case.id, "staff", last_message, now, author_name=name)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from bot.db import Connection, Database
+from bot.db import Connection, Database, report
 from bot.errors import CaseClosed, CaseError, CaseNotFound, ClaimedByOther, ClientOptedOut
 from bot.handoff import cases
 from bot.handoff.core import Core
@@ -91,6 +91,9 @@ class Desk:
         if claimed is None:  # another replica claimed it since we read it: read it again
             return self._claim(c, case_id, staff, chat_id, now, eff)
         cases.add_entry(c, case.id, "system", f"{staff.name} claimed the case.", now)
+        after_hours = claimed.route == "on_call"
+        opened = claimed.opened_at
+        report.handoff_claimed(c, claimed.channel, claimed.risk, after_hours, opened, now)
         self.core.tell_client(c, claimed, [self.core.texts.handoff_joined], "handoff", now, eff)
         self.core.post(c, claimed, "summary", now, eff)
         eff.watch = True

@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import re
 
-from bot.db import Connection, inbound
+from bot.db import Connection, inbound, report
 from bot.handoff import cases
 from bot.handoff.core import Core
 from bot.handoff.model import HUMAN, REASON_FOR_SCREEN, Case, Request
@@ -90,8 +90,14 @@ class Intake(Handoff):
         route = self.core.roster.route(now)
         if not route.reachable:
             # Nobody could see a case: say so plainly, and the assistant goes on helping. A
-            # request for a person is answered here; a risk message still goes to Rasa.
+            # request for a person is answered here; a risk message still goes to Rasa (whose
+            # answer asks for a person: counted then).
             status = None if risk else "handled"
+            if not risk:
+                after_hours = route.name == "on_call"
+                report.handoff_asked(
+                    c, incoming.channel, HUMAN, "normal", after_hours, "nobody", now
+                )
             return Decision(status, [self.texts.handoff_nobody], effects=eff)
         text = for_staff(incoming.kind, incoming.text)
         opened = self.core.open(
@@ -189,6 +195,10 @@ class Intake(Handoff):
             return Answer([], effects=eff)
         route = self.core.roster.route(now)
         if not route.reachable:  # nobody could see a case
+            after_hours = route.name == "on_call"
+            report.handoff_asked(
+                c, record.channel, request.reason, request.risk, after_hours, "nobody", now
+            )
             kept = without_promise_of_a_person(messages)
             if not record.crisis_sent:  # (the gateway told a screened message's client already)
                 kept.append(BotMessage(self.texts.handoff_nobody))

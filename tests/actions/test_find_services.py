@@ -33,19 +33,31 @@ LA = ZoneInfo("America/Los_Angeles")
 MONDAY_NOON = dt.datetime(2026, 11, 23, 12, 0, tzinfo=LA)
 
 
+async def said(
+    intent: str = "find_shelter",
+    channel: str = "webchat",
+    at: dt.datetime = MONDAY_NOON,
+    **slots: Any,
+) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
+    """What the action says: the client's one text, its events, and the report's payloads."""
+    dispatcher = CollectingDispatcher()
+    slots = {"need": "shelter", "location": "Redwood City, CA", "results_page": 0.0, **slots}
+    events = await ActionFindServices(now=lambda: at).run(
+        dispatcher, tracker("...", intent=intent, slots=slots, metadata={"channel": channel}), {}
+    )
+    first, *rest = dispatcher.messages
+    assert all(set(m["custom"]) == {"report"} and not m.get("text") for m in rest)
+    return first["text"], events, [m["custom"]["report"] for m in rest]
+
+
 async def run(
     intent: str = "find_shelter",
     channel: str = "webchat",
     at: dt.datetime = MONDAY_NOON,
     **slots: Any,
 ) -> tuple[str, list[dict[str, Any]]]:
-    dispatcher = CollectingDispatcher()
-    slots = {"need": "shelter", "location": "Redwood City, CA", "results_page": 0.0, **slots}
-    events = await ActionFindServices(now=lambda: at).run(
-        dispatcher, tracker("...", intent=intent, slots=slots, metadata={"channel": channel}), {}
-    )
-    assert len(dispatcher.messages) == 1
-    return dispatcher.messages[0]["text"], events
+    text, events, _ = await said(intent, channel, at, **slots)
+    return text, events
 
 
 def numbers(text: str) -> list[int]:
@@ -170,3 +182,61 @@ async def test_nothing_near_still_gives_the_needs_own_line() -> None:
 async def test_without_a_need_it_asks_for_one() -> None:
     text, _ = await run(need=None)
     assert text.startswith("Tell me what you need first")
+
+
+# --- what the report counts (a {"report": ...} payload the gateway keeps, never shown) ---------
+
+
+async def test_a_search_reports_its_need_town_count_and_nearest_distance() -> None:
+    _, _, reports = await said()
+    assert reports == [
+        {"kind": "search", "need": "shelter", "place": "Redwood City", "postcode": None,
+         "latitude": reports[0]["latitude"], "longitude": reports[0]["longitude"],
+         "found": reports[0]["found"], "nearest": 1.3}
+    ]  # fmt: skip
+    assert reports[0]["found"] >= 5
+    assert abs(reports[0]["latitude"] - 37.48) < 0.05
+    assert abs(reports[0]["longitude"] + 122.24) < 0.05
+
+
+async def test_a_zip_code_is_reported_with_its_town() -> None:
+    _, _, [report] = await said(intent="find_food", need="food", location="94063")
+    assert (report["place"], report["postcode"]) == ("Redwood City", "94063")
+
+
+async def test_a_shared_location_is_reported_as_its_zip_code_never_its_coordinates() -> None:
+    _, _, [report] = await said(channel="telegram", location="geo:37.48123,-122.23456")
+    assert report["postcode"] is not None
+    assert report["postcode"].startswith("940")
+    assert "37.48123" not in str(report)
+    assert "-122.23456" not in str(report)
+
+
+async def test_nothing_found_outside_the_region_is_reported_without_a_point() -> None:
+    _, _, [report] = await said(need="legal", location="Fresno, CA")
+    assert report["found"] == 0
+    assert report["nearest"] is None
+    assert report["place"] == "Fresno, CA"
+    assert report["latitude"] is None
+
+
+async def test_far_only_is_reported_with_the_nearest_distance() -> None:
+    _, _, [report] = await said(need="food", location="Pescadero, CA")
+    assert report["place"] == "Pescadero"
+    assert report["found"] > 0
+    assert report["nearest"] > 10
+
+
+@pytest.mark.parametrize(
+    "slots",
+    [{"results_page": 0.0, "location": "Xyzzyville"}, {"need": None}],
+    ids=["unknown place", "no need"],
+)
+async def test_no_search_reports_nothing(slots: dict[str, Any]) -> None:
+    _, _, reports = await said(**slots)
+    assert reports == []
+
+
+async def test_the_next_page_is_not_counted_again() -> None:
+    _, _, reports = await said(intent="more_results", results_page=0.0)
+    assert reports == []

@@ -8,14 +8,14 @@ from pathlib import Path
 import jinja2
 
 from bot.admin import charts
-from bot.admin.charts import Chart, Series, columns, ranked, shown
+from bot.admin.charts import Chart, Series, columns, ranked
 
 TEMPLATES = Path(charts.__file__).with_name("templates")
 
 
 def render(chart: Chart) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
-    env.globals.update(shown=shown, drawn=charts.drawn)
+    env.globals.update(charts.GLOBALS)
     macro = env.get_template("charts.html").module.chart  # type: ignore[attr-defined]
     return str(macro(chart, f"/admin/report/{chart.key}.csv"))
 

@@ -253,8 +253,14 @@ def test_an_uncertain_risk_gets_what_was_asked_then_the_check(rasa_servers: Rasa
     assert any("Redwood City" in t for t in said)  # what was asked for, first
     assert said[-1].startswith(SAFE_CHECK)
     assert "call 911" in said[-1]
-    assert [b["payload"] for b in replies[-1]["buttons"]] == ["/affirm", "/deny"]
+    [check] = [r for r in replies if r.get("text", "").startswith(SAFE_CHECK)]
+    assert [b["payload"] for b in check["buttons"]] == ["/affirm", "/deny"]
     assert handoffs_of(replies) == []  # no case, no page: a question, not an alarm
+    # For the report (the gateway keeps these, never shows them): the search and the check.
+    reports = [c["report"] for c in customs(replies) if "report" in c]
+    assert [r["kind"] for r in reports] == ["search", "risk"]
+    assert (reports[0]["need"], reports[0]["place"]) == ("shelter", "Redwood City")
+    assert reports[1] == {"kind": "risk", "tier": "uncertain"}
     assert slots(rasa_servers, sender)["risk_check"] is None  # asked once
     # A later search does not ask again.
     again = texts(rasa_servers.send(sender, "/find_food"))

@@ -1,0 +1,133 @@
+"""Plain yes and no: a whole message that is only a common way of saying yes or no.
+
+The bot asks yes/no questions that matter ("Shall I find you a person?", "Are you safe right
+now?"). DIET learns yes and no from a few hundred short examples, and a short word it has not
+seen lands where its characters take it: "definitely" shares more n-grams with "definitely
+not" than with "yes". A client who types "definitely" to the offer of a person must get a
+person. So a message whose whole text, normalised as the safety screen normalises it, is one of
+the phrases below is ``affirm`` or ``deny`` with confidence 1.0, whatever DIET guessed; any
+other message (a longer sentence, "yes but i need food") is left to DIET.
+
+The lists hold only phrases that mean yes or no on their own, in any context; none of them is
+a risk phrase, and ``RiskTriage`` (after this component) keeps ``affirm`` and ``deny`` as they
+are. Runs after the FallbackClassifier, so a plain "nah" is never a clarification.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.safety import normalise
+
+
+def _phrases(block: str) -> frozenset[str]:
+    """One phrase a line, normalised as the screen normalises a message."""
+    return frozenset(normalise(line) for line in block.strip().splitlines() if line.strip())
+
+
+YES_PHRASES = _phrases(
+    """
+    yes
+    yess
+    yes please
+    yes pls
+    yes plz
+    yes thanks
+    yes thank you
+    yeah
+    yea
+    yeh
+    yep
+    yup
+    ya
+    sure
+    sure thing
+    ok
+    okay
+    of course
+    ofc
+    definitely
+    definitely yes
+    absolutely
+    absolutely yes
+    certainly
+    for sure
+    alright
+    all right
+    please do
+    go ahead
+    go for it
+    sounds good
+    yes i do
+    yes i am
+    i am
+    i do
+    """
+)
+NO_PHRASES = _phrases(
+    """
+    no
+    noo
+    nope
+    nah
+    nah thanks
+    no thanks
+    no thank you
+    no thx
+    not really
+    not now
+    not yet
+    definitely not
+    absolutely not
+    of course not
+    certainly not
+    no way
+    never
+    no i dont
+    no im not
+    i dont
+    im not
+    """
+)
+EXTRACTOR = "PlainAnswers"
+
+
+def plain_answer(text: str) -> str | None:
+    """``affirm`` or ``deny`` when the whole of ``text`` is a plain yes or no, else None."""
+    words = normalise(text)
+    if words in YES_PHRASES:
+        return "affirm"
+    if words in NO_PHRASES:
+        return "deny"
+    return None
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class PlainAnswers(GraphComponent):
+    """Sets ``affirm`` or ``deny`` for a message that is only a plain yes or no."""
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> PlainAnswers:
+        return cls()
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            answer = plain_answer(str(message.get("text") or ""))
+            if answer is None:
+                continue
+            message.set("intent", {"name": answer, "confidence": 1.0}, True)
+            ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != answer]
+            message.set("intent_ranking", [{"name": answer, "confidence": 1.0}, *ranking], True)
+        return messages

@@ -1,0 +1,58 @@
+"""Plain yes and no: whole messages that are only a common way of saying yes or no."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # Rasa's imports: TensorFlow's and jax's deprecations
+    from rasa.shared.nlu.training_data.message import Message
+
+    from rasa_addons.answers import PlainAnswers, plain_answer
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("absolutely", "affirm"),
+        ("Definitely!", "affirm"),
+        ("of course", "affirm"),
+        ("yep", "affirm"),
+        ("YES PLEASE", "affirm"),
+        ("ok", "affirm"),
+        ("nah", "deny"),
+        ("not really", "deny"),
+        ("definitely not", "deny"),
+        ("No thanks.", "deny"),
+        ("im not", "deny"),
+        # Anything more is DIET's to read.
+        ("yes but i need food", None),
+        ("definitely need a bed", None),
+        ("no food since yesterday", None),
+        ("i want to die", None),
+        ("", None),
+    ],
+)
+def test_a_whole_message_that_is_only_yes_or_no(text, expected):
+    assert plain_answer(text) == expected
+
+
+def test_the_component_overrides_diets_guess_and_keeps_the_ranking():
+    message = Message(
+        data={
+            "text": "definitely",
+            "intent": {"name": "deny", "confidence": 0.51},
+            "intent_ranking": [
+                {"name": "deny", "confidence": 0.51},
+                {"name": "affirm", "confidence": 0.4},
+                {"name": "risk_self_harm", "confidence": 0.05},
+            ],
+        }
+    )
+    [out] = PlainAnswers().process([message])
+    assert out.get("intent") == {"name": "affirm", "confidence": 1.0}
+    assert [r["name"] for r in out.get("intent_ranking")] == ["affirm", "deny", "risk_self_harm"]
+    other = Message(data={"text": "need a bed", "intent": {"name": "find_shelter"}})
+    assert PlainAnswers().process([other])[0].get("intent") == {"name": "find_shelter"}

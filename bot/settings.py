@@ -75,6 +75,12 @@ class Settings:
     twilio_api_url: str = "https://api.twilio.com"
     quick_exit_url: str = "https://www.google.com/"
     log_level: str = "INFO"
+    # The admins' loop (bot.admin): the project (data/, models/, domain.yml) it labels and
+    # trains; the tracker store the review inbox is filled from (None: the one endpoints.yml
+    # names; "off": not filled), read every review_interval seconds.
+    project_dir: str = "."
+    review_tracker_url: str | None = None
+    review_interval: float = 5.0
     handoff: HandoffSettings = field(default_factory=HandoffSettings)
 
     @property
@@ -141,6 +147,9 @@ def load_settings(
         twilio_api_url=reader.get("TWILIO_API_URL", _url, Settings.twilio_api_url),
         quick_exit_url=reader.get("QUICK_EXIT_URL", _url, Settings.quick_exit_url),
         log_level=reader.get("LOG_LEVEL", _log_level, Settings.log_level),
+        project_dir=reader.get("PROJECT_DIR", str, Settings.project_dir),
+        review_tracker_url=reader.get("REVIEW_TRACKER_URL", str, None),
+        review_interval=reader.get("REVIEW_INTERVAL", _positive_float, Settings.review_interval),
         handoff=_handoff_settings(reader),
     )
     _check_twilio(settings)

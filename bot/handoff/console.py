@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 PREFIX = "/staff"
 COOKIE = "staff_session"
+COOKIE_PATH = "/"  # the session is the admins' too, for /admin (bot.admin.web)
 STATIC = Path(__file__).resolve().parent / "static"
 SECURE_COOKIE = web.AppKey("staff_cookie_secure", bool)
 HEADERS = {
@@ -151,7 +152,7 @@ async def login(request: web.Request) -> web.Response:
         COOKIE,
         token,
         max_age=auth.SESSION_SECONDS,
-        path=PREFIX,
+        path=COOKIE_PATH,
         httponly=True,
         samesite="Strict",
         secure=secure,
@@ -175,7 +176,7 @@ async def logout(request: web.Request) -> web.Response:
     token = request.cookies.get(COOKIE, "")
     await request.app[HANDOFF].desk.db.run(auth.end_session, token)
     response = web.HTTPSeeOther(f"{PREFIX}/login")
-    response.del_cookie(COOKIE, path=PREFIX)
+    response.del_cookie(COOKIE, path=COOKIE_PATH)
     raise response
 
 

@@ -57,6 +57,7 @@ from bot.rasa import RasaClient, RasaHealth
 from bot.safety import Screen
 from bot.settings import Settings
 from bot.state import (
+    ADMIN,
     CLOCK,
     DB,
     HANDOFF,
@@ -236,7 +237,7 @@ async def admin_ctx(app: web.Application) -> AsyncIterator[None]:
     REVIEW_TRACKER_URL names another or is "off"."""
     settings = app[SETTINGS]
     root = project_root(settings)
-    app[admin_web.ADMIN] = Admin.build(
+    app[ADMIN] = Admin.build(
         root, app[DB], app[HTTP], settings.rasa_urls, settings.rasa_token.reveal(), app[CLOCK]
     )
     url = settings.review_tracker_url
@@ -253,7 +254,7 @@ async def admin_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
     if ingestion is not None:
         await ingestion.stop()
-    await app[admin_web.ADMIN].trainer.close()
+    await app[ADMIN].trainer.close()
 
 
 async def workers_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -288,7 +289,9 @@ async def telegram_intake_ctx(app: web.Application) -> AsyncIterator[None]:
     channel = telegram.TelegramChannel(settings, app[TELEGRAM_BOT], db, app[INBOX], secret)
     if handoff.relay is not None:
         chats = handoff.settings.staff_chats()
-        staffchat.register(channel.application, handoff.desk, app[INBOX].hasher, chats)
+        staffchat.register(
+            channel.application, handoff.desk, app[INBOX].hasher, chats, app[ADMIN].mark_case
+        )
     app[TELEGRAM] = channel
     channel.start()
     yield

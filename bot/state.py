@@ -22,6 +22,7 @@ from bot.settings import Settings
 from region import Region
 
 if TYPE_CHECKING:
+    from bot.admin.service import Admin
     from bot.channels.sms import SmsChannel
     from bot.channels.telegram import TelegramBot, TelegramChannel
     from bot.handoff.service import Handoff
@@ -43,3 +44,4 @@ SCREEN = web.AppKey("screen", Screen)
 REGION = web.AppKey("region", Region)
 CLOCK: web.AppKey[Callable[[], float]] = web.AppKey("clock")
 HANDOFF: web.AppKey[Handoff] = web.AppKey("handoff")
+ADMIN: web.AppKey[Admin] = web.AppKey("admin")

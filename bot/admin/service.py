@@ -32,6 +32,7 @@ from bot.admin.review import PRIORITY
 from bot.admin.training import Progress, Trainer, running_elsewhere
 from bot.db import Database, audit
 from bot.db import review as inbox
+from bot.handoff import cases
 
 MODELS = Path("models")
 STAFF_MARKED = "marked as misread by staff"
@@ -164,6 +165,18 @@ class Admin:
             await self._audit(actor, "mark", f"#{item_id} {masked!r}", STAFF_MARKED)
             added += 1
         return added
+
+    async def mark_case(self, case_id: int, actor: str, last: int = 1) -> int:
+        """Staff mark the client's last ``last`` messages of a case as misread (the console's
+        button, /misread in the staff topic). How many went to the inbox."""
+        case = await self.db.run(cases.get, case_id)
+        if case is None:
+            raise AdminError(f"there is no case #{case_id}")
+        entries = await self.db.run(cases.transcript, case_id)
+        words = [e.text for e in entries if e.direction == "client"][-max(1, min(last, 5)) :]
+        if not words:
+            raise AdminError(f"case #{case_id} has no message from the client yet")
+        return await self.mark_misread(case.conversation_id, words, actor)
 
     # --- training and the gate ---------------------------------------------------------------
 

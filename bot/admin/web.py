@@ -21,18 +21,18 @@ from aiohttp import web
 
 from bot.admin import labels
 from bot.admin.models import PromotionError
-from bot.admin.service import Admin, AdminError
+from bot.admin.service import AdminError
 from bot.admin.training import TrainingError
 from bot.db import audit
 from bot.errors import BadInput
 from bot.handoff import auth
 from bot.handoff.console import FORM_KEY, HEADERS, SESSION_KEY, signed_in
 from bot.inputs import whole_number
+from bot.state import ADMIN
 
 PREFIX = "/admin"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
-ADMIN = web.AppKey("admin", Admin)
 REFUSED = (AdminError, labels.LabelError, TrainingError, PromotionError)
 
 

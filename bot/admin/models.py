@@ -116,7 +116,8 @@ class Models:
                     if response.status != 200:
                         return None
                     body = await response.json(content_type=None)
-                    return str(body.get("model_file")) if isinstance(body, dict) else None
+                    found = body.get("model_file") if isinstance(body, dict) else None
+                    return str(found) if found else None  # none loaded: null
             except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
                 return None
 

@@ -215,6 +215,12 @@ class Admin:
     async def _need_live(self) -> Path:
         live = await self.live_model()
         if live is None:
+            running = [Path(n).name for n in (await self.models.running()).values() if n]
+            if running:
+                raise AdminError(
+                    f"Rasa runs {running[0]}, which is not in {self.root / MODELS}: the gate"
+                    " needs the live model's file"
+                )
             raise AdminError(
                 "cannot tell which model is live (Rasa does not answer and none was promoted):"
                 " start Rasa first"

@@ -47,8 +47,11 @@ TRAINING_TIMEOUT = 40 * 60.0  # seconds: a training and a gate on a busy 2-core 
 @pytest.fixture
 async def loop_stack(tmp_path: Path) -> AsyncIterator[tuple[RunningGateway, Path, str, str]]:
     project = copy_project(tmp_path / "project")
-    live = model_path(ROOT)
-    assert live.is_file(), "the model of the current data is trained by `make test` first"
+    trained = model_path(ROOT)
+    assert trained.is_file(), "the model of the current data is trained by `make test` first"
+    live = project / "models" / trained.name  # where `make run` has it: the project's models/
+    live.parent.mkdir()
+    live.symlink_to(trained)
     token = secrets.token_urlsafe(16)
     actions_port, rasa_port = free_port(), free_port()
     directory = tmp_path / "directory.db"
@@ -136,6 +139,7 @@ async def test_label_train_gate_promote_roll_back_and_a_risk_miss_refused(
 
     await page.goto(f"{gateway.url}/admin/training")
     await page.click("#train")
+    assert "Done: train" in await page.text_content("#done")
     assert await until_finished(page, gateway) == "done", await page.content()
     assert await page.text_content("#verdict") == "pass", await page.content()
     candidate = str(await page.text_content("#candidate"))

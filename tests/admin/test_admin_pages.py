@@ -326,3 +326,19 @@ async def test_rasa_down_during_a_promotion_is_said_and_nothing_changes(
     assert "did not load" in page
     assert "cannot reach it" in page
     assert read_choice(project).live is None
+
+
+async def test_training_needs_the_live_models_file_to_gate_against(
+    admin_gateway, browsers, replica
+):
+    gateway = await admin_gateway()
+    fake_trainer(gateway)
+    alex = await browsers(gateway, "alex")
+    status, page = await alex.post("/admin/training/start")  # Rasa runs no model it names
+    assert status == 409
+    assert "cannot tell which model is live" in page
+    replica.loaded.append("model-elsewhere.tar.gz")
+    status, page = await alex.post("/admin/training/start")
+    assert status == 409
+    assert "Rasa runs model-elsewhere.tar.gz, which is not in" in page
+    assert gateway.app[ADMIN].trainer.progress.state == "idle"

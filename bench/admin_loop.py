@@ -77,6 +77,7 @@ async def train_and_gate(project: Path, live: Path) -> tuple[Path, dict[str, Any
     ended = time.monotonic()
     if progress.state != "done" or not progress.model:
         raise SystemExit(f"training failed: {progress.error}\n" + "\n".join(progress.log_tail))
+    keep_report(Path(progress.model))
     times = {
         "train_to_verdict_s": round(ended - started, 1),
         "train_s": round((gating_at or ended) - started, 1),
@@ -86,11 +87,20 @@ async def train_and_gate(project: Path, live: Path) -> tuple[Path, dict[str, Any
     return Path(progress.model), times
 
 
+def keep_report(model: Path) -> None:
+    """The gate's report (blind-set misses are counts, never texts) beside the figures."""
+    report = model.with_suffix("").with_suffix(".gate.json")
+    if report.is_file():
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / "admin_loop_gate.json").write_text(report.read_text())
+
+
 async def gate_only(project: Path, live: Path, candidate: Path) -> dict[str, Any]:
     trainer = Trainer(project, lambda: live)
     started = time.monotonic()
     trainer.start(evaluate=candidate)
     progress = await trainer.wait()
+    keep_report(candidate)
     return {"gate_s": round(time.monotonic() - started, 1), "verdict": progress.verdict}
 
 

@@ -8,4 +8,10 @@
   (scripts/gate.py), with its progress; cancellable.
 - :mod:`bot.admin.models`: which model is live (models/live.json), promotion and rollback on
   every Rasa replica through ``PUT /model``.
+- :mod:`bot.admin.review`: why a message goes to the review inbox, and in which order.
+- :mod:`bot.admin.ingest`: the inbox filled from Rasa's tracker store in the background
+  (kept in :mod:`bot.db.review`).
+- :mod:`bot.admin.service`: every verb an admin has, with the audit log (:mod:`bot.db.audit`);
+  :mod:`bot.admin.web` (the /admin pages) and ``python -m bot.admin`` call it.
+- :mod:`bot.admin.charts`: charts drawn on the server for the reports.
 """

@@ -40,7 +40,7 @@ import aiohttp
 from aiohttp import web
 
 from bot import tracker_store
-from bot.admin import web as admin_web
+from bot.admin import pages as admin_pages
 from bot.admin.ingest import Ingestion
 from bot.admin.service import Admin
 from bot.channels import sms, telegram, webchat
@@ -116,7 +116,7 @@ def create_app(
 def add_routes(app: web.Application, settings: Settings) -> None:
     webchat.add_routes(app)
     console.add_routes(app, secure_cookie=(settings.public_url or "").startswith("https://"))
-    admin_web.add_routes(app)
+    admin_pages.add_routes(app)
     app.router.add_get("/health", health)
     if settings.telegram_webhook_mode:
         app.router.add_post(telegram.WEBHOOK_PATH, telegram.webhook)

@@ -12,6 +12,6 @@
 - :mod:`bot.admin.ingest`: the inbox filled from Rasa's tracker store in the background
   (kept in :mod:`bot.db.review`).
 - :mod:`bot.admin.service`: every verb an admin has, with the audit log (:mod:`bot.db.audit`);
-  :mod:`bot.admin.web` (the /admin pages) and ``python -m bot.admin`` call it.
+  :mod:`bot.admin.pages` (the /admin pages of the loop) and ``python -m bot.admin`` call it.
 - :mod:`bot.admin.charts`: charts drawn on the server for the reports.
 """

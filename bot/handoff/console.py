@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 PREFIX = "/staff"
 COOKIE = "staff_session"
-COOKIE_PATH = "/"  # the session is the admins' too, for /admin (bot.admin.web)
+COOKIE_PATH = "/"  # the session is the admins' too, for /admin (bot.admin.pages)
 STATIC = Path(__file__).resolve().parent / "static"
 SECURE_COOKIE = web.AppKey("staff_cookie_secure", bool)
 HEADERS = {

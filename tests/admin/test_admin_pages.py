@@ -16,8 +16,8 @@ import signal
 import pytest
 
 from bot.admin.models import read_choice
-from bot.admin.web import ADMIN
 from bot.db import review
+from bot.state import ADMIN
 from tests.admin.conftest import fake_trainer, live_model, model_file
 
 MISREAD = "i need somewhere to crash, call me 650 555 0199"

@@ -6,7 +6,8 @@ visitor without a session is sent to the sign-in form. Every form carries the se
 token; pages are Jinja2 templates with autoescape on (``bot/admin/templates``), served with the
 console's headers (CSP without inline script or style). An action that works redirects to its
 page, which shows the audit entry it wrote (``?done=ID``); one refused shows the page again
-with the reason, and changes nothing.
+with the reason, and changes nothing. Templates are ``admin_*.html``; :func:`setup_templates`
+sets the Jinja environment up once, whoever asks first (the report's pages share it).
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import shutil
 import urllib.request
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -59,7 +60,7 @@ async def loop_stack(tmp_path: Path) -> AsyncIterator[tuple[RunningGateway, Path
     assert trained.is_file(), "the model of the current data is trained by `make test` first"
     live = project / "models" / trained.name  # where `make run` has it: the project's models/
     live.parent.mkdir()
-    live.symlink_to(trained)
+    shutil.copy(trained, live)  # a copy: another training's prune of models/ cannot take it
     token = secrets.token_urlsafe(16)
     actions_port, rasa_port = free_port(), free_port()
     directory = tmp_path / "directory.db"

@@ -13,9 +13,11 @@ and stop in the reverse one:
    cases (given the outbox and the router);
 5. privacy (:mod:`bot.privacy`): the daily purge (on start too when a day has passed since the
    last) and the erasures waiting for Rasa, in one background task;
-6. the workers: on start they resume what was left pending; on stop they finish what is in
+6. the admins' loop (:mod:`bot.admin`): the /admin pages' service and the review inbox's
+   ingestion from Rasa's tracker store;
+7. the workers: on start they resume what was left pending; on stop they finish what is in
    flight for a few seconds and leave the rest pending for the next start;
-7. Telegram's intake (the handlers, with the staff handlers first, then webhook registration
+8. Telegram's intake (the handlers, with the staff handlers first, then webhook registration
    or polling), last to start and first to stop, so that no update arrives while the workers
    are stopping.
 
@@ -35,13 +37,17 @@ import logging
 import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
 from bot import tracker_store
+from bot.admin import pages as admin_pages
 from bot.admin import report as admin_report
+from bot.admin.ingest import Ingestion
+from bot.admin.service import Admin
 from bot.channels import sms, telegram, webchat
 from bot.db import Database, meta
 from bot.errors import BadInput
@@ -59,6 +65,7 @@ from bot.rasa import RasaClient, RasaHealth
 from bot.safety import Screen
 from bot.settings import Settings
 from bot.state import (
+    ADMIN,
     CLOCK,
     DB,
     HANDOFF,
@@ -107,7 +114,7 @@ def create_app(
         app.cleanup_ctx.append(telegram_ctx)
     if settings.twilio_enabled:  # client replies, and pages to staff even with no SMS channel
         app.cleanup_ctx.append(sms_ctx)
-    app.cleanup_ctx.extend([core_ctx, privacy_ctx, workers_ctx, handoff_workers_ctx])
+    app.cleanup_ctx.extend([core_ctx, privacy_ctx, admin_ctx, workers_ctx, handoff_workers_ctx])
     if settings.telegram_enabled:
         app.cleanup_ctx.append(telegram_intake_ctx)
     # aiohttp 3.9 types Signal's items wrongly (Signal[T] holds T, not Callable[[T], ...]).
@@ -120,6 +127,7 @@ def add_routes(app: web.Application, settings: Settings) -> None:
     webchat.add_routes(app)
     console.add_routes(app, secure_cookie=(settings.public_url or "").startswith("https://"))
     admin_report.add_routes(app)
+    admin_pages.add_routes(app)
     app.router.add_get("/health", health)
     if settings.telegram_webhook_mode:
         app.router.add_post(telegram.WEBHOOK_PATH, telegram.webhook)
@@ -258,6 +266,37 @@ async def _cancel(task: asyncio.Task[None]) -> None:
         await task
 
 
+def project_root(settings: Settings) -> Path:
+    """PROJECT_DIR as an absolute path (a relative one is the gateway's working directory)."""
+    return Path(settings.project_dir).resolve()
+
+
+async def admin_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The admins' loop (/admin, the review inbox's ingestion), on the project at
+    PROJECT_DIR; the inbox is filled from the tracker store endpoints.yml names, unless
+    REVIEW_TRACKER_URL names another or is "off"."""
+    settings = app[SETTINGS]
+    root = project_root(settings)
+    app[ADMIN] = Admin.build(
+        root, app[DB], app[HTTP], settings.rasa_urls, settings.rasa_token.reveal(), app[CLOCK]
+    )
+    url = settings.review_tracker_url
+    if url is None:
+        try:
+            url = tracker_store.url_from_endpoints(root / "endpoints.yml", root=root)
+        except tracker_store.TrackerStoreError as exc:
+            log.warning("the review inbox is not filled: %s", exc)
+            url = "off"
+    ingestion = None
+    if url != "off":
+        ingestion = Ingestion(app[DB], url, settings.review_interval)
+        ingestion.start()
+    yield
+    if ingestion is not None:
+        await ingestion.stop()
+    await app[ADMIN].trainer.close()
+
+
 async def workers_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     await app[PIPELINE].resume()
@@ -290,7 +329,9 @@ async def telegram_intake_ctx(app: web.Application) -> AsyncIterator[None]:
     channel = telegram.TelegramChannel(settings, app[TELEGRAM_BOT], db, app[INBOX], secret)
     if handoff.relay is not None:
         chats = handoff.settings.staff_chats()
-        staffchat.register(channel.application, handoff.desk, app[INBOX].hasher, chats)
+        staffchat.register(
+            channel.application, handoff.desk, app[INBOX].hasher, chats, app[ADMIN].mark_case
+        )
     app[TELEGRAM] = channel
     channel.start()
     yield

@@ -82,6 +82,12 @@ class Settings:
     # Rasa's tracker store, as endpoints.yml names it with the RASA_TRACKER_* variables (the
     # purge and erasure read and redact it); empty when it cannot be worked out.
     tracker_store_url: Secret = Secret()
+    # The admins' loop (bot.admin): the project (data/, models/, domain.yml) it labels and
+    # trains; the tracker store the review inbox is filled from (None: the one endpoints.yml
+    # names; "off": not filled), read every review_interval seconds.
+    project_dir: str = "."
+    review_tracker_url: str | None = None
+    review_interval: float = 5.0
     handoff: HandoffSettings = field(default_factory=HandoffSettings)
 
     @property
@@ -151,6 +157,9 @@ def load_settings(
         retention_days=reader.get("RETENTION_DAYS", _days, Settings.retention_days),
         case_retention_days=reader.get("CASE_RETENTION_DAYS", _days, Settings.case_retention_days),
         tracker_store_url=Secret(_tracker_store_url(env, file_values)),
+        project_dir=reader.get("PROJECT_DIR", str, Settings.project_dir),
+        review_tracker_url=reader.get("REVIEW_TRACKER_URL", str, None),
+        review_interval=reader.get("REVIEW_INTERVAL", _positive_float, Settings.review_interval),
         handoff=_handoff_settings(reader),
     )
     _check_twilio(settings)

@@ -22,6 +22,7 @@ from bot.settings import Settings
 from region import Region
 
 if TYPE_CHECKING:
+    from bot.admin.service import Admin
     from bot.channels.sms import SmsChannel
     from bot.channels.telegram import TelegramBot, TelegramChannel
     from bot.handoff.service import Handoff
@@ -45,3 +46,4 @@ REGION = web.AppKey("region", Region)
 CLOCK: web.AppKey[Callable[[], float]] = web.AppKey("clock")
 HANDOFF: web.AppKey[Handoff] = web.AppKey("handoff")
 PRIVACY: web.AppKey[Privacy] = web.AppKey("privacy")
+ADMIN: web.AppKey[Admin] = web.AppKey("admin")

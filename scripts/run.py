@@ -16,7 +16,10 @@ one trained from the current data; a replica started again after a promotion loa
 promoted one too.
 
 Settings come from the environment, then `.env`, then the defaults in .env.example. With no
-RASA_TOKEN, a token for local use is generated once into var/rasa-token.
+RASA_TOKEN, a token for local use is generated once into var/rasa-token. With no
+STAFF_CONSOLE_USERS nor ADMIN_USERS, a local admin account and a local staff account are made
+on the first run (var/local-accounts.env keeps only their scrypt hashes; the tokens are
+printed once), so that the staff console and /admin can be tried from two browser tabs.
 """
 
 from __future__ import annotations
@@ -61,6 +64,63 @@ def local_token() -> str:
         path.write_text(secrets.token_urlsafe(24))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+LOCAL_ACCOUNTS = ROOT / "var" / "local-accounts.env"
+ACCOUNT_KEYS = ("STAFF_CONSOLE_USERS", "ADMIN_USERS")
+
+
+def local_accounts(
+    environ: Mapping[str, str], path: Path = LOCAL_ACCOUNTS
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The console accounts for a local run: (settings for the gateway, tokens made now).
+
+    Nothing when the environment (or .env) names accounts of its own. Else the accounts of
+    ``path``, made on the first run: ``admin`` (ADMIN_USERS) and ``staff``, each with a random
+    token returned once, and only its scrypt hash written.
+    """
+    if any((environ.get(key) or "").strip() for key in ACCOUNT_KEYS):
+        return {}, {}
+    from dotenv import dotenv_values
+
+    from bot.handoff.auth import hash_password
+
+    made: dict[str, str] = {}
+    if not path.exists():
+        made = {name: secrets.token_urlsafe(18) for name in ("admin", "staff")}
+        users = " ".join(f"{name}:{hash_password(token)}" for name, token in made.items())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as file:
+            file.write(
+                "# Local console accounts made by `make run` (scripts/run.py): scrypt hashes only.\n"
+                "# Delete this file for new tokens; set STAFF_CONSOLE_USERS in .env for real ones.\n"
+                f"STAFF_CONSOLE_USERS={users}\nADMIN_USERS=admin\n"
+            )
+    values = dotenv_values(path)
+    return {key: values.get(key) or "" for key in ACCOUNT_KEYS}, made
+
+
+def sign_in_text(port: int, accounts: Mapping[str, str], made: Mapping[str, str]) -> str:
+    """How to sign in to the staff console and /admin, with the tokens if made just now."""
+    if not accounts:
+        return (f"    Staff console: http://localhost:{port}/staff · admin: http://localhost:{port}"
+                "/admin (the accounts of STAFF_CONSOLE_USERS; ADMIN_USERS for /admin)\n")  # fmt: skip
+    lines = (
+        f"    Staff console: http://localhost:{port}/staff   Admin: http://localhost:{port}/admin\n"
+    )
+    if made:
+        lines += "    Sign in with these tokens (shown once; only their hashes are kept):\n"
+        lines += (
+            f"      name: admin  token: {made['admin']}   (the admins' pages and the console)\n"
+        )
+        lines += f"      name: staff  token: {made['staff']}   (the staff console only)\n"
+    else:
+        lines += (
+            "    Sign in as admin or staff with the tokens shown on the first run (lost them?\n"
+            f"    delete {LOCAL_ACCOUNTS.relative_to(ROOT)} and start again for new ones).\n"
+        )
+    return lines
 
 
 def action_endpoint(environ: Mapping[str, str]) -> str:
@@ -204,6 +264,8 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
+    accounts: dict[str, str] = {}
+    made: dict[str, str] = {}
     try:
         # Several replicas, or servers of one's own: PostgreSQL and Redis. The gateway alone
         # needs neither (it reads the tracker store only through RASA_TRACKER_URL, if given).
@@ -225,13 +287,18 @@ def main() -> int:
                 rasa_urls = os.environ.get("RASA_URL") or "http://127.0.0.1:5005"
             # The gateway reads the tracker store (bot/tracker_store.py), never the lock store.
             tracker = {k: v for k, v in stores.items() if k.startswith("RASA_TRACKER_")}
-            stack.start(gateway_spec(gateway_port, rasa_urls, tracker))
+            accounts, made = local_accounts(os.environ)
+            stack.start(gateway_spec(gateway_port, rasa_urls, {**tracker, **accounts}))
         print(f"Starting {describe(running, replicas, model)}...", flush=True)
         for name in stack.processes:
             if name not in ("postgres", "redis"):
                 say(f"{name} started (pid {stack.pid(name)}).")
         stack.wait_ready()
-        print(ready_text(running, gateway_port, rasa_ports, stores), flush=True)
+        text = ready_text(running, gateway_port, rasa_ports, stores)
+        if "gateway" in running:
+            signin = sign_in_text(gateway_port, accounts, made)
+            text = text.replace("  Telegram and SMS", signin + "  Telegram and SMS", 1)
+        print(text, flush=True)
         supervisor = Supervisor(stack, say, respec=lambda spec: with_model(spec, live_model()))
         while not stopping:
             fatal = supervisor.check()

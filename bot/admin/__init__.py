@@ -8,6 +8,11 @@
   (scripts/gate.py), with its progress; cancellable.
 - :mod:`bot.admin.models`: which model is live (models/live.json), promotion and rollback on
   every Rasa replica through ``PUT /model``.
+- :mod:`bot.admin.review`: why a message goes to the review inbox, and in which order.
+- :mod:`bot.admin.ingest`: the inbox filled from Rasa's tracker store in the background
+  (kept in :mod:`bot.db.review`).
+- :mod:`bot.admin.service`: every verb an admin has, with the audit log (:mod:`bot.db.audit`);
+  :mod:`bot.admin.pages` (the /admin pages of the loop) and ``python -m bot.admin`` call it.
 
 Leads and admins see what clients needed:
 

@@ -116,21 +116,25 @@ class Models:
                     if response.status != 200:
                         return None
                     body = await response.json(content_type=None)
-                    return str(body.get("model_file")) if isinstance(body, dict) else None
+                    found = body.get("model_file") if isinstance(body, dict) else None
+                    return str(found) if found else None  # none loaded: null
             except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
                 return None
 
         found = await asyncio.gather(*(one(base) for base in self.rasa_urls))
         return dict(zip(self.rasa_urls, found, strict=True))
 
-    async def promote(self, model: Path, by: str) -> LiveChoice:
-        """Make ``model`` live on every replica and record it; :class:`PromotionError` if not."""
+    async def promote(self, model: Path, by: str, previous: Path | None = None) -> LiveChoice:
+        """Make ``model`` live on every replica and record it; :class:`PromotionError` if not.
+        ``previous``: the model live before, when none was promoted yet (what Rasa runs), so
+        that the first promotion can be rolled back too."""
         async with self._lock:
             model = model if model.is_absolute() else self.root / model
             check_model_file(model)
             current = self.choice()
-            await self._load_everywhere(model, current.live)
-            history = [h for h in (current.live, *current.history) if h and h != str(model)]
+            live = current.live or (str(previous) if previous else None)
+            await self._load_everywhere(model, live)
+            history = [h for h in (live, *current.history) if h and h != str(model)]
             choice = LiveChoice(str(model), tuple(history[:HISTORY]), self.clock(), by)
             write_choice(self.root, choice)
             return choice

@@ -5,7 +5,12 @@ in its own process group, into ``models/candidates/``, reads its output as it co
 the progress (the component being trained and its epochs, "DIETClassifier 45/100"), and can
 be cancelled (the whole group is stopped; a half-written model is deleted). Then it runs the
 promotion gate (``scripts/gate.py``) on the new model against the live one and keeps the
-gate's report beside the model (``<model>.gate.json``).
+gate's report beside the model (``<model>.gate.json``). :meth:`Trainer.start` with
+``evaluate=`` runs the gate alone, on a candidate trained before.
+
+One at a time across processes too (the gateway's page and the CLI): a run holds
+``models/candidates/training.lock`` (its process id) while it trains or gates; a lock whose
+process is gone is stale and taken over. :func:`running_elsewhere` says who holds it.
 
 The gateway never imports Rasa: both are commands of the Rasa environment, run as children.
 """
@@ -33,6 +38,7 @@ STOP_GRACE = 10.0  # seconds a cancelled training has to stop before it is kille
 _COMPONENT = re.compile(r"Starting to train component '([^']+)'")
 _EPOCHS = re.compile(r"Epochs:\s+(\d+)%\|[^|]*\|\s*(\d+)/(\d+)")
 _SAVED = re.compile(r"Your Rasa model is trained and saved at '([^']+)'")
+LOCK = CANDIDATES / "training.lock"
 
 
 class TrainingError(RuntimeError):
@@ -109,14 +115,25 @@ class Trainer:
         self._task: asyncio.Task[None] | None = None
         self._cancelled = False
 
-    def start(self) -> Progress:
-        """Start a training; :class:`TrainingError` if one runs already."""
+    def start(self, evaluate: Path | None = None) -> Progress:
+        """Start a training (or, with ``evaluate``, the gate alone on that candidate);
+        :class:`TrainingError` if one runs already, here or in another process."""
         if self.progress.running:
             raise TrainingError("a training is running already: wait for it, or cancel it")
+        if evaluate is not None and not evaluate.is_file():
+            raise TrainingError(f"there is no model at {evaluate}")
+        if not take_lock(self.root):
+            raise TrainingError(
+                f"a training is running already in process {running_elsewhere(self.root)}:"
+                " wait for it, or cancel it where it was started"
+            )
         name = time.strftime("candidate-%Y%m%d-%H%M%S", time.gmtime(self.clock()))
         self._cancelled = False
-        self.progress = Progress(state="training", started_at=self.clock())
-        self._task = asyncio.create_task(self._run(name), name="admin training")
+        state = "gating" if evaluate is not None else "training"
+        self.progress = Progress(
+            state=state, started_at=self.clock(), model=str(evaluate) if evaluate else None
+        )
+        self._task = asyncio.create_task(self._run(name, evaluate), name="admin training")
         return self.progress
 
     async def cancel(self) -> bool:
@@ -142,18 +159,19 @@ class Trainer:
     async def close(self) -> None:
         await self.cancel()
 
-    async def _run(self, name: str) -> None:
-        target = self.root / CANDIDATES / f"{name}.tar.gz"
+    async def _run(self, name: str, evaluate: Path | None = None) -> None:
+        target = evaluate or self.root / CANDIDATES / f"{name}.tar.gz"
         try:
-            code = await self._child(self.train_cmd(self.root, name), read=True)
-            if self._cancelled:
-                target.unlink(missing_ok=True)
-                self._finish("cancelled")
-                return
-            if code != 0 or not target.is_file():
-                target.unlink(missing_ok=True)
-                self._finish("failed", error=f"rasa train exited with code {code}")
-                return
+            if evaluate is None:
+                code = await self._child(self.train_cmd(self.root, name), read=True)
+                if self._cancelled:
+                    target.unlink(missing_ok=True)
+                    self._finish("cancelled")
+                    return
+                if code != 0 or not target.is_file():
+                    target.unlink(missing_ok=True)
+                    self._finish("failed", error=_failure(code, self.progress.log_tail))
+                    return
             self.progress = replace(self.progress, state="gating", model=str(target))
             live = self.live_model()
             report = target.with_suffix("").with_suffix(".gate.json")
@@ -174,6 +192,7 @@ class Trainer:
             self._finish("failed", error=f"{type(exc).__name__}: {exc}")
         finally:
             self._process = None
+            release_lock(self.root)
             if self.on_finish is not None:
                 await self.on_finish(self.progress)
 
@@ -211,6 +230,56 @@ class Trainer:
     def _finish(self, state: str, **changes: Any) -> None:
         self.progress = replace(self.progress, state=state, finished_at=self.clock(), **changes)
         log.info("training %s%s", state, f": {changes}" if changes else "")
+
+
+def _failure(code: int, tail: Sequence[str]) -> str:
+    """Why a training failed, in a line: its exit, and its last error line if it said one."""
+    if code < 0:
+        return f"rasa train was stopped by signal {-code} before it saved a model"
+    said = [line for line in tail if "error" in line.lower() or "exception" in line.lower()]
+    return f"rasa train exited with code {code}" + (f": {said[-1][:300]}" if said else "")
+
+
+def take_lock(root: Path) -> bool:
+    """Hold the training lock for this process; False if a live process holds it."""
+    path = root / LOCK
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            if running_elsewhere(root) is not None:
+                return False
+            path.unlink(missing_ok=True)  # stale: its process is gone
+            continue
+        with os.fdopen(fd, "w") as file:
+            file.write(str(os.getpid()))
+        return True
+    return False
+
+
+def release_lock(root: Path) -> None:
+    path = root / LOCK
+    with contextlib.suppress(OSError, ValueError):
+        if int(path.read_text() or "0") == os.getpid():
+            path.unlink()
+
+
+def running_elsewhere(root: Path) -> int | None:
+    """The process id holding the training lock, if that process is alive."""
+    try:
+        pid = int((root / LOCK).read_text().strip() or "0")
+    except (OSError, ValueError):
+        return None
+    if pid <= 0:
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid
+    return pid
 
 
 def _verdict(report: Path) -> str | None:

@@ -36,6 +36,12 @@ Human handoff (:mod:`bot.handoff`) adds:
   became, so that a reply to it finds its case.
 - ``staff_sessions``: staff signed in to the console (the hash of each session token).
 
+The admins' loop (:mod:`bot.admin`, :mod:`bot.db.review`, :mod:`bot.db.audit`) adds:
+
+- ``review_items``: the review inbox, one row per distinct masked message, with a count;
+- ``review_sightings``: when each was seen, and a one-way key of its conversation (erasure);
+- ``admin_audit``: who labelled, discarded, trained, promoted or rolled back what, and when.
+
 Messages for Rasa that are not the client's words are ``inbound`` rows of kind ``control``
 ("pause", "resume"): the router sends them to Rasa's tracker in order with the messages.
 """
@@ -300,4 +306,55 @@ erasures = sa.Table(
     sa.Column("staff_messages", JSONText),  # in the staff Telegram group, still to delete
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("last_error", sa.Text),
+)
+
+
+# --- the admins' review inbox and audit log (bot.admin) ----------------------------------------
+
+# One row per distinct message (by its normalised masked text): the masked words, why it is
+# there, what the NLU guessed last, and how many times it was seen. Never the client's id.
+review_items = sa.Table(
+    "review_items",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("normalised", sa.String(512), nullable=False, unique=True),
+    sa.Column("text", sa.Text, nullable=False),  # masked (bot.admin.masking)
+    sa.Column("kind", sa.String(16), nullable=False),  # disagreement, staff, unsure, audit
+    sa.Column("priority", sa.Integer, nullable=False),  # 0 first (bot.admin.review.PRIORITY)
+    sa.Column("detail", sa.Text, nullable=False),  # why, as an admin reads it
+    sa.Column("intent", sa.String(64)),  # the NLU's last guess
+    sa.Column("confidence", sa.Float),
+    sa.Column("ranking", JSONText),  # [[intent, confidence], ...] the top few
+    sa.Column("entities", JSONText),  # [[entity, value], ...] found in the masked text
+    sa.Column("count", sa.Integer, nullable=False, default=1),
+    sa.Column("first_seen", sa.Float, nullable=False),
+    sa.Column("last_seen", sa.Float, nullable=False),
+    sa.Index("review_items_by_order", "priority", "last_seen"),
+)
+
+# Each time a message of an item was seen: when, and a one-way key of its conversation (so a
+# conversation can be erased from the inbox, and old sightings purged). Not the client's id.
+review_sightings = sa.Table(
+    "review_sightings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("item_id", sa.Integer, nullable=False),
+    sa.Column("conversation_key", sa.String(64), nullable=False),
+    sa.Column("seen_at", sa.Float, nullable=False),
+    sa.Index("review_sightings_by_item", "item_id"),
+    sa.Index("review_sightings_by_key", "conversation_key"),
+    sa.Index("review_sightings_by_time", "seen_at"),
+)
+
+# Who did what in the admin loop, and when: labels, discards, trainings, promotions, rollbacks.
+admin_audit = sa.Table(
+    "admin_audit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("detail", sa.Text, nullable=False, default=""),
+    sa.Index("admin_audit_by_time", "at"),
 )

@@ -21,12 +21,13 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.admin.service import AdminError
 from bot.errors import BadInput, CaseError, CaseNotFound, ErasureRefused, PrivacyError
 from bot.handoff import auth, signin, texts
 from bot.handoff.model import Case, Entry, Staff
 from bot.handoff.service import Handoff
 from bot.inputs import whole_number
-from bot.state import HANDOFF, PRIVACY
+from bot.state import ADMIN, HANDOFF, PRIVACY
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ def add_routes(app: web.Application, secure_cookie: bool) -> None:
         app.router.add_post(f"{PREFIX}/cases/{{id:\\d+}}/{action}", signed_in(act, form=True))
     app.router.add_get(f"{PREFIX}/cases/{{id:\\d+}}/erase", signed_in(erase_form))
     app.router.add_post(f"{PREFIX}/cases/{{id:\\d+}}/erase", signed_in(erase, form=True))
+    app.router.add_post(f"{PREFIX}/cases/{{id:\\d+}}/misread", signed_in(misread, form=True))
     app.router.add_static(f"{PREFIX}/static/", STATIC, append_version=False)
 
 
@@ -242,12 +244,14 @@ async def case_page(request: web.Request, error: str | None = None) -> web.Respo
     last = transcript[-1].id if transcript else 0
     lines = "".join(_entry(handoff, e) for e in transcript)
     alert = f"<p class='error' role='alert'>{_e(error)}</p>" if error else ""
+    if not error and request.query.get("marked"):
+        alert = "<p class='done' role='status' id='marked'>Sent to the admins' review inbox.</p>"
     body = (
         f"<p><a href='{PREFIX}'>← Queue</a></p>{alert}"
         f"<pre class='summary'>{_e(summary)}</pre>"
         f"<p id='status' class='{case.status}'>{_e(texts.status_line(case))}</p>"
         f"<ol id='transcript' data-case='{case.id}' data-last='{last}'>{lines}</ol>"
-        f"{_actions(case, session)}"
+        f"{_actions(case, session)}{_misread_form(case, session)}"
     )
     return _page(f"Case #{case.id}", body, session, status=409 if error else 200)
 
@@ -290,6 +294,29 @@ def _actions(case: Case, session: auth.Session) -> str:
         "<input id='close-text' name='text' maxlength='4000'>"
         "<button id='close'>Close the case</button></form></section>"
     )
+
+
+def _misread_form(case: Case, session: auth.Session) -> str:
+    """The assistant misunderstood the client: their last message to the admins' inbox."""
+    return (
+        f"<form method='post' action='{PREFIX}/cases/{case.id}/misread' class='misread'>"
+        f"<input type='hidden' name='csrf' value='{_e(session.csrf)}'>"
+        "<button id='misread'>The assistant misread the client's last message</button></form>"
+    )
+
+
+async def misread(request: web.Request) -> web.StreamResponse:
+    """POST /staff/cases/N/misread: the client's last message to the admins' review inbox."""
+    session: auth.Session = request[SESSION_KEY]
+    case_id = _case_id(request)
+    admin = request.app.get(ADMIN)
+    if admin is None:
+        raise web.HTTPServiceUnavailable(text="The review inbox is not running.")
+    try:
+        await admin.mark_case(case_id, session.username)
+    except AdminError as exc:
+        return await case_page(request, error=str(exc))
+    raise web.HTTPSeeOther(f"{PREFIX}/cases/{case_id}?marked=1")
 
 
 async def entries(request: web.Request) -> web.Response:

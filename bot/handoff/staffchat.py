@@ -7,7 +7,8 @@ or, in a group without topics, by the case message it replies to; anything else 
 staff talking among themselves and is left alone.
 
 In a case: text goes to the client (the first message claims the case); ``/note TEXT`` keeps a
-note; ``/close [TEXT]`` closes the case; ``/claim`` claims it. ``/queue`` lists the open cases
+note; ``/close [TEXT]`` closes the case; ``/claim`` claims it; ``/misread [N]`` puts the
+client's last message (or last N, up to 5) in the admins' review inbox, masked. ``/queue`` lists the open cases
 anywhere in the group. A photo, sticker or file is not sent (only text is), and an edit is not
 either: the member of staff is told so. Buttons under a summary claim or close its case; a
 button pressed anywhere else does nothing. Staff are named to other staff by their first name
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any, NoReturn
 
 from telegram import Message, ReplyParameters, Update, User
@@ -41,7 +43,9 @@ from bot.privacy import SenderHasher, redact
 log = logging.getLogger(__name__)
 
 STAFF_GROUP = -1  # PTB handler group: before the client handlers (group 0)
-DESK_KEY, HASHER_KEY, CHATS_KEY = "desk", "staff_hasher", "staff_chats"
+DESK_KEY, HASHER_KEY, CHATS_KEY, MARK_KEY = "desk", "staff_hasher", "staff_chats", "mark"
+# Staff mark a case's last client messages as misread: (case id, who, how many) -> how many.
+Mark = Callable[[int, str, int], Awaitable[int]]
 # What a staff update leaves for the channel's process(): dealt with (cases changed, each staff
 # message kept once by its update id), though no client message was stored.
 HANDLED = Accepted(0, "", duplicate=False, status="staff")
@@ -59,9 +63,11 @@ def register(
     desk: Desk,
     hasher: SenderHasher,
     chats: frozenset[int],
+    mark: Mark | None = None,
 ) -> None:
     """The staff handlers, tried before the client handlers; each ends the update's handling."""
     application.bot_data[DESK_KEY] = desk
+    application.bot_data[MARK_KEY] = mark
     application.bot_data[HASHER_KEY] = hasher
     application.bot_data[CHATS_KEY] = chats
     staff = filters.Chat(chat_id=list(chats))
@@ -106,11 +112,13 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         _done()
     case = await _case_of(message, context)
     if case is None:
-        if command in ("note", "close", "claim"):
+        if command in ("note", "close", "claim", "misread"):
             _respond(context, message, f"Use /{command} in a case's topic, or as a reply to it.")
         _done()
     staff, chat = _staff(message, context), case.staff_chat_id
-    if command == "note":
+    if command == "misread":
+        await _misread(context, message, case, staff, rest)
+    elif command == "note":
         if not rest:
             _respond(context, message, "Write the note after /note: /note TEXT")
         else:
@@ -126,6 +134,23 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     else:
         _respond(context, message, texts.HOW_TO)
     _done()
+
+
+async def _misread(
+    context: ContextTypes.DEFAULT_TYPE, message: Message, case: Case, staff: Staff, rest: str
+) -> None:
+    """/misread [N]: the client's last N messages (1 by default) to the review inbox."""
+    mark: Mark | None = context.bot_data.get(MARK_KEY)
+    if mark is None:
+        _respond(context, message, "The admins' review inbox is not running here.")
+        return
+    count = int(rest) if rest.isdigit() and 0 < int(rest) <= 5 else 1
+    try:
+        added = await mark(case.id, f"{staff.name} (Telegram)", count)
+    except RuntimeError as exc:  # AdminError: no such case, no client message yet
+        _respond(context, message, str(exc))
+        return
+    _respond(context, message, f"{added} message(s) of case #{case.id} sent to the review inbox.")
 
 
 async def on_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

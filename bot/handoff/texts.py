@@ -31,7 +31,7 @@ MIN_TURN = 60
 HOW_TO = (
     "Write in this topic to answer the client (your first message claims the case). "
     "/note TEXT keeps a note for staff only. /close [TEXT] ends the case, with TEXT as a last "
-    "message to the client."
+    "message to the client. /misread sends the client's last message to the admins' review."
 )
 HOW_TO_REPLIES = (
     "Reply to this message (or to any message of case #{id}) to answer the client: your first "

@@ -12,8 +12,9 @@ than a cutoff for the purge, all for an erasure) and under which id the rows sta
 gives them a new random one, so the counts stay right and nothing links them to the client).
 Each returns how many rows it changed.
 
-The admins' review inbox (issue 11) keeps its copies of client messages in its own table; its
-``purge_before``/``erase_conversation`` become one more line of :data:`STEPS` once merged.
+The admins' review inbox keeps masked copies of client messages (``review_items``, with a
+one-way key of the conversation per sighting): its step removes the conversation's sightings
+and the messages only it had written (:mod:`bot.db.review`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bot.db import Connection
+from bot.db import Connection, review
 from bot.db.schema import case_messages, cases, conversations, events, inbound, outbox, staff_posts
 
 # The keys of an event's data that hold no words (a handoff payload also carries "recent", the
@@ -187,6 +188,14 @@ def conversation_row(c: Connection, cid: str, scope: Scope) -> int:
     )
 
 
+def review_inbox(c: Connection, cid: str, scope: Scope) -> int:
+    """The review inbox: the conversation's sightings (older than the cutoff for a purge; all
+    for an erasure), and every message left with none. Messages removed."""
+    if scope.erasing or scope.before is None:
+        return review.erase_conversation(c, cid)
+    return review.purge_conversation(c, cid, scope.before)
+
+
 Step = Callable[[Connection, str, Scope], int]
 # In the order they run inside a conversation's transaction; the names are the audit's keys.
 STEPS: tuple[tuple[str, Step], ...] = (
@@ -194,6 +203,7 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("outbox", outbox_bodies),
     ("events", event_data),
     ("cases", case_records),
+    ("review_inbox", review_inbox),
     ("conversations", conversation_row),
 )
 

@@ -10,6 +10,7 @@
 - :mod:`.postgres`: a real PostgreSQL server in a temporary folder.
 - :mod:`.gateway`: runs the gateway app in this process, on a socket bound to port 0 (so
   PUBLIC_URL is known); :mod:`.process`: ``python -m bot`` as a child process.
+- :mod:`.project`: a copy of the project that a real training may change (the admin loop).
 
 Every server binds 127.0.0.1 port 0 and is stopped by its owner. Nothing here imports pytest.
 """

@@ -196,3 +196,27 @@ def _erasures(c):
     from bot.db.schema import erasures
 
     return c.execute(sa.select(sa.func.count()).select_from(erasures)).scalar()
+
+
+async def test_the_review_inbox_loses_what_only_the_erased_client_wrote(gateway, http, tmp_path):
+    from bot.db import review
+
+    await plant_sms_with_staff(http, gateway)
+    await settle(gateway)
+    cid = gateway.conversation_id("sms", PHONE)
+    other = gateway.conversation_id("webchat", WEB)
+
+    def sighting(text: str, conversation: str) -> review.Sighting:
+        return review.Sighting(text=text, normalised=text, kind="unsure", priority=2,
+                               detail="why", conversation_key=review.conversation_key(conversation),
+                               seen_at=1.0)  # fmt: skip
+
+    await gateway.db.run(review.add, sighting("only the erased client wrote this", cid))
+    await gateway.db.run(review.add, sighting("both wrote this", cid))
+    await gateway.db.run(review.add, sighting("both wrote this", other))
+
+    assert (await gateway.app[PRIVACY].erase(cid, "cli:root")).status == "done"
+
+    items = await gateway.db.run(review.listing)
+    assert [(i.text, i.count) for i in items] == [("both wrote this", 1)]
+    assert found_in_store(store_url(tmp_path), ["only the erased client wrote this"]) == []

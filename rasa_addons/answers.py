@@ -23,7 +23,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.safety import normalise
+from rasa_addons.needs import normalise
 
 
 def _phrases(block: str) -> frozenset[str]:

@@ -15,8 +15,7 @@ anything that is not a letter or a digit turned into a space, one space around e
 from __future__ import annotations
 
 import re
-
-from bot.safety import normalise
+import unicodedata
 
 # The need slot's values, most urgent first (the labelling order of data/nlu/*.yml): when a
 # message names several, the first is searched.
@@ -84,6 +83,19 @@ INTENT_FOR_NEED: dict[str, str] = {
     "essentials": "find_essentials",
 }
 NEED_FOR_INTENT = {intent: need for need, intent in INTENT_FOR_NEED.items()}
+
+_APOSTROPHES = re.compile(r"['’‘`´]")
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def normalise(text: str) -> str:
+    """Lower case ASCII words separated by single spaces, with a space at each end: the
+    gateway's safety screen's (bot.safety.normalise; the Rasa server does not ship bot/, and
+    tests/rasa_addons/test_answers.py checks that the two agree)."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    ascii_only = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return " " + _NOT_WORD.sub(" ", _APOSTROPHES.sub("", ascii_only)).strip() + " "
+
 
 _CUES = {need: re.compile("|".join(f"(?:{p})" for p in cues)) for need, cues in NEED_CUES.items()}
 

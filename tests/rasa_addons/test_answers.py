@@ -56,3 +56,30 @@ def test_the_component_overrides_diets_guess_and_keeps_the_ranking():
     assert [r["name"] for r in out.get("intent_ranking")] == ["affirm", "deny", "risk_self_harm"]
     other = Message(data={"text": "need a bed", "intent": {"name": "find_shelter"}})
     assert PlainAnswers().process([other])[0].get("intent") == {"name": "find_shelter"}
+
+
+@pytest.mark.parametrize(
+    "text", ["Definitely!", "I'm NOT", "naïve café", "  yes\tplease ", "😀 ok"]
+)
+def test_words_are_normalised_as_the_gateways_screen_does(text):
+    from bot.safety import normalise as screens
+    from rasa_addons.needs import normalise
+
+    assert normalise(text) == screens(text)
+
+
+def test_the_rasa_servers_code_needs_nothing_of_the_gateway():
+    """The Rasa server (and a training in a copy of the project) has rasa_addons/, not bot/."""
+    import ast
+    from pathlib import Path
+
+    for path in Path("rasa_addons").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            assert not any(n == "bot" or n.startswith("bot.") for n in names), path

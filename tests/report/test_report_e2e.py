@@ -102,7 +102,7 @@ class Clients:
                 self.telegram.push(text_update(update_id, 7_000_000 + n, text))
             else:
                 url = f"{self.gateway.url}/sms/twilio"
-                status, _ = await post_sms(self.http, url, sms_form(f"+1650555{n:04d}", text))
+                status, _ = await post_sms(self.http, url, sms_form(f"+1628555{n:04d}", text))
                 assert status == 200
             self.sent += 1
 

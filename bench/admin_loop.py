@@ -2,13 +2,14 @@
 during one.
 
     .venv/bin/python bench/admin_loop.py [--promotions 3] [--rate 5] [--around 6]
-                                         [--candidate MODEL]
+                                         [--candidate MODEL [--skip-gate]]
 
 On a copy of the project (scripts/fakes/project.py: nothing is written to the repository's data
 or models), one message is labelled (a new find_food example, as an admin would), then one real
 ``rasa train`` and the gate (bot/admin/training.py's Trainer, as the page and the CLI run
 them): the time from "train" to the verdict, split into training and gate. ``--candidate``
-skips the training and gates that model instead (a figure for the gate alone).
+skips the training and gates that model instead (a figure for the gate alone); with
+``--skip-gate`` too, only the promotions are measured.
 
 Then Rasa (the model of the current data, as `make run` starts it) and the action server run
 as children, the gateway in this process. Each round promotes the candidate, or rolls back to
@@ -193,7 +194,8 @@ async def main(args: argparse.Namespace) -> int:
         project = copy_project(work / "project")
         if args.candidate:
             candidate = Path(os.path.abspath(args.candidate))  # noqa: ASYNC240 - once
-            report["gate"] = await gate_only(project, live, candidate)
+            if not args.skip_gate:
+                report["gate"] = await gate_only(project, live, candidate)
         else:
             candidate, report["training"] = await train_and_gate(project, live)
         print(json.dumps(report, indent=2), flush=True)
@@ -252,4 +254,8 @@ if __name__ == "__main__":
     parser.add_argument("--rate", type=float, default=5.0)
     parser.add_argument("--around", type=float, default=6.0, help="seconds of load each side")
     parser.add_argument("--candidate", help="gate this model instead of training one")
-    raise SystemExit(asyncio.run(main(parser.parse_args())))
+    parser.add_argument("--skip-gate", action="store_true", help="with --candidate: promote only")
+    arguments = parser.parse_args()
+    if arguments.skip_gate and not arguments.candidate:
+        parser.error("--skip-gate needs --candidate")
+    raise SystemExit(asyncio.run(main(arguments)))

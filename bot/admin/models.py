@@ -4,9 +4,9 @@ The live model is chosen in ``models/live.json`` (``{"live": path, "history": [o
 "changed_at": ..., "by": ...}``): `make run` starts that model when the file names one that
 exists (else the one trained from the current data), so a promotion survives a restart.
 
-Promoting loads the model into every Rasa replica with ``PUT /model`` (no restart: Rasa swaps
-the model between two messages, and the gateway keeps what arrives meanwhile), then records
-it. If a replica refuses or cannot be reached, the replicas already changed go back to the
+Promoting loads the model into every Rasa replica with ``PUT /model`` (no restart: Rasa loads
+it while the live model goes on answering, rasa_addons/loading.py, and swaps them between two
+messages), then records it. If a replica refuses or cannot be reached, the replicas already changed go back to the
 previous model and nothing is recorded: the live model keeps answering, and the error says
 which replica and why. A model file that is missing or is not a Rasa model is refused before
 any replica is touched. Rolling back promotes the previous model of the history the same way.

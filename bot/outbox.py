@@ -78,8 +78,9 @@ class Outbox(KeyedWorkers[str]):
                 record, conversation = found
                 wait = record.next_attempt_at - self.clock()
                 if wait > 0:  # a retry: wait, then read it again (the client may have opted out)
-                    await asyncio.sleep(wait)
-                    found = None if self._stopping else await self._next(conversation_id)
+                    if not await self._unless_stopped(asyncio.sleep(wait)):
+                        return
+                    found = await self._next(conversation_id)
                     continue
                 found = await self._deliver(record, conversation)
                 if self._stopping:

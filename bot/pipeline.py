@@ -184,11 +184,14 @@ class Pipeline(KeyedWorkers[str]):
                     self._turn_over(record)
                     continue
                 wait = record.next_attempt_at - self.clock()
-                if wait > 0 and _was_down(record):
-                    # Rasa refused: try again as soon as its health probe sees it answer.
-                    await self.health.wait_up(self.rasa.base_for(conversation_id), wait)
-                elif wait > 0:
-                    await asyncio.sleep(wait)
+                if wait > 0:  # a retry; after a refusal, as soon as Rasa's probe sees it up
+                    waiting = (
+                        self.health.wait_up(self.rasa.base_for(conversation_id), wait)
+                        if _was_down(record)
+                        else asyncio.sleep(wait)
+                    )
+                    if not await self._unless_stopped(waiting):
+                        return
                 async with self._calls:
                     if record.kind == "control":
                         await self._control(record, conversation)

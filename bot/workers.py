@@ -2,14 +2,17 @@
 
 The pipeline (Rasa turns), the outbox (sends) and the staff relay (posts to staff) each work
 through one key's items in order while different keys run in parallel. ``kick(key)`` makes
-sure a worker runs for the key; a worker stops when its key has nothing left.
+sure a worker runs for the key; a worker stops when its key has nothing left. On
+``stop(grace)`` work in flight (a call to Rasa, a send) has ``grace`` seconds to finish, but a
+worker only waiting (a retry's delay) stops at once: what it waited for stays pending in the
+store, and the next start resumes it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Hashable
+from collections.abc import Awaitable, Hashable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -22,6 +25,7 @@ class KeyedWorkers(Generic[K]):
 
     _workers: dict[K, asyncio.Task[None]] = field(default_factory=dict, init=False)
     _stopping: bool = field(default=False, init=False)
+    _stop_requested: asyncio.Event = field(default_factory=asyncio.Event, init=False)
 
     def _task_name(self, key: K) -> str:
         raise NotImplementedError
@@ -42,9 +46,22 @@ class KeyedWorkers(Generic[K]):
         while any(not task.done() for task in self._workers.values()):
             await asyncio.gather(*self._workers.values(), return_exceptions=True)
 
+    async def _unless_stopped(self, waiting: Awaitable[object]) -> bool:
+        """Wait for ``waiting`` (a retry's delay), or until a stop begins; whether to go on."""
+        task = asyncio.ensure_future(waiting)
+        if not self._stopping:
+            stop = asyncio.ensure_future(self._stop_requested.wait())
+            await asyncio.wait((task, stop), return_when=asyncio.FIRST_COMPLETED)
+            stop.cancel()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        return not self._stopping
+
     async def stop(self, grace: float) -> None:
         """Let work in flight finish for up to ``grace`` seconds; the rest stays pending."""
         self._stopping = True
+        self._stop_requested.set()
         tasks = [t for t in self._workers.values() if not t.done()]
         if tasks:
             _, still = await asyncio.wait(tasks, timeout=grace)

@@ -99,10 +99,10 @@ class StaffRelay(KeyedWorkers[int]):
                     return
                 wait = queued[0].next_attempt_at - self.clock()
                 if wait > 0:
-                    await asyncio.sleep(wait)
+                    await self._unless_stopped(asyncio.sleep(wait))
                     continue
                 if not self.telegram.ready.is_set():
-                    await asyncio.sleep(1.0)
+                    await self._unless_stopped(asyncio.sleep(1.0))
                     continue
                 await self._one(case, queued)
         except Exception:

@@ -211,6 +211,29 @@ async def test_stopping_finishes_a_turn_in_flight(
     assert fake_telegram.texts_to(CHAT) == ["You said: hello"]
 
 
+async def test_stopping_does_not_wait_out_a_retry_and_the_next_start_answers(
+    start_gateway, settings_for, fake_telegram, fake_rasa, monkeypatch
+):
+    # Rasa answers nothing: the gateway will try again in 5 s. A stop with 30 s of grace must
+    # not spend them waiting (the soak once saw a 12 s restart), nor call Rasa again; the
+    # message stays pending, and the next start answers it when its retry is due.
+    monkeypatch.setattr(pipeline, "RETRY_DELAYS", (5.0,))
+    make_settings = settings_for(telegram=fake_telegram, rasa_timeout=30.0)
+    fake_rasa.mode = "empty"
+    first = await start_gateway(make_settings)
+    fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, "bed tonight"))
+    await wait_for(lambda: len(fake_rasa.received) == 1)
+    await first.stop()
+    assert len(fake_rasa.received) == 1  # no retry while stopping
+
+    fake_rasa.mode = "ok"
+    second = await start_gateway(make_settings)
+    await wait_for(lambda: "You said: bed tonight" in fake_telegram.texts_to(CHAT), timeout=15)
+    await second.idle()
+    assert fake_telegram.texts_to(CHAT).count("You said: bed tonight") == 1
+    assert [r.message for r in fake_rasa.received] == ["bed tonight", "bed tonight"]
+
+
 async def test_without_a_configured_salt_conversations_keep_their_name_across_restarts(
     start_gateway, settings_for, fake_rasa
 ):

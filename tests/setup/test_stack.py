@@ -129,13 +129,23 @@ def test_a_process_is_started_again_as_respec_says(stack):
     assert stack.processes["rasa"].poll() is None
 
 
-def test_a_process_is_stopped_with_its_own_signal(stack):
+def test_a_process_is_stopped_with_its_own_signal(stack, tmp_path):
     """PostgreSQL stops with SIGINT (its fast shutdown; SIGTERM waits for every client)."""
-    trap = "import signal, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(60)"
+    # Like PostgreSQL, the stand-in handles SIGINT itself: a Python started from a background
+    # job of a shell inherits SIGINT ignored, and would otherwise keep ignoring it.
+    ready = tmp_path / "ready"
+    trap = (
+        "import pathlib, signal, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+        "signal.signal(signal.SIGINT, signal.default_int_handler); "
+        f"pathlib.Path({str(ready)!r}).touch(); time.sleep(60)"
+    )
     stack.start(
         ServiceSpec("postgres", [sys.executable, "-c", trap], "", stop_signal=signal.SIGINT)
     )
-    time.sleep(0.5)  # let it install its handler
+    deadline = time.monotonic() + 30
+    while not ready.exists() and time.monotonic() < deadline:  # its handlers are installed
+        time.sleep(0.05)
+    assert ready.exists()
     started = time.monotonic()
     stack.stop(timeout=10)
     assert stack.processes["postgres"].returncode != 0

@@ -6,9 +6,9 @@ exists (else the one trained from the current data), so a promotion survives a r
 
 Promoting loads the model into every Rasa replica with ``PUT /model`` (no restart: Rasa loads
 it while the live model goes on answering, rasa_addons/loading.py, and swaps them between two
-messages), then records it. If a replica refuses or cannot be reached, the replicas already changed go back to the
-previous model and nothing is recorded: the live model keeps answering, and the error says
-which replica and why. A model file that is missing or is not a Rasa model is refused before
+messages), then records it. If a replica refuses or cannot be reached, the replicas already
+changed go back to the previous model and nothing is recorded: the live model keeps
+answering, and the error says which replica and why. A model file that is missing or is not a Rasa model is refused before
 any replica is touched. Rolling back promotes the previous model of the history the same way.
 """
 

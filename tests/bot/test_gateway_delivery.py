@@ -215,8 +215,8 @@ async def test_stopping_does_not_wait_out_a_retry_and_the_next_start_answers(
     start_gateway, settings_for, fake_telegram, fake_rasa, monkeypatch
 ):
     # Rasa answers nothing: the gateway will try again in 5 s. A stop with 30 s of grace must
-    # not spend them waiting (the soak once saw a 12 s restart), nor call Rasa again; the
-    # message stays pending, and the next start answers it when its retry is due.
+    # not spend them waiting, nor call Rasa again; the message stays pending, and the next
+    # start answers it when its retry is due.
     monkeypatch.setattr(pipeline, "RETRY_DELAYS", (5.0,))
     make_settings = settings_for(telegram=fake_telegram, rasa_timeout=30.0)
     fake_rasa.mode = "empty"

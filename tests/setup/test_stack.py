@@ -131,8 +131,8 @@ def test_a_process_is_started_again_as_respec_says(stack):
 
 def test_a_process_is_stopped_with_its_own_signal(stack, tmp_path):
     """PostgreSQL stops with SIGINT (its fast shutdown; SIGTERM waits for every client)."""
-    # Like PostgreSQL, the stand-in handles SIGINT itself: a Python started from a background
-    # job of a shell inherits SIGINT ignored, and would otherwise keep ignoring it.
+    # Like PostgreSQL, the stand-in handles SIGINT itself, whatever it inherited, and says (a
+    # file) when its handlers are in place, so the signal never comes before them.
     ready = tmp_path / "ready"
     trap = (
         "import pathlib, signal, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "

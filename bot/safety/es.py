@@ -1,0 +1,328 @@
+"""The safety screen's Spanish: risk to life as clients write it, and the idioms that are not.
+
+Written for how Spanish speakers in the region text: no accents or some (the normalised text
+has none: ``está`` is ``esta``, ``año`` is ``ano``), SMS spelling (``q``, ``xq``, ``kiero``),
+Mexican and Central American usage, and English words mixed in ("mi boyfriend me pego"). The
+idioms of death are everyday speech ("me muero de hambre", "me mata el dolor de muela"):
+hunger and cold are needs, taken out here so that the NLU answers them. The groups and cues
+work as in :mod:`bot.safety.en`.
+"""
+
+from __future__ import annotations
+
+from bot.safety.patterns import Patterns
+
+_QUIERO = (
+    r"(?:quiero|kiero|qiero|quisiera|keria|queria|voy a|vo a|voa|pienso|estoy pensando en|"
+    r"tengo ganas de|ganas de|me dan ganas de|me gustaria|necesito|prefiero|deseo|ya quiero)"
+)
+# Partners and strangers: "mi mama me va a matar" is mostly a figure of speech, as in English.
+_PARTNER = (
+    r"(?:el|ella|alguien|un (?:tipo|vato|hombre|senor|bato)|unos (?:tipos|vatos|batos)|"
+    r"mi (?:pareja|esposo|esposa|marido|mujer|novio|novia|ex|boyfriend|bf|gf|viejo|vieja|"
+    r"padrastro|chavo|chava|morro|morra))"
+)
+_WEAPON = r"(?:cuchillo|navaja|pistola|arma|fusca|cuete|machete|bate|tubo|escopeta|rifle|filero)"
+_PILLS = r"(?:pastillas|pildoras|medicinas|medicamentos|tabletas|pastis)"
+# "mi mama me va a matar" is a figure of speech: a threat to kill counts when no relative says it.
+_FAMILY = (
+    "mama",
+    "mami",
+    "ama",
+    "jefa",
+    "jefe",
+    "papa",
+    "papi",
+    "apa",
+    "abuela",
+    "abuelita",
+    "abuelo",
+    "tia",
+    "tio",
+    "maestra",
+    "maestro",
+    "profe",
+    "hermana",
+    "hermano",
+    "esposa",
+    "suegra",
+    "papas",
+    "jefes",
+    "padres",
+    "abuelos",
+    "tios",
+    "hermanos",
+    "maestros",
+    "suegros",
+)
+_NOT_FAMILY = "".join(f"(?<!{word} )" for word in _FAMILY)
+_ME_HURTS = (
+    r"(?:pegando|golpeando|pateando|ahorcando|estrangulando|ahogando|asfixiando|apunalando|"
+    r"amenazando|siguiendo|persiguiendo|violando|arrastrando|jalando|empujando|aventando)"
+)
+
+IDIOMS = [
+    r"\b(?:me )?(?:muero|muriendo|morir|moriria|moria|morimos|mueren|muere) de (?:la )?(?:hambre|"
+    r"frio|sueno|cansancio|risa|verguenza|calor|ganas|aburrimiento|sed|nervios|pena|envidia|"
+    r"amor|gusto|tristeza|coraje|flojera)\b",
+    r"\b(?:muert[oa]s?|muriendo) de (?:hambre|frio|sueno|cansancio|risa|verguenza|calor|sed|"
+    r"aburrimiento|miedo)\b",
+    r"\b(?:me|nos) (?:muero|morimos|muera) por\b|\bde muerte\b|\bmatar el (?:tiempo|hambre|rato)\b",
+    r"\b(?:me|nos|te) (?:mata|matan|esta matando|estan matando) (?:el|la|los|las|mi|mis) "
+    r"(?:dolor|muela|muelas|cabeza|espalda|renta|trabajo|pies|calor|frio|deudas|biles|bills|"
+    r"cuentas|rodilla|rodillas|panza|estomago|hambre|chamba|escuela|tarea|pies|jefe|jefa)\b",
+    r"\b(?:me|nos) (?:mata|matan) (?:de|con) (?:risa|hambre|cansancio|trabajo|la renta|las deudas)\b",
+    r"\bme mato (?:de risa|trabajando|estudiando|en la chamba|en el trabajo)\b",
+    r"\b(?:el|la|los|las|mi|mis|esta|este|esa|ese) (?:dolor|muela|muelas|cabeza|espalda|renta|trabajo|"
+    r"pies|calor|frio|deudas|biles|bills|cuentas|chamba|escuela|tarea|jefe|jefa|trafico|trafico|"
+    r"semestre|examen|examenes|hambre) (?:me|nos) (?:mata|matan|esta matando|estan matando|va a matar)\b",
+    r"\b(?:estoy|ando|andamos|estamos) (?:bien )?muert[oa]s?\b(?! (?:por dentro|en vida))",
+    r"\bme (?:corte|corto|cortaron) (?:el pelo|el cabello|las unas|el fleco)\b",
+    r"\bme (?:ahorca|aprieta|ahoga) (?:la|el) (?:corbata|camisa|ropa|pantalon|uniforme|cuello de)\b",
+    r"\b(?:casi|ya mero) me (?:da|dio) un (?:infarto|paro)\b|\bme va a dar un (?:infarto|paro)\b",
+    r"\b(?:muero|morir|muriendo|muerto|muerta) (?:del|de la) (?:cansancio|sueno|hambre|frio|risa|"
+    r"verguenza|calor|flojera)\b",
+    r"\b(?:emergencia|urgencia) (?:de|para) (?:comida|renta|vivienda|albergue|dinero|ropa|"
+    r"dentista|dental)\b|\bsala de (?:emergencia|urgencias)\b|\bno es (?:una )?emergencia\b|"
+    r"\burgent care\b",
+    r"\bse (?:me )?(?:murio|muere|esta muriendo) (?:el|mi) (?:cel|celular|telefono|fon|phone|"
+    r"bateria|carro|troca)\b|\bsin pila\b",
+    r"\bpresion de la sangre\b|\bpresion arterial\b|\bexamen de sangre\b|\banalisis de sangre\b",
+]
+
+NEGATED = [
+    r"\bno (?:me )?(?:quiero|voy a|pienso) (?:morir|matar(?:me)?|suicidar(?:me)?|hacer(?:me)? dano)\b",
+    r"\bno (?:soy|estoy) suicida\b|\bno (?:tengo|es) (?:pensamientos|ideas) (?:de|suicidas)\b",
+]
+
+SELF_HARM_INTENT = [
+    rf"\b(?:me )?{_QUIERO} (?:me )?(?:morir(?:me)?(?! (?:si|cuando|de|del)\b)|matar(?:me)?|suicidar(?:me)?|"
+    r"quitar(?:me)? la vida|acabar con (?:todo|mi vida|esto)|ahorcar(?:me)?|colgar(?:me)?|"
+    r"cortar(?:me)? (?:las venas|los brazos|las munecas)|aventar(?:me)? (?:del|de un|de una|al|a)|"
+    r"tirar(?:me)? (?:del|de un|de una|al|a)|desaparecer para siempre|dejar de existir|"
+    r"dormir (?:y no despertar|para siempre))\b",
+    r"\bme (?:quiero|kiero) morir\b(?! (?:si|cuando|de|del)\b)",
+    r"\bme (?:quiero|kiero|voy a|vo a) (?:matar|suicidar|quitar la vida|ahorcar|colgar|"
+    r"cortar las venas|aventar|tirar)\b",
+    r"\b(?:matarme|suicidarme|quitarme la vida|ahorcarme|colgarme)\b",
+    r"\bme mato(?: (?:hoy|ya|esta noche|ahorita|ahora|mejor))? $",
+    r"\b(?:soy|estoy|me siento|ando) suicida\b|\bpensamientos (?:suicidas|de (?:suicidio|matarme|"
+    r"morir))\b|\bpensando en (?:el )?suicid\w*\b|\bsuicid(?:arme|io)\b",
+    r"\b(?:ya )?no (?:quiero|kiero|qiero|deseo|aguanto) (?:vivir|seguir viviendo|seguir|estar aqui|"
+    r"estar viv[oa]|despertar|existir)\b(?! (?:en|asi|con|aqui|ahi|alli|mas con|de|por|aca)\b)",
+    r"\bno (?:vale la pena|tiene sentido|le veo sentido a) (?:vivir|la vida|seguir viviendo|seguir)\b",
+    r"\b(?:mejor|preferiria) (?:estar|estaria|estuviera) muert[oa]\b|\bestarian mejor sin mi\b|"
+    r"\bmejor (?:sin mi|me muero)\b",
+    r"\bojala (?:me muera|me muriera|estuviera muert[oa]|no despierte|no despertar|ya no despertar)\b",
+    r"\bme (?:corte|estoy cortando|volvi a cortar|corto) (?:las venas|los brazos|el brazo|"
+    r"las munecas|la muneca|las piernas|la pierna|otra vez|de nuevo|a proposito)\b",
+    r"\b(?:cortarme|lastimarme|hacerme dano|quemarme)\b(?! (?:el pelo|el cabello|las unas))",
+    r"^ (?:ya )?me (?:corte|volvi a cortar|estoy cortando)(?: (?:otra vez|de nuevo|ayer|anoche|"
+    r"hoy|ahorita))? $",
+    r"\bme (?:tome|trague|voy a tomar|quiero tomar) (?:todas (?:las|mis)|muchas|un (?:bote|frasco) "
+    rf"de|un monton de|\d+) (?:\w+ )?{_PILLS}?\b",
+    rf"\b(?:tengo|tengo listas?|ya tengo|compre|junte|guarde) (?:las |la |el |una |un |mis )?"
+    rf"(?:{_PILLS}|soga|cuerda|pistola|arma|veneno)\b.*\b(?:lista|listo|listas|esta noche|hoy|"
+    r"para (?:matarme|acabar|hacerlo))\b",
+    r"\b(?:esta es mi|mi) (?:despedida|ultima noche|ultimo mensaje)\b|\badios para siempre\b|"
+    r"\bcartas? de despedida\b",
+    r"\bya no (?:voy a estar|me van a ver|estare)\b|\bno me (?:van a|volveran a) ver (?:mas|nunca)\b",
+    r"\b(?:me voy a aventar|me aviento|me tiro|me voy a tirar) (?:del|de un|de una|al|a las vias|"
+    r"enfrente)\b",
+    r"\b(?:me voy a tomar|me tomo|me tome|me las voy a tomar|tomarme) (?:todo|todas|todo el "
+    r"(?:bote|frasco)|el bote|el frasco)\b",
+    r"\bpa(?:ra)? no despertar\b|\bno despertar (?:mas|nunca)\b|\bme tome (?:veneno|cloro|raticida)\b",
+    r"\badios a todos\b|\bperdon a todos\b|\bme voy a ir con (?:dios|mi \w+) (?:esta noche|hoy)\b",
+    r"\bme (?:estoy|voy a) (?:quemando|quemar|cortando|cortar) (?:el|los|la|las|mi|mis) "
+    r"(?:brazo|brazos|pierna|piernas|muneca|munecas|cuerpo)\b",
+    r"\b(?:estoy|ando) (?:en|parad[oa] en|sentad[oa] en) (?:las vias|la orilla|el puente|la azotea|"
+    r"el techo|el borde)\b",
+    r"\bhacerme algo\b|\bme corte (?:muy )?(?:hondo|profundo)\b",
+    rf"\btengo (?:el|la|las|los|una|un|mi|mis|todas las) (?:{_PILLS}|cuchillo|pistola|arma|navaja|"
+    r"soga|cuerda|veneno)\b.*\b(?:en la mano|en el cuello|cargad[oa]|list[oa]s?|en mi|usar)\b",
+    r"\b(?:irme|me voy) de este mundo\b|\bregale (?:mis|todas mis) cosas\b|\b(?:hoy|manana) es mi "
+    r"ultimo dia\b|\bcartas? (?:a|para) (?:mis|todos|mi familia)\b|\bme dicen (?:que|q) me mate\b",
+    r"\b(?:prender|encender|dejar prendido) el carro en el (?:garage|garaje|cochera)\b",
+    r"\b(?:sobredosis) (?:a proposito|para morir)\b|\bcomo (?:matarme|suicidarme|morir rapido)\b|"
+    rf"\bcuantas {_PILLS} (?:para|se necesitan)\b",
+]
+
+SELF_HARM_OTHERS = [
+    r"\bsuicid(?:io|ios|a|as|arse|arme|o)\b|\bsobredosis\b|\bautolesion\w*\b",
+    r"\bse (?:quiere|va a|piensa) (?:matar|suicidar|quitar la vida)\b|\bse quiere morir\b",
+    r"\bse (?:mato|suicido|quito la vida|ahorco|colgo)\b",
+    r"\bse (?:esta cortando|corta|corto) (?:las venas|los brazos)\b",
+]
+
+VIOLENCE = [
+    rf"\bme (?:esta|estan|sigue|anda|andan) {_ME_HURTS}\b",
+    rf"\b{_PARTNER} (?:me )?(?:esta|estan) {_ME_HURTS}(?: me)?\b",
+    r"\bme (?:quiere|quieren|amenazo con|amenaza con|dijo que me (?:iba|va) a) "
+    r"(?:matar|apunalar|acuchillar|disparar|balacear|violar|ahorcar|estrangular|ahogar)\b",
+    _NOT_FAMILY + r"\b(?:me|nos) (?:va|van|iba|iban) a (?:matar|pegar|golpear|violar|apunalar)\b",
+    r"\b(?:dice|dijo) (?:que|q) (?:me|nos) (?:va|van|iba|iban) a (?:matar|pegar|golpear)\b",
+    r"\bme (?:arrastro|jalo|agarro) (?:del|de los) (?:pelo|cabello|pelos)\b",
+    r"\bme (?:pegan|golpean|patean) (?:ahorita|ahora|ya)\b|\bme pega y no para\b",
+    rf"\b{_PARTNER} (?:me|nos) (?:va|van|quiere|quieren) (?:a )?(?:matar|apunalar|acuchillar|"
+    r"disparar|balacear|violar)\b",
+    rf"\b(?:tiene|trae|saco|sacaron|con|agarro|tienen|traen) (?:un |una |el |la |su )?{_WEAPON}\b",
+    rf"\bme (?:apunto|amenazo|amenazaron) con (?:un |una |el |la |su )?{_WEAPON}\b",
+    r"\bme (?:acaba|acaban) de (?:pegar|golpear|patear|apunalar|acuchillar|violar|asaltar|"
+    r"atacar|disparar)\b",
+    r"\bme (?:apunalaron|apunalo|acuchillaron|acuchillo|balacearon|balaceo|dispararon|disparo|"
+    r"violaron|violo|secuestraron|secuestro|drogaron|drogo|asaltaron|atacaron|golpearon)\b",
+    r"\b(?:balacera|disparos|balazos|estan disparando)\b",
+    r"\bme (?:pego|golpeo|pateo) (?:en la panza|en el estomago|y estoy embarazada|muy fuerte|"
+    r"hace rato|ahorita)\b",
+    r"\bme (?:esta|estan) (?:buscando|esperando) (?:para|pa) (?:matarme|golpearme|pegarme)\b",
+    r"\bviene (?:para aca|pa ca|en camino) (?:a|para|pa) (?:matarme|pegarme|golpearme)\b",
+]
+
+STRANGULATION = [
+    r"\bme (?:ahorco|ahorca|ahorcaba|estrangulo|estrangula|estrangulaba|asfixio|asfixia|sofoco)\b",
+    r"\bme (?:apreto|agarro|aprieta|agarra) (?:del|el) cuello\b|\b(?:manos|mano) en mi cuello\b",
+    r"\b(?:trato|intento) de (?:ahorcarme|estrangularme|matarme|ahogarme|asfixiarme)\b",
+    r"\bme (?:ahogo|ahogaba) con (?:sus|las) manos\b",
+]
+
+UNSAFE = [
+    r"\b(?:estoy|estamos) en peligro\b|\bno (?:estoy|estamos) a salvo\b",
+    r"\bno me (?:deja|dejan|quiere dejar) (?:salir|ir|irme)\b|\bme (?:tiene|tienen) encerrad[oa]s?\b|"
+    r"\bme encerro\b|\bestoy encerrad[oa]\b",
+    r"\b(?:esta|estan) (?:afuera|afuera de|en) (?:de )?(?:mi|la) (?:puerta|casa|ventana|cuarto|depa|"
+    r"apartamento|trailer)\b",
+    r"\b(?:esta|estan) (?:tocando|golpeando|pateando|tumbando|rompiendo) (?:la|mi) (?:puerta|ventana)\b",
+    r"\b(?:se metio|se metieron|entro|entraron|se quiere meter) (?:a|en) (?:mi|la) (?:casa|cuarto|"
+    r"depa|apartamento|carro)\b",
+    r"\bme (?:esta|estan) (?:siguiendo|persiguiendo)\b",
+    r"\b(?:escondida|escondido|me escondi|estoy escondid[oa]) (?:en|de|debajo)\b",
+    r"\btengo miedo (?:de )?que me (?:mate|maten|pegue|peguen|haga algo|lastime)\b",
+    r"\btemo por mi vida\b|\bcorro peligro\b|\bcorremos peligro\b",
+    r"\b(?:me )?(?:dejo|tiene|tienen|estoy|estamos) (?:encerrad|secuestrad)[oa]s?\b|"
+    r"\bme (?:quieren|quiere) secuestrar\b|\b(?:estan|esta) robando en (?:mi|la) casa\b",
+    r"\b(?:el|ella|mi (?:esposo|esposa|pareja|novio|novia|ex|marido|boyfriend)) (?:esta|sigue) "
+    r"(?:aqui|aki|aca|en la casa|afuera|adentro)\b",
+]
+
+CALL_FOR_HELP = [
+    r"(?<!amenaza con )(?<!amenazo con )\b(?:llamen|llama|llamar|manden|mande) (?:a )?(?:la )?"
+    r"(?:policia|ambulancia|paramedicos|bomberos|patrulla)\b",
+    r"\bmanden ayuda\b|\bauxilio\b|\bsocorro\b|^ (?:ayuda ?){2,}$|\bayuda(?:me)? (?:ya|rapido|"
+    r"urgente|por favor rapido)\b",
+    r"^ (?:es )?(?:una )?emergencia(?: (?:ayuda|por favor|porfa|ya|rapido))* $|\bemergencia medica\b",
+    # Fire and gas: get out and call, the danger reply.
+    r"\b(?:hay|es) (?:un )?(?:incendio|fuego)\b|\bse (?:esta )?quemando (?:la|mi) casa\b|"
+    r"\bhuele (?:mucho )?a gas\b|\bfuga de gas\b",
+]
+
+MEDICAL = [
+    r"\bno (?:respira|esta respirando|puede respirar|puedo respirar|reacciona|responde|despierta|"
+    r"se mueve)\b",
+    r"\b(?:esta|quedo) (?:inconsciente|morad[oa]|azul)\b|\bse (?:desmayo|desvanecio)\b.*\bno\b",
+    r"\b(?:sangra|esta sangrando|sangrando) (?:mucho|bien feo|sin parar|un chingo)\b|"
+    r"\bmucha sangre\b|\bno (?:para|deja) de sangrar\b",
+    r"\b(?:convulsion\w*|esta convulsionando|infarto|derrame)\b|"
+    r"\bdolor (?:muy )?(?:fuerte )?(?:de|en el) pecho\b|\bdesangr\w+\b|\bsin respirar\b|"
+    r"\bse me (?:esta )?cerrando la garganta\b|\bse esta muriendo\b",
+    r"\bse (?:esta )?(?:ahogando|atraganto|atragantando)\b|\bse ahoga\b",
+    r"\bse (?:tomo|trago) (?:todas (?:las|sus)|muchas|un (?:bote|frasco) de|un monton de) "
+    rf"(?:\w+ )?{_PILLS}?\b",
+    r"\b(?:se paso|se le paso|le dio una) (?:sobredosis|de fentanyl|de fenta|de perico)\b",
+    r"\bno se (?:puede|pueden) mover\b|\bsangrando de la cabeza\b",
+    r"\bme (?:atropello|atropellaron)\b|\b(?:lo|la) (?:atropello|atropellaron)\b",
+    r"\b(?:se cayo|se pego) (?:y )?(?:en|de) la cabeza\b.*\b(?:sangra|vomita|no despierta|no reacciona)\b",
+    r"\b(?:tuvimos|tuve|hubo) un (?:choque|accidente)\b",
+]
+
+UNCERTAIN_SELF_HARM = [
+    r"\b(?:ya )?no (?:aguanto|puedo) (?:mas|ya)\b|\bya no puedo\b|\bno aguanto\b",
+    r"\bestoy (?:harto|harta|cansad[oa]) de (?:la vida|vivir|todo)\b",
+    r"\bpara que (?:vivir|seguir)\b|\bnada tiene sentido\b|\bme (?:quiero|kiero) desaparecer\b",
+    r"\bodio mi vida\b|\bme odio\b|\bsoy una carga\b|\bnadie me (?:extranaria|va a extranar)\b",
+    r"\bno quiero vivir\b|\bayudenme\b",
+    r"\bme (?:quiero|kiero) morir\b",  # as often "de verguenza": the idioms take that out first
+    r"\bme voy a morir\b|\bsiento que me muero\b|\bme corte\b",
+]
+
+UNCERTAIN_DANGER = [
+    r"\b(?:me|nos) (?:va|van) a matar\b",  # "mi mama me va a matar": mostly a figure of speech
+    r"\bme (?:pega|golpea|patea|ahorca|amenaza|jalonea|empuja)\b",
+    r"\b(?:emergencia|urgente|urgencia)\b",
+    r"\btengo miedo\b|\bno me siento segur[oa]\b|\bmiedo de (?:el|ella|mi)\b",
+    r"\bme (?:mata|matan|esta matando)\b",
+    r"\bsangre\b|\bsangrando\b|\bfuego\b|\bincendio\b",
+    r"\bme (?:pego|golpeo|pateo|empujo|cacheteo)\b",
+]
+
+CUES = {
+    "years_ago": [
+        r"\bhace (?:\d+|unos|muchos|varios|dos|tres|cuatro|cinco|un par de) anos\b|"
+        r"\bel ano pasado\b|\bhace (?:mucho|muchisimo|anos)\b",
+        r"\bde (?:nino|nina|chico|chica|adolescente|chamaco|chamaca|morro|morra|chavo|chava)\b",
+    ],
+    "long_ago": [
+        r"\bhace (?:\d+|unos|muchos|varios|dos|tres|cuatro|cinco|un par de|mucho) "
+        r"(?:anos|meses|tiempo)\b",
+        r"\bel ano pasado\b|\bde (?:nino|nina|chico|chica|joven|adolescente|chamaco|chamaca|morro|"
+        r"morra|chavo|chava|cipote|cipota)\b",
+        r"\bcuando (?:era|tenia|estaba) (?:nino|nina|chico|chica|joven|adolescente|chiquit[oa]|"
+        r"morr[oa]|\d+|en la prepa|en la secundaria)\b",
+        r"\ben la (?:prepa|secundaria|escuela)\b|\bantes (?:yo )?(?:me|lo|la)\b",
+        r"\bhace (?:mucho|muchisimo|anos|rato largo)\b|\ben (?:19|20)\d\d\b",
+    ],
+    "weeks_ago": [
+        r"\bla semana pasada\b|\bel mes pasado\b|\bel otro dia\b",
+        r"\bhace (?:\d+|unos|varios|dos|tres|un par de|unas) (?:dias|semanas)\b",
+    ],
+    "recovery": [
+        r"\b(?:ya|ahora) (?:estoy|me siento|ando) (?:bien|mejor|a salvo|tranquil[oa])\b",
+        r"\b(?:estoy|llevo) limpi[oa]\b|\bya no (?:lo hago|me corto|tomo|uso|me drogo)\b|"
+        r"\bsobreviviente\b",
+    ],
+    "grief": [
+        r"\b(?:se murio|murio|fallecio|fallecimiento|funeral|velorio|luto|duelo|perdi a mi)\b",
+        r"\bse (?:mato|suicido|quito la vida|ahorco)\b",
+    ],
+    "topic": [
+        r"\b(?:linea|prevencion|pelicula|serie|novela|telenovela|noticias|documental|clase|curso|"
+        r"voluntari\w*|cancion|juego|libro)\b",
+    ],
+    "care": [
+        r"\b(?:cita|receta|medicina para|checar|chequeo|seguro|aseguranza|terapia fisica|"
+        r"todavia me duele|sigue doliendo)\b",
+    ],
+    "laugh": [r"\b(?:ja(?:ja)+|je(?:je)+|js(?:js)+|xd|lol|jsjs)\b"],
+    "present": [
+        r"\b(?:ahorita|ahora mismo|en este momento|esta noche|otra vez|de nuevo|ya mero|todavia "
+        r"(?:quiero|pienso)|aqui esta|esta aqui|esta afuera|viene para aca)\b",
+    ],
+}
+
+PATTERNS = Patterns(
+    language="es",
+    idioms=IDIOMS,
+    negated=NEGATED,
+    clear={
+        "violence": (
+            "danger",
+            VIOLENCE,
+            ("long_ago", "weeks_ago", "recovery", "grief", "topic", "laugh"),
+        ),
+        "strangulation": ("danger", STRANGULATION, ("years_ago",)),
+        "unsafe": ("danger", UNSAFE, ("long_ago", "weeks_ago", "recovery", "topic", "laugh")),
+        "call": ("danger", CALL_FOR_HELP, ("long_ago", "weeks_ago", "topic", "laugh")),
+        "medical": (
+            "danger",
+            MEDICAL,
+            ("long_ago", "weeks_ago", "recovery", "grief", "topic", "care", "laugh"),
+        ),
+        "self_harm": ("self_harm", SELF_HARM_INTENT, ("long_ago", "recovery", "laugh")),
+        "self_harm_others": (
+            "self_harm",
+            SELF_HARM_OTHERS,
+            ("long_ago", "recovery", "grief", "topic", "laugh"),
+        ),
+    },
+    uncertain={"danger": UNCERTAIN_DANGER, "self_harm": UNCERTAIN_SELF_HARM},
+    cues=CUES,
+)

@@ -1,0 +1,96 @@
+"""One language's patterns for the safety screen, compiled, and how they are read.
+
+A language module (:mod:`bot.safety.en`, :mod:`bot.safety.es`) declares:
+
+- ``idioms``: phrases that only sound alarming ("dead tired", "me muero de hambre"), taken out
+  of the text before any other pattern runs;
+- ``negated``: risk said and denied in one breath, taken out too but signalling uncertain risk;
+- ``clear``: groups of patterns that say risk outright, each with its risk and the cues that
+  make it uncertain instead ("long_ago", "grief", "laugh"...);
+- ``uncertain``: words that often mean risk and as often do not;
+- ``cues``: patterns of time, person and tone, by name; ``present`` ("right now", "again")
+  overrules every other cue.
+
+:meth:`Compiled.read` gives every (risk, tier) the text signals in this language.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from contract import CLEAR, UNCERTAIN, Language, Risk, Tier
+
+# Emoji a laugh is typed with: the normalised text has lost them.
+_LAUGHING = re.compile("[\U0001f602\U0001f923\U0001f606\U0001f605\U0001f639]")
+
+
+@dataclass(frozen=True)
+class Patterns:
+    language: Language
+    idioms: Sequence[str]
+    negated: Sequence[str]
+    clear: Mapping[str, tuple[Risk, Sequence[str], Sequence[str]]]
+    uncertain: Mapping[Risk, Sequence[str]]
+    cues: Mapping[str, Sequence[str]]
+
+    def compile(self) -> Compiled:
+        return Compiled(self)
+
+
+def _union(patterns: Sequence[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!)")
+
+
+class Compiled:
+    """A language's patterns, compiled once."""
+
+    def __init__(self, patterns: Patterns) -> None:
+        self.language = patterns.language
+        self._idioms = _union([*patterns.idioms, *patterns.negated])
+        self._negated = _union(patterns.negated)
+        self._clear = [
+            (group, risk, _union(found), tuple(cues))
+            for group, (risk, found, cues) in patterns.clear.items()
+        ]
+        self._uncertain = [(risk, _union(found)) for risk, found in patterns.uncertain.items()]
+        self._cues = {name: _union(found) for name, found in patterns.cues.items()}
+        unknown = {c for _, _, _, cues in self._clear for c in cues} - set(self._cues)
+        if unknown:
+            raise ValueError(f"{self.language}: clear groups name unknown cues {sorted(unknown)}")
+
+    def without_idioms(self, words: str) -> str:
+        return self._idioms.sub(" ", words)
+
+    def cues_in(self, words: str, text: str) -> set[str]:
+        """The names of the cues ``words`` (normalised ``text``) holds in this language;
+        ``present`` when it says the risk is now, whatever else it says."""
+        found = {
+            name for name, cue in self._cues.items() if name != "present" and cue.search(words)
+        }
+        if _LAUGHING.search(text):
+            found.add("laugh")
+        if "present" in self._cues:
+            # "im fine now" is not "now": recovery's words are taken out before looking.
+            rest = self._cues["recovery"].sub(" ", words) if "recovery" in self._cues else words
+            if self._cues["present"].search(rest):
+                found.add("present")
+        return found
+
+    def read(self, words: str, cues: set[str]) -> list[tuple[Risk, Tier, str]]:
+        """Every (risk, tier, group) signalled, given the message's ``cues`` (in every
+        language: "as a teen" is a cue for a Spanish word too); empty when nothing is."""
+        plain = self.without_idioms(words)
+        found: list[tuple[Risk, Tier, str]] = []
+        demoting = set() if "present" in cues else cues
+        for group, risk, pattern, demoted_by in self._clear:
+            if pattern.search(plain):
+                tier = UNCERTAIN if demoting & set(demoted_by) else CLEAR
+                found.append((risk, tier, group))
+        for risk, pattern in self._uncertain:
+            if pattern.search(plain):
+                found.append((risk, UNCERTAIN, "uncertain"))
+        if self._negated.search(words):
+            found.append(("self_harm", UNCERTAIN, "negated"))
+        return found

@@ -1,0 +1,67 @@
+"""What the three processes share: names, keys and the one way text is normalised.
+
+The gateway (``bot/``), the action server (``actions/``) and the Rasa server's own code
+(``rasa_addons/``) each import this package, and it imports none of them (nor Rasa, nor
+rasa_sdk, nor aiohttp): it is the contract between them, as ``rasa.shared`` is Rasa's. A name
+that crosses a process boundary (a risk, an intent a risk maps to, a metadata or payload key, a
+language) is declared here once; the processes never spell it themselves.
+"""
+
+from contract.keys import (
+    META_CHANNEL,
+    META_CRISIS_SENT,
+    META_LANGUAGE,
+    META_MESSAGE_ID,
+    META_SCREEN,
+    PAYLOAD_HANDOFF,
+    PAYLOAD_LISTING,
+    PAYLOAD_REPORT,
+    PAYLOAD_REQUEST_LOCATION,
+)
+from contract.language import DEFAULT_LANGUAGE, LANGUAGES, Language
+from contract.needs import INTENT_FOR_NEED, NEED_FOR_INTENT, NEEDS, Need
+from contract.risk import (
+    CLEAR,
+    DANGER,
+    INTENT_FOR_RISK,
+    RISK_FOR_INTENT,
+    RISK_INTENTS,
+    RISKS,
+    SELF_HARM,
+    TIERS,
+    UNCERTAIN,
+    Risk,
+    Tier,
+)
+from contract.text import normalise
+
+__all__ = [
+    "CLEAR",
+    "DANGER",
+    "DEFAULT_LANGUAGE",
+    "INTENT_FOR_NEED",
+    "INTENT_FOR_RISK",
+    "LANGUAGES",
+    "META_CHANNEL",
+    "META_CRISIS_SENT",
+    "META_LANGUAGE",
+    "META_MESSAGE_ID",
+    "META_SCREEN",
+    "NEEDS",
+    "NEED_FOR_INTENT",
+    "PAYLOAD_HANDOFF",
+    "PAYLOAD_LISTING",
+    "PAYLOAD_REPORT",
+    "PAYLOAD_REQUEST_LOCATION",
+    "RISKS",
+    "RISK_FOR_INTENT",
+    "RISK_INTENTS",
+    "SELF_HARM",
+    "TIERS",
+    "UNCERTAIN",
+    "Language",
+    "Need",
+    "Risk",
+    "Tier",
+    "normalise",
+]

@@ -1,0 +1,21 @@
+"""The one way text is normalised before patterns read it, in every process.
+
+Lower case, accents folded (``está`` -> ``esta``: clients type both), apostrophes dropped
+(``don't`` -> ``dont``), everything else that is not a letter or a digit turned into a space,
+one space at each end so that a pattern can anchor on ``" word "``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_APOSTROPHES = re.compile(r"['’‘`´]")
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def normalise(text: str) -> str:
+    """Lower case ASCII words separated by single spaces; apostrophes dropped."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    ascii_only = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return " " + _NOT_WORD.sub(" ", _APOSTROPHES.sub("", ascii_only)).strip() + " "

@@ -8,7 +8,8 @@ person. So a message whose whole text, normalised as the safety screen normalise
 the phrases below is ``affirm`` or ``deny`` with confidence 1.0, whatever DIET guessed; any
 other message (a longer sentence, "yes but i need food") is left to DIET.
 
-The lists hold only phrases that mean yes or no on their own, in any context; none of them is
+The lists hold only phrases that mean yes or no on their own, in any context, in English and in
+Spanish ("si", "claro", "simon", "nel", "para nada"); none of them is
 a risk phrase, and ``RiskTriage`` (after this component) keeps ``affirm`` and ``deny`` as they
 are. Runs after the FallbackClassifier, so a plain "nah" is never a clarification.
 """
@@ -23,7 +24,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 
-from rasa_addons.needs import normalise
+from contract import normalise
 
 
 def _phrases(block: str) -> frozenset[str]:
@@ -68,10 +69,48 @@ YES_PHRASES = _phrases(
     yes i am
     i am
     i do
+    si
+    sí
+    sii
+    sip
+    si por favor
+    si porfa
+    si gracias
+    claro
+    claro que si
+    por supuesto
+    simon
+    simón
+    andale
+    ándale
+    orale
+    órale
+    va
+    sale
+    dale
+    esta bien
+    está bien
+    de acuerdo
+    okey
+    ok gracias
+    si estoy
+    si quiero
     """
 )
 NO_PHRASES = _phrases(
     """
+    nel
+    nop
+    nelson
+    para nada
+    no gracias
+    no por favor
+    no estoy
+    no quiero
+    todavia no
+    todavía no
+    ahorita no
+    mejor no
     no
     noo
     nope

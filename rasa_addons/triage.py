@@ -1,32 +1,36 @@
 """Risk triage: how certain a risk signal is, and what else the message asks for.
 
-A risk signal adds; it never replaces (DESIGN.md, "Safety rules"). This NLU component runs
-last in the pipeline (after DIET and the FallbackClassifier) and decides, for every message:
+A risk signal adds; it never replaces (docs/design.md, "Safety rules"). This NLU component runs
+last in the pipeline and decides, for every message, from three readings of it: the gateway's
+safety screen (patterns, in the message's metadata), the risk model (:mod:`rasa_addons.risk`:
+how likely the message needs the full escalation, or at least a check) and DIET's intents
+(what the client asks for):
 
-- **clear** risk (a confident risk intent, or a strong pattern of the gateway's safety screen):
-  the risk intent stays, and the crisis response and a person follow (data/rules/safety.yml).
-  When the message also names a need in so many words ("i want to die, i need a bed"), a
-  ``need`` entity is added, so the search runs beside the crisis response.
-- **uncertain** risk (a risk intent below ``clear_threshold``, a risk intent that is the
-  runner-up above ``runner_up_threshold``, or a figurative pattern of the screen such as
-  "killing me"): the client gets what they asked for, plus a short check ("Are you safe right
-  now?"), and a "No" escalates at once. The intent becomes what the client asked for (the best
-  service need in the ranking or in the words), with a ``risk_check`` entity saying which
-  risk; when nothing else was asked for, the risk intent stays with its ``risk_check`` entity,
-  and the dialogue asks the check alone.
-
-The gateway tells this component what its screen found, in the message's metadata:
-``{"screen": {"risk": "self_harm" | "danger", "tier": "clear" | "uncertain"}}``. A clear
-screen already gave the client the crisis reply and opened a case, so no check is added then.
+- **clear** risk: a clear screen signal, or the risk model at or above ``escalate_threshold``
+  (``over_uncertain_threshold`` when the screen found words it knows to be ambiguous, or said
+  of what is over: "i cant do this anymore", "car crash last week").
+  The risk intent stays (or replaces what DIET guessed), and the crisis response and a person
+  follow (data/rules/safety.yml). When the message also asks for a service (a need its words
+  name, or DIET's reading when that was a need), a ``need`` entity is added, so that the search
+  runs beside the crisis response: "he hit me tonight, where can me and the kids sleep" gets
+  the danger reply, a person and the shelters. When the screen was clear but neither the model
+  nor DIET reads risk, the gateway has already given the crisis reply and opened a case, and
+  Rasa answers what was asked.
+- **uncertain** risk: an uncertain screen signal ("car crash last week", "this rent is killing
+  me"), the risk model at or above ``check_threshold``, or a risk intent on top of DIET's
+  ranking that the other two do not back. The client gets what they asked for, plus a short
+  check ("Are you safe right now?"), and a "No" escalates at once: the intent becomes what the
+  client asked for, with a ``risk_check`` entity; when nothing else was asked for, the risk
+  intent stays with its ``risk_check`` entity, and the dialogue asks the check alone.
 
 The rules are in :func:`triage`, a pure function; the component only reads and writes Rasa's
-message. The thresholds are chosen by ``python scripts/tune_nlu.py`` on cross-validation
-predictions of the training data, never on a held-out set (README, "Risk tiers").
+message. The thresholds are chosen by ``python scripts/tune_nlu.py`` on cross-validation of the
+training data, never on a held-out set (docs/figures.md, "Risk").
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,10 +40,21 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 
-from rasa_addons.needs import INTENT_FOR_NEED, NEED_FOR_INTENT, needs_named
+from contract import (
+    CLEAR,
+    DANGER,
+    INTENT_FOR_NEED,
+    INTENT_FOR_RISK,
+    META_SCREEN,
+    NEED_FOR_INTENT,
+    RISK_FOR_INTENT,
+    RISKS,
+    SELF_HARM,
+    UNCERTAIN,
+)
+from rasa_addons.needs import needs_named
+from rasa_addons.risk import SCORES
 
-RISK_INTENTS = {"risk_self_harm": "self_harm", "risk_immediate_danger": "danger"}
-INTENT_FOR_RISK = {risk: intent for intent, risk in RISK_INTENTS.items()}
 FALLBACK = "nlu_fallback"
 # Intents that carry on with what the client is doing: an uncertain risk keeps them. The check
 # follows the search they continue; answers to the bot's own questions and a request for a
@@ -62,70 +77,90 @@ class Decision:
     check: bool  # ask "Are you safe right now?" (a `risk_check` entity)
 
 
+@dataclass(frozen=True)
+class Thresholds:
+    escalate: float = 0.5  # the risk model's P(escalate) for a clear risk
+    check: float = 0.2  # its P(any risk) for an uncertain one
+    need: float = 0.1  # DIET's score for a need it only half guessed beside an uncertain risk
+    asked: float = 0.3  # the risk model's P(a need is asked for) beside a risk
+    # The risk model's P(escalate) for a clear risk when the screen found words it knows to be
+    # ambiguous ("i cant do this anymore") or said of what is over ("car crash last week").
+    over_uncertain: float = 0.8
+
+
 def triage(
     text: str,
     intent: str,
     ranking: Sequence[tuple[str, float]],
-    screen: dict[str, Any] | None = None,
-    clear_threshold: float = 0.7,
-    runner_up_threshold: float = 0.2,
+    screen: Mapping[str, Any] | None = None,
+    scores: Mapping[str, Any] | None = None,
+    thresholds: Thresholds = Thresholds(),
 ) -> Decision:
     """The tier of a message's risk signal and what the dialogue should see.
 
-    ``intent`` is the pipeline's intent so far (``nlu_fallback`` included); ``ranking`` the
-    classifier's ranking without ``nlu_fallback``, best first.
+    ``intent`` is the pipeline's intent so far (``nlu_fallback`` included); ``ranking`` DIET's
+    ranking without ``nlu_fallback``, best first; ``screen`` what the gateway's screen found;
+    ``scores`` the risk model's (:data:`rasa_addons.risk.SCORES`).
     """
-    scores = dict(ranking)
-    risk_intent = max(RISK_INTENTS, key=lambda name: scores.get(name, 0.0))
-    risk_score = scores.get(risk_intent, 0.0)
+    ranked = dict(ranking)
     screen_risk = (screen or {}).get("risk")
-    screen_tier = (screen or {}).get("tier") if screen_risk in INTENT_FOR_RISK else None
+    screen_tier = (screen or {}).get("tier") if screen_risk in RISKS else None
+    model = scores or {}
+    escalate = float(model.get("escalate", 0.0))
+    any_risk = float(model.get("any", 0.0))
+    model_risk = SELF_HARM if float(model.get("self_harm", 0.5)) >= 0.5 else DANGER
     top = ranking[0][0] if ranking else FALLBACK
+    diet_risk = RISK_FOR_INTENT.get(top)
     named = needs_named(text)
-
-    # A figurative phrase of the screen ("killing me") makes even a confident risk intent a
-    # question to ask, not an alarm: the check names the emergency number all the same.
-    if top in RISK_INTENTS and (
-        screen_tier == "clear" or (risk_score >= clear_threshold and screen_tier != "uncertain")
-    ):
-        need = named[0] if named else None
-        return Decision(top, "clear", RISK_INTENTS[top], need, check=False)
-    if screen_tier == "clear":
-        # The gateway gave the crisis reply and opened a case: Rasa answers the rest as asked.
-        return Decision(intent, "clear", screen_risk, None, check=False)
-
-    uncertain = (
-        top in RISK_INTENTS or risk_score >= runner_up_threshold or screen_tier == "uncertain"
+    # What the client asks for beside the risk: the words it names, then the risk model's
+    # reading of the needs, then DIET's own reading of the message.
+    read = model.get("needs") if isinstance(model.get("needs"), Mapping) else {}
+    beside = max(read.items(), key=lambda item: item[1], default=(None, 0.0))  # type: ignore[union-attr]
+    modelled = str(beside[0]) if beside[0] and float(beside[1]) >= thresholds.asked else None
+    asked = (
+        INTENT_FOR_NEED[named[0]]
+        if named
+        else modelled or (top if top in NEED_FOR_INTENT else None)
     )
+
+    needed = thresholds.over_uncertain if screen_tier == UNCERTAIN else thresholds.escalate
+    model_clear = escalate >= needed
+    if model_clear or (screen_tier == CLEAR and diet_risk is not None):
+        risk = str(screen_risk if screen_tier == CLEAR else (diet_risk or model_risk))
+        need = NEED_FOR_INTENT[asked] if asked else None
+        return Decision(INTENT_FOR_RISK[risk], CLEAR, risk, need, check=False)
+    if screen_tier == CLEAR:
+        # The gateway gave the crisis reply and opened a case: Rasa answers the rest as asked.
+        return Decision(intent, CLEAR, screen_risk, None, check=False)
+
+    uncertain = screen_tier == UNCERTAIN or any_risk >= thresholds.check or diet_risk is not None
     if not uncertain:
         return Decision(intent, None, None, None, check=False)
-    if top in RISK_INTENTS:
-        risk = RISK_INTENTS[top]
-    elif risk_score >= runner_up_threshold:
-        risk = RISK_INTENTS[risk_intent]
-    else:
-        risk = str(screen_risk)
+    risk = str(screen_risk if screen_tier == UNCERTAIN else (diet_risk or model_risk))
     if intent in KEPT_WITHOUT_CHECK:
-        return Decision(intent, "uncertain", risk, None, check=False)
+        return Decision(intent, UNCERTAIN, risk, None, check=False)
     if intent in NEED_FOR_INTENT or intent in KEPT_WITH_CHECK:
-        return Decision(intent, "uncertain", risk, None, check=True)
-    # What else was asked for: a need the words name; or, when the model's first guess was not
-    # risk (small talk, a question it cannot place), its best need. A risk intent on top is
-    # never swapped for a need the model only half guessed ("i swallowed all my meds" is not a
-    # request for services because a need scored 0.13): that gets the check alone.
-    asked = next((name for name, _ in ranking if name in NEED_FOR_INTENT), None)
-    best_need = INTENT_FOR_NEED[named[0]] if named else None
+        return Decision(intent, UNCERTAIN, risk, None, check=True)
+    # What else was asked for: a need the words name, or the risk model reads; or DIET's best
+    # need, when DIET's first guess was not risk (small talk, a question it cannot place) or was
+    # a risk the risk model does not back ("where can i get n95 masks, the smoke is bad"). A
+    # risk intent both read is never swapped for a need DIET only half guessed ("i swallowed
+    # all my meds" is not a request for services because a need scored 0.13): that gets the
+    # check alone.
+    guessed = next((name for name, _ in ranking if name in NEED_FOR_INTENT), None)
+    best = INTENT_FOR_NEED[named[0]] if named else modelled
+    backed = any_risk >= thresholds.check
     if (
-        best_need is None
-        and top not in RISK_INTENTS
-        and asked is not None
-        and scores.get(asked, 0.0) >= runner_up_threshold
+        best is None
+        and (diet_risk is None or not backed)
+        and guessed is not None
+        and ranked.get(guessed, 0.0) >= thresholds.need
     ):
-        best_need = asked
-    if best_need is not None:
-        return Decision(best_need, "uncertain", risk, None, check=True)
+        best = guessed
+    if best is not None:
+        return Decision(best, UNCERTAIN, risk, None, check=True)
     # Nothing else asked for (small talk, a question it cannot place): the check alone.
-    return Decision(INTENT_FOR_RISK[risk], "uncertain", risk, None, check=True)
+    return Decision(INTENT_FOR_RISK[risk], UNCERTAIN, risk, None, check=True)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -134,11 +169,23 @@ class RiskTriage(GraphComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"clear_threshold": 0.7, "runner_up_threshold": 0.2}
+        defaults = Thresholds()
+        return {
+            "escalate_threshold": defaults.escalate,
+            "check_threshold": defaults.check,
+            "need_threshold": defaults.need,
+            "asked_threshold": defaults.asked,
+            "over_uncertain_threshold": defaults.over_uncertain,
+        }
 
     def __init__(self, config: dict[str, Any]) -> None:
-        self.clear_threshold = float(config["clear_threshold"])
-        self.runner_up_threshold = float(config["runner_up_threshold"])
+        self.thresholds = Thresholds(
+            float(config["escalate_threshold"]),
+            float(config["check_threshold"]),
+            float(config["need_threshold"]),
+            float(config["asked_threshold"]),
+            float(config["over_uncertain_threshold"]),
+        )
 
     @classmethod
     def create(
@@ -166,14 +213,15 @@ class RiskTriage(GraphComponent):
             if r.get("name") != FALLBACK
         ]
         metadata = message.get("metadata") or {}
-        screen = metadata.get("screen") if isinstance(metadata, dict) else None
+        screen = metadata.get(META_SCREEN) if isinstance(metadata, dict) else None
+        scores = message.get(SCORES)
         decision = triage(
             str(message.get("text") or ""),
             str(name),
             ranking,
             screen if isinstance(screen, dict) else None,
-            self.clear_threshold,
-            self.runner_up_threshold,
+            scores if isinstance(scores, dict) else None,
+            self.thresholds,
         )
         if decision.intent != name:
             confidence = dict(ranking).get(decision.intent, intent.get("confidence", 0.0))

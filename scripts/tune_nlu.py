@@ -1,28 +1,19 @@
-"""Choose the NLU thresholds on cross-validation, never on a held-out set.
+"""Choose the FallbackClassifier's threshold on cross-validation, never on a held-out set.
 
     python scripts/tune_nlu.py [--folds 5] [--out results/tuning]
 
-config.yml has three numbers that decide what a client gets when the model is unsure: the
-FallbackClassifier's ``threshold`` (below it, a clarification instead of a guess), and
-RiskTriage's ``clear_threshold`` and ``runner_up_threshold`` (rasa_addons/triage.py: a risk
-intent at or above the first is a clear risk, the crisis reply and a case; a risk intent below
-it, or a runner-up at or above the second, is an uncertain one, what was asked for plus "Are you
-safe right now?").
+Below config.yml's FallbackClassifier ``threshold`` a message gets a clarification instead of
+DIET's guess. Choosing it on a held-out set would make that set's figures in-sample. So this
+script splits data/nlu into ``--folds`` folds (stratified by intent, a fixed seed), trains the
+NLU pipeline of config.yml on all folds but one, and parses the one left out with the safety
+screen's metadata, as the gateway sends it: every training example is then parsed by a model
+that never saw it. On those out-of-fold parses it sweeps the threshold and prints what each
+would cost: right guesses lost to a clarification, wrong ones caught, risk examples lost. The
+risk thresholds are chosen by ``scripts/tune_risk.py``, which needs no DIET.
 
-Choosing them on tests/nlu/heldout.yml or the blind set would make those sets' figures
-in-sample. So this script splits data/nlu into ``--folds`` folds (stratified by intent, a fixed
-seed), trains the NLU pipeline of config.yml on all folds but one, and parses the one left out
-with the safety screen's metadata, as the gateway sends it: every training example is then
-parsed by a model that never saw it. On those out-of-fold parses it sweeps each setting and
-prints what each would cost:
-
-- fallback: right guesses lost to a clarification, wrong ones caught, risk examples lost;
-- triage: risk examples given the crisis reply, given the crisis reply or the check, and
-  other examples given the crisis reply (a false alarm: a case and maybe a page at night) or
-  the check.
-
-The tables go to ``<out>/sweep.json``; the folds' parses to ``<out>/parses.json``, so a
-second sweep (``--parses``) needs no training. Training the folds takes several minutes each.
+The table goes to ``<out>/sweep.json``; the folds' parses (DIET's ranking of every example) to
+``<out>/parses.json``, so a second sweep (``--parses``) needs no training. Training the folds
+takes several minutes each.
 """
 
 from __future__ import annotations
@@ -46,8 +37,6 @@ sys.path.insert(0, str(ROOT))
 from nlu_fallback import FALLBACK_INTENT, RISK_INTENTS, falls_back, quiet_rasa  # noqa: E402
 
 FALLBACK_THRESHOLDS = (0.2, 0.3, 0.4, 0.5)
-CLEAR_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
-RUNNER_UP_THRESHOLDS = (0.1, 0.15, 0.2, 0.3, 0.4)
 
 
 @dataclass(frozen=True)
@@ -58,21 +47,6 @@ class FoldParse:
     expected: str
     ranking: tuple[tuple[str, float], ...]  # DIET's ranking, without nlu_fallback
     screen: dict[str, str] | None  # what the gateway's screen sends as metadata
-
-
-@dataclass(frozen=True)
-class TriageRow:
-    clear_threshold: float
-    runner_up_threshold: float
-    risk: int
-    risk_crisis: int
-    risk_line_given: int  # the crisis reply or the check: the emergency number reached them
-    other: int
-    other_crisis: int  # false alarms
-    other_check: int
-    risk_as_need: int  # risk examples answered as a need (with the check), not as risk
-    need: int  # other examples labelled with a need
-    need_served: int  # of them, answered with that need
 
 
 def folds_of(examples: Sequence[tuple[str, str]], folds: int, seed: int = 42) -> list[int]:
@@ -109,38 +83,9 @@ def sweep_fallback(parses: Sequence[FoldParse]) -> list[dict[str, Any]]:
     return rows
 
 
-def sweep_triage(parses: Sequence[FoldParse], fallback: float) -> list[TriageRow]:
-    from rasa_addons.needs import NEED_FOR_INTENT
-    from rasa_addons.triage import triage
-
-    rows = []
-    for clear in CLEAR_THRESHOLDS:
-        for runner_up in RUNNER_UP_THRESHOLDS:
-            counts: dict[str, int] = defaultdict(int)
-            for p in parses:
-                intent = p.ranking[0][0] if p.ranking else FALLBACK_INTENT
-                if falls_back(p.ranking, fallback, 0.0):
-                    intent = FALLBACK_INTENT
-                decision = triage(p.text, intent, p.ranking, p.screen, clear, runner_up)
-                screen_clear = (p.screen or {}).get("tier") == "clear"
-                crisis = screen_clear or decision.tier == "clear"
-                check = decision.check and not crisis
-                kind = "risk" if p.expected in RISK_INTENTS else "other"
-                counts[kind] += 1
-                counts[f"{kind}_crisis"] += crisis
-                if kind == "risk":
-                    counts["risk_line_given"] += crisis or check
-                    counts["risk_as_need"] += not crisis and decision.intent in NEED_FOR_INTENT
-                else:
-                    counts["other_check"] += check
-                    if p.expected in NEED_FOR_INTENT:
-                        counts["need"] += 1
-                        counts["need_served"] += decision.intent == p.expected
-            rows.append(TriageRow(clear, runner_up, **counts))  # type: ignore[arg-type]
-    return rows
-
-
-def train_and_parse(fold: Sequence[int], folds: int, work: Path) -> list[FoldParse]:
+def train_and_parse(
+    fold: Sequence[int], folds: int, work: Path, only: int | None = None
+) -> list[FoldParse]:
     """Train on all folds but one, parse that one; for every fold."""
     from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -151,7 +96,7 @@ def train_and_parse(fold: Sequence[int], folds: int, work: Path) -> list[FoldPar
     data = _training_data()
     examples = data.intent_examples
     parses: list[FoldParse] = []
-    for k in range(folds):
+    for k in range(folds) if only is None else [only]:
         kept = [m for m, f in zip(examples, fold, strict=True) if f != k]
         subset = TrainingData(
             training_examples=kept,
@@ -189,7 +134,7 @@ def _parse(model: Path, held: Sequence[tuple[str, str]], screen: Any) -> list[Fo
         found = []
         for text, expected in held:
             signal = screen(text)
-            meta = {"risk": signal.risk, "tier": signal.tier} if signal is not None else None
+            meta = signal.metadata() if signal is not None else None
             parsed = await agent.processor.parse_message(
                 UserMessage(text, metadata={"screen": meta} if meta else {})
             )
@@ -216,7 +161,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "tuning")
     parser.add_argument("--parses", type=Path, help="reuse a parses.json: sweep only")
-    parser.add_argument("--fallback", type=float, help="the fallback threshold for the triage")
+    parser.add_argument(
+        "--only-fold", type=int, help="train and parse one fold only (a quicker, rougher look)"
+    )
     args = parser.parse_args(argv[1:])
     args.out.mkdir(parents=True, exist_ok=True)
     if args.parses:
@@ -231,7 +178,7 @@ def main(argv: list[str]) -> int:
                     for m in _training_data().intent_examples]  # fmt: skip
         fold = folds_of(examples, args.folds)
         with tempfile.TemporaryDirectory(prefix="tune-nlu-") as work:
-            parses = train_and_parse(fold, args.folds, Path(work))
+            parses = train_and_parse(fold, args.folds, Path(work), args.only_fold)
         (args.out / "parses.json").write_text(json.dumps([asdict(p) for p in parses]))
     fallback_rows = sweep_fallback(parses)
     print(f"{len(parses)} training examples, each parsed by a model that never saw it.\n")
@@ -239,36 +186,17 @@ def main(argv: list[str]) -> int:
     for r in fallback_rows:
         print(f"  {r['threshold']:4.2f} | {r['fallbacks']:9d} {r['correct_lost']:12d}"
               f" {r['wrong_caught']:12d} {r['risk_lost']:9d}")  # fmt: skip
-    fallback = args.fallback if args.fallback is not None else _config_fallback()
-    triage_rows = sweep_triage(parses, fallback)
-    print(f"\nRiskTriage (fallback threshold {fallback}): clear runner-up | risk: crisis,"
-          " crisis-or-check, answered as a need | other: crisis (false alarms), check |"
-          " needs served")  # fmt: skip
-    for t in triage_rows:
-        print(f"  {t.clear_threshold:4.2f} {t.runner_up_threshold:5.2f} |"
-              f" {t.risk_crisis:4d} {t.risk_line_given:4d} of {t.risk:4d} |"
-              f" {t.risk_as_need:4d} | {t.other_crisis:4d} {t.other_check:4d} of {t.other:5d} |"
-              f" {t.need_served:4d} of {t.need:4d}")  # fmt: skip
     (args.out / "sweep.json").write_text(
         json.dumps(
             {
                 "examples": len(parses),
                 "fallback": fallback_rows,
-                "triage": [asdict(t) for t in triage_rows],
             },
             indent=2,
         )
     )
     print(f"\nwritten to {args.out / 'sweep.json'}")
     return 0
-
-
-def _config_fallback() -> float:
-    import yaml
-
-    config = yaml.safe_load((ROOT / "config.yml").read_text())
-    step = next(c for c in config["pipeline"] if c["name"] == "FallbackClassifier")
-    return float(step["threshold"])
 
 
 if __name__ == "__main__":

@@ -60,7 +60,8 @@ conversations: $(STAMP) ## Conversation tests tests/test_*.yml with --fail-on-pr
 	$(BIN)/rasa test core --stories tests/ --model "$$($(PY) scripts/model.py path)" \
 	    --fail-on-prediction-errors --out results/core --quiet
 
-nlu-eval: $(STAMP) ## Macro-F1 on the held-out set (never trained on), and every risk example caught
+nlu-eval: $(STAMP) ## The held-out sets, end to end (what a client receives first), and their guards
+	$(PY) -m actions.directory ensure
 	$(PY) scripts/evaluate_nlu.py
 
 compare-pipelines: $(STAMP) ## Cross-validate the candidate NLU pipelines (slow: minutes)

@@ -17,7 +17,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.context import region
 from actions.gazetteer import Gazetteer, gazetteer_for
-from actions.texts import say
+from actions.texts import Say, language_of, speaker
+from contract import CLEAR, DANGER, INTENT_FOR_RISK, META_SCREEN
 
 MAX_ECHO = 40  # characters of an unknown place repeated back to the client
 
@@ -55,6 +56,7 @@ class ActionAskNeed(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        say = speaker(language_of(tracker))
         buttons = [{"title": say(key), "payload": payload} for key, payload in NEED_BUTTONS]
         dispatcher.utter_message(text=say("ask_need"), buttons=buttons)
         return []
@@ -65,7 +67,10 @@ class ActionAskLocation(Action):
 
     The `request_location` payload lets the gateway offer Telegram's "share location" button.
     Someone telling of abuse at home hears the 24/7 domestic violence line before the question,
-    the first time it is asked: they may never answer it.
+    the first time it is asked: they may never answer it; unless the danger reply of this very
+    turn has just named it (no line twice in one turn). A message with an uncertain risk signal
+    hears the emergency number with the question: "Are you safe right now?" follows the
+    listing, which waits for the answer.
     """
 
     def name(self) -> str:
@@ -74,12 +79,30 @@ class ActionAskLocation(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        say = speaker(language_of(tracker))
         first_ask = tracker.get_slot("requested_slot") != "location"
-        if first_ask and tracker.get_slot("need") == "domestic_violence":
+        if (
+            first_ask
+            and tracker.get_slot("need") == "domestic_violence"
+            and not danger_reply_this_turn(tracker)
+        ):
             dispatcher.utter_message(text=say("ask_location_domestic_violence"))
-        dispatcher.utter_message(text=say("ask_location"))
+        question = say("ask_location")
+        if first_ask and tracker.get_slot("risk_check"):
+            question = f"{question} {say('ask_location_unsure')}"
+        dispatcher.utter_message(text=question)
         dispatcher.utter_message(json_message={"request_location": True})
         return []
+
+
+def danger_reply_this_turn(tracker: Tracker) -> bool:
+    """Whether this turn's crisis reply was the danger one, which names the domestic violence
+    line: Rasa's (a clear ``risk_immediate_danger``) or the gateway's (its screen's)."""
+    latest = tracker.latest_message or {}
+    if (latest.get("intent") or {}).get("name") == INTENT_FOR_RISK[DANGER]:
+        return True
+    screen = (latest.get("metadata") or {}).get(META_SCREEN) or {}
+    return bool(screen.get("risk") == DANGER and screen.get("tier") == CLEAR)
 
 
 class ValidateServiceSearchForm(FormValidationAction):
@@ -105,6 +128,7 @@ class ValidateServiceSearchForm(FormValidationAction):
             shown = (value or "").strip()
             if len(shown) > MAX_ECHO:
                 shown = shown[: MAX_ECHO - 3].rstrip() + "..."
+            say: Say = speaker(language_of(tracker))
             dispatcher.utter_message(text=say("location_unknown", place=shown))
             return {"location": None}
         return {"location": place.slot_value}

@@ -26,7 +26,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.context import channel_of, region
 from actions.directory.db import db_path
 from actions.directory.service import find
-from actions.texts import say
+from actions.texts import language_of, speaker
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +60,7 @@ class ActionFindServices(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         channel = channel_of(tracker)
+        language = language_of(tracker)
         reply = find(
             db_path(),
             need=tracker.get_slot("need"),
@@ -69,7 +70,8 @@ class ActionFindServices(Action):
             page=requested_page(tracker),
             now=self.now(),
             region=region(),
-            say=say,
+            say=speaker(language),
+            language=language,
         )
         logger.info("directory reply %s (page %d, %s)", reply.key, reply.page, channel)
         dispatcher.utter_message(text=reply.text)

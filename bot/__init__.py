@@ -9,7 +9,8 @@ imports ``rasa``.
 A message's steps, each in its module: the channel adapters (:mod:`.channels`, which read what
 arrives with :mod:`.inputs` and let only offered buttons send intents, :mod:`.payloads`) hand
 it to the inbox (:mod:`.inbox`), which stores it in the store (:mod:`.db`), has the safety
-screen (:mod:`.safety`) read it and human handoff (:mod:`.handoff`, as :mod:`.hooks` describes
+screen (:mod:`.safety`) read it in every language of the region, decides the conversation's
+language (:mod:`.language`) and has human handoff (:mod:`.handoff`, as :mod:`.hooks` describes
 it) open or join a case; the router (:mod:`.pipeline`) asks Rasa (:mod:`.rasa`); replies are
 rendered for the channel (:mod:`.render`, :mod:`.gsm`) and delivered by the outbox
 (:mod:`.outbox`, paced by :mod:`.pacing`). Around them: the app factory (:mod:`.app`) and its

@@ -54,7 +54,8 @@ from bot.errors import BadInput
 from bot.handoff import console, staffchat
 from bot.handoff import service as handoff_service
 from bot.inbox import Inbox
-from bot.messages import load_messages
+from bot.language import LanguageDetector, places_of
+from bot.messages import load_messages, region_values
 from bot.outbox import Outbox, Sender
 from bot.pipeline import Pipeline
 from bot.privacy import load_hasher
@@ -71,6 +72,7 @@ from bot.state import (
     HANDOFF,
     HTTP,
     INBOX,
+    LANGUAGES,
     OUTBOX,
     PIPELINE,
     PRIVACY,
@@ -89,6 +91,7 @@ from region import Region, load_region
 
 log = logging.getLogger(__name__)
 
+ROOT = Path(__file__).resolve().parent.parent
 MAX_REQUEST_BYTES = 64 * 1024
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 OUTBOX_STOP_GRACE = 5.0
@@ -106,7 +109,8 @@ def create_app(
     app[SETTINGS] = settings
     app[REGION] = region
     app[CLOCK] = clock
-    app[TEXTS] = load_messages(region.template_values())
+    app[TEXTS] = load_messages(region_values(region))
+    app[LANGUAGES] = LanguageDetector(region.languages, places_of(ROOT))
     app[WEBCHAT_PAGE] = webchat.page(settings.quick_exit_url, region.emergency_number)
     app[SCREEN] = Screen(region.emergency_number)
     app.cleanup_ctx.extend([store_ctx, http_ctx])
@@ -230,7 +234,9 @@ async def core_ctx(app: web.Application) -> AsyncIterator[None]:
         settings.handoff, app[REGION], db, texts, hasher, app.get(TELEGRAM_BOT), clock
     )
     pipeline = Pipeline(db, rasa, health, outbox, texts, handoff, clock)
-    app[INBOX] = Inbox(db, hasher, texts, app[SCREEN], pipeline, outbox, handoff, clock)
+    app[INBOX] = Inbox(
+        db, hasher, texts, app[SCREEN], pipeline, outbox, handoff, clock, app[LANGUAGES]
+    )
     app[HANDOFF] = handoff_service.staff_side(
         settings.handoff, handoff, relay, db, outbox, pipeline, clock
     )

@@ -78,6 +78,7 @@ class NewMessage:
     inbound_id: int
     risk: str | None  # the clear risk the screen found, if any
     person: bool  # the client asked for a person in words the gateway recognises
+    language: str | None = None  # the conversation's language, with this message
 
 
 class Handoff:

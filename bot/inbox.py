@@ -2,7 +2,11 @@
 
 :meth:`Inbox.accept` runs :meth:`Inbox.take_in`, one transaction that follows the message
 through its first steps in the order it lives them: it is stored (a repeat of the provider's
-id is dropped); the safety screen reads the client's words (:func:`plan_for`); the report
+id is dropped); the safety screen reads the client's words, in every language it knows; the
+conversation's language is decided (:mod:`bot.language`: the client's choice, their words, the
+channel's hint; a clear risk signal in another language moves the conversation to it, so the
+crisis reply is in the words the client thinks in); the gateway's answer is planned
+(:func:`plan_for`) in that language; the report
 counts a conversation begun and a risk signal (:mod:`bot.db.report`: no words); human handoff
 opens or joins a case (:class:`bot.hooks.Handoff`: a message of a client who is talking with
 staff is relayed to them, a request for a person or a clear risk opens a case); the replies the
@@ -25,7 +29,8 @@ from typing import Any
 from bot.db import Connection, Database, conversations, events, inbound, outbox, report
 from bot.errors import StoreConflict
 from bot.hooks import NO_HANDOFF, Effects, Handoff, Kickable, NewMessage, start
-from bot.messages import Messages
+from bot.language import DETECTED, EXPLICIT, SOME, Choice, LanguageDetector, hint_of
+from bot.messages import Catalog, Messages
 from bot.model import REQUEST_HUMAN, TO_RASA, Accepted, BotMessage, Button, Incoming
 from bot.payloads import typed
 from bot.privacy import SenderHasher, short
@@ -74,18 +79,26 @@ class Plan:
 
 
 def plan_for(
-    incoming: Incoming, texts: Messages, check: Callable[[str], Signal | None] = screen
+    incoming: Incoming,
+    texts: Messages,
+    check: Callable[[str], Signal | None] = screen,
+    chose_language: bool = False,
 ) -> Plan:
     """Where a message goes and what the gateway answers at once (a pure function).
 
     A clear risk signal gets the crisis reply now; an uncertain one nothing yet (Rasa answers
     what was asked and checks). Either way the client's words still go to Rasa. A request for
     a person is noted for human handoff. A request to erase their messages (or its
-    confirmation) is answered by the gateway (:mod:`bot.privacy.client`), never sent to Rasa.
+    confirmation) is answered by the gateway (:mod:`bot.privacy.client`), never sent to Rasa;
+    so is a message that only chooses the conversation's language ("ESPAÑOL", a language
+    button), unless it signals risk.
     """
     erase = erasing.asked(incoming)
     if erase is not None:
         return Plan("handled", erase=erase)
+    if chose_language and not (incoming.kind == "text" and check(incoming.text)):
+        chosen = [BotMessage(texts.language_chosen)]
+        return Plan("handled", replies=chosen, reply_kind="language")
     plan = _plan(incoming, texts, check)
     plan.person = asks_for_person(incoming)
     return plan
@@ -106,7 +119,7 @@ def _plan(incoming: Incoming, texts: Messages, check: Callable[[str], Signal | N
     if kind in ("text", "media"):
         signal = check(incoming.text) if incoming.text.strip() else None
         if signal is not None and signal.clear:
-            crisis = [BotMessage(texts.crisis(signal.risk))]
+            crisis = [BotMessage(texts.crisis(signal.risk, signal.medical))]
             return Plan("pending", signal.risk, "clear", replies=crisis, reply_kind="crisis")
     if kind == "text" and not incoming.text.strip():
         kind = "empty"
@@ -140,12 +153,14 @@ class Inbox:
 
     db: Database
     hasher: SenderHasher
-    texts: Messages
+    texts: Catalog
     screen: Screen
     pipeline: Kickable
     outbox: Kickable
     handoff: Handoff = NO_HANDOFF
     clock: Callable[[], float] = time.time
+    # The region's languages (bot/language.py); with one language, nothing is detected.
+    languages: LanguageDetector = field(default_factory=lambda: LanguageDetector(("en",)))
 
     def conversation_id(self, channel: str, address: str) -> str:
         return self.hasher(channel, address)
@@ -194,17 +209,25 @@ class Inbox:
         found = inbound.existing(c, incoming.channel, incoming.provider_id)
         if found is not None:
             return Accepted(found[0], cid, duplicate=True, status=found[1]), Effects()
-        inbound_id = inbound.add(c, cid, incoming, now)
-        # Screened.
-        plan = plan_for(incoming, self.texts, self.screen)
+        # Screened, in every language; the conversation's language decided.
+        signal = (
+            self.screen(incoming.text)
+            if incoming.kind in ("text", "media") and incoming.text.strip()
+            else None
+        )
+        choice, chose = self._language(c, cid, incoming, signal)
+        texts = self.texts.of(choice.language)
+        inbound_id = inbound.add(c, cid, incoming, now, language=choice.language)
+        plan = plan_for(incoming, texts, lambda _text: signal, chose)
         # Counted for the report (no words, no client id): a conversation begun, a risk signal.
         report.conversation_begun(c, cid, incoming.channel, now)
         if plan.risk is not None:
             report.add(c, "risk", incoming.channel, now, risk=plan.risk, tier=plan.risk_tier,
                        source="screen")  # fmt: skip
         conversations.touch(c, cid, incoming.channel, incoming.address, now, plan.opted_out)
+        conversations.set_language(c, cid, choice.language, choice.source, choice.strength)
         # A case opened or joined.
-        new = NewMessage(cid, incoming, inbound_id, plan.crisis_risk, plan.person)
+        new = NewMessage(cid, incoming, inbound_id, plan.crisis_risk, plan.person, choice.language)
         decision = self.handoff.on_message(c, new, now)
         status = decision.status or plan.status
         if status != "pending" or plan.risk is not None:
@@ -213,14 +236,14 @@ class Inbox:
         channel = incoming.channel
         replies = []
         if plan.replies and not decision.replace:
-            replies += render(channel, plan.replies, plan.reply_kind, self.texts).items
+            replies += render(channel, plan.replies, plan.reply_kind, texts).items
         if decision.texts:
             told = [BotMessage(text) for text in decision.texts]
-            replies += render(channel, told, "handoff", self.texts).items
+            replies += render(channel, told, "handoff", texts).items
         if plan.erase:
             during_case = status == "relayed"
-            told = erasing.answer(c, cid, plan.erase, during_case, inbound_id, self.texts, now)
-            rendered = render(channel, told, "privacy", self.texts)
+            told = erasing.answer(c, cid, plan.erase, during_case, inbound_id, texts, now)
+            rendered = render(channel, told, "privacy", texts)
             replies += rendered.items
             if rendered.buttons:
                 conversations.remember_buttons(c, cid, rendered.buttons)
@@ -236,6 +259,34 @@ class Inbox:
             effects.pipeline.add(cid)
         accepted = Accepted(
             inbound_id, cid, duplicate=False, status=status, crisis=plan.reply_kind == "crisis",
-            risk=plan.risk, risk_tier=plan.risk_tier,
+            risk=plan.risk, risk_tier=plan.risk_tier, language=choice.language,
         )  # fmt: skip
         return accepted, effects
+
+    def _language(
+        self, c: Connection, cid: str, incoming: Incoming, signal: Signal | None
+    ) -> tuple[Choice, bool]:
+        """The conversation's language with this message, and whether the message chose it.
+
+        A clear risk signal in another language than the conversation's moves it there (unless
+        the client chose a language): the crisis reply is in the words that said the risk.
+        """
+        conversation = conversations.get(c, cid)
+        current = None
+        if conversation is not None and conversation.language:
+            current = Choice(
+                conversation.language,  # type: ignore[arg-type]
+                conversation.language_source or DETECTED,
+                float(conversation.language_strength or 0.0),
+            )
+        hint = hint_of(incoming.language_hint, self.languages.languages)
+        choice, chose = self.languages.choose(incoming.kind, incoming.text, current, hint)
+        if (
+            signal is not None
+            and signal.clear
+            and signal.language != choice.language
+            and choice.source != EXPLICIT
+            and signal.language in self.texts.languages
+        ):
+            choice = Choice(signal.language, DETECTED, max(choice.strength, SOME))
+        return choice, chose

@@ -1,11 +1,15 @@
-"""The gateway's own texts (``bot/messages.yml``), filled from the region file once at start-up.
+"""The gateway's own texts (``bot/messages.yml``), in each of the region's languages, filled
+from the region file once at start-up.
 
-Filling is strict: a placeholder the region cannot fill stops start-up with a
-:class:`~bot.errors.MessagesError`, so a crisis reply can never go out with a hole in it.
+:func:`load_messages` gives a :class:`Catalog`: ``catalog.of("es")`` is the :class:`Messages`
+of one language. Filling is strict: a text missing in a language, or a placeholder the region
+cannot fill, stops start-up with a :class:`~bot.errors.MessagesError`, so a crisis reply can
+never go out with a hole in it, nor in the wrong language for want of a translation.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,39 +17,9 @@ from pathlib import Path
 import yaml
 
 from bot.errors import MessagesError
+from contract import DEFAULT_LANGUAGE
 
 MESSAGES_FILE = Path(__file__).with_name("messages.yml")
-REQUIRED = (
-    "crisis_self_harm",
-    "crisis_danger",
-    "assistant_down",
-    "lines_while_down",
-    "gave_up",
-    "help",
-    "sms_stop_hint",
-    "media",
-    "empty",
-    "bad_location",
-    "person_button",
-    "sms_choose",
-    "share_location_button",
-    "handoff_finding",
-    "handoff_after_hours",
-    "handoff_joined",
-    "handoff_unavailable",
-    "handoff_nobody",
-    "staff_back",
-    "handoff_closed",
-    "handoff_timed_out",
-    "handoff_still_waiting",
-    "handoff_media",
-    "erase_offer",
-    "erase_yes_button",
-    "erase_no_button",
-    "erase_started",
-    "erase_kept",
-    "erase_not_now",
-)
 # Placeholders filled when a text is sent (written {{name}} in the file), and which texts have them.
 RUNTIME = {
     "handoff_unavailable": ("back",),
@@ -56,8 +30,11 @@ RUNTIME = {
 
 @dataclass(frozen=True)
 class Messages:
+    """The gateway's texts in one language."""
+
     crisis_self_harm: str
     crisis_danger: str
+    crisis_medical: str
     assistant_down: str
     lines_while_down: str
     gave_up: str
@@ -66,11 +43,14 @@ class Messages:
     media: str
     empty: str
     bad_location: str
+    language_chosen: str
+    language_button: str
     person_button: str
     sms_choose: str
     share_location_button: str
     handoff_finding: str
     handoff_after_hours: str
+    handoff_no_speaker: str
     handoff_joined: str
     handoff_unavailable: str
     handoff_nobody: str
@@ -85,10 +65,13 @@ class Messages:
     erase_started: str
     erase_kept: str
     erase_not_now: str
+    language: str = DEFAULT_LANGUAGE
 
-    def crisis(self, risk: str) -> str:
+    def crisis(self, risk: str, medical: bool = False) -> str:
         """The crisis reply for a risk the safety screen found."""
-        return self.crisis_self_harm if risk == "self_harm" else self.crisis_danger
+        if risk == "self_harm":
+            return self.crisis_self_harm
+        return self.crisis_medical if medical else self.crisis_danger
 
     def with_back(self, text: str, when: str | None) -> str:
         """A handoff text with when staff are back ("tomorrow at 9:00 AM"), or without it."""
@@ -96,27 +79,72 @@ class Messages:
         return text.format(back=back)
 
 
-def load_messages(values: Mapping[str, str], path: Path = MESSAGES_FILE) -> Messages:
-    """Read the message file and fill every text with the region's ``values``."""
+NAMES = tuple(f.name for f in dataclasses.fields(Messages) if f.name != "language")
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The gateway's texts in every language of the region; the first is the default."""
+
+    by_language: Mapping[str, Messages]
+    default: str = DEFAULT_LANGUAGE
+
+    def of(self, language: str | None) -> Messages:
+        """The texts of ``language``, or of the default language when it has none."""
+        return self.by_language.get(language or self.default) or self.by_language[self.default]
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(self.by_language)
+
+
+def load_messages(
+    values: Mapping[str, Mapping[str, str]] | Mapping[str, str],
+    path: Path = MESSAGES_FILE,
+) -> Catalog:
+    """Read the message file and fill every text of every language with the region's
+    ``values`` (``{language: values}``; a flat mapping is the English values alone)."""
+    by_language: Mapping[str, Mapping[str, str]]
+    if values and all(isinstance(v, Mapping) for v in values.values()):
+        by_language = values  # type: ignore[assignment]
+    else:
+        by_language = {DEFAULT_LANGUAGE: values}  # type: ignore[dict-item]
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise MessagesError(f"cannot read the gateway's messages {path}: {exc}") from exc
     if not isinstance(raw, dict):
         raise MessagesError(f"{path} must hold a mapping of names to texts")
-    missing = [name for name in REQUIRED if not isinstance(raw.get(name), str)]
+    missing = [
+        f"{name} ({language})"
+        for name in NAMES
+        for language in by_language
+        if not isinstance((raw.get(name) or {}).get(language), str)
+    ]
     if missing:
         raise MessagesError(f"{path} lacks {', '.join(missing)}")
-    filled = {}
-    for name in REQUIRED:
-        try:
-            filled[name] = " ".join(raw[name].format_map(values).split())
-        except (KeyError, ValueError, IndexError) as exc:
-            raise MessagesError(
-                f"{path}: {name} has a placeholder the region lacks: {exc}"
-            ) from exc
-        try:  # what is left must be exactly the text's runtime placeholders
-            filled[name].format(**dict.fromkeys(RUNTIME.get(name, ()), ""))
-        except (KeyError, ValueError, IndexError) as exc:
-            raise MessagesError(f"{path}: {name} has an unknown placeholder: {exc}") from exc
-    return Messages(**filled)
+    catalog = {}
+    for language, fills in by_language.items():
+        filled = {}
+        for name in NAMES:
+            text = raw[name][language]
+            try:
+                filled[name] = " ".join(text.format_map(fills).split())
+            except (KeyError, ValueError, IndexError) as exc:
+                raise MessagesError(
+                    f"{path}: {name} ({language}) has a placeholder the region lacks: {exc}"
+                ) from exc
+            try:  # what is left must be exactly the text's runtime placeholders
+                filled[name].format(**dict.fromkeys(RUNTIME.get(name, ()), ""))
+            except (KeyError, ValueError, IndexError) as exc:
+                raise MessagesError(
+                    f"{path}: {name} ({language}) has an unknown placeholder: {exc}"
+                ) from exc
+        catalog[language] = Messages(**filled, language=language)
+    return Catalog(catalog, next(iter(by_language)))
+
+
+def region_values(region: object) -> dict[str, dict[str, str]]:
+    """The region's placeholder values in each of its languages."""
+    languages = getattr(region, "languages", (DEFAULT_LANGUAGE,))
+    return {lang: region.template_values(lang) for lang in languages}  # type: ignore[attr-defined]

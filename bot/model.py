@@ -78,6 +78,9 @@ class Incoming:
     kind: Kind
     text: str
     provider_id: str | None = None
+    # The channel's word on the client's language (Telegram's language_code, the browser's
+    # language), when it gives one: a hint, not a choice (bot/language.py).
+    language_hint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,11 @@ class Conversation:
     opted_out: bool
     buttons: tuple[Button, ...]
     degraded_at: float | None
+    # The conversation's language and how it was chosen (bot/language.py): None until its
+    # first message.
+    language: str | None = None
+    language_source: str | None = None
+    language_strength: float | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +112,7 @@ class InboundRecord:
     last_error: str | None
     received_at: float
     risk_tier: str | None = None  # "clear" (the crisis reply was sent) or "uncertain"
+    language: str | None = None  # the conversation's language when it arrived
 
     @property
     def crisis_sent(self) -> bool:
@@ -114,7 +123,10 @@ class InboundRecord:
         """What the screen found, as Rasa's triage reads it from the message's metadata."""
         if self.risk is None:
             return None
-        return {"risk": self.risk, "tier": "uncertain" if not self.crisis_sent else "clear"}
+        found = {"risk": self.risk, "tier": "uncertain" if not self.crisis_sent else "clear"}
+        if self.language:
+            found["language"] = self.language
+        return found
 
 
 @dataclass(frozen=True)
@@ -150,6 +162,7 @@ class Accepted:
     crisis: bool = False  # the gateway's crisis reply is queued with it (a clear risk signal)
     risk: str | None = None  # what the safety screen found, if anything
     risk_tier: str | None = None  # clear or uncertain
+    language: str | None = None  # the conversation's language with this message
 
 
 def parse_rasa_reply(raw: Any) -> tuple[list[BotMessage], list[str]]:

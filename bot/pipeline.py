@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -39,13 +40,14 @@ from typing import Any
 from bot.db import Connection, Database, conversations, events, inbound, meta, outbox, report
 from bot.errors import RasaBadReply, RasaError, RasaRefused, RasaTimeout, RasaUnavailable
 from bot.hooks import NO_HANDOFF, Answer, Effects, Handoff, Kickable, Route, start
-from bot.messages import Messages
+from bot.language import payload_for
+from bot.messages import Catalog, Messages
 from bot.model import BotMessage, Button, Conversation, InboundRecord, OutboxItem
 from bot.privacy import short
 from bot.rasa import MESSAGE_ID_KEY, RasaClient, RasaHealth
 from bot.render import render
-from bot.safety import INTENT_FOR_RISK
 from bot.workers import KeyedWorkers
+from contract import INTENT_FOR_RISK, META_CHANNEL, META_CRISIS_SENT, META_LANGUAGE, META_SCREEN
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +82,30 @@ def text_for_rasa(record: InboundRecord, conversation: Conversation) -> str:
     if record.channel == "sms" and record.kind == "text":
         choice = numbered_choice(record.text, conversation.buttons)
         if choice:
-            return choice
+            return with_language(choice, record.language)
+    if record.kind in ("payload", "location"):
+        return with_language(record.text, record.language)
     return record.text[:MAX_TEXT_FOR_RASA]
+
+
+def with_language(payload: str, language: str | None) -> str:
+    """A payload ("/find_shelter", "/inform_location{...}") with the conversation's language
+    among its entities: Rasa takes a payload without the NLU pipeline, so the metadata's
+    language would not reach the ``language`` slot otherwise (rasa_addons/language.py)."""
+    if not language or not payload.startswith("/"):
+        return payload
+    name, brace, rest = payload.partition("{")
+    entities: dict[str, Any] = {}
+    if brace:
+        try:
+            found = json.loads(brace + rest)
+        except ValueError:
+            return payload
+        if not isinstance(found, dict):
+            return payload
+        entities = found
+    entities.setdefault(META_LANGUAGE, language)
+    return name + json.dumps(entities, separators=(",", ":"), ensure_ascii=False)
 
 
 def numbered_choice(text: str, buttons: tuple[Button, ...]) -> str | None:
@@ -94,12 +118,14 @@ def numbered_choice(text: str, buttons: tuple[Button, ...]) -> str | None:
 
 def metadata_for_rasa(record: InboundRecord) -> dict[str, Any]:
     """The metadata of a message for Rasa: its channel, its id, and what the screen found."""
-    metadata: dict[str, Any] = {"channel": record.channel, MESSAGE_ID_KEY: record.id}
+    metadata: dict[str, Any] = {META_CHANNEL: record.channel, MESSAGE_ID_KEY: record.id}
     screen = record.screen_metadata()
     if screen is not None:
-        metadata["screen"] = screen  # read by Rasa's risk triage (rasa_addons/triage.py)
+        metadata[META_SCREEN] = screen  # read by Rasa's risk triage (rasa_addons/triage.py)
     if record.crisis_sent:
-        metadata["crisis_reply_sent"] = True
+        metadata[META_CRISIS_SENT] = True
+    if record.language:
+        metadata[META_LANGUAGE] = record.language  # the words of Rasa's responses
     return metadata
 
 
@@ -112,7 +138,7 @@ def without_repeated_crisis(messages: list[BotMessage], risk: str | None) -> lis
     as a second message after the text. So: when the answer opens with a text followed by (or
     carrying) that payload, the text is left out and the payload kept.
     """
-    intent = INTENT_FOR_RISK.get(risk)  # type: ignore[call-overload]
+    intent = INTENT_FOR_RISK.get(risk or "")
     if intent is None or not messages or not messages[0].text:
         return messages
 
@@ -140,7 +166,7 @@ class Pipeline(KeyedWorkers[str]):
     rasa: RasaClient
     health: RasaHealth
     outbox: Kickable
-    texts: Messages
+    texts: Catalog
     handoff: Handoff = NO_HANDOFF
     clock: Callable[[], float] = time.time
     _turns: dict[int, asyncio.Event] = field(default_factory=dict, init=False)
@@ -311,10 +337,13 @@ class Pipeline(KeyedWorkers[str]):
         if route.to == "opening" or found:
             answer = self.handoff.on_answer(c, record, messages, now)
         channel = conversation.channel
+        texts = self.texts.of(record.language or conversation.language)
         kept = messages if answer.messages is None else answer.messages
+        if channel != "sms" and inbound.first_of(c, record):
+            kept = with_language_button(kept, texts, self.texts)
         told = [BotMessage(text) for text in answer.texts]
-        notices = render(channel, told, "handoff", self.texts).items if told else []
-        rendered = render(channel, kept, "reply", self.texts)
+        notices = render(channel, told, "handoff", texts).items if told else []
+        rendered = render(channel, kept, "reply", texts)
         for key, payload in rendered.long_payloads.items():
             meta.save_payload(c, key, payload)
         buttons = rendered.buttons if channel == "sms" else None
@@ -364,14 +393,15 @@ class Pipeline(KeyedWorkers[str]):
             cid = record.conversation_id
             quiet = not await self.db.run(inbound.pending_after, cid, record.id)
         notices = []
+        texts = self.texts.of(record.language or conversation.language)
         if conversation.degraded_at is None and not quiet:
-            notices.append(BotMessage(text=self.texts.assistant_down))
+            notices.append(BotMessage(text=texts.assistant_down))
         if record.risk and not record.crisis_sent and record.attempts == 0 and not quiet:
             # Words that may mean risk, and Rasa cannot check: the lines now.
-            notices.append(BotMessage(text=self.texts.lines_while_down))
+            notices.append(BotMessage(text=texts.lines_while_down))
         if give_up and not quiet:
-            notices.append(BotMessage(text=self.texts.gave_up))
-        items = render(conversation.channel, notices, "notice", self.texts).items if notices else []
+            notices.append(BotMessage(text=texts.gave_up))
+        items = render(conversation.channel, notices, "notice", texts).items if notices else []
         delay = retry_delay(record.attempts + 1)
         if isinstance(exc, RasaTimeout):  # give a slow turn as long again to finish
             delay = max(delay, self.rasa.timeout)
@@ -384,6 +414,22 @@ class Pipeline(KeyedWorkers[str]):
         )
         if items:
             self.outbox.kick(record.conversation_id)
+
+
+def with_language_button(
+    messages: list[BotMessage], texts: Messages, catalog: Catalog
+) -> list[BotMessage]:
+    """The first reply of a conversation, with a button to each other language of the region
+    on its last message ("Español" under an English reply): a client whose first words did not
+    say their language is one tap from it. SMS shows it as a numbered option."""
+    others = [x for x in catalog.languages if x != texts.language]
+    if not others or not messages:
+        return messages
+    buttons = tuple(Button(catalog.of(x).language_button, payload_for(x)) for x in others)
+    last = messages[-1]
+    if not (last.text or last.buttons):
+        return messages
+    return [*messages[:-1], dataclasses.replace(last, buttons=(*last.buttons, *buttons))]
 
 
 def without_reports(messages: list[BotMessage]) -> tuple[list[BotMessage], list[Any]]:

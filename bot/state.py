@@ -13,7 +13,8 @@ from aiohttp import web
 
 from bot.db import Database
 from bot.inbox import Inbox
-from bot.messages import Messages
+from bot.language import LanguageDetector
+from bot.messages import Catalog
 from bot.outbox import Outbox
 from bot.pipeline import Pipeline
 from bot.rasa import RasaClient, RasaHealth
@@ -31,7 +32,8 @@ if TYPE_CHECKING:
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", Database)
 HTTP = web.AppKey("http", aiohttp.ClientSession)
-TEXTS = web.AppKey("texts", Messages)
+TEXTS = web.AppKey("texts", Catalog)
+LANGUAGES = web.AppKey("languages", LanguageDetector)
 RASA = web.AppKey("rasa", RasaClient)
 RASA_HEALTH = web.AppKey("rasa_health", RasaHealth)
 OUTBOX = web.AppKey("outbox", Outbox)

@@ -36,17 +36,22 @@ class DomainMarkersError(ValueError):
 
 
 def region_slots_yaml(region: Region) -> str:
-    """The region's slots, indented as entries of the domain's ``slots:`` mapping."""
-    values = region.template_values()
-    slots = {
-        key: {
-            "type": "text",
-            "initial_value": values[key],
-            "influence_conversation": False,
-            "mappings": [{"type": "custom"}],
-        }
-        for key in DOMAIN_KEYS
-    }
+    """The region's slots, indented as entries of the domain's ``slots:`` mapping: its first
+    language's as ``key``, every other language's as ``key_<language>`` (the Spanish
+    responses name ``{self_harm_line_contact_es}``: "llama al 988 y marca el 2...")."""
+    slots = {}
+    for language in region.languages:
+        values = region.template_values(language)
+        suffix = "" if language == region.language else f"_{language}"
+        for key in DOMAIN_KEYS:
+            if suffix and key == "emergency_number":
+                continue  # a number is the same in every language
+            slots[f"{key}{suffix}"] = {
+                "type": "text",
+                "initial_value": values[key],
+                "influence_conversation": False,
+                "mappings": [{"type": "custom"}],
+            }
     text = yaml.safe_dump({"slots": slots}, sort_keys=False, width=100)
     return text.split("\n", 1)[1]  # without the "slots:" line: the entries, indented by two
 

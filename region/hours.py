@@ -89,21 +89,32 @@ class OfficeHours:
         return None
 
 
-def describe_opening(opening: datetime, now: datetime) -> str:
-    """'today at 9:00 AM', 'tomorrow at 9:00 AM', 'on Monday at 9:00 AM', 'on Dec 28 at 9:00 AM'.
+def describe_opening(opening: datetime, now: datetime, language: str = "en") -> str:
+    """'today at 9:00 AM', 'tomorrow at 9:00 AM', 'on Monday at 9:00 AM', 'on Dec 28 at 9:00 AM';
+    in Spanish 'mañana a las 9:00 a. m.', 'el lunes a las 9:00 a. m.'.
 
-    ``opening`` is in the office's zone; ``now`` is compared in that zone.
+    ``opening`` is in the office's zone; ``now`` is compared in that zone. Day and month names
+    and the clock are CLDR's (the ``babel`` package), the words around them region/words.yml's.
     """
+    from babel.dates import format_date, format_time
+
+    from region import words_of
+
+    words = words_of(language)
     local_now = now.astimezone(opening.tzinfo)
-    clock = opening.strftime("%I:%M %p").lstrip("0")
+    # CLDR puts narrow no-break spaces in "9:00 a. m.": plain spaces read the same on a phone
+    # and keep an SMS in GSM-7.
+    clock = " ".join(format_time(opening, words["time_pattern"], locale=language).split())
     days = (opening.date() - local_now.date()).days
     if days <= 0:
-        return f"today at {clock}"
+        return words["today"].format(time=clock)
     if days == 1:
-        return f"tomorrow at {clock}"
+        return words["tomorrow"].format(time=clock)
     if days < 7:
-        return f"on {opening.strftime('%A')} at {clock}"
-    return f"on {opening.strftime('%b')} {opening.day} at {clock}"
+        day = format_date(opening, "EEEE", locale=language)
+        return words["weekday"].format(day=day, time=clock)
+    date = format_date(opening, words["date_pattern"], locale=language)
+    return words["date"].format(date=date, time=clock)
 
 
 def parse_office_hours(raw: Any, timezone: str) -> OfficeHours:

@@ -1,32 +1,30 @@
-"""The CI check of the trained NLU model on the two held-out sets (`make nlu-eval`).
+"""The CI check of the trained model on the held-out sets (`make nlu-eval`).
 
-    python scripts/evaluate_nlu.py [--model PATH] [--heldout PATH] [--blind PATH] [--out DIR]
+    python scripts/evaluate_nlu.py [--model PATH] [--heldout PATH] [--dev-only] [--out DIR]
 
-The first set, tests/nlu/heldout.yml, was written before the training data; later rounds of
-training data were written after reading its misses, so it is now a development set. The
-second, tests/nlu/heldout_blind.yml, was written from DESIGN.md alone by someone who had read
-neither the training data nor the safety screen, before the work it judges: only its figures
-are printed (see BLIND below), never its examples.
+Held-out sets are never trained or tuned on (docs/figures.md says which figures are which):
 
-For the first set:
+- ``tests/nlu/heldout.yml``, the development set: written before the first training data, but
+  later rounds of data were written after reading its misses, so its figures are optimistic.
+  It fails the check unless intent macro-F1 is at least 0.90 and every risk example gets the
+  crisis line (the escalation or the check). Its misclassified examples are printed.
+- ``tests/nlu/heldout_blind.yml`` (round 8), ``tests/nlu/heldout_contrast.yml`` (issue 22: risk
+  against the same words with no risk) and ``tests/nlu/heldout_es.yml`` (issue 19: Spanish),
+  each written from the intent table alone by someone who had read neither the training data
+  nor the safety screen, before the work it judges. Only their figures are printed, never
+  their examples. Examples the training data also has ("hi", "si", "ok") are left out, so
+  every figure is on messages the model never saw.
+- ``tests/nlu/heldout_language.yml``: conversations, and the language each reply should be in.
 
-1. Runs `rasa test nlu --nlu tests/nlu/heldout.yml --model <the model make test trained>` and
-   reads its reports (results/nlu-heldout/): intent macro-F1, entity F1, misclassified examples.
-2. Parses every held-out example with the same model as Rasa's server would, FallbackClassifier
-   included, to see which would fall to nlu_fallback.
-3. Passes only if intent macro-F1 >= 0.90 and every held-out risk_self_harm /
-   risk_immediate_danger example is predicted as one of the two risk intents (never another
-   intent, never nlu_fallback): a risk message must get the crisis response.
+For each set: intent macro-F1 and population entity F1 (``rasa test nlu``), and what the client
+receives first, end to end (scripts/first_reply.py: the gateway's screen, Rasa's NLU and
+dialogue, a real action server): risk messages given the crisis line, given the full
+escalation, false escalations on hard negatives and ordinary messages, needs served. The check
+fails if a figure goes back past its guard (:data:`GUARDS`: the figures of the change that set
+them, less a margin of about two examples for a retraining's noise).
 
-For the blind set (scripts/nlu_triage.py): the same `rasa test nlu` figures (macro-F1,
-affirm/deny F1, population F1), and what a client's first reply would be with the safety screen
-and the risk triage together: first-line risk recall, full crisis escalations on ordinary
-messages and on hard negatives, and how many messages that name a need get that need's
-services. The check fails if a blind figure falls below BLIND_MINIMUMS or a false-alarm rate
-rises above BLIND_MAXIMUMS (today's figures less a margin: a guard against going backwards).
-
-Exit status: 0 passed, 1 a check failed (the message says which and lists the examples),
-2 the evaluation could not run (no model, no held-out set, Rasa failed).
+Exit status: 0 passed, 1 a check failed (the message says which), 2 the evaluation could not
+run (no model, no held-out set, Rasa failed).
 """
 
 from __future__ import annotations
@@ -39,7 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from nlu_fallback import FALLBACK_INTENT, RISK_INTENTS, Parsed, load_examples, parse_examples
+from first_reply import Example, Figures, figures, format_figures, load_set, receive_sets, unseen
 from nlu_report import (
     Misclassified,
     ReportError,
@@ -49,113 +47,56 @@ from nlu_report import (
     intent_macro_f1,
     misclassified,
 )
-from nlu_triage import Figures, first_lines, format_figures, load_blind, write_unseen
-from nlu_triage import figures as first_line_figures
 
 ROOT = Path(__file__).resolve().parent.parent
+NLU = ROOT / "tests" / "nlu"
+DEV = NLU / "heldout.yml"
 MIN_MACRO_F1 = 0.90
-BLIND = ROOT / "tests" / "nlu" / "heldout_blind.yml"
-# The least each blind figure may be (and the most, for false alarms): a guard against going
-# backwards, not a target (issue 8's targets and today's figures are in the README). Set from
-# the scoring of the model with issue 8's triage (`make nlu-eval`), less a margin of about one
-# or two examples for a retraining's noise; a change that crosses one fails the check.
-BLIND_MINIMUMS: dict[str, float] = {
-    "risk_recall_line_given": 0.95,  # 124/129
-    "risk_recall_crisis_reply": 0.87,  # 115/129
-    "need_served": 0.94,  # 241/251
-    "macro_f1": 0.84,  # 0.865
-    "affirm_f1": 0.97,  # 1.000
-    "deny_f1": 0.90,  # 0.938
-    "population_f1": 0.74,  # 0.775
+# The blind sets: name, file.
+BLIND_SETS = {
+    "blind": NLU / "heldout_blind.yml",
+    "contrast": NLU / "heldout_contrast.yml",
+    "spanish": NLU / "heldout_es.yml",
 }
-BLIND_MAXIMUMS: dict[str, float] = {
-    "hard_negative_full_escalation": 0.06,  # 5/121
-    "ordinary_full_escalation": 0.02,  # 2/194
+LANGUAGE_SET = NLU / "heldout_language.yml"
+# The least (``min``) or most (``max``) each figure of a blind set may be: a guard against going
+# backwards, not a target (the targets and today's figures are in docs/figures.md).
+GUARDS: dict[str, dict[str, tuple[str, float]]] = {
+    # Set 2026-12-05 (issues 19 and 22) from these figures: the blind set 127/127 given the line,
+    # 119/127 escalated, 3/119 and 2/187 false escalations, needs 0.952, macro-F1 0.880.
+    "blind": {
+        "risk_line_given": ("min", 0.98),
+        "risk_escalated": ("min", 0.92),
+        "hard_negative_escalated": ("max", 0.045),
+        "ordinary_escalated": ("max", 0.025),
+        "need_served": ("min", 0.94),
+        "macro_f1": ("min", 0.86),
+    },
+    # The contrast set: 211/212, 166/178 escalated, 20/337 and 2/135, needs 0.886.
+    "contrast": {
+        "risk_line_given": ("min", 0.985),
+        "risk_to_escalate_escalated": ("min", 0.92),
+        "hard_negative_escalated": ("max", 0.066),
+        "ordinary_escalated": ("max", 0.03),
+        "need_served": ("min", 0.875),
+        "macro_f1": ("min", 0.85),
+    },
+    # The Spanish set: 92/94, 71/81 escalated, 6/103 and 0/211, needs 0.902, macro-F1 0.874.
+    "spanish": {
+        "risk_line_given": ("min", 0.96),
+        "risk_to_escalate_escalated": ("min", 0.86),
+        "hard_negative_escalated": ("max", 0.08),
+        "ordinary_escalated": ("max", 0.01),
+        "need_served": ("min", 0.89),
+        "macro_f1": ("min", 0.85),
+    },
+    # 91/96 conversations in the right language from the second message on.
+    "language": {"right_from_second": ("min", 0.93)},
 }
 
 
 class EvaluationError(Exception):
     """The evaluation could not run; the message says why and what to do."""
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What the held-out evaluation found."""
-
-    macro_f1: float
-    entity_f1: dict[str, dict[str, float]]
-    errors: list[Misclassified]
-    parsed: list[Parsed]
-
-    @property
-    def risk_missed(self) -> list[Parsed]:
-        """Risk examples that would not get the crisis response (another intent or fallback)."""
-        return [
-            p for p in self.parsed if p.expected in RISK_INTENTS and p.final not in RISK_INTENTS
-        ]
-
-    @property
-    def fallbacks(self) -> list[Parsed]:
-        return [p for p in self.parsed if p.final == FALLBACK_INTENT]
-
-
-def failures(outcome: Outcome, min_macro_f1: float = MIN_MACRO_F1) -> list[str]:
-    """Why the check fails (empty: it passes)."""
-    found = []
-    if outcome.macro_f1 < min_macro_f1:
-        found.append(
-            f"intent macro-F1 {outcome.macro_f1:.3f} is below {min_macro_f1:.2f}: add training"
-            " examples of the kinds misclassified below (never the held-out sentences themselves)"
-        )
-    if outcome.risk_missed:
-        lines = [f"  {p.text!r}: {p.expected} -> {p.final}" for p in outcome.risk_missed]
-        found.append(
-            f"{len(outcome.risk_missed)} held-out risk example(s) would not get the crisis"
-            " response:\n" + "\n".join(lines)
-        )
-    return found
-
-
-def report(outcome: Outcome) -> str:
-    """The figures and the misclassified examples, for the CI log."""
-    risk_total = sum(p.expected in RISK_INTENTS for p in outcome.parsed)
-    lines = [
-        f"Held-out set: {len(outcome.parsed)} examples, {risk_total} of them risk examples.",
-        f"Intent macro-F1: {outcome.macro_f1:.3f} (required: >= {MIN_MACRO_F1:.2f})",
-    ]
-    lines += [f"Entity F1 {line}" for line in format_entity_f1(outcome.entity_f1)]
-    lines.append(
-        f"Risk examples caught as a risk intent: {risk_total - len(outcome.risk_missed)}"
-        f"/{risk_total}"
-    )
-    lines.append(f"Examples that fall to {FALLBACK_INTENT}: {len(outcome.fallbacks)}")
-    lines += [f"  {p.text!r} (expected {p.expected})" for p in outcome.fallbacks]
-    lines.append(f"Misclassified: {len(outcome.errors)}")
-    lines += [
-        f"  {e.text!r}: {e.expected} -> {e.predicted} ({e.confidence:.2f})" for e in outcome.errors
-    ]
-    return "\n".join(lines)
-
-
-@dataclass(frozen=True)
-class BlindOutcome:
-    """The blind set's figures (never its examples)."""
-
-    macro_f1: float
-    f1_by_intent: dict[str, float]
-    population_f1: float | None
-    first_line: Figures
-    seen: int  # examples left out because the training data has them too
-
-    def flat(self) -> dict[str, float]:
-        found: dict[str, float] = {"macro_f1": self.macro_f1}
-        for name in ("affirm", "deny"):
-            if name in self.f1_by_intent:
-                found[f"{name}_f1"] = self.f1_by_intent[name]
-        if self.population_f1 is not None:
-            found["population_f1"] = self.population_f1
-        found.update({k: v for k, v in self.first_line.rates.items() if v is not None})
-        return found
 
 
 @dataclass(frozen=True)
@@ -168,12 +109,42 @@ class Reports:
     errors: list[Misclassified]
 
 
+@dataclass(frozen=True)
+class SetOutcome:
+    """One held-out set's figures."""
+
+    name: str
+    reports: Reports
+    first: Figures
+    left_out: int
+
+    def flat(self) -> dict[str, float]:
+        found: dict[str, float] = {"macro_f1": self.reports.macro_f1}
+        population = self.reports.entity_f1.get("DIETClassifier", {}).get("population")
+        if population is not None:
+            found["population_f1"] = population
+        found.update({k: v for k, v in self.first.rates.items() if v is not None})
+        return found
+
+
+def run_rasa_test(model: Path, examples: Path, out: Path) -> None:
+    """`rasa test nlu` on ``examples``; its reports go to ``out``."""
+    rasa = Path(sys.executable).with_name("rasa")
+    cmd = [str(rasa), "test", "nlu", "--nlu", str(examples), "--model", str(model),
+           "--out", str(out), "--no-plot", "--quiet"]  # fmt: skip
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        tail = "\n".join(done.stderr.strip().splitlines()[-15:])
+        raise EvaluationError(f"`rasa test nlu` failed (exit {done.returncode}):\n{tail}")
+
+
 def rasa_reports(model: Path, examples: Path, out: Path) -> Reports:
-    """Run `rasa test nlu` on ``examples`` into ``out`` and read its reports."""
     if not model.is_file():
         raise EvaluationError(f"no model at {model}: run `make train` (or `make test`) first")
     if not examples.is_file():
         raise EvaluationError(f"no held-out set at {examples}")
+    out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob("*.json"):  # never read a report of an earlier run
         stale.unlink()
     run_rasa_test(model, examples, out)
@@ -185,90 +156,130 @@ def rasa_reports(model: Path, examples: Path, out: Path) -> Reports:
         raise EvaluationError(str(exc)) from exc
 
 
-def evaluate_blind(model: Path, blind: Path, out: Path) -> BlindOutcome:
-    if not blind.is_file():
-        raise EvaluationError(f"no blind set at {blind}")
-    unseen, seen = write_unseen(blind, ROOT / "data" / "nlu", out / "unseen.yml")
-    reports = rasa_reports(model, unseen, out)
-    population = reports.entity_f1.get("DIETClassifier", {}).get("population")
-    lines = first_lines(model, load_blind(unseen))
-    return BlindOutcome(
-        reports.macro_f1, reports.f1_by_intent, population, first_line_figures(lines), seen
-    )
+def write_examples(examples: Sequence[Example], out: Path) -> Path:
+    """The examples of a set that are left after :func:`first_reply.unseen`, as Rasa NLU data,
+    for `rasa test nlu` (entity markup kept)."""
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLWriter
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    RasaYAMLWriter().dump(out, TrainingData(training_examples=[e.message for e in examples]))
+    return out
 
 
-def blind_report(outcome: BlindOutcome) -> str:
-    f1 = outcome.f1_by_intent
-    lines = [
-        f"Blind held-out set: {outcome.first_line.counts['examples']} examples"
-        f" ({outcome.first_line.counts['risk']} risk,"
-        f" {outcome.first_line.counts['hard_negative']} hard negatives); {outcome.seen} more"
-        " left out because the training data has them too (hi, yes, ok...).",
-        f"Intent macro-F1: {outcome.macro_f1:.3f}; affirm F1 {f1.get('affirm', 0):.3f},"
-        f" deny F1 {f1.get('deny', 0):.3f}; population entity F1 (DIET)"
-        f" {outcome.population_f1 if outcome.population_f1 is not None else float('nan'):.3f}",
-        *format_figures(outcome.first_line),
-    ]
-    return "\n".join(lines)
-
-
-def blind_failures(outcome: BlindOutcome) -> list[str]:
-    figures = outcome.flat()
-    found = [
-        f"blind set: {name} {figures.get(name, 0.0):.3f} is below {least:.3f}"
-        for name, least in BLIND_MINIMUMS.items()
-        if figures.get(name, 0.0) < least
-    ]
-    found += [
-        f"blind set: {name} {figures[name]:.3f} is above {most:.3f}"
-        for name, most in BLIND_MAXIMUMS.items()
-        if figures.get(name, 0.0) > most
-    ]
+def failures(dev: SetOutcome, blind: Sequence[SetOutcome], language: dict[str, float]) -> list[str]:
+    """Why the check fails (empty: it passes)."""
+    found = []
+    if dev.reports.macro_f1 < MIN_MACRO_F1:
+        found.append(
+            f"development set: intent macro-F1 {dev.reports.macro_f1:.3f} is below"
+            f" {MIN_MACRO_F1:.2f}: add training examples of the kinds misclassified above (never"
+            " the held-out sentences themselves)"
+        )
+    missed = dev.first.counts["risk"] - dev.first.counts["risk_line_given"]
+    if missed:
+        found.append(
+            f"development set: {missed} risk example(s) would get neither the crisis reply nor"
+            " the safety check (python scripts/first_reply.py tests/nlu/heldout.yml --show)"
+        )
+    measured = {outcome.name: outcome.flat() for outcome in blind} | {"language": language}
+    for set_name, guards in GUARDS.items():
+        for name, (kind, bound) in guards.items():
+            value = measured.get(set_name, {}).get(name)
+            if value is None:
+                continue
+            if (kind == "min" and value < bound) or (kind == "max" and value > bound):
+                word = "below" if kind == "min" else "above"
+                found.append(f"{set_name} set: {name} {value:.3f} is {word} {bound:.3f}")
     return found
 
 
-def run_rasa_test(model: Path, heldout: Path, out: Path) -> None:
-    """`rasa test nlu` on the held-out set; its reports go to `out`."""
-    rasa = Path(sys.executable).with_name("rasa")
-    cmd = [str(rasa), "test", "nlu", "--nlu", str(heldout), "--model", str(model),
-           "--out", str(out), "--no-plot", "--quiet"]  # fmt: skip
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
-    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        tail = "\n".join(done.stderr.strip().splitlines()[-15:])
-        raise EvaluationError(f"`rasa test nlu` failed (exit {done.returncode}):\n{tail}")
+def report(outcome: SetOutcome, show_errors: bool) -> list[str]:
+    c = outcome.first.counts
+    lines = [
+        f"{outcome.name}: {c.get('examples', 0)} examples ({c.get('risk', 0)} risk,"
+        f" {c.get('hard_negative', 0)} hard negatives, {c.get('ordinary', 0)} ordinary);"
+        f" {outcome.left_out} more left out because the training data has them too",
+        f"  Intent macro-F1 {outcome.reports.macro_f1:.3f}; affirm F1"
+        f" {outcome.reports.f1_by_intent.get('affirm', 0):.3f}, deny F1"
+        f" {outcome.reports.f1_by_intent.get('deny', 0):.3f}",
+        *(f"  Entity F1 {line}" for line in format_entity_f1(outcome.reports.entity_f1)),
+        *(f"  {line}" for line in format_figures(outcome.first)),
+    ]
+    if show_errors:
+        lines.append(f"  Misclassified: {len(outcome.reports.errors)}")
+        lines += [
+            f"    {e.text!r}: {e.expected} -> {e.predicted} ({e.confidence:.2f})"
+            for e in outcome.reports.errors
+        ]
+    return lines
 
 
-def evaluate(model: Path, heldout: Path, out: Path) -> Outcome:
-    reports = rasa_reports(model, heldout, out)
-    parsed = parse_examples(model, load_examples(heldout))
-    return Outcome(
-        macro_f1=reports.macro_f1, entity_f1=reports.entity_f1, errors=reports.errors, parsed=parsed
-    )
+def evaluate(
+    model: Path, out: Path, dev: Path = DEV, blind_sets: dict[str, Path] | None = None
+) -> tuple[SetOutcome, list[SetOutcome], dict[str, float]]:
+    blind_sets = BLIND_SETS if blind_sets is None else blind_sets
+    if not model.is_file():
+        raise EvaluationError(f"no model at {model}: run `make train` (or `make test`) first")
+    sets: dict[str, Path] = {"development": dev, **blind_sets}
+    missing = [str(p) for p in sets.values() if not p.is_file()]
+    if missing:
+        raise EvaluationError(f"no held-out set at {', '.join(missing)}")
+    kept: dict[str, list[Example]] = {}
+    left: dict[str, int] = {}
+    for name, path in sets.items():
+        examples = load_set(path)
+        if name == "development":  # written before the training data: nothing to leave out
+            kept[name], left[name] = examples, 0
+        else:
+            kept[name], left[name] = unseen(examples, ROOT / "data" / "nlu")
+    received = receive_sets(model, kept)
+    outcomes = []
+    for name in sets:
+        examples_file = write_examples(kept[name], out / name / "examples.yml")
+        reports = rasa_reports(model, examples_file, out / name)
+        outcomes.append(SetOutcome(name, reports, figures(received[name]), left[name]))
+    if not blind_sets:
+        return outcomes[0], [], {}
+    from evaluate_language import evaluate as evaluate_language
+
+    found = evaluate_language(LANGUAGE_SET)
+    language = {
+        "right_from_second": found["right_from_second"] / found["conversations"],
+        "messages_right": found["messages_right"] / found["messages"],
+        "wrong_after_choice": float(found["wrong_after_choice"]),
+    }
+    return outcomes[0], outcomes[1:], language
 
 
 def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, help="model .tar.gz (default: the current one)")
-    parser.add_argument("--heldout", type=Path, default=ROOT / "tests" / "nlu" / "heldout.yml")
-    parser.add_argument("--blind", type=Path, default=BLIND, help="the blind set ('' for none)")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "nlu-heldout")
+    parser.add_argument("--heldout", type=Path, default=DEV, help="the development set")
+    parser.add_argument(
+        "--dev-only", action="store_true", help="the development set alone (no blind sets)"
+    )
     args = parser.parse_args(argv[1:])
     model = args.model or _current_model()
     try:
-        outcome = evaluate(model, args.heldout, args.out)
-        blind = None
-        if str(args.blind) and args.blind.is_file():
-            blind = evaluate_blind(model, args.blind, args.out / "blind")
+        dev, blind, language = evaluate(
+            model, args.out, args.heldout, {} if args.dev_only else None
+        )
     except EvaluationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(report(outcome))
-    problems = failures(outcome)
-    if blind is not None:
-        print()
-        print(blind_report(blind))
-        problems += blind_failures(blind)
+    print("\n".join(report(dev, show_errors=True)))
+    for outcome in blind:
+        print("\n".join(report(outcome, show_errors=False)))
+    if language:
+        print(
+            f"language: {language['right_from_second']:.1%} of conversations answered in the"
+            f" right language from the second message on; messages right"
+            f" {language['messages_right']:.1%}; wrong after an explicit choice:"
+            f" {int(language['wrong_after_choice'])}"
+        )
+    problems = failures(dev, blind, language)
     for problem in problems:
         print(f"FAILED: {problem}", file=sys.stderr)
     if not problems:
@@ -283,4 +294,5 @@ def _current_model() -> Path:
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT / "scripts"))
     raise SystemExit(main(sys.argv))

@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from nlu_triage import write_unseen  # noqa: E402
+from first_reply import write_unseen  # noqa: E402
 
 RISK_INTENTS = ("risk_self_harm", "risk_immediate_danger")
 MAX_MACRO_F1_DROP = 0.01

@@ -33,6 +33,27 @@ class Listing:
     address: str | None  # "660 Veterans Blvd, Redwood City" or just the city when confidential
     who: str
     confidential: bool
+    speaks: bool = False  # says it serves people in the client's language (HSDS `language`)
+
+
+# How HSDS `language` records name a conversation's language: ISO 639-1 and -3 codes, and
+# the names data providers write.
+LANGUAGE_NAMES = {
+    "es": ("es", "spa", "spanish", "espanol", "español", "castellano"),
+    "en": ("en", "eng", "english"),
+}
+
+
+def speaks(conn: sqlite3.Connection, hit: Hit, language: str) -> bool:
+    """Whether the service, or its location, lists ``language`` among the languages it serves."""
+    names = LANGUAGE_NAMES.get(language, (language,))
+    rows = conn.execute(
+        "SELECT name, code FROM languages WHERE service_id = ? OR location_id = ?",
+        (hit.service_id, hit.location_id),
+    ).fetchall()
+    return any(
+        str(value).strip().lower() in names for row in rows for value in row if value is not None
+    )
 
 
 def listing(
@@ -41,6 +62,7 @@ def listing(
     now: dt.datetime,
     tz: ZoneInfo,
     is_holiday: Callable[[dt.date], bool],
+    language: str | None = None,
 ) -> Listing:
     service = conn.execute("SELECT * FROM services WHERE id = ?", (hit.service_id,)).fetchone()
     owners = [x for x in (hit.service_at_location_id, hit.service_id, hit.location_id) if x]
@@ -59,6 +81,7 @@ def listing(
         address=_address(conn, hit.location_id, hit.confidential),
         who=who_note(hit.min_age, hit.max_age, hit.gender),
         confidential=hit.confidential,
+        speaks=bool(language) and speaks(conn, hit, str(language)),
     )
 
 

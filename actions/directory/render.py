@@ -4,7 +4,9 @@ SMS: plain GSM-7 (no emoji, no curly quotes), at most 306 characters for the who
 (two concatenated segments of 153), top 3 with name, distance, open or not, phone and a short
 address, shortened field by field until it fits. Telegram and web chat: up to 5, a few lines
 each, with who the service is for. The words around the listing are the domain's responses;
-the action measures them and gives this module the space that is left.
+the action measures them and gives this module the space that is left. Every word this module
+writes ("open til 5pm", "call first", "Phone:") comes from the action server's catalog in the
+client's language (``say``: actions/texts.py); day names are CLDR's (babel).
 """
 
 from __future__ import annotations
@@ -12,9 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import unicodedata
+from collections.abc import Callable
+from typing import Any
 
 from actions.directory.details import Listing
 from actions.directory.hours import Status
+
+Say = Callable[..., str]  # actions.texts.say in the client's language: (key, **values) -> text
 
 SMS_LIMIT = 306  # two concatenated GSM-7 segments
 SMS_PAGE = 3
@@ -77,57 +83,74 @@ def _clock(moment: dt.datetime) -> str:
     return f"{hour}{minutes}{'am' if moment.hour < 12 else 'pm'}"
 
 
-def status_text(status: Status, now: dt.datetime, short: bool = False) -> str:
+def _english(key: str, **values: Any) -> str:
+    """The catalog's English, for callers that give no ``say`` (the directory's CLI)."""
+    from actions.texts import say
+
+    return say(key, "en", **values)
+
+
+def status_text(
+    status: Status, now: dt.datetime, short: bool = False, say: Say = _english, language: str = "en"
+) -> str:
     """'open til 5pm', 'open 24h', 'closed, opens Tue 8am', 'call first' (hours unknown)."""
+    suffix = "_short" if short else ""
     if status.state == "open":
         if status.until is None:
-            return "open 24h" if short else "Open 24 hours"
-        word = "open til" if short else "Open now until"
-        return f"{word} {_when(status.until, now)}"
+            return say(f"open_24h{suffix}")
+        return say(f"open_until{suffix}", time=_when(status.until, now, say, language))
     if status.state == "closed":
         if status.opens is None:
-            return "closed" if short else "Closed now"
-        word = "closed, opens" if short else "Closed now, opens"
-        return f"{word} {_when(status.opens, now)}"
-    return "call first" if short else "Hours unknown: call first"
+            return say(f"closed{suffix}")
+        return say(f"closed_opens{suffix}", time=_when(status.opens, now, say, language))
+    return say(f"hours_unknown{suffix}")
 
 
-def _when(moment: dt.datetime, now: dt.datetime) -> str:
+def _when(moment: dt.datetime, now: dt.datetime, say: Say = _english, language: str = "en") -> str:
     """'8am' today (or tonight into tomorrow morning), 'tomorrow 9am', 'Wed 9am'."""
     local_now = now.astimezone(moment.tzinfo)
     days = (moment.date() - local_now.date()).days
     if days == 0 or (days == 1 and moment.hour < 12 and local_now.hour >= 12):
         return _clock(moment)  # overnight: "til 8am" is tomorrow morning, as anyone reads it
-    return f"{'tomorrow' if days == 1 else moment.strftime('%a')} {_clock(moment)}"
+    if days == 1:
+        return f"{say('day_tomorrow')} {_clock(moment)}"
+    from babel.dates import format_date
+
+    day = format_date(moment, "EEE", locale=language).rstrip(".")
+    return f"{day} {_clock(moment)}"
 
 
-def distance_text(item: Listing, short: bool = False) -> str:
+def distance_text(item: Listing, short: bool = False, say: Say = _english) -> str:
     if item.confidential:
-        return "call for address" if not short else ""
+        return say("call_for_address") if not short else ""
     if item.miles is None:
-        return "serves your area" if not short else "area"
+        return say("serves_area_short" if short else "serves_area")
     value = f"{item.miles:.1f}" if item.miles < 10 else f"{item.miles:.0f}"
-    if short:
-        return f"{'abt ' if item.approximate else ''}{value}mi"
-    return f"{'about ' if item.approximate else ''}{value} mi"
+    about = f"{say('about')} " if item.approximate else ""
+    return f"{about}{value}mi" if short else f"{about}{value} mi"
 
 
-def rich(items: list[Listing], first: int, now: dt.datetime) -> str:
+def rich(
+    items: list[Listing], first: int, now: dt.datetime, say: Say = _english, language: str = "en"
+) -> str:
     """Telegram and web chat: a numbered block per service."""
     blocks = []
     for n, item in enumerate(items, start=first):
         head = f"{n}. {item.name}"
-        distance = distance_text(item)
+        distance = distance_text(item, say=say)
         lines = [
             f"{head} ({distance})" if distance else head,
-            f"   {status_text(item.status, now)}",
+            f"   {status_text(item.status, now, say=say, language=language)}",
         ]
         if item.phone:
-            lines.append(f"   Phone: {item.phone}")
+            lines.append(f"   {say('label_phone')} {item.phone}")
         if item.address:
-            lines.append(f"   {'Area: ' if item.confidential else ''}{item.address}")
+            area = f"{say('label_area')} " if item.confidential else ""
+            lines.append(f"   {area}{item.address}")
         if item.who:
-            lines.append(f"   For: {item.who}")
+            lines.append(f"   {say('label_for')} {item.who}")
+        if item.speaks and say("directory_speaks"):
+            lines.append(f"   {say('directory_speaks')}")
         blocks.append("\n".join(lines))
     return "\n".join(blocks)
 
@@ -136,12 +159,19 @@ def rich(items: list[Listing], first: int, now: dt.datetime) -> str:
 _SMS_STEPS = ((34, 26), (26, 20), (22, 14), (18, 0), (14, 0), (10, 0))
 
 
-def sms(items: list[Listing], first: int, now: dt.datetime, budget: int) -> str:
+def sms(
+    items: list[Listing],
+    first: int,
+    now: dt.datetime,
+    budget: int,
+    say: Say = _english,
+    language: str = "en",
+) -> str:
     """SMS: one line per service, shortened until ``budget`` characters (GSM-7) hold them."""
     text = ""
     for name_len, address_len in _SMS_STEPS:
         text = "\n".join(
-            _sms_line(n, item, now, name_len, address_len)
+            _sms_line(n, item, now, name_len, address_len, say, language)
             for n, item in enumerate(items, start=first)
         )
         if len(text) <= budget:
@@ -149,12 +179,20 @@ def sms(items: list[Listing], first: int, now: dt.datetime, budget: int) -> str:
     return text[: max(0, budget)]
 
 
-def _sms_line(n: int, item: Listing, now: dt.datetime, name_len: int, address_len: int) -> str:
+def _sms_line(
+    n: int,
+    item: Listing,
+    now: dt.datetime,
+    name_len: int,
+    address_len: int,
+    say: Say = _english,
+    language: str = "en",
+) -> str:
     parts = [f"{n}. {_cut(to_gsm7(item.name), name_len)}"]
-    distance = distance_text(item, short=True)
+    distance = distance_text(item, short=True, say=say)
     if distance:
-        parts.append(distance)
-    parts.append(status_text(item.status, now, short=True))
+        parts.append(to_gsm7(distance))
+    parts.append(to_gsm7(status_text(item.status, now, short=True, say=say, language=language)))
     if item.phone:
         parts.append(to_gsm7(item.phone))
     if address_len and item.address:

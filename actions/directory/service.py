@@ -22,7 +22,7 @@ from typing import Any
 
 from actions.directory import render
 from actions.directory.build import reader
-from actions.directory.details import listing
+from actions.directory.details import listing, speaks
 from actions.directory.eligibility import profile_from
 from actions.directory.errors import DirectoryUnavailable
 from actions.directory.hours import holiday_calendar
@@ -31,7 +31,7 @@ from actions.gazetteer import Gazetteer, Place, gazetteer_for
 from region import Region
 
 logger = logging.getLogger(__name__)
-Say = Callable[..., str]  # actions.texts.say: (key, **values) -> text
+Say = Callable[..., str]  # actions.texts.say in the client's language: (key, **values) -> text
 
 
 @dataclass
@@ -53,6 +53,7 @@ def find(
     now: dt.datetime,
     region: Region,
     say: Say,
+    language: str | None = None,
 ) -> Reply:
     """What to answer a client who asks for ``need`` near ``location`` at the instant ``now``."""
     sms = channel == "sms"
@@ -69,16 +70,22 @@ def find(
         echo = (location or "").strip()[:40]
         return Reply("directory_where", say("directory_where", place=echo), forget_location=True)
     name = _place_name(place)
-    line = region.line_for(need)
-    line_text = say("directory_line", line=f"{line.name}: {line.how_to_reach}")
+    language = language or region.language
+    line = region.line_for(need, language)
+    line_text = say("directory_line", line=f"{line.name}: {line.reach_in(language)}")
     try:
         conn = reader(db)
         found = search(conn, need, _where(gazetteer, place), profile_from(population))
         counted = report_of(gazetteer, place, need, found.hits) if page == 0 else None
         size = render.page_size(channel)
-        hits = found.hits[page * size : (page + 1) * size]
+        ordered = found.hits
+        if language != region.language:
+            # A client writing another language than the region's first: the services that
+            # speak it first, nearest first among them (the sort is stable).
+            ordered = sorted(found.hits, key=lambda hit: not speaks(conn, hit, language))
+        hits = ordered[page * size : (page + 1) * size]
         # These texts name the general line already; the need's own line only if it differs.
-        others = [] if line == region.line_for("general") else [line_text]
+        others = [] if line == region.line_for("general", language) else [line_text]
         if not found.hits:
             nothing = reply("directory_nothing", *others, place=name, radius=f"{found.radius:.0f}")
             nothing.report = counted
@@ -86,7 +93,8 @@ def find(
         if not hits:
             return reply("directory_no_more", *others, page=page, place=name)
         is_holiday = holiday_calendar(region.gazetteer.country, region.gazetteer.state)
-        items = [listing(conn, hit, now, region.tz, is_holiday) for hit in hits]
+        spoken = language if language != region.language else None
+        items = [listing(conn, hit, now, region.tz, is_holiday, spoken) for hit in hits]
     except (DirectoryUnavailable, sqlite3.Error) as exc:
         logger.error("directory search failed: %s", exc)  # the reason, never the client's words
         return reply("directory_unavailable", line_text)
@@ -96,10 +104,10 @@ def find(
     first = page * size + 1
     if sms:
         words = render.to_gsm7(f"{header}\n\n{line_text}")
-        results = render.sms(items, first, now, render.SMS_LIMIT - len(words))
+        results = render.sms(items, first, now, render.SMS_LIMIT - len(words), say, language)
         text = render.to_gsm7(f"{header}\n{results}\n{line_text}")
         return Reply(key, text, page, report=counted)
-    text = f"{header}\n{render.rich(items, first, now)}\n{line_text}"
+    text = f"{header}\n{render.rich(items, first, now, say, language)}\n{line_text}"
     return Reply(key, text, page, report=counted)
 
 

@@ -182,5 +182,11 @@ async def _accept(
     update: Update, context: ContextTypes.DEFAULT_TYPE, kind: Kind, text: str
 ) -> None:
     inbox: Inbox = context.bot_data[INBOX_KEY]
-    incoming = Incoming("telegram", _address(update), kind, text, provider_id=str(update.update_id))
+    user = update.effective_user
+    # The app's language (Telegram's language_code, "es"): a hint, not a choice (bot/language.py).
+    hint = user.language_code if user is not None and isinstance(user.language_code, str) else None
+    incoming = Incoming(
+        "telegram", _address(update), kind, text, provider_id=str(update.update_id),
+        language_hint=hint,
+    )  # fmt: skip
     STORED.set(await inbox.accept(incoming))

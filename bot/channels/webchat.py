@@ -48,6 +48,7 @@ MAX_TEXT = 4096
 SENDER = re.compile(r"[A-Za-z0-9_-]{1,128}")
 HISTORY_SENDER = re.compile(r"[A-Za-z0-9_-]{16,128}")
 CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}")
 PAYLOAD = re.compile(r"/[A-Za-z0-9_]+(\{.*\})?", re.DOTALL)
 PAGE_HEADERS = {
     "Cache-Control": "no-store",
@@ -105,7 +106,10 @@ def incoming_from_json(data: Any) -> Incoming:
     ):
         raise BadInput("id must be 1 to 64 letters, digits, - or _")
     provider_id = f"{sender}:{client_id}" if client_id else None
-    return Incoming("webchat", sender, kind, words, provider_id=provider_id)
+    hint = data.get("language")  # the browser's language ("es-MX"): a hint, bot/language.py
+    if hint is not None and (not isinstance(hint, str) or not LANGUAGE_TAG.fullmatch(hint)):
+        raise BadInput('language must be a language tag such as "es" or "en-US"')
+    return Incoming("webchat", sender, kind, words, provider_id=provider_id, language_hint=hint)
 
 
 def _location(value: Any) -> str:

@@ -80,6 +80,12 @@ def ensure(c: Connection, cid: str, channel: str, address: str, now: float) -> N
     c.execute(new.on_conflict_do_nothing())
 
 
+def set_language(c: Connection, cid: str, language: str, source: str, strength: float) -> None:
+    """The conversation's language, and how it was chosen (bot/language.py)."""
+    values = {"language": language, "language_source": source, "language_strength": strength}
+    c.execute(sa.update(table).where(table.c.id == cid).values(**values))
+
+
 def set_opted_out(c: Connection, cid: str, opted_out: bool) -> None:
     c.execute(sa.update(table).where(table.c.id == cid).values(opted_out=opted_out))
 

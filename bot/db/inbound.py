@@ -50,6 +50,7 @@ def add(
     status: str = "pending",
     risk: str | None = None,
     risk_tier: str | None = None,
+    language: str | None = None,
 ) -> int:
     """Store a client message; its id. Look for its provider id first (:func:`existing`): a
     provider id already stored fails the transaction with :class:`~bot.errors.StoreConflict`
@@ -57,10 +58,21 @@ def add(
     row = {
         "conversation_id": cid, "channel": incoming.channel, "provider_id": incoming.provider_id,
         "kind": incoming.kind, "text": incoming.text, "risk": risk, "risk_tier": risk_tier,
+        "language": language,
         "status": status, "attempts": 0, "next_attempt_at": 0.0, "received_at": now,
         "finished_at": None if status == "pending" else now,
     }  # fmt: skip
     return int(c.execute(_ADD, row).inserted_primary_key[0])
+
+
+_FIRST = sa.select(sa.func.min(inbound.c.id)).where(
+    inbound.c.conversation_id == sa.bindparam("cid"), inbound.c.kind != "control"
+)
+
+
+def first_of(c: Connection, record: InboundRecord) -> bool:
+    """Whether ``record`` is its conversation's first message from the client."""
+    return c.execute(_FIRST, {"cid": record.conversation_id}).scalar() == record.id
 
 
 def existing(c: Connection, channel: str, provider_id: str | None) -> tuple[int, str] | None:

@@ -100,6 +100,9 @@ conversations = sa.Table(
     sa.Column("opted_out", sa.Boolean, nullable=False, default=False),
     sa.Column("buttons", ButtonsText, nullable=False, default=()),  # last numbered options (SMS)
     sa.Column("degraded_at", sa.Float),  # when the "Rasa is down" notice was last sent
+    sa.Column("language", sa.String(8)),  # the conversation's language (bot/language.py)
+    sa.Column("language_source", sa.String(16)),  # explicit, detected, hint, default
+    sa.Column("language_strength", sa.Float),  # how strongly it was said (a choice: the most)
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("updated_at", sa.Float, nullable=False),
 )
@@ -115,6 +118,7 @@ inbound = sa.Table(
     sa.Column("text", sa.Text, nullable=False),  # the client's own words
     sa.Column("risk", sa.String(16)),  # what the safety screen found, if anything
     sa.Column("risk_tier", sa.String(16)),  # clear (crisis reply sent) or uncertain
+    sa.Column("language", sa.String(8)),  # the conversation's language when it arrived
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("next_attempt_at", sa.Float, nullable=False, default=0.0),

@@ -22,10 +22,11 @@ from bot.db import Connection, columns, insert, record
 from bot.db.schema import case_messages, cases, conversations, staff_posts
 from bot.handoff.model import Case, Entry, Request, Staff, clean_details
 
-# A case with its client's SMS opt-out, from the conversation.
+# A case with its client's SMS opt-out and language, from the conversation.
 _CASE = sa.select(
     *columns(Case, cases),
     sa.func.coalesce(conversations.c.opted_out, False).label("opted_out"),
+    conversations.c.language.label("language"),
 ).select_from(cases.outerjoin(conversations, conversations.c.id == cases.c.conversation_id))
 _OPEN = cases.c.status != "closed"
 # Asked of every client message (is a case open? is this message a case's?): built once.

@@ -19,7 +19,7 @@ from bot.handoff import cases, paging, posts
 from bot.handoff.model import Case, Request
 from bot.handoff.roster import Roster, Route
 from bot.hooks import Effects
-from bot.messages import Messages
+from bot.messages import Catalog, Messages
 from bot.model import BotMessage
 from bot.privacy import SenderHasher, short
 from bot.render import render
@@ -39,7 +39,7 @@ class Core:
 
     def __init__(
         self,
-        texts: Messages,
+        texts: Catalog,
         roster: Roster,
         hasher: SenderHasher,
         telegram_staff: bool,
@@ -106,11 +106,16 @@ class Core:
             self.post(c, updated, "summary", now, eff)
         return updated
 
+    def texts_for(self, case: Case) -> Messages:
+        """The client's texts, in the language of their conversation."""
+        return self.texts.of(case.language)
+
     def opening_notices(self, opened: Opened, said_finding: bool) -> list[str]:
         """What the client is told when a case opens, beyond what was already said."""
-        notices = [] if said_finding else [self.texts.handoff_finding]
+        texts = self.texts_for(opened.case)
+        notices = [] if said_finding else [texts.handoff_finding]
         if opened.route.name == "on_call":
-            notices.append(self.texts.handoff_after_hours)
+            notices.append(texts.handoff_after_hours)
         return notices
 
     # --- telling people -----------------------------------------------------------------------
@@ -121,7 +126,8 @@ class Core:
         """Queue ``texts`` for the case's client, on their own channel."""
         if not texts:
             return
-        rendered = render(case.channel, [BotMessage(text) for text in texts], kind, self.texts)
+        told = [BotMessage(text) for text in texts]
+        rendered = render(case.channel, told, kind, self.texts_for(case))
         outbox.queue(c, case.conversation_id, case.channel, None, rendered.items, now)
         eff.outbox.add(case.conversation_id)
 
@@ -173,11 +179,13 @@ class Core:
         if last_message:
             cases.add_entry(c, case.id, "staff", last_message, now, author_name=name)
             told.append(last_message)
+        texts = self.texts_for(closed)
         if reason == "timeout":
-            told.append(self.texts.with_back(self.texts.handoff_timed_out, self.roster.back_when()))
+            back = self.roster.back_when(language=texts.language)
+            told.append(texts.with_back(texts.handoff_timed_out, back))
             cases.add_entry(c, case.id, "system", "Closed: nobody claimed it in time.", now)
         else:
-            told.append(self.texts.handoff_closed)
+            told.append(texts.handoff_closed)
             cases.add_entry(c, case.id, "system", f"{name} closed the case.", now)
         self.tell_client(c, closed, told, "handoff", now, eff)
         inbound.add_control(c, case.conversation_id, case.channel, "resume", now)

@@ -94,7 +94,8 @@ class Desk:
         after_hours = claimed.route == "on_call"
         opened = claimed.opened_at
         report.handoff_claimed(c, claimed.channel, claimed.risk, after_hours, opened, now)
-        self.core.tell_client(c, claimed, [self.core.texts.handoff_joined], "handoff", now, eff)
+        joined = self.core.texts_for(claimed).handoff_joined
+        self.core.tell_client(c, claimed, [joined], "handoff", now, eff)
         self.core.post(c, claimed, "summary", now, eff)
         eff.watch = True
         return claimed

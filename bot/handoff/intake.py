@@ -63,7 +63,6 @@ class Intake(Handoff):
         self, core: Core, relay: Kickable | None = None, watch: asyncio.Event | None = None
     ) -> None:
         self.core = core
-        self.texts = core.texts
         self.relay = relay or NoWorkers()  # posts to the staff group (the console reads the store)
         self.watch = watch or asyncio.Event()  # wakes the watcher of waiting cases
 
@@ -98,7 +97,8 @@ class Intake(Handoff):
                 report.handoff_asked(
                     c, incoming.channel, HUMAN, "normal", after_hours, "nobody", now
                 )
-            return Decision(status, [self.texts.handoff_nobody], effects=eff)
+            nobody = self.core.texts.of(new.language).handoff_nobody
+            return Decision(status, [nobody], effects=eff)
         text = for_staff(incoming.kind, incoming.text)
         opened = self.core.open(
             c, cid, incoming.channel, request, text, inbound_id, route, now, eff
@@ -132,12 +132,13 @@ class Intake(Handoff):
         cases.add_entry(c, case.id, "client", text, now, inbound_id=inbound_id)
         self.core.post(c, case, "client", now, eff, text=text)
         told: list[str] = []
+        texts = self.core.texts.of(new.language or case.language)
         if new.risk in REASON_FOR_SCREEN:  # the crisis reply goes as planned
             self.core.merge(c, case, Request(REASON_FOR_SCREEN[new.risk], "high"), now, eff)
         elif kind == "media":
-            told = [self.texts.handoff_media]
+            told = [texts.handoff_media]
         elif new.person and case.status == "waiting":
-            told = [self.texts.handoff_still_waiting]
+            told = [texts.handoff_still_waiting]
         return Decision("relayed", told, replace=bool(told), effects=eff)
 
     # --- before Rasa (the router) -------------------------------------------------------------
@@ -201,7 +202,8 @@ class Intake(Handoff):
             )
             kept = without_promise_of_a_person(messages)
             if not record.crisis_sent:  # (the gateway told a screened message's client already)
-                kept.append(BotMessage(self.texts.handoff_nobody))
+                nobody = self.core.texts.of(record.language).handoff_nobody
+                kept.append(BotMessage(nobody))
             return Answer(kept, effects=eff)
         text = for_staff(record.kind, record.text)
         cid, channel = record.conversation_id, record.channel

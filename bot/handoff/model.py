@@ -115,6 +115,7 @@ class Case:
     backup_paged_at: float | None
     client_told_unavailable_at: float | None
     opted_out: bool = False  # the client's SMS opt-out (from the conversation)
+    language: str | None = None  # the client's language (from the conversation)
 
     @property
     def is_open(self) -> bool:

@@ -131,8 +131,9 @@ class Watcher:
                 self.core.page_backup(c, case, self.settings.backup_phone, now, eff)
                 cases.set_fields(c, case.id, backup_paged_at=now)
             if need.tell_client:
-                back = self.core.roster.back_when(now)
-                text = self.core.texts.with_back(self.core.texts.handoff_unavailable, back)
+                texts = self.core.texts_for(case)
+                back = self.core.roster.back_when(now, texts.language)
+                text = texts.with_back(texts.handoff_unavailable, back)
                 self.core.tell_client(c, case, [text], "handoff", now, eff)
                 cases.set_fields(c, case.id, client_told_unavailable_at=now)
                 cases.add_entry(

@@ -57,16 +57,16 @@ class Roster:
         phone = self.settings.on_call_phone
         return Route("on_call", chat, phone, chat is not None or self.console)
 
-    def back_when(self, at: float | None = None) -> str | None:
-        """When staff are back in the office, said plainly; None in office hours (they are
-        there, only busy) and without office hours."""
+    def back_when(self, at: float | None = None, language: str = "en") -> str | None:
+        """When staff are back in the office, said plainly in ``language``; None in office
+        hours (they are there, only busy) and without office hours."""
         if self.hours is None:
             return None
         now = self._now(at)
         if self.hours.is_open(now):
             return None
         opening = self.hours.next_opening(now)
-        return None if opening is None else describe_opening(opening, now)
+        return None if opening is None else describe_opening(opening, now, language)
 
     def local_time(self, at: float) -> str:
         """``at`` as staff read it: "Tue 02:04", in the region's time zone."""

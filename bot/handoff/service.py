@@ -27,7 +27,7 @@ from bot.handoff.roster import Roster
 from bot.handoff.settings import HandoffSettings
 from bot.handoff.signin import DEVICE_KEY, SignIn
 from bot.hooks import Kickable
-from bot.messages import Messages
+from bot.messages import Catalog
 from bot.privacy import SenderHasher
 from region import Region
 
@@ -62,7 +62,7 @@ def client_side(
     settings: HandoffSettings,
     region: Region,
     db: Database,
-    texts: Messages,
+    texts: Catalog,
     hasher: SenderHasher,
     telegram: TelegramBot | None,
     clock: Callable[[], float] = time.time,

@@ -22,7 +22,7 @@ def copy_project(target: Path, blind: bool = True) -> Path:
     for name in ("config.yml", "domain.yml", "endpoints.yml", "credentials.yml"):
         shutil.copy(ROOT / name, target / name)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for folder in ("data", "scripts", "rasa_addons", "region", "requirements"):
+    for folder in ("data", "scripts", "rasa_addons", "contract", "region", "requirements"):
         shutil.copytree(ROOT / folder, target / folder, ignore=ignore)
     (target / "tests" / "nlu").mkdir(parents=True)
     for story in ROOT.glob("tests/test_*.yml"):  # the conversation tests

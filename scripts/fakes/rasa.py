@@ -32,6 +32,23 @@ class Received:
     sender: str
     message: str
     metadata: dict[str, Any] = field(default_factory=dict)
+    language: str | None = None  # the `language` entity a payload carried (as Rasa reads it)
+
+
+def without_language(message: str) -> tuple[str, str | None]:
+    """A payload as Rasa reads it, with the gateway's ``language`` entity taken out:
+    ``/greet{"language":"es"}`` is the intent greet (and the language es)."""
+    if not message.startswith("/") or "{" not in message:
+        return message, None
+    name, _, rest = message.partition("{")
+    try:
+        entities = json.loads("{" + rest)
+    except ValueError:
+        return message, None
+    if not isinstance(entities, dict) or "language" not in entities:
+        return message, None
+    language = entities.pop("language")
+    return (name + json.dumps(entities, separators=(",", ":")) if entities else name), language
 
 
 def default_answer(message: str, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -115,7 +132,9 @@ class FakeRasa(LoopbackServer):
 
     async def _answer(self, request: web.Request) -> web.Response:
         body = await request.json()
-        received = Received(body["sender"], body["message"], body.get("metadata") or {})
+        message, language = without_language(body["message"])
+        metadata = body.get("metadata") or {}
+        received = Received(body["sender"], message, metadata, language or metadata.get("language"))
         self.received.append(received)
         events = self.trackers.setdefault(received.sender, [])
         events.append({"event": "user", "text": received.message, "metadata": received.metadata})

@@ -228,12 +228,18 @@ def _message(update_id: int, chat_id: int, **content: Any) -> dict[str, Any]:
     }
 
 
-def text_update(update_id: int, chat_id: int, text: str) -> dict[str, Any]:
+def text_update(
+    update_id: int, chat_id: int, text: str, language_code: str | None = None
+) -> dict[str, Any]:
+    """A text message; ``language_code`` is the client's app language, as Telegram sends it."""
     content: dict[str, Any] = {"text": text}
     if text.startswith("/"):
         command = text.split()[0]
         content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
-    return _message(update_id, chat_id, **content)
+    update = _message(update_id, chat_id, **content)
+    if language_code is not None:
+        update["message"]["from"]["language_code"] = language_code
+    return update
 
 
 def location_update(update_id: int, chat_id: int, lat: float, lon: float) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from bot.pipeline import numbered_choice, without_repeated_crisis
 from bot.render import payload_key, render, split_utf16
 from region import load_region
 
-TEXTS = load_messages(load_region().template_values())
+TEXTS = load_messages(load_region().template_values()).of("en")
 BUTTONS = (Button("A place to sleep", "/find_shelter"), Button("Food", "/find_food"))
 
 

@@ -1,8 +1,11 @@
 """The safety screen as a table: what is clear risk, what is uncertain, what is nothing.
 
 Clear risk gets the crisis reply and a case at once; uncertain words get what was asked for and
-"Are you safe right now?" from Rasa; phrases that only sound alarming get nothing. A miss is
-worse than a false alarm (DESIGN.md); ``bench/gateway_screen.py`` measures both rates.
+"Are you safe right now?" from Rasa; phrases that only sound alarming get nothing. The clear
+tier is for now and for the speaker: the same words about the past, grief, accidents that are
+over, money, landlords, jokes or other people are at most uncertain (issue 22). Every message
+is read in English and in Spanish. A miss is worse than a false alarm (docs/design.md);
+``bench/gateway_screen.py`` measures both rates on the training data.
 """
 
 from __future__ import annotations
@@ -30,7 +33,6 @@ SELF_HARM = [
     "i have no reason to live",
     "nothing to live for",
     "theres no point in living",
-    "i cant go on",
     "im suicidal",
     "thinking about suicide",
     "sucidal thoughts",
@@ -95,7 +97,7 @@ DANGER = [
     "i was raped",
     "i'm in danger",
     "im not safe at home",
-    "I don't feel safe",
+    "I don't feel safe at home tonight",
     "i fear for my life",
     "he locked me in the room",
     "he wont let me leave",
@@ -103,7 +105,6 @@ DANGER = [
     "please call the police",
     "it's an emergency",
     "emergency!!",
-    "i can't breathe",
     "help hes going to hurt my kids",
     "someone is breaking into my apartment",
     "theres an intruder",
@@ -111,23 +112,12 @@ DANGER = [
     "hes banging on the door",
     "im hiding in the bathroom",
     "he is on his way to hurt me",
-    "she's not breathing",
-    "my friend is unresponsive",
-    "i think im having a heart attack",
     "theres a fire in my building",
     "i got stabbed",
     "send help",
     "im trapped",
     "they're shooting outside",
-    "i just got hit by a car",
-    "took something at a party and my heart is racing way too fast",
-    "my friend mixed pills and booze and we cant wake her",
     # Medical emergencies and violence in words the first screen missed.
-    "hes not waking up and his lips are blue",
-    "my chest is crushing and my left arm is numb",
-    "theres so much blood i cant make it stop",
-    "a car just ran me over in the parking lot",
-    "somebody put something in my beer and now the room is spinning",
     "two guys cornered me in the alley",
     "he grabbed my throat just now and is still here",
     "people at the encampment have machetes and are going tent to tent",
@@ -143,6 +133,24 @@ DANGER = [
     "he held a gun to my head",
     "my bf beat me up an hour ago",
     "my partner strangled me last week",
+]
+
+# Medical emergencies happening now: danger, with the reply that says to call, plainly.
+MEDICAL = [
+    "i can't breathe",
+    "she's not breathing",
+    "my friend is unresponsive",
+    "i think im having a heart attack",
+    "i just got hit by a car",
+    "took something at a party and my heart is racing way too fast",
+    "my friend mixed pills and booze and we cant wake her",
+    "hes not waking up and his lips are blue",
+    "my chest is crushing and my left arm is numb",
+    "theres so much blood i cant make it stop",
+    "a car just ran me over in the parking lot",
+    "somebody put something in my beer and now the room is spinning",
+    "roommate took a bunch of fentanyl and isnt responding",
+    "my kid fell and hit his head and is bleeding and throwing up",
 ]
 
 ORDINARY = [
@@ -193,8 +201,9 @@ ORDINARY = [
 # Words that often mean risk and as often do not: Rasa answers, then asks if they are safe.
 UNCERTAIN = [
     ("this traffic is killing me", "danger"),
-    ("this rent is killing me, can i get help with it", "danger"),
     ("kill me now this bus is so late", "danger"),
+    ("i cant go on", "self_harm"),
+    ("I don't feel safe", "danger"),
     ("my mum is going to kill me when she sees my grades", "danger"),
     ("its urgent", "danger"),
     ("im scared of my husband", "danger"),
@@ -227,14 +236,131 @@ IDIOMS = [
 ]
 
 
+# The clear tier is for now and for the speaker (issue 22): the same words about what is over,
+# grief, other people, money, landlords and jokes are a question at most.
+OVER_OR_NOT_THE_SPEAKERS = [
+    ("car crash last week and my neck still hurts need a doctor", "danger"),
+    ("got hit by a car last month still sore need physical therapy", "danger"),
+    ("my brother killed himself last year, still cant sleep, need a counselor", "self_harm"),
+    (
+        "attempted suicide as a teen, now im 30 and good, want to volunteer with a crisis line",
+        "self_harm",
+    ),
+    ("my friend overdosed and died last spring, need grief support", "self_harm"),
+    ("kms lol this wifi", "self_harm"),
+    ("got shot years ago and still have fragments, need a doctor", "danger"),
+    ("he choked me years ago, im safe now, want survivor support", "danger"),
+]
+
+# Figures of speech about money, landlords and feelings: nothing at all (issue 22's examples).
+FIGURES_OF_SPEECH = [
+    "choking on medical bills need some financial help",
+    "got shot down for an apartment bc of my record is that legal",
+    "my landlord is strangling us with fees is that allowed",
+    "i nearly died laughing",
+    "my dog died last year and i miss him",
+    "this rent is killing me, can i get help with it",
+    "landlord is kicking me out friday, need somewhere to stay",
+    "the tow company is holding my car hostage, any help paying",
+    "trapped in a lease i cant afford, how do i get out",
+]
+
+# Spanish: risk now, as Spanish speakers write it (no accents, SMS spelling, Spanglish).
+SPANISH_CLEAR = [
+    ("me quiero morir", "self_harm"),
+    ("quiero matarme", "self_harm"),
+    ("ya no quiero vivir", "self_harm"),
+    ("me corte", "self_harm"),
+    ("me voy a quitar la vida esta noche", "self_harm"),
+    ("tengo las pastillas listas", "self_harm"),
+    ("me esta pegando", "danger"),
+    ("me ahorcó anoche", "danger"),
+    ("alguien esta afuera de mi puerta con un cuchillo", "danger"),
+    ("no me deja salir", "danger"),
+    ("mi boyfriend me quiere matar", "danger"),
+    ("mi esposo dice q me va a matar hoy", "danger"),
+]
+
+# Spanish idioms of death and violence that are not risk: hunger and cold are needs.
+SPANISH_IDIOMS = [
+    "me muero de hambre, donde hay comida en daly city",
+    "me muero de frio",
+    "me mata el dolor de muela",
+    "estoy muerta de cansancio",
+    "me corte el pelo",
+    "la renta me esta matando",
+]
+
+
 @pytest.mark.parametrize("text", SELF_HARM)
 def test_self_harm_is_clear(text):
-    assert screen(text) == Signal("self_harm", "clear")
+    found = screen(text)
+    assert (found.risk, found.tier, found.language) == ("self_harm", "clear", "en")
 
 
 @pytest.mark.parametrize("text", DANGER)
 def test_danger_is_clear(text):
-    assert screen(text) == Signal("danger", "clear")
+    found = screen(text)
+    assert (found.risk, found.tier, found.medical) == ("danger", "clear", False)
+
+
+@pytest.mark.parametrize("text", MEDICAL)
+def test_a_medical_emergency_now_is_clear_danger_with_its_own_reply(text):
+    assert screen(text) == Signal("danger", "clear", "en", medical=True)
+
+
+@pytest.mark.parametrize(("text", "risk"), OVER_OR_NOT_THE_SPEAKERS)
+def test_the_same_words_about_what_is_over_or_another_person_are_a_question(text, risk):
+    assert screen(text) == Signal(risk, "uncertain")
+
+
+@pytest.mark.parametrize("text", FIGURES_OF_SPEECH)
+def test_figures_of_speech_signal_nothing(text):
+    assert screen(text) is None
+
+
+def test_happening_again_now_overrules_the_past():
+    said = "i used to cut in high school and tonight im cutting again"
+    assert screen(said) == Signal("self_harm", "clear")
+    assert screen("tried to kill myself as a teen and im going to do it tonight").clear
+
+
+def test_strangulation_by_a_partner_stays_clear_in_the_recent_past():
+    for said in (
+        "he chokes me sometimes when we argue hes not here now but im scared",
+        "my partner strangled me last week",
+        "he choked me a few months ago",
+    ):
+        assert screen(said) == Signal("danger", "clear"), said
+
+
+@pytest.mark.parametrize(("text", "risk"), SPANISH_CLEAR)
+def test_spanish_risk_is_clear_in_spanish(text, risk):
+    found = screen(text)
+    assert (found.risk, found.tier, found.language) == (risk, "clear", "es")
+
+
+@pytest.mark.parametrize("text", SPANISH_IDIOMS)
+def test_spanish_idioms_of_death_are_not_risk(text):
+    assert screen(text) is None
+
+
+def test_a_relatives_threat_in_spanish_is_a_question_as_in_english():
+    assert screen("mi mama me va a matar cuando vea mis calificaciones") == Signal(
+        "danger", "uncertain", "es"
+    )
+    assert screen("mi pareja me pega") == Signal("danger", "uncertain", "es")
+
+
+def test_every_message_is_read_in_every_language():
+    """People switch mid-conversation: a Spanish message in an English one is still read."""
+    assert Screen("911", ("en", "es"))("me quiero morir").language == "es"
+    assert Screen("911", ("en",))("me quiero morir") is None
+
+
+def test_a_cue_in_one_language_counts_for_the_other():
+    """ "as a teen" makes a Spanish word about suicide uncertain too."""
+    assert screen("intento de suicidio as a teen, ahora estoy bien").tier == "uncertain"
 
 
 @pytest.mark.parametrize("text", ORDINARY)
@@ -258,9 +384,20 @@ def test_a_clear_signal_in_an_idiom_is_still_clear():
 
 
 @pytest.mark.parametrize(
-    "text", ["911", "call 911", "911!!", "911 please", "dial 911 now", "HELP 911", "911 911"]
+    "text",
+    [
+        "911",
+        "call 911",
+        "911!!",
+        "911 please",
+        "dial 911 now",
+        "HELP 911",
+        "911 911",
+        "call 911 my dad is on the floor",
+        "llamen al 911 porfa",
+    ],
 )
-def test_the_regions_emergency_number_alone_is_danger(text):
+def test_the_regions_emergency_number_alone_or_asked_for_is_danger(text):
     assert Screen("911")(text) == Signal("danger", "clear")
 
 

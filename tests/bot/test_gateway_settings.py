@@ -93,7 +93,7 @@ def test_several_rasa_replicas(tmp_path):
 
 def test_the_gateways_texts_fill_from_the_region():
     values = load_region().template_values()
-    texts = load_messages(values)
+    texts = load_messages(values).of("en")
     assert "call 911" in texts.crisis("self_harm")
     assert "988" in texts.crisis("self_harm")
     assert "1-800-799-7233" in texts.crisis("danger")

@@ -255,7 +255,11 @@ async def test_a_risk_sms_gets_the_crisis_lines_first(gateway, fake_twilio, fake
     assert nobody.startswith("I'm sorry, there is no one from our team")  # no staff here
     # The client's own words reach the NLU, with what the screen found (a risk adds).
     assert fake_rasa.received[0].message == "my boyfriend is going to kill me"
-    assert fake_rasa.received[0].metadata["screen"] == {"risk": "danger", "tier": "clear"}
+    assert fake_rasa.received[0].metadata["screen"] == {
+        "risk": "danger",
+        "tier": "clear",
+        "language": "en",
+    }
     assert fake_rasa.received[0].metadata["crisis_reply_sent"] is True
     await gateway.idle()
     assert len(fake_twilio.sent) == 2  # Rasa's crisis text is left out: the client has it

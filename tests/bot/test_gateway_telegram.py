@@ -44,6 +44,7 @@ async def test_start_then_a_button_then_a_location(
         "/find_shelter",
         "/find_food",
         "/request_human",
+        "/language_es",  # a conversation's first reply offers the region's other language
     ]
 
     fake_telegram.push(tg.button_update(fake_telegram.next_update_id(), CHAT, "/find_shelter"))
@@ -243,7 +244,11 @@ async def test_a_photo_whose_caption_signals_risk_gets_the_crisis_reply(
     assert "call 911" in crisis
     assert "988" in crisis
     assert fake_rasa.received[0].message == "i want to kill myself"
-    assert fake_rasa.received[0].metadata["screen"] == {"risk": "self_harm", "tier": "clear"}
+    assert fake_rasa.received[0].metadata["screen"] == {
+        "risk": "self_harm",
+        "tier": "clear",
+        "language": "en",
+    }
 
 
 @MODES
@@ -301,7 +306,8 @@ async def test_a_button_payload_over_64_bytes_still_works(
     await start_gateway(settings_for(telegram=fake_telegram))
     fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, "where"))
     await wait_for(lambda: len(fake_telegram.sent) == 1)
-    [[button]] = fake_telegram.sent[0].reply_markup["inline_keyboard"]
+    [button], [language] = fake_telegram.sent[0].reply_markup["inline_keyboard"]
+    assert language["text"] == "Español"  # the first reply's language button
     assert len(button["callback_data"].encode()) <= 64
     fake_telegram.push(
         tg.button_update(fake_telegram.next_update_id(), CHAT, button["callback_data"])

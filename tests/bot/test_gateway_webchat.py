@@ -43,6 +43,7 @@ async def test_a_turn_returns_rasas_replies(gateway, fake_rasa, http):
         "/find_shelter",
         "/find_food",
         "/request_human",
+        "/language_es",  # a conversation's first reply offers the region's other language
     ]
     received = fake_rasa.received[-1]
     assert received.sender == gateway.conversation_id("webchat", SENDER)
@@ -72,7 +73,11 @@ async def test_a_risk_message_gets_the_crisis_reply_once(gateway, fake_rasa, htt
     assert body["pending"] is False
     await wait_for(lambda: fake_rasa.answered)
     assert fake_rasa.received[0].message == "I don't want to be alive anymore"
-    assert fake_rasa.received[0].metadata["screen"] == {"risk": "self_harm", "tier": "clear"}
+    assert fake_rasa.received[0].metadata["screen"] == {
+        "risk": "self_harm",
+        "tier": "clear",
+        "language": "en",
+    }
     assert fake_rasa.received[0].metadata["crisis_reply_sent"] is True
 
 

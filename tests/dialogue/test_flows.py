@@ -304,7 +304,7 @@ def screened(text: str) -> dict:
     from bot.safety import Screen
 
     signal = Screen("911")(text)
-    return {"screen": {"risk": signal.risk, "tier": signal.tier}} if signal else {}
+    return {"screen": signal.metadata()} if signal else {}
 
 
 @pytest.mark.parametrize(
@@ -331,3 +331,82 @@ def test_a_yes_in_the_clients_words_to_the_offer_of_a_person_is_a_yes(
     offered = rasa_servers.send(sender, "/nlu_fallback")
     assert "talk to a person" in offered[0]["text"]
     assert texts(rasa_servers.send(sender, yes))[0].startswith("I'm finding a person")
+
+
+# --- issue 22: the need beside the risk, and no line named twice ------------------------------
+
+
+def test_strangulation_gets_the_danger_reply_a_person_and_the_question_of_where(
+    rasa_servers: RasaServers,
+) -> None:
+    """A partner's strangulation is danger (it predicts homicide), and the local domestic
+    violence service is still found: the danger reply, a person, then where they are; the
+    hotline named once in the turn."""
+    sender = new_sender()
+    text = "he chokes me sometimes when we argue hes not here now but im scared"
+    replies = rasa_servers.send(sender, text, metadata=screened(text))
+    said = texts(replies)
+    assert any(h["risk"] == "high" for h in handoffs_of(replies))
+    assert said[-1].startswith(ASKS_WHERE)
+    assert slots(rasa_servers, sender)["need"] == "domestic_violence"
+    assert sum("1-800-799-7233" in t for t in said) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "car crash last week and my neck still hurts need a doctor in redwood city",
+        "choking on medical bills need some financial help in redwood city",
+        "my landlord is strangling us with fees is that allowed",
+        "got shot down for an apartment bc of my record is that legal",
+        "wheres the nearest soup run call me on 650 555 0199",
+    ],
+)
+def test_violent_words_about_what_is_over_or_figures_of_speech_get_what_was_asked(
+    rasa_servers: RasaServers, text: str
+) -> None:
+    """Issue 22's examples: the request's answer, a check at most, never the escalation."""
+    sender = new_sender()
+    replies = rasa_servers.send(sender, text, metadata=screened(text))
+    assert not any(h["risk"] == "high" for h in handoffs_of(replies))
+    assert slots(rasa_servers, sender)["need"] in (
+        "health_care", "financial", "legal", "food",
+    )  # fmt: skip
+
+
+# --- issue 19: Rasa's own crisis replies in Spanish -------------------------------------------
+
+ES = {"language": "es"}
+
+
+def test_a_spanish_crisis_the_screen_missed_gets_rasas_spanish_crisis_reply(
+    rasa_servers: RasaServers,
+) -> None:
+    sender = new_sender()
+    replies = rasa_servers.send(sender, "ya no le veo caso a nada, mañana ya no voy a estar", ES)
+    crisis = texts(replies)[0]
+    assert crisis.startswith("Me alegra mucho que me lo hayas dicho.")
+    assert "llamar al 988 y marcar el 2" in crisis
+    assert handoffs_of(replies)[0]["risk"] == "high"
+    assert slots(rasa_servers, sender)["language"] == "es"
+
+
+def test_the_safety_check_and_its_buttons_are_in_spanish(rasa_servers: RasaServers) -> None:
+    sender = new_sender()
+    metadata = {"screen": {"risk": "self_harm", "tier": "uncertain", "language": "es"}, **ES}
+    replies = rasa_servers.send(sender, "ya no aguanto", metadata)
+    assert texts(replies)[-1].startswith("¿Estás a salvo ahora?")
+    [check] = [r for r in replies if r.get("buttons")]
+    assert [b["title"] for b in check["buttons"]] == ["Sí, estoy a salvo", "No, no estoy a salvo"]
+    answer = texts(rasa_servers.send(sender, "/deny", ES))
+    assert answer[0].startswith("Por favor llama al 911 ahora")
+
+
+def test_the_language_stays_with_a_button_and_english_comes_back(
+    rasa_servers: RasaServers,
+) -> None:
+    sender = new_sender()
+    rasa_servers.send(sender, "hola", ES)
+    assert texts(rasa_servers.send(sender, '/greet{"language":"es"}'))[0].startswith("Hola")
+    english = texts(rasa_servers.send(sender, "hello", {"language": "en"}))
+    assert english[0].startswith("Hi")

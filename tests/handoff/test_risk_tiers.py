@@ -44,7 +44,7 @@ async def test_a_clear_risk_with_a_need_gets_the_crisis_reply_a_case_and_the_ser
     assert not any(t.startswith("Rasa: I'm really glad") for t in said)  # the crisis text once
     received = fake_rasa.received[0]
     assert received.message == DIE_AND_BED  # the words, not an intent
-    assert received.metadata["screen"] == {"risk": "self_harm", "tier": "clear"}
+    assert received.metadata["screen"] == {"risk": "self_harm", "tier": "clear", "language": "en"}
     case = await only_case(gateway)
     assert case.risk == "high"
     assert case.details.get("need") == "shelter"
@@ -53,7 +53,7 @@ async def test_a_clear_risk_with_a_need_gets_the_crisis_reply_a_case_and_the_ser
 async def test_an_uncertain_signal_opens_no_case_and_sends_nothing_at_once(
     start_gateway, settings_for, fake_telegram, fake_rasa
 ):
-    text = "this rent is killing me, need help paying it"
+    text = "i cant do this anymore, need help paying my rent"
     fake_rasa.script[text] = [
         {"text": "Where are you now?"},
     ]
@@ -62,10 +62,14 @@ async def test_an_uncertain_signal_opens_no_case_and_sends_nothing_at_once(
     await wait_for(lambda: fake_telegram.texts_to(CLIENT))
     await settle(gateway)
     assert fake_telegram.texts_to(CLIENT) == ["Where are you now?"]  # no crisis reply
-    assert await case_count(gateway) == 0  # nobody paged for a figure of speech
+    assert await case_count(gateway) == 0  # nobody paged for words said in passing
     received = fake_rasa.received[0]
     assert received.message == text
-    assert received.metadata["screen"] == {"risk": "danger", "tier": "uncertain"}
+    assert received.metadata["screen"] == {
+        "risk": "self_harm",
+        "tier": "uncertain",
+        "language": "en",
+    }
     assert "crisis_reply_sent" not in received.metadata
 
 

@@ -15,7 +15,8 @@ import compare_pipelines
 import evaluate_nlu
 import pytest
 from compare_pipelines import ComparisonError, Figures, best, candidate_configs
-from evaluate_nlu import Outcome, failures, report
+from evaluate_nlu import Reports, SetOutcome, failures, report
+from first_reply import Figures as FirstFigures
 from nlu_fallback import Parsed, falls_back, format_sweep, sweep
 from nlu_report import (
     Misclassified,
@@ -166,45 +167,32 @@ def test_sweep_counts_what_each_setting_costs_and_catches() -> None:
     )
 
 
-def outcome(macro_f1: float = 0.95, parsed_examples: list[Parsed] | None = None) -> Outcome:
-    return Outcome(
-        macro_f1=macro_f1,
-        entity_f1={"DIETClassifier": {"all": 0.9}},
-        errors=[Misclassified("ttyl", "goodbye", "thank", 0.75)],
-        parsed=parsed_examples
-        or [
-            parsed("kms", "risk_self_harm", [("risk_self_harm", 0.99)]),
-            parsed("hes here", "risk_immediate_danger", [("risk_self_harm", 0.6)]),
-            parsed("ttyl", "goodbye", [("thank", 0.75)]),
-        ],
-    )
+def dev_outcome(macro_f1: float = 0.95, risk: int = 2, line_given: int = 2) -> SetOutcome:
+    counts = {"examples": 3, "risk": risk, "risk_line_given": line_given,
+              "hard_negative": 0, "ordinary": 1}  # fmt: skip
+    rates = {"risk_line_given": line_given / risk if risk else None}
+    reports = Reports(
+        macro_f1, {"affirm": 1.0}, {"DIETClassifier": {"all": 0.9}},
+        [Misclassified("ttyl", "goodbye", "thank", 0.75)],
+    )  # fmt: skip
+    return SetOutcome("development", reports, FirstFigures(counts, rates), 0)
 
 
-def test_the_check_passes_with_good_figures_and_every_risk_caught() -> None:
-    """A risk message taken for the other risk intent still gets the crisis response."""
-    assert failures(outcome()) == []
-    text = report(outcome())
-    assert "Intent macro-F1: 0.950 (required: >= 0.90)" in text
-    assert "Risk examples caught as a risk intent: 2/2" in text
+def test_the_check_passes_with_good_figures_and_every_risk_given_the_line() -> None:
+    assert failures(dev_outcome(), [], {}) == []
+    text = "\n".join(report(dev_outcome(), show_errors=True))
+    assert "Intent macro-F1 0.950" in text
     assert "'ttyl': goodbye -> thank (0.75)" in text
 
 
 def test_the_check_fails_below_the_required_macro_f1() -> None:
-    (problem,) = failures(outcome(macro_f1=0.85))
+    (problem,) = failures(dev_outcome(macro_f1=0.85), [], {})
     assert "intent macro-F1 0.850 is below 0.90" in problem
 
 
-def test_the_check_fails_when_a_risk_message_would_miss_the_crisis_response() -> None:
-    examples = [
-        parsed("im done", "risk_self_harm", [("risk_self_harm", 0.4)], final="nlu_fallback"),
-        parsed("sos", "risk_immediate_danger", [("inform_location", 0.7)]),
-        parsed("hi", "greet", [("greet", 0.9)]),
-    ]
-    (problem,) = failures(outcome(parsed_examples=examples))
-    assert problem.startswith("2 held-out risk example(s) would not get the crisis response")
-    assert "'im done': risk_self_harm -> nlu_fallback" in problem
-    assert "'sos': risk_immediate_danger -> inform_location" in problem
-    assert "Examples that fall to nlu_fallback: 1" in report(outcome(parsed_examples=examples))
+def test_the_check_fails_when_a_risk_message_would_get_no_line() -> None:
+    (problem,) = failures(dev_outcome(line_given=1), [], {})
+    assert problem.startswith("development set: 1 risk example(s) would get neither")
 
 
 def test_evaluation_without_a_model_says_how_to_get_one(
@@ -222,7 +210,8 @@ def test_evaluation_without_a_heldout_set_stops_with_exit_2(
 ) -> None:
     model = tmp_path / "model.tar.gz"
     model.write_bytes(b"")
-    argv = ["evaluate_nlu.py", "--model", str(model), "--heldout", str(tmp_path / "no.yml")]
+    argv = ["evaluate_nlu.py", "--model", str(model), "--heldout", str(tmp_path / "no.yml"),
+            "--dev-only"]  # fmt: skip
     assert evaluate_nlu.main(argv) == 2
     assert "no held-out set at" in capsys.readouterr().err
 
@@ -345,12 +334,13 @@ def test_compare_then_evaluate_with_real_rasa_runs(
 
     model = out / "logreg_crf" / "model" / "logreg_crf.tar.gz"
     argv = ["evaluate_nlu.py", "--model", str(model), "--heldout", str(tmp_path / "heldout.yml"),
-            "--out", str(tmp_path / "eval")]  # fmt: skip
+            "--out", str(tmp_path / "eval"), "--dev-only"]  # fmt: skip
     assert evaluate_nlu.main(argv) == 1
     captured = capsys.readouterr()
-    assert "Held-out set: 3 examples, 1 of them risk examples." in captured.out
-    assert "Risk examples caught as a risk intent: 0/1" in captured.out
-    assert "'hey there': risk_self_harm -> " in captured.err  # greet, or too unsure: fallback
+    assert "development: 3 examples (1 risk" in captured.out
+    assert "Risk messages given the crisis line (escalation or safety check): 0/1" in captured.out
+    assert "'hey there': risk_self_harm -> " in captured.out  # greet, or too unsure: fallback
+    assert "1 risk example(s) would get neither" in captured.err
 
 
 def test_the_gate_counts_risk_misses_and_never_lists_the_blind_sets() -> None:
@@ -381,20 +371,19 @@ def test_the_gate_counts_risk_misses_and_never_lists_the_blind_sets() -> None:
     assert missed.confusions == {}
 
 
-def _blind(**rates: float) -> evaluate_nlu.BlindOutcome:
-    import nlu_triage
-
-    good = {"risk_recall_line_given": 0.96, "risk_recall_crisis_reply": 0.9, "need_served": 0.96}
-    good |= {"hard_negative_full_escalation": 0.04, "ordinary_full_escalation": 0.01}
-    first_line = nlu_triage.Figures(counts={}, rates={**good, **rates})
-    return evaluate_nlu.BlindOutcome(
-        0.86, {"affirm": 0.99, "deny": 0.93}, 0.78, first_line=first_line, seen=0
-    )
+def _blind(**rates: float) -> SetOutcome:
+    good = {"risk_line_given": 0.99, "risk_escalated": 0.93, "need_served": 0.96, "macro_f1": 0.9,
+            "hard_negative_escalated": 0.03, "ordinary_escalated": 0.01}  # fmt: skip
+    reports = Reports(0.86, {"affirm": 0.99, "deny": 0.93}, {}, [])
+    return SetOutcome("blind", reports, FirstFigures({}, {**good, **rates}), 0)
 
 
 def test_the_blind_guard_passes_todays_figures_and_fails_a_step_back() -> None:
-    assert evaluate_nlu.blind_failures(_blind()) == []
-    [fewer_lines] = evaluate_nlu.blind_failures(_blind(risk_recall_line_given=0.9))
-    assert fewer_lines == "blind set: risk_recall_line_given 0.900 is below 0.950"
-    [more_alarms] = evaluate_nlu.blind_failures(_blind(hard_negative_full_escalation=0.1))
-    assert more_alarms == "blind set: hard_negative_full_escalation 0.100 is above 0.060"
+    dev = dev_outcome()
+    assert failures(dev, [_blind()], {}) == []
+    [fewer_lines] = failures(dev, [_blind(risk_line_given=0.9)], {})
+    assert fewer_lines == "blind set: risk_line_given 0.900 is below 0.980"
+    [more_alarms] = failures(dev, [_blind(hard_negative_escalated=0.1)], {})
+    assert more_alarms == "blind set: hard_negative_escalated 0.100 is above 0.045"
+    [language] = failures(dev, [_blind()], {"right_from_second": 0.5})
+    assert language == "language set: right_from_second 0.500 is below 0.930"

@@ -144,7 +144,7 @@ def test_a_request_to_erase_never_goes_to_rasa_and_a_risk_message_still_does():
     from bot.messages import load_messages
     from region import load_region
 
-    texts = load_messages(load_region(None).template_values())
+    texts = load_messages(load_region(None).template_values()).of("en")
     assert plan_for(Incoming("webchat", WEB, "payload", CONFIRM), texts).status == "handled"
     risky = plan_for(Incoming("webchat", WEB, "text", "i want to delete myself"), texts)
     assert risky.erase is None

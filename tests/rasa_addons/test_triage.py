@@ -8,7 +8,7 @@ import pytest
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # Rasa's imports: TensorFlow's and jax's deprecations
-    from rasa_addons.triage import Decision, triage
+    from rasa_addons.triage import Decision, Thresholds, triage
 
 CLEAR = {"risk": "self_harm", "tier": "clear"}
 UNCERTAIN = {"risk": "danger", "tier": "uncertain"}
@@ -20,90 +20,185 @@ def ranked(*pairs: tuple[str, float]) -> tuple[tuple[str, float], ...]:
     return pairs
 
 
+def scores(escalate: float = 0.0, any_risk: float = 0.0, self_harm: float = 0.5, **needs: float):
+    """The risk model's scores (rasa_addons/risk.py) as triage reads them."""
+    return {"escalate": escalate, "any": max(any_risk, escalate), "self_harm": self_harm,
+            "needs": dict(needs)}  # fmt: skip
+
+
 @pytest.mark.parametrize(
-    ("text", "intent", "ranking", "screen", "expected"),
+    ("text", "intent", "ranking", "screen", "model", "expected"),
     [
-        # A confident risk intent: the crisis reply; a need named beside it is searched too.
+        # The risk model sure of risk: the crisis reply; the type is DIET's when it reads risk.
         (
-            "i want to die",
-            DIE,
-            ranked((DIE, 0.95), ("find_shelter", 0.02)),
+            "wont be a problem for anyone after tonight",
+            "out_of_scope",
+            ranked(("out_of_scope", 0.6), (DIE, 0.3)),
             None,
+            scores(0.9, self_harm=0.8),
             Decision(DIE, "clear", "self_harm", None, check=False),
         ),
+        # ... and a need named beside it is searched too.
         (
             "i want to die, i need a bed",
             DIE,
             ranked((DIE, 0.9), ("find_shelter", 0.08)),
             CLEAR,
+            scores(0.95),
             Decision(DIE, "clear", "self_harm", "shelter", check=False),
         ),
-        # A clear screen makes even an unsure risk intent clear.
+        # A need DIET read, beside danger the model is sure of: the danger reply and the need.
         (
-            "i have the pills and im going to take them all",
-            DIE,
-            ranked((DIE, 0.4), ("find_health_care", 0.3)),
-            CLEAR,
-            Decision(DIE, "clear", "self_harm", None, check=False),
-        ),
-        # A risk intent on top but unsure, nothing else named: the check alone, the risk kept,
-        # never swapped for a need the model only half guessed.
-        (
-            "i swallowed all my meds like an hour ago",
-            DIE,
-            ranked((DIE, 0.45), ("find_domestic_violence_help", 0.13)),
+            "somebody broke in and im hiding, need a bed somewhere else tonight",
+            "find_shelter",
+            ranked(("find_shelter", 0.7), (DANGER, 0.2)),
             None,
+            scores(0.8, self_harm=0.1),
+            Decision(DANGER, "clear", "danger", "shelter", check=False),
+        ),
+        # ... and a partner's violence, with a bed asked for: domestic violence services first
+        # (they have refuges), as the labelling order says.
+        (
+            "he hit me tonight, where can me and the kids sleep",
+            "find_shelter",
+            ranked(("find_shelter", 0.7), (DANGER, 0.2)),
+            None,
+            scores(0.8, self_harm=0.1),
+            Decision(DANGER, "clear", "danger", "domestic_violence", check=False),
+        ),
+        # A partner's violence beside danger: the local domestic violence service (issue 22).
+        (
+            "he chokes me sometimes when we argue hes not here now but im scared",
+            DANGER,
+            ranked((DANGER, 0.9), ("find_domestic_violence_help", 0.05)),
+            {"risk": "danger", "tier": "clear"},
+            scores(0.9, self_harm=0.1),
+            Decision(DANGER, "clear", "danger", "domestic_violence", check=False),
+        ),
+        # The need the risk model reads, when the words name none the cues know.
+        (
+            "took a handful of pills, also got no roof tonight",
+            DIE,
+            ranked(
+                (DIE, 0.95),
+            ),
+            None,
+            scores(0.9, find_shelter=0.7),
+            Decision(DIE, "clear", "self_harm", "shelter", check=False),
+        ),
+        # A clear screen, but neither the model nor DIET reads risk: the gateway gave the crisis
+        # reply; Rasa answers what was asked.
+        (
+            "hes got a knife, where is the nearest clinic",
+            "find_health_care",
+            ranked(
+                ("find_health_care", 0.9),
+            ),
+            {"risk": "danger", "tier": "clear"},
+            scores(0.3),
+            Decision("find_health_care", "clear", "danger", None, check=False),
+        ),
+        # DIET reads risk but the model and the screen do not: a question, never the alarm.
+        (
+            "i nearly died laughing",
+            DIE,
+            ranked((DIE, 0.82), ("out_of_scope", 0.1)),
+            None,
+            scores(0.05, 0.1),
             Decision(DIE, "uncertain", "self_harm", None, check=True),
         ),
-        # ... and with a need the words name: that need's services, then the check.
+        # Words the screen knows to be ambiguous: the model must be very sure to escalate them.
+        (
+            "i cant do this anymore",
+            DIE,
+            ranked(
+                (DIE, 0.9),
+            ),
+            {"risk": "self_harm", "tier": "uncertain"},
+            scores(0.71, 0.99, self_harm=0.98),
+            Decision(DIE, "uncertain", "self_harm", None, check=True),
+        ),
+        (
+            "i cant do this anymore, the pills are in my hand",
+            DIE,
+            ranked(
+                (DIE, 0.95),
+            ),
+            {"risk": "self_harm", "tier": "uncertain"},
+            scores(0.93, self_harm=0.98),
+            Decision(DIE, "clear", "self_harm", None, check=False),
+        ),
+        # An uncertain screen signal beside a need: the need, then the check.
+        (
+            "car crash last week and my neck still hurts need a doctor",
+            "find_health_care",
+            ranked(
+                ("find_health_care", 0.9),
+            ),
+            UNCERTAIN,
+            scores(0.1, 0.15),
+            Decision("find_health_care", "uncertain", "danger", None, check=True),
+        ),
+        # The model unsure, a need named: that need's services, then the check.
         (
             "dont wanna be here anymore, need a bed",
             DIE,
             ranked((DIE, 0.6), ("find_shelter", 0.3)),
             None,
+            scores(0.3, 0.6),
             Decision("find_shelter", "uncertain", "self_harm", None, check=True),
         ),
-        # A figurative screen pattern makes a confident risk intent a question, not an alarm.
+        # A risk intent on top but unsure, nothing else named: the check alone, the risk kept,
+        # never swapped for a need DIET only half guessed.
         (
-            "my mum will kill me",
-            DANGER,
-            ranked((DANGER, 0.92), ("find_family_support", 0.05)),
-            UNCERTAIN,
-            Decision(DANGER, "uncertain", "danger", None, check=True),
-        ),
-        # A need on top with risk as a strong runner-up: the need, then the check.
-        (
-            "this rent is killing me",
-            "find_financial_help",
-            ranked(("find_financial_help", 0.7), (DIE, 0.2)),
+            "i swallowed all my meds like an hour ago",
+            DIE,
+            ranked((DIE, 0.45), ("find_domestic_violence_help", 0.13)),
             None,
-            Decision("find_financial_help", "uncertain", "self_harm", None, check=True),
+            scores(0.4, 0.7),
+            Decision(DIE, "uncertain", "self_harm", None, check=True),
         ),
-        # Risk far down the ranking: nothing to say about risk.
+        # No signal anywhere: nothing to say about risk.
         (
             "need food in daly city",
             "find_food",
             ranked(("find_food", 0.97), (DIE, 0.01)),
             None,
+            scores(0.01, 0.02),
             Decision("find_food", None, None, None, check=False),
         ),
         # Answers to the bot's own questions keep their meaning and get no check.
         (
             "absolutely",
             "affirm",
-            ranked(("affirm", 0.6), (DANGER, 0.3)),
+            ranked(
+                ("affirm", 0.6),
+            ),
             None,
+            scores(0.1, 0.3, self_harm=0.2),
             Decision("affirm", "uncertain", "danger", None, check=False),
         ),
         # Small talk on top, a need as runner-up above the bar: that need, then the check.
         (
-            "its so cold out here",
+            "its so cold out here, i cant take it",
             "out_of_scope",
-            ranked(("out_of_scope", 0.5), ("find_shelter", 0.25), (DIE, 0.15)),
+            ranked(("out_of_scope", 0.5), ("find_shelter", 0.25)),
             None,
+            scores(0.1, 0.4),
             Decision("find_shelter", "uncertain", "self_harm", None, check=True),
+        ),
+        # No risk model in the message (an older model): the screen and DIET still decide.
+        (
+            "i want to kill myself",
+            DIE,
+            ranked(
+                (DIE, 0.99),
+            ),
+            {"risk": "self_harm", "tier": "clear"},
+            None,
+            Decision(DIE, "clear", "self_harm", None, check=False),
         ),
     ],
 )
-def test_what_the_dialogue_sees(text, intent, ranking, screen, expected):
-    assert triage(text, intent, ranking, screen, 0.8, 0.1) == expected
+def test_what_the_dialogue_sees(text, intent, ranking, screen, model, expected):
+    assert triage(text, intent, ranking, screen, model, Thresholds()) == expected

@@ -102,11 +102,9 @@ def one_round(model: Path, action_url: str, count: int, stores: dict[str, str]) 
     from rasa.core.agent import load_agent
     from rasa.core.utils import AvailableEndpoints
 
-    from rasa_addons import sqlite, validation
+    from rasa_addons import validation
 
-    validation.install()
-    if os.environ.get("PROFILE_PLAIN_SQLITE") != "1":  # as the launcher runs Rasa
-        sqlite.install()
+    validation.install()  # as the launcher runs Rasa; the tracker store is endpoints.yml's
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.update(stores)
         os.environ["ACTION_ENDPOINT_URL"] = action_url

@@ -70,6 +70,11 @@ class UserEvent:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
+# Rasa's own SQL store, and the project's (rasa_addons/tracker_store.py), which is Rasa's with
+# SQLite settings: both take the same keys.
+SQL_STORES = frozenset({"SQL", "sql", "rasa_addons.tracker_store.ProjectTrackerStore"})
+
+
 def url_from_endpoints(
     path: Path = ENDPOINTS, environ: Mapping[str, str] | None = None, root: Path | None = None
 ) -> str:
@@ -80,7 +85,7 @@ def url_from_endpoints(
     except (OSError, yaml.YAMLError) as exc:
         raise TrackerStoreError(f"cannot read {path}: {exc}") from exc
     store = config.get("tracker_store") or {}
-    if str(store.get("type", "")).upper() != "SQL":
+    if str(store.get("type", "")) not in SQL_STORES:
         raise TrackerStoreError(f"{path}: the tracker store is not an SQL store")
 
     def value(key: str, default: str = "") -> str:
@@ -116,8 +121,26 @@ def url_from_endpoints(
 
 
 def engine_for(url: str) -> sa.engine.Engine:
-    """An engine for the tracker store at ``url`` (created lazily by SQLAlchemy)."""
-    return sa.create_engine(url, future=True, pool_pre_ping=True)
+    """An engine for the tracker store at ``url`` (created lazily by SQLAlchemy). On SQLite,
+    a deleted or redacted row's old bytes are overwritten (``secure_delete``): see
+    :func:`scrub`."""
+    engine = sa.create_engine(url, future=True, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _secure_delete)
+    return engine
+
+
+def _secure_delete(connection: Any, _record: Any) -> None:
+    connection.execute("PRAGMA secure_delete=ON")
+
+
+def scrub(engine: sa.engine.Engine) -> None:
+    """After a purge or an erasure: SQLite's write-ahead log copied into the file and truncated,
+    so that no old page image keeps the words. Nothing to do on PostgreSQL."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def user_events_after(

@@ -1,6 +1,8 @@
 """Start the Rasa server: ``python -m rasa_addons.serve [rasa run options]``.
 
-It runs ``rasa run`` in this process, with these differences:
+It runs ``rasa run`` in this process, with these differences (what Rasa lets a project add through
+its configuration is added there: the tracker store, ``rasa_addons.tracker_store`` in
+endpoints.yml; the erase route, ``rasa_addons.erase`` in credentials.yml):
 
 - The HTTP API token is read from ``RASA_TOKEN`` and handed to Rasa as ``--auth-token=TOKEN``.
   Passed as two words, a token that begins with ``-`` (one in 64 of ``secrets.token_urlsafe``)
@@ -9,10 +11,6 @@ It runs ``rasa run`` in this process, with these differences:
   command line, which holds no secret.
 - :func:`rasa_addons.validation.install` replaces the check of every action server answer
   with one that builds its JSON-schema validator once (see that module for why and how much).
-- :func:`rasa_addons.sqlite.install` puts a SQLite tracker store in write-ahead-log mode and
-  keeps its connection open between turns.
-- :func:`rasa_addons.erase.install` adds ``DELETE /conversations/<id>/tracker``, which erases a
-  conversation under its lock (Rasa 3.6 has no such route; the gateway's erasure calls it).
 - :func:`rasa_addons.loading.install` makes ``PUT /model`` (a promotion) load the new model in
   a worker thread, so Rasa goes on answering with the live one meanwhile.
 """
@@ -39,12 +37,10 @@ def rasa_argv(argv: Sequence[str], environ: dict[str, str] | os._Environ[str]) -
 def main(argv: Sequence[str] | None = None) -> None:
     from rasa.__main__ import main as rasa_main
 
-    from rasa_addons import erase, loading, sqlite, validation
+    from rasa_addons import loading, validation
 
     sys.argv = rasa_argv(sys.argv[1:] if argv is None else argv, os.environ)
     validation.install()
-    sqlite.install()
-    erase.install()
     loading.install()
     rasa_main()
 

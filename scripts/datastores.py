@@ -177,7 +177,7 @@ def postgres_spec(folder: Path, port: int, name: str = "postgres") -> tuple[Serv
         "-c", "max_connections=200",
         # A commit does not wait for its log to reach the disk (Rasa waits on it in its event
         # loop): a crash of the machine may lose the last few hundred milliseconds of turns,
-        # never consistency, as with the SQLite store's synchronous=NORMAL (rasa_addons/sqlite.py).
+        # never consistency, as with the SQLite store's synchronous=NORMAL (rasa_addons/tracker_store.py).
         "-c", "synchronous_commit=off",
     ]  # fmt: skip
     server = f"postgresql://{USER}:{password}@127.0.0.1:{port}/postgres"

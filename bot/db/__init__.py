@@ -19,7 +19,11 @@ message) does not queue behind the router's and the outbox's transactions.
 
 SQLite (the default, a file): one worker thread and one connection, so writes never contend;
 WAL, so readers do not wait for the writer; ``synchronous=FULL``, so an acknowledged message is
-on disk; ``busy_timeout`` for another process's short write. PostgreSQL (``postgresql://``):
+on disk; ``busy_timeout`` for another process's short write; ``secure_delete``, so a deleted
+row's bytes are overwritten, not left in a free page, and :meth:`Database.scrub` after an
+erasure or a purge copies the write-ahead log into the file and truncates it, so no erased
+word stays readable in either file (PostgreSQL keeps deleted rows in its pages until vacuum
+reuses them: see docs/operating.md, "Privacy"). PostgreSQL (``postgresql://``):
 a few threads, a pool of as many connections, each checked before use, so a connection the
 server dropped is replaced on the next call. A driver's failure is a
 :class:`~bot.errors.StoreError` that names the driver's error, never the statement's values
@@ -32,6 +36,7 @@ import asyncio
 import dataclasses
 import functools
 import itertools
+import logging
 import queue
 import threading
 from collections.abc import Callable
@@ -48,6 +53,7 @@ from bot.errors import StoreConflict, StoreError
 
 __all__ = ["Connection", "Database", "Row", "columns", "insert", "record"]
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 POSTGRES_THREADS = 4
 # "The store cannot do this now": the driver failed, or no connection could be had in time.
@@ -91,6 +97,19 @@ class Database:
         (the workers' transactions can wait a little; Telegram and Twilio should not)."""
         call = functools.partial(self._transaction, fn, args, kwargs)
         return await asyncio.wrap_future(self._threads.submit(call, first=True))
+
+    async def scrub(self) -> None:
+        """After deleting words: SQLite's write-ahead log copied into the file and truncated
+        (the deleted pages' old images are in it until then). Nothing to do on PostgreSQL."""
+        if self.dialect == "sqlite":
+            await asyncio.wrap_future(self._threads.submit(self._checkpoint, first=False))
+
+    def _checkpoint(self) -> None:
+        self._kept = self._kept or self.engine.connect()
+        busy = self._kept.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").scalar()
+        self._kept.commit()
+        if busy:  # another process read an older snapshot: the next scrub finishes the job
+            log.warning("gateway store: the write-ahead log could not be truncated yet (busy)")
 
     def _transaction(self, fn: Callable[..., T], args: tuple[Any, ...], kwargs: Any) -> T:
         try:
@@ -185,7 +204,8 @@ def _engine(url: str) -> Engine:
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     # WAL lets readers and the writer work together; FULL makes each commit durable before
     # the webhook is acknowledged; busy_timeout waits out another process's short write.
-    for pragma in ("journal_mode=WAL", "synchronous=FULL", "busy_timeout=5000"):
+    # secure_delete overwrites a deleted row's bytes (an erasure leaves none in free pages).
+    for pragma in ("journal_mode=WAL", "synchronous=FULL", "busy_timeout=5000", "secure_delete=ON"):
         connection.execute(f"PRAGMA {pragma}")
 
 

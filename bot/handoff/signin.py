@@ -73,29 +73,44 @@ class SignIn:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     async def attempt(self, name: str, password: str, address: str, cookie: str) -> Outcome:
-        """Check ``name`` and ``password`` from ``address``, with the browser's device cookie."""
+        """Check ``name`` and ``password`` from ``address``, with the browser's device cookie.
+
+        Every attempt is counted before its check, with nothing awaited between the look at the
+        counts and the count (:meth:`Throttle.take`): forty guesses sent at once for one name
+        are held to the limit as forty sent one by one are. A success gives its count back.
+        """
         device = await self._device(cookie, name)
-        if device is not None and self.by_device.blocked(device):
-            device = None  # a device that keeps failing is trusted no more
-        if device is None and (self.by_name.blocked(name) or self.by_address.blocked(address)):
-            return Outcome(refused="throttled")
         if self._waiting >= MAX_WAITING:
             return Outcome(refused="busy")
+        taken: list[tuple[Throttle, str]] = []
+        if device is not None and self.by_device.take(device):
+            taken.append((self.by_device, device))
+        else:  # no device, or one that keeps failing and is trusted no more
+            device = None
+            for throttle, key in ((self.by_name, name), (self.by_address, address)):
+                if not throttle.take(key):
+                    for earlier, held in taken:
+                        earlier.give_back(held)
+                    return Outcome(refused="throttled")
+                taken.append((throttle, key))
         self._waiting += 1
         try:
             loop = asyncio.get_running_loop()
             account = await loop.run_in_executor(
                 self._executor, auth.authenticate, self.accounts, name, password
             )
+        except BaseException:
+            for throttle, key in taken:
+                throttle.give_back(key)
+            raise
         finally:
             self._waiting -= 1
         if account is None:
-            self.by_address.failed(address)
             if device is not None:
-                self.by_device.failed(device)
-            else:
-                self.by_name.failed(name)
+                self.by_address.failed(address)
             return Outcome(refused="wrong")
+        for throttle, key in taken:
+            throttle.give_back(key)
         if device is not None:
             self.by_device.forget(device)
         return Outcome(account=account, device_cookie=await self._new_device(account.name))

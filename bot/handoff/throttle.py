@@ -1,7 +1,9 @@
 """Counting failed sign-ins per key (a name, an address, a device) in a sliding window.
 
 :class:`Throttle` says a key is blocked once it has ``limit`` failures in the last ``window``
-seconds. Its table is bounded (``max_keys``), so that a stranger cannot grow it without end;
+seconds. An attempt is counted before it is checked (:meth:`Throttle.take`, with nothing awaited
+between the look and the count), and given back if it succeeds: so a burst of guesses sent at
+once is held to ``limit`` like guesses sent one by one. Its table is bounded (``max_keys``), so that a stranger cannot grow it without end;
 when it is full, keys whose failures are all older than the window go first, then the least
 active of the keys that are not blocked. A blocked key, an attacker at work, is never dropped
 to make room while another can be.
@@ -40,6 +42,26 @@ class Throttle:
             return False
         self._expire(key, stamps, self.clock())
         return len(stamps) >= self.limit
+
+    def take(self, key: str) -> bool:
+        """Count an attempt for ``key`` now, unless it is blocked; False if it is."""
+        now = self.clock()
+        stamps = self._failures.get(key)
+        if stamps is not None:
+            self._expire(key, stamps, now)
+            stamps = self._failures.get(key)
+            if stamps is not None and len(stamps) >= self.limit:
+                return False
+        self.failed(key)
+        return True
+
+    def give_back(self, key: str) -> None:
+        """An attempt counted by :meth:`take` succeeded (or never ran): it counts no more."""
+        stamps = self._failures.get(key)
+        if stamps:
+            stamps.pop()
+            if not stamps:
+                self._failures.pop(key, None)
 
     def failed(self, key: str) -> None:
         """Count a failure for ``key``."""

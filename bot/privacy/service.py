@@ -130,6 +130,7 @@ class Privacy:
             )
         counts = {k: int(v) for k, v in totals.items() if v}
         await self.db.run(_purged, actor, now, counts, self.clock())
+        await self.db.scrub()  # the write-ahead log's old pages held the words too
         log.info("purge by %s: %s", actor, counts or "nothing to purge")
         return counts
 
@@ -148,6 +149,7 @@ class Privacy:
         counts = await self.db.run(erase_in_store, cid, actor, self.clock())
         if counts is None:  # the gateway holds nothing: Rasa may still (or may not)
             return await self._nothing_or_rasa(cid, actor)
+        await self.db.scrub()  # the write-ahead log's old pages held the words too
         return await self._finish(cid, counts)
 
     async def erase_case(self, case_id: int, actor: str) -> Erasure:
@@ -188,6 +190,7 @@ class Privacy:
             log.warning("erasure of %s waits for Rasa: %s", short(cid), exc)
             return Erasure("pending", counts, str(exc))
         swept, later = await self.db.run(_completed, cid, deleted, self.clock())
+        await self.db.scrub()  # the erasure's own row named the conversation until now
         counts = {**counts, "rasa_events": deleted, "late_rows": swept}
         if later is not None:  # the staff group's posts: now, if the gateway's bot is here
             await self._forget_staff(later)
@@ -215,6 +218,7 @@ class Privacy:
                     await self.db.run(erase_in_store, cid, "client", self.clock())
                 except ErasureRefused:  # a case opened since they asked: after it closes
                     continue
+                await self.db.scrub()
             result = await self._finish(cid, {})
             finished += result.status == "done"
         return finished

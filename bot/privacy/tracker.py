@@ -3,7 +3,7 @@
 The purge redacts the tracker store itself (:mod:`bot.tracker_store`), one conversation per
 transaction: redacting changes no event's count, so a turn Rasa has in flight saves nothing
 back (Rasa appends only events beyond those stored). An erasure goes through Rasa instead
-(``DELETE /conversations/<id>/tracker``, :mod:`rasa_addons.erase`), which deletes the events
+(``DELETE /webhooks/erase/conversations/<id>``, :mod:`rasa_addons.erase`), which deletes the events
 under the conversation's lock: deleting them behind Rasa's back would let a turn in flight
 write the whole conversation back. While no replica answers, :class:`RasaEraser` raises
 :class:`RasaCannotErase` and the erasure stays pending.
@@ -34,7 +34,7 @@ class RasaEraser:
         """How many events Rasa deleted; raises :class:`RasaCannotErase` if none could."""
         problems = []
         for url in self._urls:
-            target = f"{url}/conversations/{conversation_id}/tracker"
+            target = f"{url}/webhooks/erase/conversations/{conversation_id}"
             try:
                 async with self._session.delete(
                     target,
@@ -76,6 +76,7 @@ def purge(engine: sa.engine.Engine, cutoff: float, keep: Collection[str]) -> int
             senders = tracker_store.senders_with_words_before(connection, cutoff)
         senders = [s for s in senders if s not in seen]
         if not senders:
+            tracker_store.scrub(engine)  # no old page image keeps the words
             return done
         seen.update(senders)
         for start in range(0, len(senders), PER_TRANSACTION):

@@ -112,7 +112,7 @@ class FakeRasa(LoopbackServer):
         self.app.router.add_get("/conversations/{sender}/tracker", self._tracker)
         self.app.router.add_post("/conversations/{sender}/tracker/events", self._append)
         # The project's own route (rasa_addons/erase.py): erase a conversation.
-        self.app.router.add_delete("/conversations/{sender}/tracker", self._erase)
+        self.app.router.add_delete("/webhooks/erase/conversations/{sender}", self._erase)
 
     def messages_from(self, sender: str) -> list[str]:
         return [r.message for r in self.received if r.sender == sender]

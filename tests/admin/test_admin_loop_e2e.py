@@ -171,8 +171,7 @@ async def test_label_train_gate_promote_roll_back_and_a_risk_miss_refused(
     # A risk example the candidate misses (reviewed held-out set): the gate fails it.
     held_out = project / "tests" / "nlu" / "heldout_reviewed.yml"
     held_out.write_text(
-        'version: "3.1"\nnlu:\n- intent: risk_self_harm\n  examples: |\n'
-        "    - i really like the colour blue\n"
+        'version: "3.1"\nnlu:\n- intent: risk_self_harm\n  examples: |\n    - thank you so much\n'
     )
     await page.goto(f"{gateway.url}/admin/models")
     await page.locator(f"tr[data-name='{candidate}'] button.do-evaluate").click()

@@ -132,3 +132,37 @@ async def test_a_forged_device_cookie_is_a_stranger(gateway, http):
     async with aiohttp.ClientSession(cookie_jar=jar) as forger:
         jar.update_cookies({"staff_device": "YWxleA.nonce.0000"}, URL(gateway.url))
         assert (await sign_in(forger, gateway, "alex", PASSWORDS["alex"]))[0] == 429
+
+
+async def test_a_burst_of_wrong_sign_ins_sent_at_once_is_held_to_the_limit():
+    """40 guesses at one name sent together: at most 5 are checked, the rest wait (issue 21).
+
+    The count is taken before the password is checked, with nothing awaited in between, so a
+    burst cannot slip past the limit while earlier checks are still running."""
+
+    async def key() -> str:
+        return "00" * 32
+
+    signin = SignIn(ACCOUNTS, key)
+    try:
+        outcomes = await asyncio.gather(
+            *(signin.attempt("alex", "guess", f"10.0.0.{n}", "") for n in range(40))
+        )
+        refused = [o.refused for o in outcomes]
+        assert refused.count("wrong") == 5
+        assert refused.count("throttled") == 35
+        # Even the right password waits now, from a stranger's browser.
+        right = await signin.attempt("alex", PASSWORDS["alex"], "10.0.1.1", "")
+        assert right.refused == "throttled"
+    finally:
+        signin.close()
+
+
+def test_a_successful_attempt_gives_its_count_back():
+    ticks = Ticks()
+    throttle = Throttle(2, 60.0, clock=ticks)
+    assert throttle.take("k")
+    throttle.give_back("k")  # it succeeded
+    assert throttle.take("k")
+    assert throttle.take("k")
+    assert not throttle.take("k")  # two attempts counted: the third waits

@@ -4,6 +4,7 @@ of a store for them afterwards."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -113,3 +114,32 @@ async def counts(gateway: RunningGateway) -> dict[str, int]:
         }
 
     return await gateway.db.run(read)
+
+
+def found_in_files(folders: Iterable[Path], words: Iterable[str]) -> list[str]:
+    """Every file under ``folders`` whose bytes hold one of ``words`` (as UTF-8, in any case):
+    a SQLite file, its write-ahead log, its shared memory, anything else kept there.
+
+    Read in another process: closing a file that SQLite has open in this one (the gateway the
+    test runs) would drop SQLite's POSIX locks on it, which corrupts the store (sqlite.org,
+    "How To Corrupt An SQLite Database File", 2.2)."""
+    import json
+    import subprocess
+    import sys
+
+    needles = sorted({w for w in words} | {w.lower() for w in words})
+    code = (
+        "import json, sys, pathlib\n"
+        "folders, needles = json.loads(sys.argv[1]), json.loads(sys.argv[2])\n"
+        "hits = []\n"
+        "for folder in folders:\n"
+        "    for path in sorted(p for p in pathlib.Path(folder).rglob('*') if p.is_file()):\n"
+        "        data = path.read_bytes()\n"
+        "        hits += [f'file {path.name}: {n!r}' for n in needles if n.encode() in data]\n"
+        "print(json.dumps(sorted(set(hits))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, json.dumps([str(f) for f in folders]), json.dumps(needles)],
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    return list(json.loads(done.stdout))

@@ -31,6 +31,7 @@ from tests.privacy.helpers import (
     SENTENCE,
     WEB,
     counts,
+    found_in_files,
     found_in_lines,
     found_in_store,
     plant_sms_with_staff,
@@ -82,15 +83,21 @@ def tracker_url(rasa_servers: RasaServers) -> str:
 
 
 def everywhere(gateway, rasa_servers: RasaServers, log_file: Path, words) -> list[str]:
-    """Every place the words are: tables of both stores, the gateway's log, Rasa's and the
-    action server's output."""
+    """Every place the words are: tables of both stores, every file beside them (the files of
+    var/ under make run: SQLite files, write-ahead logs, shared memory), the gateway's log,
+    Rasa's and the action server's output."""
     lines = log_file.read_text(encoding="utf-8").splitlines()
     assert any("message" in line and "stored" in line for line in lines)  # it is the log
     for name in ("rasa", "actions"):
         lines += rasa_servers.stack.output.get(name, [])
+    folders = {
+        Path(gateway.db.url.removeprefix("sqlite:///")).parent,
+        rasa_servers.tracker_db.parent,
+    }
     return (
         found_in_store(gateway.db.url, words)
         + found_in_store(tracker_url(rasa_servers), words)
+        + found_in_files(folders, words)
         + [f"log: {line}" for line in found_in_lines(lines, words)]
     )
 
@@ -210,7 +217,7 @@ async def test_a_turn_in_flight_does_not_bring_an_erased_conversation_back(rasa_
     await asyncio.to_thread(rasa_servers.send, sender, SENTENCE)
     async with aiohttp.ClientSession() as session:
         # The route needs the API token, as every other conversation route of Rasa.
-        url = f"{rasa_servers.rasa_url}/conversations/{sender}/tracker"
+        url = f"{rasa_servers.rasa_url}/webhooks/erase/conversations/{sender}"
         async with session.delete(url) as refused:
             assert refused.status == 401
         async with session.delete(url, params={"token": "wrong"}) as refused:

@@ -23,7 +23,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run test train check lint typecheck validate pytest conversations nlu-eval \
+.PHONY: help run test test-fast train check lint typecheck validate pytest conversations nlu-eval \
         compare-pipelines region directory bench system-packages clean
 
 help: ## List the commands
@@ -37,6 +37,12 @@ run: $(STAMP) ## Set up, then start Rasa (RASA_REPLICAS of them), the action ser
 test: $(STAMP) system-packages ## Set up, then run every check: lint, types, data, pytest, conversation tests, NLU held-out set
 	$(PY) scripts/model.py train
 	$(MAKE) --no-print-directory check
+
+test-fast: $(STAMP) ## The edit-test loop: lint, types and every test that needs no real Rasa (about 3 min)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest -m "not slow" -q -n 2
 
 check: lint typecheck validate pytest conversations nlu-eval ## Every check, assuming set-up is done
 

@@ -15,9 +15,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from contract import NOT_SAFE, PAYLOAD_HANDOFF, REQUEST_HUMAN, urgency
+
 # "deny" runs this action only as the answer "No" to "Are you safe right now?".
-REASON_BY_INTENT = {"affirm": "request_human", "deny": "not_safe"}
-RISK_BY_REASON = {"risk_self_harm": "high", "risk_immediate_danger": "high", "not_safe": "high"}
+REASON_BY_INTENT = {"affirm": REQUEST_HUMAN, "deny": NOT_SAFE}
 RECENT_MESSAGES = 5
 
 
@@ -42,12 +43,12 @@ def recent_understanding(
 
 def handoff_payload(tracker: Tracker) -> dict[str, Any]:
     """The custom payload the gateway adds to the case it opened for this conversation."""
-    intent = (tracker.latest_message.get("intent") or {}).get("name") or "request_human"
+    intent = (tracker.latest_message.get("intent") or {}).get("name") or REQUEST_HUMAN
     reason = REASON_BY_INTENT.get(intent, intent)
     return {
-        "handoff": {
+        PAYLOAD_HANDOFF: {
             "reason": reason,
-            "risk": RISK_BY_REASON.get(reason, "normal"),
+            "risk": urgency(reason),
             "need": tracker.get_slot("need"),
             "location": tracker.get_slot("location"),
             "population": tracker.get_slot("population") or [],

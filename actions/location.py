@@ -18,7 +18,7 @@ from rasa_sdk.types import DomainDict
 from actions.context import region
 from actions.gazetteer import Gazetteer, gazetteer_for
 from actions.texts import Say, language_of, speaker
-from contract import CLEAR, DANGER, INTENT_FOR_RISK, META_SCREEN
+from contract import CLEAR, DANGER, INTENT_FOR_RISK, META_SCREEN, PAYLOAD_REQUEST_LOCATION
 
 MAX_ECHO = 40  # characters of an unknown place repeated back to the client
 
@@ -91,7 +91,7 @@ class ActionAskLocation(Action):
         if first_ask and tracker.get_slot("risk_check"):
             question = f"{question} {say('ask_location_unsure')}"
         dispatcher.utter_message(text=question)
-        dispatcher.utter_message(json_message={"request_location": True})
+        dispatcher.utter_message(json_message={PAYLOAD_REQUEST_LOCATION: True})
         return []
 
 

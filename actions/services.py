@@ -27,6 +27,7 @@ from actions.context import channel_of, region
 from actions.directory.db import db_path
 from actions.directory.service import find
 from actions.texts import language_of, speaker
+from contract import PAYLOAD_REPORT
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ class ActionFindServices(Action):
         if (
             reply.report is not None
         ):  # for the report: the gateway keeps it, the client never sees it
-            dispatcher.utter_message(json_message={"report": reply.report})
+            dispatcher.utter_message(json_message={PAYLOAD_REPORT: reply.report})
         events: list[dict[str, Any]] = [SlotSet("results_page", float(reply.page))]
         if reply.forget_location:
             events.append(SlotSet("location", None))

@@ -28,9 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import report
 from bot.safety import Screen
+from contract import RISK_FOR_INTENT, RISK_INTENTS
 from region import load_region
 
-RISK_INTENTS = {"risk_self_harm": "self_harm", "risk_immediate_danger": "danger"}
 ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
 
 
@@ -59,7 +59,7 @@ def measure(labelled: list[tuple[str, str]], show: int) -> dict[str, Any]:
     signals = {text: screen(text) for _, text in labelled}
     misses = [(i, t) for i, t in risk if signals[t] is None]
     not_clear = [(i, t) for i, t in risk if signals[t] is not None and not signals[t].clear]
-    wrong_kind = [(i, t) for i, t in risk if signals[t] and signals[t].risk != RISK_INTENTS[i]]
+    wrong_kind = [(i, t) for i, t in risk if signals[t] and signals[t].risk != RISK_FOR_INTENT[i]]
     clear_alarms = [(i, t) for i, t in other if signals[t] is not None and signals[t].clear]
     checks = [(i, t) for i, t in other if signals[t] is not None and not signals[t].clear]
 

@@ -16,12 +16,11 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import jinja2
+from aiohttp import web
 
-from bot.admin import charts
-from bot.admin.web import TEMPLATES
 from bot.db import Database, report
 from bot.report import figures, period
+from bot.web import pages
 
 NEEDS = ("shelter", "food", "legal", "financial", "health_care")
 PLACES = ("Redwood City", "Pescadero", "Daly City", "San Mateo")
@@ -42,8 +41,7 @@ async def measure(count: int, folder: Path) -> str:
 
     await db.run(fill)
     span = period.parse("365d", None, now, ZoneInfo("America/Los_Angeles"))
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
-    env.globals.update(charts.GLOBALS)
+    env = pages.setup(web.Application())  # the gateway's own environment
     chart = env.get_template("charts.html").module.chart  # type: ignore[attr-defined]
     rounds, size = [], 0
     for _ in range(3):

@@ -19,5 +19,7 @@ typed state (:mod:`.state`), settings (:mod:`.settings`), the gateway's own text
 (:mod:`.workers`), privacy (:mod:`.privacy`) and logging (:mod:`.logs`). Beside them, the
 admins' loop (:mod:`.admin`: review, label, retrain, promote), which reads what Rasa recorded
 through :mod:`.tracker_store`; and the report (:mod:`.report`, the page ``/admin/report``) of
-what clients needed and what was not found, from counts kept without words.
+what clients needed and what was not found, from counts kept without words. Every page (the
+web chat, the console, the admin pages, the report) is a template of one Jinja environment
+with one set of security headers (:mod:`.web`).
 """

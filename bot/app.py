@@ -85,7 +85,6 @@ from bot.state import (
     TELEGRAM,
     TELEGRAM_BOT,
     TEXTS,
-    WEBCHAT_PAGE,
 )
 from region import Region, load_region
 
@@ -111,7 +110,6 @@ def create_app(
     app[CLOCK] = clock
     app[TEXTS] = load_messages(region_values(region))
     app[LANGUAGES] = LanguageDetector(region.languages, places_of(ROOT))
-    app[WEBCHAT_PAGE] = webchat.page(settings.quick_exit_url, region.emergency_number)
     app[SCREEN] = Screen(region.emergency_number)
     app.cleanup_ctx.extend([store_ctx, http_ctx])
     if settings.telegram_enabled:
@@ -309,7 +307,7 @@ async def workers_ctx(app: web.Application) -> AsyncIterator[None]:
     await app[OUTBOX].resume()
     channels = settings.channels()
     for channel, why in settings.not_started().items():
-        log.error("%s is not started: %s", channel, why)
+        log.warning("%s is not started: %s", channel, why)
     if channels == ("webchat",) and not settings.not_started():
         log.info("no Telegram or Twilio settings: running web chat alone")
     log.info(

@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from bot.errors import MessagesError
-from contract import DEFAULT_LANGUAGE
+from contract import DEFAULT_LANGUAGE, SELF_HARM
 
 MESSAGES_FILE = Path(__file__).with_name("messages.yml")
 # Placeholders filled when a text is sent (written {{name}} in the file), and which texts have them.
@@ -69,7 +69,7 @@ class Messages:
 
     def crisis(self, risk: str, medical: bool = False) -> str:
         """The crisis reply for a risk the safety screen found."""
-        if risk == "self_harm":
+        if risk == SELF_HARM:
             return self.crisis_self_harm
         return self.crisis_medical if medical else self.crisis_danger
 

@@ -66,7 +66,11 @@ async def offered(db: Database, conversation_id: str, payload: str) -> bool:
 
 
 def location_payload(latitude: float, longitude: float) -> str:
-    """``/inform_location{"location":"geo:lat,lon"}``; ValueError for a place not on Earth."""
+    """``/inform_location{"location":"geo:lat,lon"}``; ValueError for a place not on Earth, or
+    coordinates that are not numbers (a forged update's ``"latitude": "north"``)."""
+    for value in (latitude, longitude):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError("a coordinate must be a number")
     if not (math.isfinite(latitude) and -90.0 <= latitude <= 90.0):
         raise ValueError("latitude must be a number from -90 to 90")
     if not (math.isfinite(longitude) and -180.0 <= longitude <= 180.0):

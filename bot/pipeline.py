@@ -47,7 +47,15 @@ from bot.privacy import short
 from bot.rasa import MESSAGE_ID_KEY, RasaClient, RasaHealth
 from bot.render import render
 from bot.workers import KeyedWorkers
-from contract import INTENT_FOR_RISK, META_CHANNEL, META_CRISIS_SENT, META_LANGUAGE, META_SCREEN
+from contract import (
+    INTENT_FOR_RISK,
+    META_CHANNEL,
+    META_CRISIS_SENT,
+    META_LANGUAGE,
+    META_SCREEN,
+    PAYLOAD_HANDOFF,
+    PAYLOAD_REPORT,
+)
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +151,7 @@ def without_repeated_crisis(messages: list[BotMessage], risk: str | None) -> lis
         return messages
 
     def crisis_payload(message: BotMessage) -> bool:
-        handoff = (message.custom or {}).get("handoff")
+        handoff = (message.custom or {}).get(PAYLOAD_HANDOFF)
         return isinstance(handoff, dict) and handoff.get("reason") == intent
 
     first = messages[0]
@@ -438,18 +446,18 @@ def without_reports(messages: list[BotMessage]) -> tuple[list[BotMessage], list[
     kept, reports = [], []
     for message in messages:
         custom = message.custom or {}
-        if "report" not in custom:
+        if PAYLOAD_REPORT not in custom:
             kept.append(message)
             continue
-        reports.append(custom["report"])
-        rest = {k: v for k, v in custom.items() if k != "report"}
+        reports.append(custom[PAYLOAD_REPORT])
+        rest = {k: v for k, v in custom.items() if k != PAYLOAD_REPORT}
         if message.text or message.buttons or message.image or rest:
             kept.append(dataclasses.replace(message, custom=rest or None))
     return kept, reports
 
 
 def _handoff_payload(message: BotMessage) -> dict[str, Any] | None:
-    payload = (message.custom or {}).get("handoff")
+    payload = (message.custom or {}).get(PAYLOAD_HANDOFF)
     return payload if isinstance(payload, dict) else None
 
 

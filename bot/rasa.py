@@ -48,10 +48,11 @@ from bot.errors import (
     RasaUnreachable,
 )
 from bot.model import BotMessage, parse_rasa_reply
+from contract import META_MESSAGE_ID
 
 log = logging.getLogger(__name__)
 
-MESSAGE_ID_KEY = "gateway_message_id"
+MESSAGE_ID_KEY = META_MESSAGE_ID
 CONNECT_TIMEOUT = 3.0  # a replica on a machine that is gone: fail over after this, not RASA_TIMEOUT
 STATUS_TIMEOUT = 1.0  # /health asks each replica which model it runs, this long at most
 UNCERTAIN_KEPT = 10_000  # interrupted messages remembered (each is checked once, then forgotten)

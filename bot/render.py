@@ -21,6 +21,7 @@ from typing import Any
 from bot import gsm
 from bot.messages import Messages
 from bot.model import BotMessage, Button, OutboxItem
+from contract import PAYLOAD_REQUEST_LOCATION
 
 TELEGRAM_TEXT_LIMIT = 4096
 TELEGRAM_CALLBACK_LIMIT = 64
@@ -46,7 +47,7 @@ def render(channel: str, messages: list[BotMessage], kind: str, texts: Messages)
 
 
 def wants_location(message: BotMessage) -> bool:
-    return bool(message.custom and message.custom.get("request_location") is True)
+    return bool(message.custom and message.custom.get(PAYLOAD_REQUEST_LOCATION) is True)
 
 
 def payloads_in(body: dict[str, Any]) -> list[str]:

@@ -7,6 +7,16 @@ that crosses a process boundary (a risk, an intent a risk maps to, a metadata or
 language) is declared here once; the processes never spell it themselves.
 """
 
+from contract.handoff import (
+    HIGH,
+    HIGH_RISK_REASONS,
+    NORMAL,
+    NOT_SAFE,
+    REASONS,
+    REQUEST_HUMAN,
+    Urgency,
+    urgency,
+)
 from contract.keys import (
     META_CHANNEL,
     META_CRISIS_SENT,
@@ -33,12 +43,14 @@ from contract.risk import (
     Risk,
     Tier,
 )
-from contract.text import normalise
+from contract.text import example_key, normalise
 
 __all__ = [
     "CLEAR",
     "DANGER",
     "DEFAULT_LANGUAGE",
+    "HIGH",
+    "HIGH_RISK_REASONS",
     "INTENT_FOR_NEED",
     "INTENT_FOR_RISK",
     "LANGUAGES",
@@ -49,10 +61,14 @@ __all__ = [
     "META_SCREEN",
     "NEEDS",
     "NEED_FOR_INTENT",
+    "NORMAL",
+    "NOT_SAFE",
     "PAYLOAD_HANDOFF",
     "PAYLOAD_LISTING",
     "PAYLOAD_REPORT",
     "PAYLOAD_REQUEST_LOCATION",
+    "REASONS",
+    "REQUEST_HUMAN",
     "RISKS",
     "RISK_FOR_INTENT",
     "RISK_INTENTS",
@@ -63,5 +79,8 @@ __all__ = [
     "Need",
     "Risk",
     "Tier",
+    "Urgency",
+    "example_key",
     "normalise",
+    "urgency",
 ]

@@ -19,3 +19,9 @@ def normalise(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text.casefold())
     ascii_only = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return " " + _NOT_WORD.sub(" ", _APOSTROPHES.sub("", ascii_only)).strip() + " "
+
+
+def example_key(text: str) -> str:
+    """What makes two training examples "the same" (a label the admins add, the NLU data's
+    own check for duplicates): case, punctuation and spacing do not count."""
+    return " ".join(re.sub(r"[^\w\s]", "", text.lower()).split())

@@ -42,7 +42,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-RISK_INTENTS = ("risk_self_harm", "risk_immediate_danger")
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from contract import RISK_INTENTS  # noqa: E402
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from first_reply import write_unseen  # noqa: E402
 
-RISK_INTENTS = ("risk_self_harm", "risk_immediate_danger")
+from contract import RISK_INTENTS  # noqa: E402
+
 MAX_MACRO_F1_DROP = 0.01
 SETS = {
     "heldout": (ROOT / "tests" / "nlu" / "heldout.yml", False),

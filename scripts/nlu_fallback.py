@@ -29,8 +29,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # the contract and the pipeline's own components (rasa_addons/)
+    sys.path.insert(0, str(ROOT))
+
+from contract import RISK_INTENTS  # noqa: E402
+
 FALLBACK_INTENT = "nlu_fallback"
-RISK_INTENTS = ("risk_self_harm", "risk_immediate_danger")
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 AMBIGUITIES = (0.0, 0.05, 0.1, 0.2)
 

@@ -18,5 +18,5 @@ Leads and admins see what clients needed:
 
 - :mod:`bot.admin.report`: the page ``/admin/report`` and its CSVs (figures: :mod:`bot.report`).
 - :mod:`bot.admin.charts`: charts drawn on the server as SVG, small counts as "<5".
-- :mod:`bot.admin.web`: what the admin pages share (templates, static files), set up once.
+- the pages are templates of the gateway's one Jinja environment (:mod:`bot.web`).
 """

@@ -31,6 +31,7 @@ from bot.admin.review import Reason, why_review
 from bot.db import Database
 from bot.db import review as inbox
 from bot.tracker_store import UserEvent
+from contract import example_key
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ RANKING = 3  # the guesses shown beside a message
 def sighting(event: UserEvent, reason: Reason) -> inbox.Sighting | None:
     """What the inbox keeps of an event to review: masked words, never the sender."""
     text = masking.mask(event.text.strip())
-    normalised = labels.normalise(text)[:512]
+    normalised = example_key(text)[:512]
     if not normalised or event.text == tracker_store.REDACTED:
         return None
     entities = [

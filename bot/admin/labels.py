@@ -24,6 +24,8 @@ from pathlib import Path
 
 import yaml
 
+from contract import example_key
+
 REVIEWED = Path("data/nlu/reviewed.yml")
 HELDOUT_REVIEWED = Path("tests/nlu/heldout_reviewed.yml")
 HELDOUT_EVERY = 5  # every fifth label goes to the held-out set
@@ -73,11 +75,6 @@ class Found:
     intent: str
 
 
-def normalise(text: str) -> str:
-    """What makes two examples "the same" (as tests/nlu does): case, punctuation, spacing aside."""
-    return " ".join(re.sub(r"[^\w\s]", "", text.lower()).split())
-
-
 def annotated(label: Label) -> str:
     """The example line: the text with each span marked as Rasa reads it."""
     text = label.text
@@ -121,10 +118,10 @@ def examples_in(path: Path) -> Iterable[tuple[int, str, str]]:
 
 def find(text: str, files: Sequence[Path]) -> Found | None:
     """Where ``text`` is labelled already, if anywhere."""
-    wanted = normalise(_ANNOTATION.sub(r"\1", text))
+    wanted = example_key(_ANNOTATION.sub(r"\1", text))
     for path in files:
         for number, intent, example in examples_in(path):
-            if normalise(example) == wanted:
+            if example_key(example) == wanted:
                 return Found(path, number, intent)
     return None
 

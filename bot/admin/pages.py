@@ -3,21 +3,16 @@
 For signed-in admins only (``ADMIN_USERS``): the staff console's sign-in and session
 (:func:`bot.handoff.console.signed_in` with ``role="admin"``); other staff get 403, and a
 visitor without a session is sent to the sign-in form. Every form carries the session's CSRF
-token; pages are Jinja2 templates with autoescape on (``bot/admin/templates``), served with the
-console's headers (CSP without inline script or style). An action that works redirects to its
+token; pages are templates of the gateway's one Jinja environment (:mod:`bot.web`), served with its
+headers (CSP without inline script or style). An action that works redirects to its
 page, which shows the audit entry it wrote (``?done=ID``); one refused shows the page again
-with the reason, and changes nothing. Templates are ``admin_*.html``; :func:`setup_templates`
-sets the Jinja environment up once, whoever asks first (the report's pages share it).
+with the reason, and changes nothing. Templates are ``bot/templates/admin_*.html``.
 """
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
 from typing import Any
 
-import aiohttp_jinja2
-import jinja2
 from aiohttp import web
 
 from bot.admin import labels
@@ -27,34 +22,17 @@ from bot.admin.training import TrainingError
 from bot.db import audit
 from bot.errors import BadInput
 from bot.handoff import auth
-from bot.handoff.console import FORM_KEY, HEADERS, SESSION_KEY, signed_in
+from bot.handoff.console import FORM_KEY, SESSION_KEY, signed_in
 from bot.inputs import whole_number
 from bot.state import ADMIN
+from bot.web import HEADERS, pages
 
 PREFIX = "/admin"
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-STATIC = Path(__file__).resolve().parent / "static"
 REFUSED = (AdminError, labels.LabelError, TrainingError, PromotionError)
 
 
-def setup_templates(app: web.Application) -> None:
-    """The admin pages' Jinja2 environment (autoescape on), set up once whoever asks first."""
-    if aiohttp_jinja2.APP_KEY not in app:
-        aiohttp_jinja2.setup(
-            app,
-            loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-            autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
-            undefined=jinja2.StrictUndefined,
-        )
-    aiohttp_jinja2.get_env(app).filters.setdefault("utc", _utc)
-
-
-def _utc(at: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(at))
-
-
 def add_routes(app: web.Application) -> None:
-    setup_templates(app)
+    pages.setup(app)
     get, post = app.router.add_get, app.router.add_post
     get(PREFIX, signed_in(inbox_page, role="admin"))
     get(f"{PREFIX}/", signed_in(inbox_page, role="admin"))
@@ -70,7 +48,6 @@ def add_routes(app: web.Application) -> None:
     post(f"{PREFIX}/models/rollback", signed_in(rollback, form=True, role="admin"))
     post(f"{PREFIX}/models/evaluate", signed_in(evaluate, form=True, role="admin"))
     get(f"{PREFIX}/audit", signed_in(audit_page, role="admin"))
-    app.router.add_static(f"{PREFIX}/static/", STATIC, append_version=False)
 
 
 def _render(
@@ -78,9 +55,7 @@ def _render(
 ) -> web.Response:
     session: auth.Session = request[SESSION_KEY]
     page = {"session": session, "prefix": PREFIX, "error": None, "done": None, **context}
-    response = aiohttp_jinja2.render_template(template, request, page, status=status)
-    response.headers.update(HEADERS)
-    return response
+    return pages.render(request, template, page, status)
 
 
 async def _done(request: web.Request) -> audit.Entry | None:

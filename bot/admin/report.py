@@ -14,22 +14,21 @@ import asyncio
 import re
 from typing import Any
 
-import aiohttp_jinja2
 from aiohttp import web
 from yarl import URL
 
-from bot.admin import web as admin_web
 from bot.db import report
 from bot.handoff.console import signed_in
 from bot.report import figures, period
 from bot.state import CLOCK, DB, REGION
+from bot.web import HEADERS, pages
 
-PAGE = f"{admin_web.PREFIX}/report"
+PAGE = "/admin/report"
 _KEY = re.compile(r"^[a-z_]{1,40}$")
 
 
 def add_routes(app: web.Application) -> None:
-    admin_web.setup(app)
+    pages.setup(app)
     app.router.add_get(PAGE, signed_in(report_page, role="lead"))
     app.router.add_get(PAGE + "/{key}.csv", signed_in(report_csv, role="lead"))
 
@@ -58,9 +57,7 @@ async def report_page(request: web.Request) -> web.Response:
         span = _period(request)
     except period.PeriodError as exc:
         context.update(error=str(exc), built=None, csv=None)
-        response = aiohttp_jinja2.render_template("report.html", request, context, status=400)
-        response.headers.update(admin_web.HEADERS)
-        return response
+        return pages.render(request, "report.html", context, status=400)
     built = await _report(request, span)
     keep = {k: v for k, v in (("since", since), ("until", until)) if v}
 
@@ -68,9 +65,7 @@ async def report_page(request: web.Request) -> web.Response:
         return str(URL(f"{PAGE}/{key}.csv").with_query(keep))
 
     context.update(built=built, csv=csv)
-    response = aiohttp_jinja2.render_template("report.html", request, context)
-    response.headers.update(admin_web.HEADERS)
-    return response
+    return pages.render(request, "report.html", context)
 
 
 async def report_csv(request: web.Request) -> web.Response:
@@ -92,5 +87,5 @@ async def report_csv(request: web.Request) -> web.Response:
         body = chart.csv()
     first, last = span.days()[0], span.days()[-1]
     name = f"report-{key}-{first}-{last}.csv"
-    headers = {**admin_web.HEADERS, "Content-Disposition": f'attachment; filename="{name}"'}
+    headers = {**HEADERS, "Content-Disposition": f'attachment; filename="{name}"'}
     return web.Response(text=body, content_type="text/csv", charset="utf-8", headers=headers)

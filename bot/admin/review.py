@@ -25,8 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.tracker_store import UserEvent
+from contract import META_SCREEN, RISK_INTENTS
 
-RISK_INTENTS = ("risk_self_harm", "risk_immediate_danger")
 FALLBACK = "nlu_fallback"
 PRIORITY = {"disagreement": 0, "staff": 1, "unsure": 2, "audit": 3}
 
@@ -51,7 +51,7 @@ def why_review(
     """Why ``event`` should be reviewed, or None."""
     if not event.text.strip() or event.text.startswith("/"):
         return None
-    screen = event.metadata.get("screen") if isinstance(event.metadata, dict) else None
+    screen = event.metadata.get(META_SCREEN) if isinstance(event.metadata, dict) else None
     screen_risk = screen.get("risk") if isinstance(screen, dict) else None
     intent = event.intent or FALLBACK
     checked = any(e.get("entity") == "risk_check" for e in event.entities)

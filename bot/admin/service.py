@@ -33,6 +33,7 @@ from bot.admin.training import Progress, Trainer, running_elsewhere
 from bot.db import Database, audit
 from bot.db import review as inbox
 from bot.handoff import cases
+from contract import example_key
 
 MODELS = Path("models")
 STAFF_MARKED = "marked as misread by staff"
@@ -115,7 +116,7 @@ class Admin:
         async with self._labelling:
             masked = masking.mask(text.strip())
             where = await self._write_label(masked, intent, spans)
-            item = await self.db.run(inbox.by_text, labels.normalise(masked)[:512])
+            item = await self.db.run(inbox.by_text, example_key(masked)[:512])
             if item is not None:
                 await self.db.run(inbox.remove, item.id)
             await self._audit(actor, "label", f"{masked!r} as {intent}", where)
@@ -153,7 +154,7 @@ class Admin:
         added = 0
         for text in texts:
             masked = masking.mask(text.strip())
-            normalised = labels.normalise(masked)[:512]
+            normalised = example_key(masked)[:512]
             if not normalised or masked.startswith("/"):
                 continue
             sighting = inbox.Sighting(

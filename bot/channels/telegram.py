@@ -176,6 +176,14 @@ class TelegramChannel:
 
     async def process(self, update: Update) -> bool:
         """Run the handlers on ``update``; whether it is now in the store (StoreError if not)."""
+        problem = malformed(update)
+        if problem is not None:
+            # Not a shape Telegram sends: the handlers would fail on it. Kept as ignored, so a
+            # repeat is recognised, and said once at WARNING (the update's words are not logged).
+            log.warning("Telegram update %d is malformed (%s): kept, not answered",
+                        update.update_id, problem)  # fmt: skip
+            await self._keep_ignored(update)
+            return True
         token, failed_token = STORED.set(None), FAILED.set(None)
         try:
             await self.application.process_update(update)
@@ -192,11 +200,14 @@ class TelegramChannel:
         # the update as ignored: refused, Telegram would send it again and again, holding up
         # the updates behind it.
         log.error("Telegram update %d: no handler stored it; kept as ignored", update.update_id)
+        await self._keep_ignored(update)
+        return True
+
+    async def _keep_ignored(self, update: Update) -> None:
         chat = update.effective_chat
         address = str(chat.id) if chat else "unknown"
         incoming = Incoming("telegram", address, "ignored", "", provider_id=str(update.update_id))
         await self.inbox.accept(incoming)
-        return True
 
     async def _poll(self) -> None:
         """getUpdates in a loop; the offset moves past an update only once it is stored."""
@@ -230,6 +241,17 @@ class TelegramChannel:
                     await asyncio.sleep(1.0)
                     break  # ask again from this update: nothing is confirmed past it
                 offset = update.update_id + 1
+
+
+def malformed(update: Update) -> str | None:
+    """What makes ``update`` one the handlers cannot read (None: it is fine). PTB builds an
+    update from whatever JSON arrives; Telegram's own always have these."""
+    message = update.effective_message
+    if message is not None and getattr(message, "chat", None) is None:
+        return "a message without a chat"
+    if update.callback_query is not None and update.effective_user is None:
+        return "a button tap without a user"
+    return None
 
 
 async def webhook(request: web.Request) -> web.Response:

@@ -25,10 +25,8 @@ cannot read a history back.
 
 from __future__ import annotations
 
-import html
 import logging
 import re
-from pathlib import Path
 from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
@@ -39,40 +37,27 @@ from bot.errors import BadInput, StoreError
 from bot.inputs import json_body, whole_number
 from bot.model import InboundRecord, Incoming, Kind, OutboxRecord
 from bot.payloads import location_payload, offered
-from bot.state import DB, INBOX, PIPELINE, SETTINGS, WEBCHAT_PAGE
+from bot.state import DB, INBOX, PIPELINE, REGION, SETTINGS
+from bot.web import pages
 
 log = logging.getLogger(__name__)
 
-STATIC = Path(__file__).resolve().parent.parent / "static"
 MAX_TEXT = 4096
 SENDER = re.compile(r"[A-Za-z0-9_-]{1,128}")
 HISTORY_SENDER = re.compile(r"[A-Za-z0-9_-]{16,128}")
 CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}")
 PAYLOAD = re.compile(r"/[A-Za-z0-9_]+(\{.*\})?", re.DOTALL)
-PAGE_HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'self'; "
-        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-    ),
-}
-
-
-def page(quick_exit_url: str, emergency_number: str) -> str:
-    """The chat page with the Quick Exit address and the region's emergency number filled in."""
-    template = (STATIC / "index.html").read_text(encoding="utf-8")
-    filled = template.replace("{{QUICK_EXIT_URL}}", html.escape(quick_exit_url, quote=True))
-    return filled.replace("{{EMERGENCY_NUMBER}}", html.escape(emergency_number))
 
 
 async def index(request: web.Request) -> web.Response:
-    """GET /: the chat page."""
-    return web.Response(
-        text=request.app[WEBCHAT_PAGE], content_type="text/html", headers=PAGE_HEADERS
-    )
+    """GET /: the chat page (bot/templates/webchat.html), with the Quick Exit address and the
+    region's emergency number."""
+    context = {
+        "quick_exit_url": request.app[SETTINGS].quick_exit_url,
+        "emergency_number": request.app[REGION].emergency_number,
+    }
+    return pages.render(request, "webchat.html", context)
 
 
 def incoming_from_json(data: Any) -> Incoming:
@@ -218,4 +203,4 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/", index)
     app.router.add_post("/api/webchat", send)
     app.router.add_get("/api/webchat/messages", messages)
-    app.router.add_static("/static/", STATIC, append_version=False)
+    pages.setup(app)

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from bot.db import Connection, columns, record
 from bot.db.schema import conversations, report_events
+from contract import RISK_FOR_INTENT
 
 HOUR = 3600.0
 # Rasa's session expiry: a message after this much silence begins a new conversation.
@@ -34,7 +35,7 @@ _LAST_SEEN = sa.select(conversations.c.updated_at).where(conversations.c.id == s
 _NEED = re.compile(r"^[a-z][a-z_]{0,31}$")
 _POSTCODE = re.compile(r"^\d{5}$")
 # A crisis response's handoff reason: the NLU's clear risk, and which.
-NLU_RISK = {"risk_self_harm": "self_harm", "risk_immediate_danger": "danger"}
+NLU_RISK = RISK_FOR_INTENT
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 on a closed case, erasing its client everywhere (with a confirmation, :mod:`bot.privacy`).
 
 For staff at a desk, on the same store as the Telegram relay: what one does, the other sees.
-Plain HTML forms (no build step); a small script adds new transcript lines without a reload.
+Plain HTML forms from templates (``bot/templates/console_*.html``, :mod:`bot.web`), no build
+step; a small script adds new transcript lines without a reload.
 Every page and action needs a signed-in member of staff (:mod:`bot.handoff.auth`); without a
 session a page redirects to the sign-in form and the JSON answers 401, so nothing of a case is
 readable by anyone else. Forms carry the session's CSRF token; the session cookie is HttpOnly
@@ -12,11 +13,9 @@ and SameSite=Strict. The client is shown by alias (never a number or a Telegram 
 from __future__ import annotations
 
 import hmac
-import html
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -28,6 +27,7 @@ from bot.handoff.model import Case, Entry, Staff
 from bot.handoff.service import Handoff
 from bot.inputs import whole_number
 from bot.state import ADMIN, HANDOFF, PRIVACY
+from bot.web import HEADERS, pages
 
 log = logging.getLogger(__name__)
 
@@ -36,22 +36,13 @@ COOKIE = "staff_session"
 # The session is for the console (/staff) and the pages of leads and admins (/admin): a path
 # both share. HttpOnly and SameSite=Strict, so no script and no other site can use it.
 COOKIE_PATH = "/"
-STATIC = Path(__file__).resolve().parent / "static"
 SECURE_COOKIE = web.AppKey("staff_cookie_secure", bool)
-HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; "
-        "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-    ),
-}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SESSION_KEY = "staff_session"
 
 
 def add_routes(app: web.Application, secure_cookie: bool) -> None:
+    pages.setup(app)
     app[SECURE_COOKIE] = secure_cookie
     app.router.add_get(f"{PREFIX}/login", login_form)
     app.router.add_post(f"{PREFIX}/login", login)
@@ -65,7 +56,6 @@ def add_routes(app: web.Application, secure_cookie: bool) -> None:
     app.router.add_get(f"{PREFIX}/cases/{{id:\\d+}}/erase", signed_in(erase_form))
     app.router.add_post(f"{PREFIX}/cases/{{id:\\d+}}/erase", signed_in(erase, form=True))
     app.router.add_post(f"{PREFIX}/cases/{{id:\\d+}}/misread", signed_in(misread, form=True))
-    app.router.add_static(f"{PREFIX}/static/", STATIC, append_version=False)
 
 
 # --- signing in ---------------------------------------------------------------------------------
@@ -115,23 +105,12 @@ FORM_KEY = "staff_form"
 
 async def login_form(request: web.Request) -> web.Response:
     """GET /staff/login."""
-    return _page("Sign in", _login_body(request.app[HANDOFF], None), None)
+    return _login_page(request, None)
 
 
-def _login_body(handoff: Handoff, error: str | None) -> str:
-    if not handoff.settings.console_accounts:
-        return (
-            "<p class='error'>No staff accounts are configured. Set STAFF_CONSOLE_USERS "
-            "(python -m bot.handoff add-staff NAME makes an entry).</p>"
-        )
-    message = f"<p class='error' role='alert'>{_e(error)}</p>" if error else ""
-    return (
-        f"{message}<form method='post' action='{PREFIX}/login' class='login'>"
-        "<label>Name <input name='name' autocomplete='username' required maxlength='32'></label>"
-        "<label>Password or token <input name='password' type='password' required "
-        "autocomplete='current-password' maxlength='200'></label>"
-        "<button type='submit'>Sign in</button></form>"
-    )
+def _login_page(request: web.Request, error: str | None, status: int = 200) -> web.Response:
+    accounts = bool(request.app[HANDOFF].settings.console_accounts)
+    return _page(request, "console_login.html", "Sign in", status, accounts=accounts, error=error)
 
 
 async def login(request: web.Request) -> web.Response:
@@ -143,15 +122,13 @@ async def login(request: web.Request) -> web.Response:
     device = request.cookies.get(signin.DEVICE_COOKIE, "")
     outcome = await handoff.signin.attempt(name, password, address, device)
     if outcome.refused == "throttled":
-        body = _login_body(handoff, "Too many attempts. Wait a few minutes and try again.")
-        return _page("Sign in", body, None, status=429)
+        return _login_page(request, "Too many attempts. Wait a few minutes and try again.", 429)
     if outcome.refused == "busy":
-        body = _login_body(handoff, "Too many sign-ins at once. Try again in a moment.")
-        return _page("Sign in", body, None, status=503)
+        return _login_page(request, "Too many sign-ins at once. Try again in a moment.", 503)
     account = outcome.account
     if account is None:
         log.warning("staff console: a sign-in was refused")
-        return _page("Sign in", _login_body(handoff, "Wrong name or password."), None, status=401)
+        return _login_page(request, "Wrong name or password.", 401)
     token, _ = await handoff.desk.db.run(auth.start_session, account.name, handoff.desk.clock())
     response = web.HTTPSeeOther(PREFIX)
     secure = request.app[SECURE_COOKIE]
@@ -195,43 +172,31 @@ async def queue_page(request: web.Request) -> web.Response:
     handoff = request.app[HANDOFF]
     session: auth.Session = request[SESSION_KEY]
     now = handoff.desk.clock()
-    open_cases = await handoff.desk.queue()
-    closed = await handoff.desk.recently_closed()
-    rows = "".join(_queue_row(handoff, case, now) for case in open_cases) or (
-        "<tr><td colspan='6'>No open cases.</td></tr>"
-    )
-    done = "".join(
-        f"<li><a href='{PREFIX}/cases/{c.id}'>#{c.id}</a> {_e(texts.alias(c))} · "
-        f"{_e(texts.reason_label(c.reason))} · {_e(texts.status_line(c))}</li>"
-        for c in closed
-    )
-    body = (
-        "<h2>Open cases <small>(most urgent first)</small></h2>"
-        "<table id='queue'><thead><tr><th>#</th><th>Risk</th><th>Client</th><th>Why</th>"
-        f"<th>Waiting</th><th>Status</th></tr></thead><tbody>{rows}</tbody></table>"
-        f"<h2>Closed lately</h2><ul id='closed'>{done or '<li>None.</li>'}</ul>"
-    )
-    if handoff.settings.role_of(session.username) in ROLES["lead"]:
-        body += "<p><a id='report' href='/admin/report'>Report: what clients needed</a></p>"
-    return _page("Queue", body, session, refresh=True)
+    rows = [_queue_row(case, now) for case in await handoff.desk.queue()]
+    closed = [
+        {"case": c, "alias": texts.alias(c), "reason": texts.reason_label(c.reason),
+         "status": texts.status_line(c)}
+        for c in await handoff.desk.recently_closed()
+    ]  # fmt: skip
+    lead = handoff.settings.role_of(session.username) in ROLES["lead"]
+    return _page(request, "console_queue.html", "Queue", refresh=True, rows=rows, closed=closed,
+                 lead=lead)  # fmt: skip
 
 
-def _queue_row(handoff: Handoff, case: Case, now: float) -> str:
-    waited = max(0.0, now - case.opened_at) / 60
-    state = "WAITING" if case.status == "waiting" else f"claimed by {case.claimed_by_name}"
-    risk = "HIGH" if case.risk == "high" else "normal"
-    return (
-        f"<tr class='{case.risk} {case.status}'><td><a href='{PREFIX}/cases/{case.id}'>"
-        f"#{case.id}</a></td><td>{risk}</td><td>{_e(texts.alias(case))}</td>"
-        f"<td>{_e(texts.reason_label(case.reason))}</td><td>{waited:.0f} min</td>"
-        f"<td>{_e(state)}</td></tr>"
-    )
+def _queue_row(case: Case, now: float) -> dict[str, Any]:
+    return {
+        "case": case,
+        "risk": "HIGH" if case.risk == "high" else "normal",
+        "alias": texts.alias(case),
+        "reason": texts.reason_label(case.reason),
+        "waited": f"{max(0.0, now - case.opened_at) / 60:.0f}",
+        "state": "WAITING" if case.status == "waiting" else f"claimed by {case.claimed_by_name}",
+    }
 
 
 async def case_page(request: web.Request, error: str | None = None) -> web.Response:
     """GET /staff/cases/N: the summary, the transcript, and what can be done."""
     handoff = request.app[HANDOFF]
-    session: auth.Session = request[SESSION_KEY]
     case_id = _case_id(request)
     try:
         case = await handoff.desk.case(case_id)
@@ -240,69 +205,27 @@ async def case_page(request: web.Request, error: str | None = None) -> web.Respo
     opening = await handoff.desk.opening_text(case_id)
     transcript = await handoff.desk.transcript(case_id)
     when = handoff.roster.local_time(case.opened_at)
-    summary = texts.summary(case, opening, when, status=False, limit=None)  # the page shows all
-    last = transcript[-1].id if transcript else 0
-    lines = "".join(_entry(handoff, e) for e in transcript)
-    alert = f"<p class='error' role='alert'>{_e(error)}</p>" if error else ""
-    if not error and request.query.get("marked"):
-        alert = "<p class='done' role='status' id='marked'>Sent to the admins' review inbox.</p>"
-    body = (
-        f"<p><a href='{PREFIX}'>← Queue</a></p>{alert}"
-        f"<pre class='summary'>{_e(summary)}</pre>"
-        f"<p id='status' class='{case.status}'>{_e(texts.status_line(case))}</p>"
-        f"<ol id='transcript' data-case='{case.id}' data-last='{last}'>{lines}</ol>"
-        f"{_actions(case, session)}{_misread_form(case, session)}"
-    )
-    return _page(f"Case #{case.id}", body, session, status=409 if error else 200)
+    return _page(
+        request, "console_case.html", f"Case #{case.id}", 409 if error else 200,
+        error=error,
+        marked=not error and bool(request.query.get("marked")),
+        case=case,
+        summary=texts.summary(case, opening, when, status=False, limit=None),  # the page: all
+        status_line=texts.status_line(case),
+        last=transcript[-1].id if transcript else 0,
+        entries=[_entry(handoff, e) for e in transcript],
+        nonce=secrets.token_urlsafe(12),
+    )  # fmt: skip
 
 
-def _entry(handoff: Handoff, entry: Entry) -> str:
-    when = handoff.roster.local_time(entry.created_at)
-    return (
-        f"<li class='{entry.direction}' data-id='{entry.id}'><time>{_e(when)}</time> "
-        f"{_e(texts.entry_line(entry))}</li>"
-    )
-
-
-def _actions(case: Case, session: auth.Session) -> str:
-    if not case.is_open:
-        return (
-            "<p>This case is closed.</p>"
-            f"<p><a id='erase' href='{PREFIX}/cases/{case.id}/erase'>Erase this client's "
-            "conversation…</a></p>"
-        )
-    csrf = f"<input type='hidden' name='csrf' value='{_e(session.csrf)}'>"
-    nonce = f"<input type='hidden' name='nonce' value='{secrets.token_urlsafe(12)}'>"
-    base = f"{PREFIX}/cases/{case.id}"
-    claim = (
-        f"<form method='post' action='{base}/claim'>{csrf}<button id='claim'>Claim</button></form>"
-        if case.status == "waiting"
-        else ""
-    )
-    return (
-        f"<section class='actions'>{claim}"
-        f"<form method='post' action='{base}/reply' class='reply'>{csrf}{nonce}"
-        "<label for='reply-text'>Reply to the client</label>"
-        "<textarea id='reply-text' name='text' rows='3' maxlength='4000' required></textarea>"
-        "<button id='send'>Send to client</button></form>"
-        f"<form method='post' action='{base}/note' class='note'>{csrf}{nonce}"
-        "<label for='note-text'>Note for staff only</label>"
-        "<input id='note-text' name='text' maxlength='4000' required>"
-        "<button id='add-note'>Add note</button></form>"
-        f"<form method='post' action='{base}/close' class='close'>{csrf}"
-        "<label for='close-text'>Last message to the client (optional)</label>"
-        "<input id='close-text' name='text' maxlength='4000'>"
-        "<button id='close'>Close the case</button></form></section>"
-    )
-
-
-def _misread_form(case: Case, session: auth.Session) -> str:
-    """The assistant misunderstood the client: their last message to the admins' inbox."""
-    return (
-        f"<form method='post' action='{PREFIX}/cases/{case.id}/misread' class='misread'>"
-        f"<input type='hidden' name='csrf' value='{_e(session.csrf)}'>"
-        "<button id='misread'>The assistant misread the client's last message</button></form>"
-    )
+def _entry(handoff: Handoff, entry: Entry) -> dict[str, Any]:
+    """A transcript line, as the page shows it and as ``entries`` sends it to the page's script."""
+    return {
+        "id": entry.id,
+        "direction": entry.direction,
+        "time": handoff.roster.local_time(entry.created_at),
+        "text": texts.entry_line(entry),
+    }
 
 
 async def misread(request: web.Request) -> web.StreamResponse:
@@ -336,15 +259,7 @@ async def entries(request: web.Request) -> web.Response:
     body = {
         "status": case.status,
         "status_line": texts.status_line(case),
-        "entries": [
-            {
-                "id": e.id,
-                "direction": e.direction,
-                "time": handoff.roster.local_time(e.created_at),
-                "text": texts.entry_line(e),
-            }
-            for e in lines
-        ],
+        "entries": [_entry(handoff, e) for e in lines],
     }
     return web.json_response(body, headers=HEADERS)
 
@@ -384,24 +299,9 @@ ERASE_WORD = "erase"
 
 async def erase_form(request: web.Request, error: str | None = None) -> web.Response:
     """GET /staff/cases/N/erase: what erasing does, and a form to confirm it."""
-    session: auth.Session = request[SESSION_KEY]
     case_id = _case_id(request)
-    alert = f"<p class='error' role='alert'>{_e(error)}</p>" if error else ""
-    body = (
-        f"<p><a href='{PREFIX}/cases/{case_id}'>← Case #{case_id}</a></p>{alert}"
-        "<p>Erasing removes, for good, everything this client wrote and was sent: their "
-        "messages to the assistant and its replies, the transcript of this case and of any "
-        "other case of theirs, the staff group's posts about them, what Rasa recorded, and "
-        "their phone number or chat id. What reports count stays, without words. It cannot "
-        "be undone. The privacy audit records that you erased a conversation, and when; not "
-        "whose.</p>"
-        f"<form method='post' action='{PREFIX}/cases/{case_id}/erase' class='erase'>"
-        f"<input type='hidden' name='csrf' value='{_e(session.csrf)}'>"
-        f"<label for='erase-confirm'>Type <b>{ERASE_WORD}</b> to confirm</label>"
-        "<input id='erase-confirm' name='confirm' required autocomplete='off'>"
-        "<button id='erase-now'>Erase everywhere</button></form>"
-    )
-    return _page(f"Erase case #{case_id}", body, session, status=409 if error else 200)
+    return _page(request, "console_erase.html", f"Erase case #{case_id}", 409 if error else 200,
+                 error=error, case_id=case_id, word=ERASE_WORD)  # fmt: skip
 
 
 async def erase(request: web.Request) -> web.Response:
@@ -417,11 +317,8 @@ async def erase(request: web.Request) -> web.Response:
     except PrivacyError:
         raise web.HTTPNotFound(text=f"There is no case #{case_id}.") from None
     log.info("console: %s erased a conversation (%s)", session.username, result.status)
-    body = (
-        f"<p><a href='{PREFIX}'>← Queue</a></p>"
-        f"<p id='erased' class='{result.status}'>{_e(result.describe())}</p>"
-    )
-    return _page("Erased", body, session)
+    return _page(request, "console_erased.html", "Erased", status=result.status,
+                 described=result.describe())  # fmt: skip
 
 
 def _case_id(request: web.Request) -> int:
@@ -441,31 +338,14 @@ def _shown(digits: str) -> str:
 
 
 def _page(
+    request: web.Request,
+    template: str,
     title: str,
-    body: str,
-    session: auth.Session | None,
-    status: int = 200,
+    code: int = 200,
     refresh: bool = False,
+    **context: Any,
 ) -> web.Response:
-    signed = ""
-    if session is not None:
-        signed = (
-            f"<form method='post' action='{PREFIX}/logout' class='who'>"
-            f"<input type='hidden' name='csrf' value='{_e(session.csrf)}'>"
-            f"{_e(session.username)} <button id='logout'>Sign out</button></form>"
-        )
-    meta = "<meta http-equiv='refresh' content='10'>" if refresh else ""
-    document = (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"{meta}<title>{_e(title)} · Staff console</title>"
-        f"<link rel='stylesheet' href='{PREFIX}/static/console.css'>"
-        f"<script src='{PREFIX}/static/console.js' defer></script></head>"
-        f"<body><header><h1>Staff console · {_e(title)}</h1>{signed}</header>"
-        f"<main>{body}</main></body></html>"
-    )
-    return web.Response(text=document, content_type="text/html", status=status, headers=HEADERS)
-
-
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
+    """A console page: ``template`` (bot/templates) in the console's frame."""
+    page = {"title": title, "prefix": PREFIX, "session": request.get(SESSION_KEY),
+            "refresh": refresh, "error": None, **context}  # fmt: skip
+    return pages.render(request, template, page, status=code)

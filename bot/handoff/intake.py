@@ -36,6 +36,7 @@ from bot.handoff.core import Core
 from bot.handoff.model import HUMAN, REASON_FOR_SCREEN, Case, Request
 from bot.hooks import Answer, Decision, Effects, Handoff, Kickable, NewMessage, NoWorkers, Route
 from bot.model import REQUEST_HUMAN, BotMessage, InboundRecord
+from contract import PAYLOAD_HANDOFF
 
 # Payloads that are not words the client typed, and how staff read them.
 _LOCATION = re.compile(r'^/inform_location\{"location":"geo:([-\d.]+),([-\d.]+)"\}$')
@@ -171,9 +172,9 @@ class Intake(Handoff):
         self, c: Connection, record: InboundRecord, messages: list[BotMessage], now: float
     ) -> Answer:
         payloads = [
-            m.custom["handoff"]
+            m.custom[PAYLOAD_HANDOFF]
             for m in messages
-            if m.custom and isinstance(m.custom.get("handoff"), dict)
+            if m.custom and isinstance(m.custom.get(PAYLOAD_HANDOFF), dict)
         ]
         request = Request.merged(payloads)
         eff = Effects()
@@ -225,7 +226,7 @@ def without_promise_of_a_person(messages: list[BotMessage]) -> list[BotMessage]:
     """
     drop: set[int] = set()
     for index, message in enumerate(messages):
-        handoff = (message.custom or {}).get("handoff")
+        handoff = (message.custom or {}).get(PAYLOAD_HANDOFF)
         if not isinstance(handoff, dict) or handoff.get("reason") != HUMAN:
             continue
         drop.add(index)

@@ -8,12 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from contract import HIGH, INTENT_FOR_RISK, NORMAL, REQUEST_HUMAN, Urgency
+
 Status = Literal["waiting", "claimed", "closed"]
-Risk = Literal["high", "normal"]
-RISK_ORDER = {"high": 0, "normal": 1}  # the queue: high risk first, then the longest waiting
-# Reasons a case opens for (the intent names of DESIGN.md, and the gateway's own recognition).
-HUMAN = "request_human"
-REASON_FOR_SCREEN = {"self_harm": "risk_self_harm", "danger": "risk_immediate_danger"}
+Risk = Urgency
+RISK_ORDER = {HIGH: 0, NORMAL: 1}  # the queue: high risk first, then the longest waiting
+# Reasons a case opens for (contract/handoff.py): the screen's risks open a case for their intent.
+HUMAN = REQUEST_HUMAN
+REASON_FOR_SCREEN = INTENT_FOR_RISK
 DETAIL_KEYS = ("need", "location", "population", "recent")
 
 

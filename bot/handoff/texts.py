@@ -15,14 +15,17 @@ from __future__ import annotations
 
 from bot.handoff.model import Case, Entry
 from bot.render import TELEGRAM_TEXT_LIMIT, cut_utf16, utf16_len
+from contract import DANGER, INTENT_FOR_RISK, NOT_SAFE, REQUEST_HUMAN, SELF_HARM
+from contract import REASONS as CONTRACT_REASONS
 
 CHANNELS = {"sms": "SMS", "telegram": "Telegram", "webchat": "web chat"}
 REASONS = {
-    "request_human": "asked for a person",
-    "risk_self_harm": "self-harm risk",
-    "risk_immediate_danger": "in danger now",
-    "not_safe": "said they are not safe",
+    REQUEST_HUMAN: "asked for a person",
+    INTENT_FOR_RISK[SELF_HARM]: "self-harm risk",
+    INTENT_FOR_RISK[DANGER]: "in danger now",
+    NOT_SAFE: "said they are not safe",
 }
+assert set(REASONS) == set(CONTRACT_REASONS), "every reason a case opens for has its words"
 TITLE_LIMIT = 128  # Telegram's limit for a forum topic's name
 POST_LIMIT = TELEGRAM_TEXT_LIMIT
 TURN_LIMIT = 300  # each message of "What the assistant understood" in a summary

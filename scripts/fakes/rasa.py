@@ -18,6 +18,8 @@ from typing import Any
 
 from aiohttp import web
 
+from contract import INTENT_FOR_RISK, META_SCREEN
+
 from .base import LoopbackServer
 
 HELLO = "Hello from Rasa: 3.6.21"
@@ -57,11 +59,9 @@ def default_answer(message: str, metadata: dict[str, Any] | None = None) -> list
     A message the gateway's screen found clear risk in is answered as the real NLU would
     classify it (the tests' risk messages are plain ones): the crisis response of that risk.
     """
-    screen = (metadata or {}).get("screen") or {}
-    if screen.get("tier") == "clear":
-        message = {"self_harm": "/risk_self_harm", "danger": "/risk_immediate_danger"}.get(
-            screen.get("risk"), message
-        )
+    screen = (metadata or {}).get(META_SCREEN) or {}
+    if screen.get("tier") == "clear" and screen.get("risk") in INTENT_FOR_RISK:
+        message = "/" + INTENT_FOR_RISK[screen["risk"]]
     if message == "/greet":
         return [
             {

@@ -19,18 +19,19 @@ import pytest
 from bot.admin.models import read_choice
 from bot.db import review
 from bot.state import ADMIN
+from contract import example_key
 from tests.admin.conftest import fake_trainer, live_model, model_file
 
 MISREAD = "i need somewhere to crash, call me 650 555 0199"
 
 
 async def put_in_inbox(gateway, text: str, kind: str = "unsure", conversation: str = "c1") -> int:
-    from bot.admin import labels, masking
+    from bot.admin import masking
     from bot.admin.review import PRIORITY
 
     masked = masking.mask(text)
     sighting = review.Sighting(
-        text=masked, normalised=labels.normalise(masked), kind=kind, priority=PRIORITY[kind],
+        text=masked, normalised=example_key(masked), kind=kind, priority=PRIORITY[kind],
         detail="fell to nlu_fallback (best: find_food 0.31)",
         conversation_key=review.conversation_key(conversation), seen_at=time.time(),
         intent="nlu_fallback", confidence=0.31, ranking=[["find_food", 0.31]],

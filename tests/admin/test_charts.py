@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import jinja2
+from aiohttp import web
 
-from bot.admin import charts
 from bot.admin.charts import Chart, Series, columns, ranked
-
-TEMPLATES = Path(charts.__file__).with_name("templates")
+from bot.web import pages
 
 
 def render(chart: Chart) -> str:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
-    env.globals.update(charts.GLOBALS)
+    env = pages.setup(web.Application())  # the gateway's own environment
     macro = env.get_template("charts.html").module.chart  # type: ignore[attr-defined]
     return str(macro(chart, f"/admin/report/{chart.key}.csv"))
 

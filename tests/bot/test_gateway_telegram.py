@@ -439,7 +439,9 @@ async def test_an_update_the_store_refuses_is_not_confirmed_and_comes_again(
 
 
 @pytest.mark.parametrize(
-    ("lat", "lon"), [(999.0, -122.2), (37.5, -181.0), (-90.5, 0.0)], ids=["lat-999", "lon", "pole"]
+    ("lat", "lon"),
+    [(999.0, -122.2), (37.5, -181.0), (-90.5, 0.0), ("north", -122.2), ("37.5", "-122.2")],
+    ids=["lat-999", "lon", "pole", "a-word", "strings"],
 )
 async def test_a_location_not_on_earth_is_refused_with_a_request_for_a_place(
     start_gateway, settings_for, fake_telegram, fake_rasa, lat, lon
@@ -450,5 +452,25 @@ async def test_a_location_not_on_earth_is_refused_with_a_request_for_a_place(
     [reply] = fake_telegram.texts_to(CHAT)
     assert reply.startswith("I couldn't read that location. Please type the town or ZIP code")
     assert "geo:" not in reply
-    assert str(int(lat)) not in reply
+    assert str(lat).split(".")[0] not in reply  # the client's numbers are never echoed
     assert fake_rasa.received == []
+
+
+async def test_a_message_without_a_chat_is_kept_and_said_at_warning(
+    start_gateway, settings_for, fake_telegram, fake_rasa, http, caplog
+):
+    """Not a shape Telegram sends (a forged or broken update): acknowledged so that it is not
+    sent again, recorded so that a repeat is known, and a WARNING says what was wrong."""
+    gateway = await start_gateway(settings_for(telegram=fake_telegram, webhook=True))
+    await wait_for(lambda: fake_telegram.webhook_url is not None)
+    update = tg.text_update(fake_telegram.next_update_id(), CHAT, "my words")
+    del update["message"]["chat"]
+    assert await post_update(http, gateway.url, update, WEBHOOK_SECRET) == 200
+    assert await gateway.db.run(inbound.seen, "telegram", str(update["update_id"]))
+    warned = [r for r in caplog.records if "malformed" in r.getMessage()]
+    assert [r.levelname for r in warned] == ["WARNING"]
+    assert "a message without a chat" in warned[0].getMessage()
+    assert "my words" not in caplog.text
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    assert fake_rasa.received == []
+    assert fake_telegram.texts_to(CHAT) == []

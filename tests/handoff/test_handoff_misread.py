@@ -35,8 +35,8 @@ async def test_the_console_button_sends_the_clients_last_message_to_the_inbox(
         await staff.post(f"{gateway.url}/staff/login", data=form)
         async with staff.get(f"{gateway.url}/staff/cases/{case.id}") as response:
             page = await response.text()
-        assert "id='misread'" in page
-        csrf = page.split("name='csrf' value='")[1].split("'")[0]
+        assert 'id="misread"' in page
+        csrf = page.split('name="csrf" value="')[1].split('"')[0]
         url = f"{gateway.url}/staff/cases/{case.id}/misread"
         async with staff.post(url, data={"csrf": csrf}) as response:
             assert response.status == 200

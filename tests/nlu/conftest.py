@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,11 +19,6 @@ HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
 # each other as top-level modules; the tests import them the same way.
 if str(ROOT / "scripts") not in sys.path:
     sys.path.append(str(ROOT / "scripts"))
-
-
-def normalise(text: str) -> str:
-    """What makes two examples "the same": case, punctuation and spacing do not count."""
-    return " ".join(re.sub(r"[^\w\s]", "", text.lower()).split())
 
 
 @pytest.fixture(scope="session")

@@ -16,8 +16,9 @@ import pytest
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from actions.gazetteer import gazetteer_for
+from contract import example_key as normalise
 from region import load_region
-from tests.nlu.conftest import NLU_DATA, ROOT, DomainNames, normalise
+from tests.nlu.conftest import NLU_DATA, ROOT, DomainNames
 
 RISK_INTENTS = ("risk_self_harm", "risk_immediate_danger")
 ENTITIES = {"location", "population"}

@@ -43,7 +43,7 @@ async def csrf_of(staff, url: str) -> tuple[str, str]:
     async with staff.get(url) as response:
         assert response.status == 200
         page = await response.text()
-    return re.search(r"name='csrf' value='([^']+)'", page).group(1), page
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1), page
 
 
 async def test_staff_erase_a_closed_case_after_confirming(gateway, staff, fake_rasa, http):

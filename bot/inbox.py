@@ -57,6 +57,23 @@ _ASKS_FOR_PERSON = re.compile(
     rf"|^ (?:is there|are you) (?:a )?(?:real )?(?:person|human)(?: there)?{_PLEASE} $"
 )
 
+# The same in Spanish (accents folded by normalise): "quiero hablar con una persona",
+# "necesito hablar con alguien", "una persona porfa", "hay alguien ahi".
+_QUIEN = (
+    r"(?:(?:una|un|alguna|algun|la|el) )?"
+    r"(?:persona|humano|humana|alguien|trabajador|trabajadora|consejero|consejera|operador|"
+    r"operadora|voluntario|voluntaria|gente|asesor|asesora)(?: (?:real|de verdad))?"
+)
+_PORFA = r"(?: (?:por favor|porfa|porfavor|plis|pls|ya|ahora|ahorita))*"
+_ASKS_FOR_PERSON_ES = re.compile(
+    r"^ (?:(?:hola|oye|porfa|por favor) )?(?:(?:yo )?(?:quiero|kiero|qiero|necesito|nesesito|"
+    r"ocupo|puedo|podria|me gustaria|dejame|quisiera) )?"
+    rf"(?:hablar|platicar|chatear|hablr) con {_QUIEN}{_PORFA} $"
+    rf"|^ (?:(?:una|un) )?(?:persona|humano)(?: (?:real|de verdad))?{_PORFA} $"
+    rf"|^ (?:hay|eres) (?:una |un )?(?:persona|humano|alguien)(?: (?:real|de verdad))?(?: ahi)?"
+    rf"{_PORFA} $"
+)
+
 
 @dataclass
 class Plan:
@@ -110,7 +127,8 @@ def asks_for_person(incoming: Incoming) -> bool:
         return incoming.text.strip() == REQUEST_HUMAN
     if incoming.kind != "text" or len(incoming.text) > 80:
         return False
-    return bool(_ASKS_FOR_PERSON.match(normalise(incoming.text)))
+    words = normalise(incoming.text)
+    return bool(_ASKS_FOR_PERSON.match(words) or _ASKS_FOR_PERSON_ES.match(words))
 
 
 def _plan(incoming: Incoming, texts: Messages, check: Callable[[str], Signal | None]) -> Plan:

@@ -65,7 +65,34 @@ class Messages:
     erase_started: str
     erase_kept: str
     erase_not_now: str
+    page_title: str
+    page_quick_exit: str
+    page_quick_exit_hint: str
+    page_forget: str
+    page_danger: str
+    page_conversation: str
+    page_message_label: str
+    page_placeholder: str
+    page_send: str
+    page_sending: str
+    page_not_sent: str
+    page_use_location: str
+    page_my_location: str
+    page_finding_location: str
+    page_location_failed: str
+    page_cant_reach: str
+    page_kept: str
+    page_went_wrong: str
+    page_choice: str
     language: str = DEFAULT_LANGUAGE
+
+    def page(self) -> dict[str, str]:
+        """The web chat page's texts (``page_*``), by name without the prefix."""
+        return {
+            f.name.removeprefix("page_"): getattr(self, f.name)
+            for f in dataclasses.fields(self)
+            if f.name.startswith("page_")
+        }
 
     def crisis(self, risk: str, medical: bool = False) -> str:
         """The crisis reply for a risk the safety screen found."""

@@ -26,6 +26,7 @@ from dotenv import dotenv_values
 from bot.errors import SettingsError
 from bot.handoff import settings as handoff
 from bot.handoff.settings import HandoffSettings
+from contract import LANGUAGES
 
 T = TypeVar("T")
 
@@ -178,11 +179,19 @@ def load_settings(
 
 def _handoff_settings(reader: _Reader) -> HandoffSettings:
     default = HandoffSettings()
+    staff_languages = reader.get("STAFF_LANGUAGES", handoff.languages, default.languages)
     staff_chat = reader.get("STAFF_CHAT_ID", handoff.chat_id, None)
     return HandoffSettings(
         staff_chat_id=staff_chat,
         on_call_chat_id=reader.get("ON_CALL_CHAT_ID", handoff.chat_id, staff_chat),
         on_call_phone=reader.get("ON_CALL_PHONE", handoff.phone, None),
+        languages=staff_languages,
+        on_call_languages=reader.get("ON_CALL_LANGUAGES", handoff.languages, staff_languages),
+        phones_by_language={
+            code: phone
+            for code in LANGUAGES
+            if (phone := reader.get(f"ON_CALL_PHONE_{code.upper()}", handoff.phone, None))
+        },
         backup_phone=reader.get("BACKUP_PHONE", handoff.phone, None),
         unclaimed_minutes=reader.get(
             "HANDOFF_UNCLAIMED_MINUTES", handoff.minutes, default.unclaimed_minutes

@@ -25,6 +25,7 @@ cannot read a history back.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from typing import Any, TypeGuard
@@ -35,9 +36,10 @@ from aiohttp import web
 from bot.db import Connection, inbound, outbox
 from bot.errors import BadInput, StoreError
 from bot.inputs import json_body, whole_number
+from bot.messages import Catalog
 from bot.model import InboundRecord, Incoming, Kind, OutboxRecord
 from bot.payloads import location_payload, offered
-from bot.state import DB, INBOX, PIPELINE, REGION, SETTINGS
+from bot.state import DB, INBOX, PIPELINE, SETTINGS, TEXTS
 from bot.web import pages
 
 log = logging.getLogger(__name__)
@@ -51,13 +53,46 @@ PAYLOAD = re.compile(r"/[A-Za-z0-9_]+(\{.*\})?", re.DOTALL)
 
 
 async def index(request: web.Request) -> web.Response:
-    """GET /: the chat page (bot/templates/webchat.html), with the Quick Exit address and the
+    """GET /: the chat page (bot/templates/webchat.html) in the language ``?lang=`` names, or
+    the browser's (Accept-Language), among the region's; with the Quick Exit address and the
     region's emergency number."""
+    catalog = request.app[TEXTS]
+    language = page_language(
+        request.query.get("lang"), request.headers.get("Accept-Language", ""), catalog
+    )
+    texts = {code: catalog.of(code).page() for code in catalog.languages}
+    names = {code: catalog.of(code).language_button for code in catalog.languages}
+    others = [{"code": code, "name": name} for code, name in names.items() if code != language]
+    page = {"language": language, "texts": texts, "names": names}
     context = {
+        "language": language,
+        "t": texts[language],
+        "texts_json": json.dumps(page, ensure_ascii=False),
+        "others": others,
         "quick_exit_url": request.app[SETTINGS].quick_exit_url,
-        "emergency_number": request.app[REGION].emergency_number,
     }
-    return pages.render(request, "webchat.html", context)
+    return pages.render(request, "webchat.html", context, headers={"Vary": "Accept-Language"})
+
+
+def page_language(asked: str | None, accept_language: str, catalog: Catalog) -> str:
+    """``asked`` when the region has it; else the browser's first language the region has
+    (Accept-Language, by its q-values); else the region's default."""
+    if asked in catalog.languages:
+        return str(asked)
+    ranked = []
+    for index, part in enumerate(accept_language.split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        ranked.append((-quality, index, tag.strip().lower().split("-")[0]))
+    for quality, _, code in sorted(ranked):
+        if quality < 0 and code in catalog.languages:
+            return code
+    return catalog.default
 
 
 def incoming_from_json(data: Any) -> Incoming:

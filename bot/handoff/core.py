@@ -100,7 +100,7 @@ class Core:
         if raised:
             cases.add_entry(c, case.id, "system", "Risk raised to HIGH.", now)
             self.post(c, updated, "notice", now, eff, text="⚠ HIGH RISK: " + request.reason)
-            self.page_on_call(c, updated, self.roster.route(now), now, eff)
+            self.page_on_call(c, updated, self.roster.route(now, case.language), now, eff)
             eff.watch = True
         if changed or raised:
             self.post(c, updated, "summary", now, eff)
@@ -116,6 +116,8 @@ class Core:
         notices = [] if said_finding else [texts.handoff_finding]
         if opened.route.name == "on_call":
             notices.append(texts.handoff_after_hours)
+        if opened.new and not opened.route.speaks(opened.case.language):
+            notices.append(texts.handoff_no_speaker)  # honest, with the lines that answer in it
         return notices
 
     # --- telling people -----------------------------------------------------------------------

@@ -87,7 +87,7 @@ class Intake(Handoff):
             request = Request(HUMAN, "normal")
         else:
             return Decision(effects=eff)
-        route = self.core.roster.route(now)
+        route = self.core.roster.route(now, new.language)
         if not route.reachable:
             # Nobody could see a case: say so plainly, and the assistant goes on helping. A
             # request for a person is answered here; a risk message still goes to Rasa (whose
@@ -195,7 +195,7 @@ class Intake(Handoff):
         if already is not None:  # asked before the open case opened: staff have it already
             self.core.merge(c, already, request, now, eff)
             return Answer([], effects=eff)
-        route = self.core.roster.route(now)
+        route = self.core.roster.route(now, record.language)
         if not route.reachable:  # nobody could see a case
             after_hours = route.name == "on_call"
             report.handoff_asked(

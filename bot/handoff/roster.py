@@ -25,6 +25,11 @@ class Route:
     chat_id: int | None  # the Telegram group to announce it in (None: the console only)
     page_phone: str | None  # paged at once for a high-risk case (after hours only)
     reachable: bool  # staff can answer: a staff group, or the console (a page alone is not enough)
+    languages: frozenset[str] = frozenset({"en"})  # the languages staff answer in on this route
+
+    def speaks(self, language: str | None) -> bool:
+        """Whether someone on this route answers in ``language`` (None: the default one)."""
+        return (language or "en") in self.languages
 
 
 class Roster:
@@ -48,14 +53,18 @@ class Roster:
     def in_office_hours(self, at: float | None = None) -> bool:
         return self.hours is None or self.hours.is_open(self._now(at))
 
-    def route(self, at: float | None = None) -> Route:
-        """Where a case opened at ``at`` (default: now) goes."""
+    def route(self, at: float | None = None, language: str | None = None) -> Route:
+        """Where a case opened at ``at`` (default: now) goes; after hours, the on-call worker
+        who speaks the client's ``language`` is paged first when the roster names one."""
+        settings = self.settings
         if self.in_office_hours(at):
-            chat = self.settings.staff_chat_id
-            return Route("office", chat, None, chat is not None or self.console)
-        chat = self.settings.on_call_chat_id
-        phone = self.settings.on_call_phone
-        return Route("on_call", chat, phone, chat is not None or self.console)
+            chat = settings.staff_chat_id
+            return Route("office", chat, None, chat is not None or self.console, settings.languages)
+        chat = settings.on_call_chat_id
+        by_language = settings.phones_by_language
+        phone = by_language.get(language or "en") or settings.on_call_phone
+        speakers = settings.on_call_languages | frozenset(by_language)
+        return Route("on_call", chat, phone, chat is not None or self.console, speakers)
 
     def back_when(self, at: float | None = None, language: str = "en") -> str | None:
         """When staff are back in the office, said plainly in ``language``; None in office

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.handoff.auth import StaffAccount, check_hash
+from contract import LANGUAGES
 
 _NAME = re.compile(r"[A-Za-z0-9_.-]{1,32}")
 _PHONE = re.compile(r"\+[1-9]\d{6,14}")
@@ -26,6 +27,12 @@ class HandoffSettings:
     # Paged by SMS: the on-call worker for a high-risk case after hours; the backup when nobody
     # claims a case. Personal numbers: kept out of repr, so out of logs.
     on_call_phone: str | None = field(default=None, repr=False)
+    # The languages staff answer in: the office's (STAFF_LANGUAGES) and after hours
+    # (ON_CALL_LANGUAGES, default the office's); and an on-call worker per language, paged
+    # first for a client who writes in it (ON_CALL_PHONE_ES).
+    languages: frozenset[str] = frozenset({"en"})
+    on_call_languages: frozenset[str] = frozenset({"en"})
+    phones_by_language: dict[str, str] = field(default_factory=dict, repr=False)
     backup_phone: str | None = field(default=None, repr=False)
     unclaimed_minutes: float = 5.0  # announced again after this; the backup paged after twice
     give_up_minutes: float = 30.0  # a normal-risk case nobody claims closes (never a risk one)
@@ -100,11 +107,21 @@ def names(raw: str) -> frozenset[str]:
     return found
 
 
+def languages(raw: str) -> frozenset[str]:
+    """Language codes separated by spaces or commas ("en, es"), each one a conversation can
+    be in (contract.LANGUAGES)."""
+    found = frozenset(code.lower() for code in re.split(r"[\s,]+", raw.strip()) if code)
+    unknown = sorted(found - set(LANGUAGES))
+    if unknown or not found:
+        raise ValueError(f"name one or more of {', '.join(LANGUAGES)}")
+    return found
+
+
 def check(settings: HandoffSettings, telegram: bool, sms: bool, give_up_given: bool) -> None:
     """ValueError when the handoff settings contradict each other or the channels."""
     if settings.telegram_staff and not telegram:
         raise ValueError("STAFF_CHAT_ID and ON_CALL_CHAT_ID need TELEGRAM_BOT_TOKEN")
-    if (settings.on_call_phone or settings.backup_phone) and not sms:
+    if (settings.on_call_phone or settings.backup_phone or settings.phones_by_language) and not sms:
         raise ValueError("ON_CALL_PHONE and BACKUP_PHONE are paged by SMS: set the Twilio settings")
     known = {account.name for account in settings.console_accounts}
     for variable, listed in (("ADMIN_USERS", settings.admins), ("STAFF_LEADS", settings.leads)):

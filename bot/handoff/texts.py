@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from bot.handoff.model import Case, Entry
 from bot.render import TELEGRAM_TEXT_LIMIT, cut_utf16, utf16_len
-from contract import DANGER, INTENT_FOR_RISK, NOT_SAFE, REQUEST_HUMAN, SELF_HARM
+from contract import DANGER, DEFAULT_LANGUAGE, INTENT_FOR_RISK, NOT_SAFE, REQUEST_HUMAN, SELF_HARM
 from contract import REASONS as CONTRACT_REASONS
 
 CHANNELS = {"sms": "SMS", "telegram": "Telegram", "webchat": "web chat"}
@@ -26,6 +26,7 @@ REASONS = {
     NOT_SAFE: "said they are not safe",
 }
 assert set(REASONS) == set(CONTRACT_REASONS), "every reason a case opens for has its words"
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}  # as staff read them
 TITLE_LIMIT = 128  # Telegram's limit for a forum topic's name
 POST_LIMIT = TELEGRAM_TEXT_LIMIT
 TURN_LIMIT = 300  # each message of "What the assistant understood" in a summary
@@ -127,6 +128,8 @@ def _summary(
         f"{reason_label(case.reason)}",
         f"{alias(case)} · {route} · opened {when}",
     ]
+    if case.language and case.language != DEFAULT_LANGUAGE:
+        lines[1] += f" · writes in {LANGUAGE_NAMES.get(case.language, case.language)}"
     facts = []
     for label, key in (("Need", "need"), ("Place", "location")):
         if case.details.get(key):

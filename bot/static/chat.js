@@ -7,10 +7,17 @@
 // about the message itself), it stays on the page marked "sending…" and is sent again, with
 // the same id (so the gateway keeps it once), after 1 s, 2 s, 4 s... at most 15 s apart, and at
 // once when the browser comes back online. Messages go in the order they were written.
+//
+// The page's texts come in every language of the region (the "texts" meta); the language link
+// switches them in place and sends the choice ("ESPAÑOL") as the client would type it. Each
+// message carries the browser's language as a hint (the gateway decides, bot/language.py).
 (() => {
   "use strict";
 
   const exitUrl = document.querySelector('meta[name="quick-exit-url"]').content;
+  const catalog = JSON.parse(document.querySelector('meta[name="texts"]').content);
+  let language = catalog.language;
+  const t = (name) => catalog.texts[language][name];
   const log = document.getElementById("log");
   const statusLine = document.getElementById("status");
   const form = document.getElementById("composer");
@@ -49,7 +56,7 @@
     item.appendChild(document.createTextNode(text));
     const state = document.createElement("small");
     state.className = "state";
-    state.textContent = "sending…";
+    state.textContent = t("sending");
     item.appendChild(state);
     log.appendChild(item);
     scrollDown();
@@ -61,7 +68,7 @@
     const state = item.querySelector(".state");
     if (failed) {
       item.classList.add("not-sent");
-      state.textContent = "not sent";
+      state.textContent = t("not_sent");
     } else {
       state.remove();
     }
@@ -87,7 +94,7 @@
       choices.appendChild(choice(button.title, () => send({ payload: button.payload }, button.title)));
     }
     if (unit.request_location && navigator.geolocation) {
-      choices.appendChild(choice("Use my location", shareLocation));
+      choices.appendChild(choice(t("use_location"), shareLocation));
     }
     if (choices.childElementCount) item.appendChild(choices);
     log.appendChild(item);
@@ -103,13 +110,13 @@
   }
 
   function shareLocation() {
-    statusLine.textContent = "Finding where you are…";
+    statusLine.textContent = t("finding_location");
     navigator.geolocation.getCurrentPosition(
       (position) => {
         const { latitude, longitude } = position.coords;
-        send({ location: { latitude, longitude } }, "My location");
+        send({ location: { latitude, longitude } }, t("my_location"));
       },
-      () => { statusLine.textContent = "Couldn't get your location. Type a town or ZIP code instead."; },
+      () => { statusLine.textContent = t("location_failed"); },
       { timeout: 10000 },
     );
   }
@@ -120,7 +127,11 @@
 
   function send(message, shownAs) {
     const item = addClient(shownAs);
-    outgoing.push({ body: JSON.stringify({ ...message, sender, id: randomId(8) }), item });
+    const hint = navigator.language || undefined;
+    outgoing.push({
+      body: JSON.stringify({ ...message, sender, id: randomId(8), language: hint }),
+      item,
+    });
     pump();
   }
 
@@ -132,8 +143,7 @@
       const { body, item } = outgoing[0];
       const outcome = await post(body);
       if (outcome.retry) {
-        statusLine.textContent = "Can't reach the assistant yet. Your message is kept here and "
-          + "will be sent as soon as it can.";
+        statusLine.textContent = t("cant_reach");
         await new Promise((resolve) => { wakeUp = resolve; setTimeout(resolve, wait); });
         wakeUp = null;
         wait = Math.min(wait * 2, RETRY_LONGEST_MS);
@@ -152,7 +162,7 @@
         pollSoon();
       } else {
         statusLine.textContent = outcome.data.pending
-          ? "Your message is kept. The answer will appear here as soon as I can give it."
+          ? t("kept")
           : "";
       }
     }
@@ -178,7 +188,7 @@
     const refused = response.status >= 400 && response.status < 500
       && response.status !== 408 && response.status !== 429;
     if (refused) {
-      return { error: (data && data.error) || "Something went wrong. Please try again." };
+      return { error: (data && data.error) || t("went_wrong") };
     }
     return { retry: true };
   }
@@ -204,8 +214,42 @@
 
   // "Delete my messages": the gateway explains what that does and asks to confirm first.
   document.getElementById("forget").addEventListener("click", () => {
-    send({ payload: "/erase_request" }, "Delete my messages");
+    send({ payload: "/erase_request" }, t("forget"));
   });
+
+  // The language link: the page in that language at once, and the conversation told. Without
+  // a script, the link opens the page in that language (?lang=).
+  function showLanguage(code) {
+    language = code;
+    document.documentElement.lang = code;
+    document.querySelectorAll("[data-text]").forEach((el) => { el.textContent = t(el.dataset.text); });
+    document.querySelectorAll("[data-title]").forEach((el) => { el.title = t(el.dataset.title); });
+    document.querySelectorAll("[data-placeholder]").forEach((el) => {
+      el.placeholder = t(el.dataset.placeholder);
+    });
+    document.querySelectorAll("[data-label]").forEach((el) => {
+      el.setAttribute("aria-label", t(el.dataset.label));
+    });
+    const link = document.getElementById("language");
+    const other = Object.keys(catalog.texts).find((c) => c !== code);
+    if (link && other) {
+      link.dataset.language = other;
+      link.lang = other;
+      link.hreflang = other;
+      link.href = `?lang=${other}`;
+      link.textContent = catalog.names[other];
+    }
+  }
+  const languageLink = document.getElementById("language");
+  if (languageLink) {
+    languageLink.addEventListener("click", (event) => {
+      event.preventDefault();
+      const code = languageLink.dataset.language;
+      showLanguage(code);
+      send({ text: t("choice") }, catalog.names[code]);
+      input.focus();
+    });
+  }
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();

@@ -183,3 +183,39 @@ async def test_a_message_the_gateway_refuses_is_marked_not_sent(browser, gateway
     await page.fill("#text", "hello")  # the next one is not held up behind it
     await page.click("#send")
     await page.wait_for_selector("li.bot >> text=You said: hello")
+
+
+async def test_a_spanish_browser_gets_the_page_in_spanish_and_its_hint_reaches_the_gateway(
+    browser, gateway, fake_rasa
+):
+    page = await open_chat(browser, gateway.url, locale="es-MX")
+    assert await page.get_attribute("html", "lang") == "es"
+    assert await page.text_content("h1") == "Encuentra ayuda cerca de ti"
+    assert "Llama al 911" in str(await page.text_content(".safety"))
+    assert await page.text_content("#quick-exit") == "Salida rápida"
+    await page.fill("#text", "necesito un lugar para dormir esta noche")
+    await page.press("#text", "Enter")
+    await page.wait_for_selector("li.bot")
+    assert fake_rasa.received[0].metadata["language"] == "es"
+
+
+async def test_the_language_link_switches_the_page_and_the_conversation(
+    browser, gateway, fake_rasa
+):
+    page = await open_chat(browser, gateway.url, locale="en-US")
+    assert await page.text_content("h1") == "Find help near you"
+    await page.click("#language")
+    assert await page.text_content("h1") == "Encuentra ayuda cerca de ti"  # no reload
+    assert (
+        await page.get_attribute("#text", "placeholder")
+        == 'Dime qué necesitas, como "cama esta noche"'
+    )
+    await page.wait_for_selector("li.bot >> text=Listo, te escribo en español")
+    await page.fill("#text", "hello")  # a short word does not flip a choice back
+    await page.press("#text", "Enter")
+    await page.wait_for_selector("li.client >> text=hello")
+    await page.wait_for_function("() => document.querySelectorAll('li.bot').length >= 2")
+    assert fake_rasa.received[-1].metadata["language"] == "es"
+    await page.click("#language")  # now "English"
+    assert await page.text_content("h1") == "Find help near you"
+    await page.wait_for_selector("li.bot >> text=OK, I'll write in English")

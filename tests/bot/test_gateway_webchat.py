@@ -379,3 +379,30 @@ async def test_only_the_gateways_own_page_may_post_from_a_browser(
         if status == 403:
             assert "gateway's own page" in (await response.json())["error"]
     assert len(fake_rasa.received) == (1 if status == 200 else 0)
+
+
+@pytest.mark.parametrize(
+    ("query", "accept", "language"),
+    [
+        ("", "es-MX,es;q=0.9,en;q=0.8", "es"),
+        ("", "en-US,en;q=0.9,es;q=0.8", "en"),
+        ("", "fr-FR,fr;q=0.9,es;q=0.5", "es"),  # the first language the region has
+        ("", "fr-FR", "en"),
+        ("", "es;q=nonsense, en", "en"),
+        ("?lang=es", "en-US", "es"),  # the link without a script
+        ("?lang=xx", "es", "es"),
+        ("", "", "en"),
+    ],
+)
+async def test_the_page_opens_in_the_language_asked_or_the_browsers(
+    gateway, http, query, accept, language
+):
+    async with http.get(f"{gateway.url}/{query}", headers={"Accept-Language": accept}) as response:
+        assert response.status == 200
+        assert response.headers["Vary"] == "Accept-Language"
+        page = await response.text()
+    assert f'<html lang="{language}">' in page
+    heading = {"en": "Find help near you", "es": "Encuentra ayuda cerca de ti"}[language]
+    assert f'<h1 data-text="title">{heading}</h1>' in page
+    other = {"en": "es", "es": "en"}[language]
+    assert f'href="?lang={other}"' in page

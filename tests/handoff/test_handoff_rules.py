@@ -37,6 +37,12 @@ PERSON = [
     "is there a real person there?",
     "hi i need to talk to someone",
     "Talk to someone",
+    "quiero hablar con una persona",
+    "Necesito hablar con alguien",
+    "puedo hablar con un humano porfa",
+    "una persona por favor",
+    "¿hay alguien ahí?",
+    "quisiera hablar con una consejera",
 ]
 NOT_PERSON = [
     "i need someone to talk to",  # DESIGN.md: find_mental_health_support, Rasa answers it
@@ -45,6 +51,9 @@ NOT_PERSON = [
     "where can i sleep tonight",
     "my friend is a good person",
     "human resources phone number",
+    "necesito alguien con quien hablar",  # as "i need someone to talk to": Rasa answers it
+    "una persona me pegó",
+    "quiero hablar con alguien de mi renta",
     "",
 ]
 

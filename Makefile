@@ -23,7 +23,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run test test-fast train check lint typecheck validate pytest conversations nlu-eval \
+.PHONY: help run test test-fast compare-languages train check lint typecheck validate pytest conversations nlu-eval \
         compare-pipelines region directory bench system-packages clean
 
 help: ## List the commands
@@ -72,6 +72,9 @@ nlu-eval: $(STAMP) ## The held-out sets, end to end (what a client receives firs
 
 compare-pipelines: $(STAMP) ## Cross-validate the candidate NLU pipelines (slow: minutes)
 	$(PY) scripts/compare_pipelines.py
+
+compare-languages: $(STAMP) ## One mixed NLU model or one per language, on the held-out sets (slow: three trainings)
+	$(PY) scripts/compare_languages.py
 
 region: $(STAMP) ## Regenerate what comes from the region file: the NLU lookup table, the region's slots in domain.yml
 	$(PY) -m actions.gazetteer lookup > data/nlu/lookup_location.yml

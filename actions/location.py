@@ -109,6 +109,16 @@ class ValidateServiceSearchForm(FormValidationAction):
     def name(self) -> str:
         return "validate_service_search_form"
 
+    def validate_need(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """The need as the NLU read it (its values are the domain's own)."""
+        return {"need": slot_value}
+
     def validate_location(
         self,
         slot_value: Any,

@@ -158,7 +158,7 @@ def _plan(incoming: Incoming, texts: Messages, check: Callable[[str], Signal | N
     if kind == "bad_location":
         return Plan("handled", replies=[BotMessage(texts.bad_location)], reply_kind="location")
     if kind == "opt_out":
-        # A distressed person may type END: staff see it as a safeguarding signal (DESIGN.md).
+        # A distressed person may type END: staff see it as a safeguarding signal (docs/design.md).
         return Plan("handled", opted_out=True, event=("opt_out", {"word": incoming.text.strip()}))
     if kind == "opt_in":
         return Plan("handled", opted_out=False, event=("opt_in", {"word": incoming.text.strip()}))

@@ -18,6 +18,8 @@ from aiohttp.web import BaseRequest, StreamResponse
 from bot.privacy import RedactingFormatter
 
 QUIET = ("httpx", "httpcore", "telegram", "twilio", "aiohttp.client")
+# A line per request (the web chat polls every 3 s): only at DEBUG; a 5xx is a WARNING.
+ACCESS = "aiohttp.access"
 # Query parameters whose values say nothing about anyone (web chat's and the console's "after").
 SHOWN_PARAMETERS = frozenset({"after"})
 HIDDEN = "[hidden]"
@@ -31,6 +33,8 @@ def configure_logging(level: str) -> None:
     root.setLevel(level)
     for name in QUIET:
         logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    access = logging.DEBUG if logging.getLevelName(level) <= logging.DEBUG else logging.WARNING
+    logging.getLogger(ACCESS).setLevel(access)
 
 
 def shown_target(path: str, query_string: str) -> str:
@@ -50,7 +54,8 @@ class AccessLogger(AbstractAccessLogger):
 
     def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
         major, minor = request.version
-        self.logger.info(
+        self.logger.log(
+            logging.WARNING if response.status >= 500 else logging.INFO,
             '"%s %s HTTP/%d.%d" %d %d %.6fs',
             request.method,
             shown_target(request.rel_url.raw_path, request.query_string),

@@ -1,4 +1,4 @@
-"""Typed text is always text; only the bot's own buttons send intents (DESIGN.md, "Safety rules").
+"""Typed text is always text; only the bot's own buttons send intents (docs/design.md, "Safety rules").
 
 Rasa reads a message that begins with ``/`` as an intent with entities
 (``/inform_location{"location": "..."}``), skipping the NLU. So:

@@ -311,13 +311,16 @@ class Pipeline(KeyedWorkers[str]):
         route: Route,
         reports: list[Any],
     ) -> None:
-        for handoff in filter(None, map(_handoff_payload, messages)):
+        handoffs = [h for h in map(_handoff_payload, messages) if h]
+        if handoffs:  # one line a turn: the crisis response and action_handoff each carry one
+            reasons = sorted({str(h.get("reason")) for h in handoffs})
+            needs = sorted({str(h.get("need")) for h in handoffs if h.get("need")})
             log.warning(
                 "%s handoff requested: reason=%s risk=%s need=%s",
                 short(record.conversation_id),
-                handoff.get("reason"),
-                handoff.get("risk"),
-                handoff.get("need"),
+                ",".join(reasons),
+                "high" if any(h.get("risk") == "high" for h in handoffs) else "normal",
+                ",".join(needs) or None,
             )
         effects, units = await self.db.run(
             self._answer_in_store, record, conversation, messages, route, reports

@@ -76,7 +76,7 @@ class Settings:
     twilio_api_url: str = "https://api.twilio.com"
     quick_exit_url: str = "https://www.google.com/"
     log_level: str = "INFO"
-    # Retention (bot/privacy, README "Privacy"): the words of the bot's conversations, and case
+    # Retention (bot/privacy, docs/privacy.md, "Privacy"): the words of the bot's conversations, and case
     # records (transcripts, staff posts), are purged after so many days.
     retention_days: int = 30
     case_retention_days: int = 365

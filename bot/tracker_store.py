@@ -5,7 +5,7 @@ Rasa keeps every event of every conversation in its SQL tracker store (endpoints
 ``events`` (``id, sender_id, type_name, timestamp, intent_name, action_name, data``). The
 gateway reads that same table for what Rasa understood of each message, without asking Rasa
 to parse anything twice: the admins' review inbox is filled from the new ``user`` events
-(:func:`user_events_after`). Retention and erasure (DESIGN.md, "Storage and scale") remove
+(:func:`user_events_after`). Retention and erasure (docs/design.md, "Storage and scale") remove
 the client's words from it (:func:`redact_before`, :func:`erase`), and access requests read
 one conversation back (:func:`events_of`).
 

@@ -2,7 +2,7 @@
 
 The gateway's safety screen finds a risk and a tier; Rasa's risk triage reads them from the
 message's metadata and decides the tier it acts on; the report and the handoff count and
-rank cases by them. Intents are part of the interface (DESIGN, "Intents").
+rank cases by them. Intents are part of the interface (docs/design.md, "Intents").
 """
 
 from __future__ import annotations

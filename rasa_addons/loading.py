@@ -5,7 +5,7 @@ inside its event loop: ``rasa.server._load_agent`` awaits ``rasa.core.agent.load
 whose work (reading the archive, building DIET in TensorFlow, the policies) is synchronous.
 For the whole load, 20 to 60 s on a 2-core machine, the server answered nothing: every client
 message of those seconds waited, and most got the "taking longer" notice first
-(``python bench/admin_loop.py``; README, "The admin loop").
+(``python bench/admin_loop.py``; docs/admin.md, "The admin loop").
 
 :func:`install` runs the same loading in a worker thread, on an event loop of its own, so the
 server's loop goes on answering with the model live until then. The new model replaces it

@@ -1,7 +1,7 @@
 """PostgreSQL and Redis for several Rasa replicas, and the store settings every Rasa process reads.
 
 One Rasa process keeps its conversations in a SQLite file and its locks in memory: nothing to
-install. Several replicas must share both (DESIGN.md, "Storage and scale"): the tracker store
+install. Several replicas must share both (docs/design.md, "Storage and scale"): the tracker store
 in PostgreSQL, so that a conversation continues on another replica when its own is down, and
 the lock store in Redis. `RASA_REPLICAS=2 make run` starts the two servers itself, from Debian's
 ``postgresql`` and ``redis-server`` (scripts/ensure-system-packages installs them), as
@@ -15,7 +15,7 @@ processes of the same :class:`scripts.stack.Stack`, so they are supervised like 
 
 The tests and benchmarks start the same servers in temporary folders (:func:`postgres_spec`,
 :func:`redis_spec`). A deployment on several machines starts neither: it names its own servers
-(``RASA_TRACKER_URL``, ``RASA_LOCK_HOST``; see README, "Beyond one machine").
+(``RASA_TRACKER_URL``, ``RASA_LOCK_HOST``; see docs/operating.md, "Beyond one machine").
 
 :func:`shared_store_settings` are the variables endpoints.yml reads for the two servers
 (:func:`scripts.stack.store_settings` gives those of one process).

@@ -47,7 +47,9 @@ from scripts.stack import (
     Stack,
     StackError,
     Supervisor,
+    WarningFilter,
     actions_spec,
+    debugging,
     gateway_spec,
     rasa_spec,
     store_settings,
@@ -251,7 +253,14 @@ def main() -> int:
 
     names = replica_names(replicas) if "rasa" in running else []
     width = max(len("gateway"), len("postgres"), *(len(n) for n in names))
-    stack = Stack(log=lambda name, line: print(f"{name:>{width}} | {line}", flush=True))
+    filters: dict[str, WarningFilter] = {}
+
+    def show(name: str, line: str) -> None:
+        """A process's line, its dependencies' warnings left out unless LOG_LEVEL=debug."""
+        if debugging() or filters.setdefault(name, WarningFilter()).keep(line):
+            print(f"{name:>{width}} | {line}", flush=True)
+
+    stack = Stack(log=show)
 
     def say(line: str) -> None:
         print(f"{'run':>{width}} | {line}", flush=True)

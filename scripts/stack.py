@@ -14,6 +14,7 @@ started the stack stops it (Ctrl-C, SIGTERM), or a gateway that cannot start wit
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -78,6 +79,43 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def debugging(environ: Mapping[str, str] | None = None) -> bool:
+    """``LOG_LEVEL=debug``: every process says everything, its dependencies' warnings too."""
+    return (os.environ if environ is None else environ).get("LOG_LEVEL", "").lower() == "debug"
+
+
+# A Python warning as it is printed: "path.py:12: SomeWarning: message", then the source line
+# (indented) and, for some, more lines of the message.
+_WARNING = re.compile(r"^\S+\.py:\d+: \w*Warning: ")
+_LOG_LINE = re.compile(r"^(?:\d{4}-\d\d-\d\d|Traceback|\S+Error\b)")
+WARNING_LINES = 4  # a warning's lines after its first, at most
+
+
+class WarningFilter:
+    """Leaves out the Python warnings in one process's output (unless debugging): Rasa, its
+    dependencies and rasa_sdk reset the warning filters, so PYTHONWARNINGS alone cannot."""
+
+    def __init__(self) -> None:
+        self.skipping = 0
+
+    def keep(self, line: str) -> bool:
+        text = line.replace("\x1b[93m", "").replace("\x1b[0m", "")
+        if _WARNING.match(text):
+            self.skipping = WARNING_LINES
+            return False
+        if self.skipping and not _LOG_LINE.match(text):
+            self.skipping -= 1
+            return False
+        self.skipping = 0
+        return True
+
+
+def quiet_flags() -> list[str]:
+    """Rasa's and the action server's own INFO lines (a line per registered action, per
+    loaded component) left out unless debugging: what they do is said once by the gateway."""
+    return [] if debugging() else ["--quiet"]
+
+
 def base_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -85,6 +123,10 @@ def base_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
         TF_CPP_MIN_LOG_LEVEL=env.get("TF_CPP_MIN_LOG_LEVEL", "2"),
         PYTHONUNBUFFERED="1",
     )
+    if not debugging(env):
+        # The deprecation warnings of Rasa's dependencies (TensorFlow, SQLAlchemy 1.4, sanic,
+        # pkg_resources...) are nothing an operator can act on.
+        env.setdefault("PYTHONWARNINGS", "ignore")
     env.update(extra or {})
     return env
 
@@ -100,6 +142,7 @@ def actions_spec(port: int, env: Mapping[str, str] | None = None) -> ServiceSpec
             "actions",
             "--port",
             str(port),
+            *quiet_flags(),
         ],
         health_url=f"http://127.0.0.1:{port}/health",
         env=dict(env or {}),
@@ -122,7 +165,7 @@ def rasa_spec(
     ``-`` would be read as an option there, and ``ps`` would show it to everyone. The stores
     are those of ``env``, else of this process's environment, else a SQLite file and locks in
     memory (:data:`STORE_DEFAULTS`). It listens on ``interface`` (loopback unless Rasa runs on
-    another machine than the gateway: README, "Beyond one machine").
+    another machine than the gateway: docs/operating.md, "Beyond one machine").
     """
     command = [
         str(BIN / "python"),
@@ -139,6 +182,7 @@ def rasa_spec(
         "endpoints.yml",
         "--credentials",
         "credentials.yml",
+        *quiet_flags(),
     ]
     local = "127.0.0.1" if interface in ("0.0.0.0", "::", "") else interface  # noqa: S104
     return ServiceSpec(

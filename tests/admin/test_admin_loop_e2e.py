@@ -10,7 +10,7 @@ and promotion is refused, with the reason.
 
 The project copy leaves out the blind held-out set. With it, the gate refuses every candidate
 retrained so far, the one of this test included: each misses a few blind risk examples that
-the live model catches (README, "Teaching the assistant": 4 of them, 20 missed against 19),
+the live model catches (docs/admin.md, "Teaching the assistant": 4 of them, 20 missed against 19),
 a matter of the model's stability under retraining, not of the loop; and the gate's handling
 of the blind set has its own test (tests/nlu/test_evaluation_tools.py). Without it the gate
 still scores the held-out set, the reviewed one and the conversation tests, and still refuses

@@ -90,7 +90,7 @@ async def test_a_conversation_on_each_channel_leaves_no_identity_in_the_logs(
 
 
 async def test_the_access_log_never_writes_a_web_chat_sender(run_gateway, fake_rasa):
-    gateway = run_gateway(RASA_URL=fake_rasa.url, LOG_LEVEL="INFO")
+    gateway = run_gateway(RASA_URL=fake_rasa.url, LOG_LEVEL="DEBUG")  # a line per request
     await gateway.start()
     sender = "tab-0123456789abcdef0123456789"  # the only key to this conversation's history
     async with aiohttp.ClientSession() as http:
@@ -104,6 +104,24 @@ async def test_the_access_log_never_writes_a_web_chat_sender(run_gateway, fake_r
     assert 'GET /api/webchat/messages?sender=[hidden]&after=0 HTTP/1.1" 200' in gateway.stderr
     assert sender not in gateway.stderr
     assert "conv:" in gateway.stderr  # the conversation is named in the log, by its hash
+
+
+async def test_by_default_the_log_has_a_line_per_event_not_per_request(run_gateway, fake_rasa):
+    gateway = run_gateway(RASA_URL=fake_rasa.url, LOG_LEVEL="INFO")
+    await gateway.start()
+    async with aiohttp.ClientSession() as http:
+        body = {"sender": "tab-quiet-0123456789", "text": "hello"}
+        async with http.post(f"{gateway.url}/api/webchat", json=body) as response:
+            assert response.status == 200
+        for _ in range(5):  # the page polls every 3 s: that is not an event
+            query = {"sender": "tab-quiet-0123456789", "after": "0"}
+            async with http.get(f"{gateway.url}/api/webchat/messages", params=query) as r:
+                assert r.status == 200
+    assert await gateway.stop() == 0
+    assert "HTTP/1.1" not in gateway.stderr
+    assert "webchat message 1 stored" in gateway.stderr
+    assert "message 1 answered" in gateway.stderr
+    assert "Warning" not in gateway.stderr
 
 
 async def test_with_no_accounts_web_chat_runs_alone_and_says_so(run_gateway, fake_rasa):

@@ -180,7 +180,7 @@ ORDINARY = [
     "I need to charge my phone",
     "is the food bank open now",
     "a place to stay with my dog",
-    "my partner hits me what can i do",  # DESIGN.md: find_domestic_violence_help, not danger now
+    "my partner hits me what can i do",  # docs/design.md: find_domestic_violence_help, not danger now
     "my ex used to hit me",
     "i need to take my meds but i lost them",
     "where can i get a flu shot",

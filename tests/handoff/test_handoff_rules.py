@@ -45,7 +45,7 @@ PERSON = [
     "quisiera hablar con una consejera",
 ]
 NOT_PERSON = [
-    "i need someone to talk to",  # DESIGN.md: find_mental_health_support, Rasa answers it
+    "i need someone to talk to",  # docs/design.md: find_mental_health_support, Rasa answers it
     "a person hit me",
     "i need to talk to someone about my rent",
     "where can i sleep tonight",

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.channels.traits import traits
 from bot.db import Connection, Database, conversations, events, inbound, outbox, report
 from bot.errors import StoreConflict
 from bot.hooks import NO_HANDOFF, Effects, Handoff, Kickable, NewMessage, start
@@ -151,7 +152,8 @@ def _plan(incoming: Incoming, texts: Messages, check: Callable[[str], Signal | N
             "handled", replies=[BotMessage(texts.media, buttons=(person,))], reply_kind="media"
         )
     if kind == "help":
-        text = texts.help + (" " + texts.sms_stop_hint if incoming.channel == "sms" else "")
+        stop_hint = " " + texts.sms_stop_hint if traits(incoming.channel).opt_out else ""
+        text = texts.help + stop_hint
         return Plan("handled", replies=[BotMessage(text)], reply_kind="help")
     if kind == "empty":
         return Plan("handled", replies=[BotMessage(texts.empty)], reply_kind="empty")

@@ -37,6 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.channels.traits import traits
 from bot.db import Connection, Database, conversations, events, inbound, meta, outbox, report
 from bot.errors import RasaBadReply, RasaError, RasaRefused, RasaTimeout, RasaUnavailable
 from bot.hooks import NO_HANDOFF, Answer, Effects, Handoff, Kickable, Route, start
@@ -87,7 +88,7 @@ def text_for_rasa(record: InboundRecord, conversation: Conversation) -> str:
     that the NLU still hears what was asked for beside the risk. An SMS answer "2" to a
     numbered list stands for the option's payload.
     """
-    if record.channel == "sms" and record.kind == "text":
+    if traits(record.channel).numbered_choices and record.kind == "text":
         choice = numbered_choice(record.text, conversation.buttons)
         if choice:
             return with_language(choice, record.language)
@@ -350,14 +351,14 @@ class Pipeline(KeyedWorkers[str]):
         channel = conversation.channel
         texts = self.texts.of(record.language or conversation.language)
         kept = messages if answer.messages is None else answer.messages
-        if channel != "sms" and inbound.first_of(c, record):
+        if traits(channel).language_button and inbound.first_of(c, record):
             kept = with_language_button(kept, texts, self.texts)
         told = [BotMessage(text) for text in answer.texts]
         notices = render(channel, told, "handoff", texts).items if told else []
         rendered = render(channel, kept, "reply", texts)
         for key, payload in rendered.long_payloads.items():
             meta.save_payload(c, key, payload)
-        buttons = rendered.buttons if channel == "sms" else None
+        buttons = rendered.buttons if traits(channel).numbered_choices else None
         answered(c, record, notices, rendered.items, buttons, found, now)
         if answer.messages is not None and not answer.messages:
             reports = []  # a message of a case: the client was not given Rasa's answer

@@ -5,4 +5,6 @@
   ``Incoming``.
 - :mod:`bot.channels.sms`: Twilio webhooks in, Twilio's REST API out.
 - :mod:`bot.channels.webchat`: the local web page and its JSON API.
+- :mod:`bot.channels.traits`: what the core needs to know of each (its label, its addresses,
+  numbered answers, carrier opt-out, whether the client fetches replies), declared once.
 """

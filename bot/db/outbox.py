@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bot.channels.traits import traits
 from bot.db import Connection, columns, record
 from bot.db.conversations import first_with, oldest_pending
 from bot.db.schema import outbox
@@ -36,8 +37,8 @@ def queue(
     now: float,
 ) -> None:
     """Queue units for the conversation's client (inside the caller's transaction)."""
-    # Web chat has no provider to call: the page fetches its units, so they are delivered.
-    sent = channel == "webchat"
+    # A channel whose client fetches its units (web chat) has no provider to call: delivered.
+    sent = traits(channel).pulled
     status, sent_at = ("sent", now) if sent else ("pending", None)
     common = dict(conversation_id=cid, inbound_id=inbound_id, channel=channel, status=status,
                   attempts=0, next_attempt_at=0.0, created_at=now, sent_at=sent_at)  # fmt: skip

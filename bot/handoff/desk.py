@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from bot.channels.traits import traits
 from bot.db import Connection, Database, report
 from bot.errors import CaseClosed, CaseError, CaseNotFound, ClaimedByOther, ClientOptedOut
 from bot.handoff import cases
@@ -117,7 +118,7 @@ class Desk:
 
         def tx(c: Connection, now: float, eff: Effects) -> Case:
             case = _open(c, case_id, chat_id)
-            if case.channel == "sms" and case.opted_out:
+            if traits(case.channel).opt_out and case.opted_out:
                 raise ClientOptedOut(
                     f"Not sent: the client of case #{case.id} has opted out of SMS (texted "
                     "STOP). Nothing can reach them until they text START."
@@ -170,7 +171,7 @@ class Desk:
 
         def tx(c: Connection, now: float, eff: Effects) -> Case:
             case = _open(c, case_id, chat_id)
-            if message and case.channel == "sms" and case.opted_out:
+            if message and traits(case.channel).opt_out and case.opted_out:
                 raise ClientOptedOut(
                     f"Not closed: the client of case #{case.id} has opted out of SMS, so your "
                     "last message cannot reach them. Close it without a message."

@@ -13,12 +13,13 @@ with a topic and no summary, no Claim and no Close.
 
 from __future__ import annotations
 
+from bot.channels.traits import TRAITS
 from bot.handoff.model import Case, Entry
 from bot.render import TELEGRAM_TEXT_LIMIT, cut_utf16, utf16_len
 from contract import DANGER, DEFAULT_LANGUAGE, INTENT_FOR_RISK, NOT_SAFE, REQUEST_HUMAN, SELF_HARM
 from contract import REASONS as CONTRACT_REASONS
 
-CHANNELS = {"sms": "SMS", "telegram": "Telegram", "webchat": "web chat"}
+CHANNELS = {name: t.label for name, t in TRAITS.items()}
 REASONS = {
     REQUEST_HUMAN: "asked for a person",
     INTENT_FOR_RISK[SELF_HARM]: "self-harm risk",

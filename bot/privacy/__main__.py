@@ -20,12 +20,12 @@ import argparse
 import asyncio
 import getpass
 import json
-import re
 import sys
 from typing import Any
 
 import aiohttp
 
+from bot.channels.traits import traits
 from bot.db import Database
 from bot.errors import GatewayError, PrivacyError
 from bot.model import CHANNELS
@@ -36,25 +36,10 @@ from bot.privacy.tracker import RasaEraser
 from bot.settings import Settings, load_settings
 from bot.tracker_store import engine_for
 
-_PHONE_NOISE = re.compile(r"[\s().\-]")
-_IDS = {
-    "sms": re.compile(r"\+\d{6,15}"),
-    "telegram": re.compile(r"-?\d{1,20}"),
-    "webchat": re.compile(r"[A-Za-z0-9_-]{1,128}"),
-}
-
 
 def client_id(channel: str, raw: str) -> str:
     """The client id as the channel gives it to the gateway; ValueError if it cannot be one."""
-    value = _PHONE_NOISE.sub("", raw) if channel == "sms" else raw.strip()
-    if not _IDS[channel].fullmatch(value):
-        hint = {
-            "sms": "a phone number with + and the country code, as Twilio sends it",
-            "telegram": "the Telegram chat id, a number",
-            "webchat": "the web chat sender: 1 to 128 letters, digits, - or _",
-        }[channel]
-        raise ValueError(f"not a {channel} client id: give {hint}")
-    return value
+    return traits(channel).clean_address(raw)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -29,6 +29,7 @@ import re
 
 import sqlalchemy as sa
 
+from bot.channels.traits import traits
 from bot.db import Connection, conversations, events
 from bot.db.schema import events as events_table
 from bot.messages import Messages
@@ -62,7 +63,7 @@ def asked(incoming: Incoming) -> str | None:
 
 def numbered(c: Connection, cid: str, incoming: Incoming) -> Incoming:
     """An SMS "1" or "2" answering the gateway's own offer, as the button it picks."""
-    if incoming.channel != "sms" or incoming.kind != "text":
+    if not traits(incoming.channel).numbered_choices or incoming.kind != "text":
         return incoming
     conversation = conversations.get(c, cid)
     choice = numbered_choice(incoming.text, conversation.buttons) if conversation else None

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.admin.charts import SMALL, Chart, Series, columns, ranked, shown
+from bot.channels.traits import TRAITS
 from bot.db.report import ReportEvent
 from bot.report.period import Period
 
@@ -28,7 +29,7 @@ NEAR_MILES = 10.0  # the action server's first radius (actions/directory/search.
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 HOURS = tuple(f"{h:02d}" for h in range(24))
 TOP_NEEDS = 4  # needs drawn by name in the daily columns; the rest are "other"
-CHANNELS = {"webchat": "web chat", "telegram": "Telegram", "sms": "SMS"}
+CHANNELS = {name: t.label for name, t in TRAITS.items()}
 
 
 def unmet(event: ReportEvent) -> bool:

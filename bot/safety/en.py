@@ -10,7 +10,7 @@ it is happening now ("again", "tonight", "right now").
 
 from __future__ import annotations
 
-from bot.safety.patterns import Patterns
+from bot.safety.patterns import Patterns, clear_groups
 
 _SOMEONE = r"(?:my ?self|him ?self|her ?self|them ?selves|them ?self)"
 _MYSELF = r"(?:my ?self|mysef|myslef)"
@@ -480,28 +480,17 @@ PATTERNS = Patterns(
     language="en",
     idioms=IDIOMS,
     negated=NEGATED,
-    clear={
-        # group: (risk, patterns, the cues that make it uncertain)
-        "violence": (
-            "danger",
-            VIOLENCE,
-            ("long_ago", "weeks_ago", "recovery", "grief", "topic", "laugh"),
-        ),
-        "strangulation": ("danger", STRANGULATION, ("years_ago",)),
-        "unsafe": ("danger", UNSAFE, ("long_ago", "weeks_ago", "recovery", "topic", "laugh")),
-        "call": ("danger", CALL_FOR_HELP, ("long_ago", "weeks_ago", "topic", "laugh")),
-        "medical": (
-            "danger",
-            MEDICAL,
-            ("long_ago", "weeks_ago", "recovery", "grief", "topic", "care", "laugh"),
-        ),
-        "self_harm": ("self_harm", SELF_HARM_INTENT, ("long_ago", "recovery", "laugh")),
-        "self_harm_others": (
-            "self_harm",
-            SELF_HARM_OTHERS,
-            ("long_ago", "weeks_ago", "recovery", "grief", "topic", "laugh"),
-        ),
-    },
+    clear=clear_groups(
+        {
+            "violence": VIOLENCE,
+            "strangulation": STRANGULATION,
+            "unsafe": UNSAFE,
+            "call": CALL_FOR_HELP,
+            "medical": MEDICAL,
+            "self_harm": SELF_HARM_INTENT,
+            "self_harm_others": SELF_HARM_OTHERS,
+        }
+    ),
     uncertain={"danger": UNCERTAIN_DANGER, "self_harm": UNCERTAIN_SELF_HARM},
     cues=CUES,
 )

@@ -10,7 +10,7 @@ work as in :mod:`bot.safety.en`.
 
 from __future__ import annotations
 
-from bot.safety.patterns import Patterns
+from bot.safety.patterns import Patterns, clear_groups
 
 _QUIERO = (
     r"(?:quiero|kiero|qiero|quisiera|keria|queria|voy a|vo a|voa|pienso|estoy pensando en|"
@@ -302,27 +302,20 @@ PATTERNS = Patterns(
     language="es",
     idioms=IDIOMS,
     negated=NEGATED,
-    clear={
-        "violence": (
-            "danger",
-            VIOLENCE,
-            ("long_ago", "weeks_ago", "recovery", "grief", "topic", "laugh"),
-        ),
-        "strangulation": ("danger", STRANGULATION, ("years_ago",)),
-        "unsafe": ("danger", UNSAFE, ("long_ago", "weeks_ago", "recovery", "topic", "laugh")),
-        "call": ("danger", CALL_FOR_HELP, ("long_ago", "weeks_ago", "topic", "laugh")),
-        "medical": (
-            "danger",
-            MEDICAL,
-            ("long_ago", "weeks_ago", "recovery", "grief", "topic", "care", "laugh"),
-        ),
-        "self_harm": ("self_harm", SELF_HARM_INTENT, ("long_ago", "recovery", "laugh")),
-        "self_harm_others": (
-            "self_harm",
-            SELF_HARM_OTHERS,
-            ("long_ago", "recovery", "grief", "topic", "laugh"),
-        ),
-    },
+    clear=clear_groups(
+        {
+            "violence": VIOLENCE,
+            "strangulation": STRANGULATION,
+            "unsafe": UNSAFE,
+            "call": CALL_FOR_HELP,
+            "medical": MEDICAL,
+            "self_harm": SELF_HARM_INTENT,
+            "self_harm_others": SELF_HARM_OTHERS,
+        },
+        # Said of someone else, "hace dos semanas" keeps the clear tier in Spanish (as written
+        # first; English makes it a question: to be measured on new Spanish data)
+        cues={"self_harm_others": ("long_ago", "recovery", "grief", "topic", "laugh")},
+    ),
     uncertain={"danger": UNCERTAIN_DANGER, "self_harm": UNCERTAIN_SELF_HARM},
     cues=CUES,
 )

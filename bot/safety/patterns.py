@@ -39,6 +39,33 @@ class Patterns:
         return Compiled(self)
 
 
+# The groups of clear patterns, the risk each signals, and the cues that make it a question
+# ("car crash last week", grief, "as a teen", "lol"): one rule for every language.
+GROUPS: dict[str, tuple[Risk, tuple[str, ...]]] = {
+    "violence": ("danger", ("long_ago", "weeks_ago", "recovery", "grief", "topic", "laugh")),
+    "strangulation": ("danger", ("years_ago",)),
+    "unsafe": ("danger", ("long_ago", "weeks_ago", "recovery", "topic", "laugh")),
+    "call": ("danger", ("long_ago", "weeks_ago", "topic", "laugh")),
+    "medical": ("danger", ("long_ago", "weeks_ago", "recovery", "grief", "topic", "care", "laugh")),
+    "self_harm": ("self_harm", ("long_ago", "recovery", "laugh")),
+    "self_harm_others": (
+        "self_harm",
+        ("long_ago", "weeks_ago", "recovery", "grief", "topic", "laugh"),
+    ),
+}
+
+
+def clear_groups(
+    found: Mapping[str, Sequence[str]], cues: Mapping[str, tuple[str, ...]] | None = None
+) -> dict[str, tuple[Risk, Sequence[str], Sequence[str]]]:
+    """A language's clear patterns by group, with :data:`GROUPS`' risks and cues (``cues``:
+    where the language's own words need other ones)."""
+    return {
+        group: (risk, found[group], (cues or {}).get(group, default))
+        for group, (risk, default) in GROUPS.items()
+    }
+
+
 def _union(patterns: Sequence[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!)")
 

@@ -1,6 +1,6 @@
 """One mixed NLU model for English and Spanish, or one per language? Measured, not assumed.
 
-    python scripts/compare_languages.py     # make compare-languages; slow: three NLU trainings
+    python scripts/compare_languages.py [--only mixed en es]   # make compare-languages; slow
 
 Trains the production pipeline (config.yml) three times with `rasa train nlu`: on all of
 data/nlu (mixed: what the project ships), on the English data alone (data/nlu without es/),
@@ -12,6 +12,7 @@ per model and set, with the train time, and writes results/languages/summary.jso
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import sys
@@ -41,11 +42,20 @@ def data_for(model: str, folder: Path) -> Path:
     return folder
 
 
-def main() -> int:
+MODELS = {"mixed": ("en", "es"), "en": ("en",), "es": ("es",)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="+", choices=list(MODELS), default=list(MODELS),
+                        help="train and score only these models (the others keep their figures)")  # fmt: skip
+    args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
-    summary: dict[str, dict[str, float]] = {}
+    kept = OUT / "summary.json"
+    summary: dict[str, dict[str, float]] = json.loads(kept.read_text()) if kept.is_file() else {}
     with tempfile.TemporaryDirectory() as tmp:
-        for model, languages in (("mixed", ("en", "es")), ("en", ("en",)), ("es", ("es",))):
+        for model in args.only:
+            languages = MODELS[model]
             data = data_for(model, Path(tmp) / model)
             out = Path(tmp) / f"{model}-model"
             seconds = rasa(["train", "nlu", "--nlu", str(data), "--config", "config.yml",

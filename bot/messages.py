@@ -83,7 +83,6 @@ class Messages:
     page_cant_reach: str
     page_kept: str
     page_went_wrong: str
-    page_choice: str
     language: str = DEFAULT_LANGUAGE
 
     def page(self) -> dict[str, str]:

@@ -33,19 +33,22 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot.channels.traits import TRAITS
 from bot.db import Connection, inbound, outbox
 from bot.errors import BadInput, StoreError
 from bot.inputs import json_body, whole_number
+from bot.language import hint_of
 from bot.messages import Catalog
 from bot.model import InboundRecord, Incoming, Kind, OutboxRecord
 from bot.payloads import location_payload, offered
 from bot.state import DB, INBOX, PIPELINE, SETTINGS, TEXTS
 from bot.web import pages
+from contract import LANGUAGES
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 4096
-SENDER = re.compile(r"[A-Za-z0-9_-]{1,128}")
+SENDER = TRAITS["webchat"].address  # 1 to 128 letters, digits, - or _
 HISTORY_SENDER = re.compile(r"[A-Za-z0-9_-]{16,128}")
 CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}")
@@ -88,10 +91,11 @@ def page_language(asked: str | None, accept_language: str, catalog: Catalog) -> 
                 quality = float(params.strip()[2:])
             except ValueError:
                 quality = 0.0
-        ranked.append((-quality, index, tag.strip().lower().split("-")[0]))
-    for quality, _, code in sorted(ranked):
+        ranked.append((-quality, index, tag))
+    for quality, _, tag in sorted(ranked):
+        code = hint_of(tag, LANGUAGES)
         if quality < 0 and code in catalog.languages:
-            return code
+            return str(code)
     return catalog.default
 
 

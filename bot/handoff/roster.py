@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from bot.handoff.settings import HandoffSettings
+from contract import DEFAULT_LANGUAGE
 from region.hours import OfficeHours, describe_opening
 
 
@@ -25,11 +26,13 @@ class Route:
     chat_id: int | None  # the Telegram group to announce it in (None: the console only)
     page_phone: str | None  # paged at once for a high-risk case (after hours only)
     reachable: bool  # staff can answer: a staff group, or the console (a page alone is not enough)
-    languages: frozenset[str] = frozenset({"en"})  # the languages staff answer in on this route
+    languages: frozenset[str] = frozenset(
+        {DEFAULT_LANGUAGE}
+    )  # the languages staff answer in on this route
 
     def speaks(self, language: str | None) -> bool:
         """Whether someone on this route answers in ``language`` (None: the default one)."""
-        return (language or "en") in self.languages
+        return (language or DEFAULT_LANGUAGE) in self.languages
 
 
 class Roster:
@@ -62,11 +65,11 @@ class Roster:
             return Route("office", chat, None, chat is not None or self.console, settings.languages)
         chat = settings.on_call_chat_id
         by_language = settings.phones_by_language
-        phone = by_language.get(language or "en") or settings.on_call_phone
+        phone = by_language.get(language or DEFAULT_LANGUAGE) or settings.on_call_phone
         speakers = settings.on_call_languages | frozenset(by_language)
         return Route("on_call", chat, phone, chat is not None or self.console, speakers)
 
-    def back_when(self, at: float | None = None, language: str = "en") -> str | None:
+    def back_when(self, at: float | None = None, language: str = DEFAULT_LANGUAGE) -> str | None:
         """When staff are back in the office, said plainly in ``language``; None in office
         hours (they are there, only busy) and without office hours."""
         if self.hours is None:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.handoff.auth import StaffAccount, check_hash
-from contract import LANGUAGES
+from contract import DEFAULT_LANGUAGE, LANGUAGES
 
 _NAME = re.compile(r"[A-Za-z0-9_.-]{1,32}")
 _PHONE = re.compile(r"\+[1-9]\d{6,14}")
@@ -30,8 +30,8 @@ class HandoffSettings:
     # The languages staff answer in: the office's (STAFF_LANGUAGES) and after hours
     # (ON_CALL_LANGUAGES, default the office's); and an on-call worker per language, paged
     # first for a client who writes in it (ON_CALL_PHONE_ES).
-    languages: frozenset[str] = frozenset({"en"})
-    on_call_languages: frozenset[str] = frozenset({"en"})
+    languages: frozenset[str] = frozenset({DEFAULT_LANGUAGE})
+    on_call_languages: frozenset[str] = frozenset({DEFAULT_LANGUAGE})
     phones_by_language: dict[str, str] = field(default_factory=dict, repr=False)
     backup_phone: str | None = field(default=None, repr=False)
     unclaimed_minutes: float = 5.0  # announced again after this; the backup paged after twice

@@ -9,7 +9,7 @@
 // once when the browser comes back online. Messages go in the order they were written.
 //
 // The page's texts come in every language of the region (the "texts" meta); the language link
-// switches them in place and sends the choice ("ESPAÑOL") as the client would type it. Each
+// switches them in place and sends the choice as the first reply's language button does. Each
 // message carries the browser's language as a hint (the gateway decides, bot/language.py).
 (() => {
   "use strict";
@@ -246,7 +246,8 @@
       event.preventDefault();
       const code = languageLink.dataset.language;
       showLanguage(code);
-      send({ text: t("choice") }, catalog.names[code]);
+      // The gateway's own language payload, as the first reply's language button sends it.
+      send({ payload: `/language_${code}` }, catalog.names[code]);
       input.focus();
     });
   }

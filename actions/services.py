@@ -10,6 +10,12 @@ rasa_addons/triage.py), the listing is followed by ``utter_safety_check`` ("Are 
 now?"), once: the client gets what they asked for, and then the check. A first page is
 followed by a ``{"report": {...}}`` payload that the gateway keeps for the report and never
 shows (:func:`actions.directory.service.report_of`).
+
+On Telegram and the web chat the listing also goes as data (a ``{"listing": {...}}`` payload,
+contract/listing.py) that the gateway draws as cards, links and a map pin, and it offers the
+next steps as buttons: "More" when there is a next page, and "Talk to a person". SMS gets the
+text alone: its two segments have no room for a numbered menu, and "more" or "person" work
+typed.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from actions.context import channel_of, region
 from actions.directory.db import db_path
 from actions.directory.service import find
 from actions.texts import language_of, speaker
-from contract import PAYLOAD_REPORT
+from contract import PAYLOAD_LISTING, PAYLOAD_REPORT
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +81,17 @@ class ActionFindServices(Action):
             language=language,
         )
         logger.info("directory reply %s (page %d, %s)", reply.key, reply.page, channel)
-        dispatcher.utter_message(text=reply.text)
+        say = speaker(language)
+        buttons = []
+        if reply.listing is not None:
+            if reply.more:
+                buttons.append({"title": say("listing_button_more"), "payload": "/more_results"})
+            buttons.append({"title": say("need_button_person"), "payload": "/request_human"})
+        dispatcher.utter_message(
+            text=reply.text,
+            buttons=buttons or None,
+            json_message={PAYLOAD_LISTING: reply.listing} if reply.listing is not None else None,
+        )
         if (
             reply.report is not None
         ):  # for the report: the gateway keeps it, the client never sees it

@@ -6,8 +6,10 @@ these types without importing each other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
+
+from contract import PAYLOAD_LISTING
 
 Channel = Literal["telegram", "sms", "webchat"]
 CHANNELS: tuple[Channel, ...] = ("telegram", "sms", "webchat")
@@ -176,10 +178,29 @@ def parse_rasa_reply(raw: Any) -> tuple[list[BotMessage], list[str]]:
     dropped: list[str] = []
     for index, item in enumerate(raw):
         try:
-            messages.append(_bot_message(item))
+            message = _bot_message(item)
         except ValueError as exc:
             dropped.append(f"element {index}: {exc}")
+            continue
+        if _belongs_to_previous(message, messages):
+            messages[-1] = replace(messages[-1], custom=message.custom)
+        else:
+            messages.append(message)
     return messages, dropped
+
+
+def _belongs_to_previous(message: BotMessage, before: list[BotMessage]) -> bool:
+    """Whether ``message`` is the listing of the text before it: Rasa's REST channel sends a
+    message's text (and buttons) and its custom payload as two elements."""
+    return (
+        bool(before)
+        and message.text is None
+        and not message.buttons
+        and message.image is None
+        and set(message.custom or ()) == {PAYLOAD_LISTING}
+        and before[-1].text is not None
+        and before[-1].custom is None
+    )
 
 
 def _bot_message(item: Any) -> BotMessage:

@@ -6,22 +6,29 @@ unit as it is: a long Telegram reply split in two never re-sends its first half.
 - Telegram: text split at 4,096 UTF-16 units; buttons become an inline keyboard whose callback
   data is the payload (or ``p:<hash>`` when it is over 64 bytes, the payload kept in the store);
   ``{"request_location": true}`` adds a "share my location" reply keyboard to the text before it.
+  A directory listing (``{"listing": ...}``, contract/listing.py) goes in HTML: names in bold,
+  every word of the data escaped, numbers as people dial them (Telegram makes them tappable),
+  the plain text kept beside it for a resend if Telegram refuses the markup; then a map pin
+  (``venue``) of the nearest service that is open now and may be pinned, with Directions.
 - SMS: a turn's texts joined, buttons as a numbered list, folded to GSM-7, cut into parts of at
   most two segments; the numbered buttons are remembered so that a reply "2" means the second
   (the router reads it back: :func:`bot.pipeline.numbered_choice`).
-- Web chat: each message as it is; the page draws buttons and a "use my location" button.
+- Web chat: each message as it is; the page draws buttons and a "use my location" button, and a
+  listing's services as cards with Call and Directions links.
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot import gsm
 from bot.messages import Messages
 from bot.model import BotMessage, Button, OutboxItem
-from contract import PAYLOAD_REQUEST_LOCATION
+from contract import PAYLOAD_LISTING, PAYLOAD_REQUEST_LOCATION, Listing, Service, as_payload
+from contract import listing_from as _listing_from
 
 TELEGRAM_TEXT_LIMIT = 4096
 TELEGRAM_CALLBACK_LIMIT = 64
@@ -48,6 +55,11 @@ def render(channel: str, messages: list[BotMessage], kind: str, texts: Messages)
 
 def wants_location(message: BotMessage) -> bool:
     return bool(message.custom and message.custom.get(PAYLOAD_REQUEST_LOCATION) is True)
+
+
+def listing_of(message: BotMessage) -> Listing | None:
+    """The directory listing a message carries as data, if any (and well formed)."""
+    return _listing_from((message.custom or {}).get(PAYLOAD_LISTING))
 
 
 def payloads_in(body: dict[str, Any]) -> list[str]:
@@ -77,7 +89,11 @@ def render_telegram(messages: list[BotMessage], kind: str, texts: Messages) -> R
             continue
         if message.image:
             bodies.append({"photo": message.image})
-        if message.text:
+        listing = listing_of(message)
+        marked = telegram_html(listing) if listing else None
+        if message.text and marked and utf16_len(marked) <= TELEGRAM_TEXT_LIMIT:
+            bodies.append({"text": marked, "parse_mode": "HTML", "plain": message.text})
+        elif message.text:
             bodies.extend(
                 {"text": chunk} for chunk in split_utf16(message.text, TELEGRAM_TEXT_LIMIT)
             )
@@ -88,8 +104,53 @@ def render_telegram(messages: list[BotMessage], kind: str, texts: Messages) -> R
                 [button.title, _callback_data(button.payload, rendered)]
                 for button in message.buttons
             ]
+        pin = listing.nearest_open_pin() if listing else None
+        if listing and pin:
+            bodies.append(telegram_venue(pin, listing))
     rendered.items = [OutboxItem(kind, body) for body in bodies]
     return rendered
+
+
+def telegram_html(listing: Listing) -> str:
+    """A listing in Telegram's HTML: each name in bold, every word of the data escaped."""
+    label = listing.labels.get
+    blocks = [html.escape(listing.header)] if listing.header else []
+    for service in listing.services:
+        head = f"<b>{service.number}. {html.escape(service.name)}</b>"
+        lines = [f"{head} ({html.escape(service.distance)})" if service.distance else head]
+        lines.append(html.escape(service.status))
+        if service.phone:
+            lines.append(
+                f"{html.escape(label('phone') or '')} {html.escape(service.phone)}".strip()
+            )
+        if service.address:
+            area = f"{label('area')} " if service.confidential and label("area") else ""
+            lines.append(html.escape(f"{area}{service.address}"))
+        if service.who:
+            lines.append(html.escape(f"{label('for') or ''} {service.who}".strip()))
+        if service.speaks and label("speaks"):
+            lines.append(html.escape(label("speaks") or ""))
+        blocks.append("\n".join(lines))
+    if listing.footer:
+        blocks.append(html.escape(listing.footer))
+    return "\n\n".join(blocks)
+
+
+def telegram_venue(service: Service, listing: Listing) -> dict[str, Any]:
+    """A map pin of ``service`` (only ever a pinnable one: public, with its own point)."""
+    if not service.pinnable or service.latitude is None or service.longitude is None:
+        raise ValueError("only a public place with its own point is pinned")
+    body: dict[str, Any] = {
+        "venue": {
+            "latitude": service.latitude,
+            "longitude": service.longitude,
+            "title": service.name,
+            "address": service.address or service.status,
+        }
+    }
+    if service.directions:
+        body["links"] = [[listing.labels.get("directions") or "Directions", service.directions]]
+    return body
 
 
 def _attach_location_keyboard(bodies: list[dict[str, Any]], title: str) -> None:
@@ -183,6 +244,9 @@ def render_webchat(messages: list[BotMessage], kind: str) -> Rendered:
         if not (message.text or message.image or message.buttons):
             continue
         body: dict[str, Any] = {"text": message.text or ""}
+        listing = listing_of(message)
+        if listing:  # the page draws it as cards; "text" stays for anything that reads text
+            body["listing"] = as_payload(listing)
         if message.buttons:
             body["buttons"] = [{"title": b.title, "payload": b.payload} for b in message.buttons]
         if message.image:

@@ -29,6 +29,7 @@ from contract.keys import (
     PAYLOAD_REQUEST_LOCATION,
 )
 from contract.language import DEFAULT_LANGUAGE, LANGUAGES, Language
+from contract.listing import Listing, Service, as_payload, directions_link, listing_from
 from contract.needs import INTENT_FOR_NEED, NEED_FOR_INTENT, NEEDS, Need
 from contract.risk import (
     CLEAR,
@@ -76,11 +77,16 @@ __all__ = [
     "TIERS",
     "UNCERTAIN",
     "Language",
+    "Listing",
     "Need",
     "Risk",
+    "Service",
     "Tier",
     "Urgency",
+    "as_payload",
+    "directions_link",
     "example_key",
+    "listing_from",
     "normalise",
     "urgency",
 ]

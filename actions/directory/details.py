@@ -34,6 +34,11 @@ class Listing:
     who: str
     confidential: bool
     speaks: bool = False  # says it serves people in the client's language (HSDS `language`)
+    # The place's own point, for a map: only when the data gives it (not a ZIP code's centre)
+    # and the address is public.
+    latitude: float | None = None
+    longitude: float | None = None
+    url: str | None = None  # the service's web page, else its organization's
 
 
 # How HSDS `language` records name a conversation's language: ISO 639-1 and -3 codes, and
@@ -71,6 +76,13 @@ def listing(
         f"AND link_id IN ({','.join('?' * len(owners))})",
         [flags.term_id("closed-public-holidays"), *owners],
     ).fetchone()
+    exact = (
+        (hit.latitude, hit.longitude)
+        if not (hit.confidential or hit.approximate)
+        and hit.latitude is not None
+        and hit.longitude is not None
+        else None
+    )
     return Listing(
         service_id=hit.service_id,
         name=" ".join(str(service["name"]).split()),
@@ -82,7 +94,26 @@ def listing(
         who=who_note(hit.min_age, hit.max_age, hit.gender),
         confidential=hit.confidential,
         speaks=bool(language) and speaks(conn, hit, str(language)),
+        latitude=exact[0] if exact else None,
+        longitude=exact[1] if exact else None,
+        url=_url(conn, service),
     )
+
+
+def _url(conn: sqlite3.Connection, service: sqlite3.Row) -> str | None:
+    urls = [service["url"]]
+    if service["organization_id"]:
+        row = conn.execute(
+            "SELECT website FROM organizations WHERE id = ?", (service["organization_id"],)
+        ).fetchone()
+        urls.append(row["website"] if row else None)
+    for url in urls:
+        url = str(url or "").strip()
+        if url.lower().startswith(("http://", "https://")):
+            return url
+        if url.lower().startswith("www."):
+            return f"https://{url}"
+    return None
 
 
 def _hours(conn: sqlite3.Connection, hit: Hit, closed_on_holidays: bool) -> Hours:

@@ -120,6 +120,24 @@ def _when(moment: dt.datetime, now: dt.datetime, say: Say = _english, language: 
     return f"{day} {_clock(moment)}"
 
 
+def dialable(phone: str | None, country: str) -> tuple[str | None, str | None]:
+    """A phone number as people dial it ("+1 650-555-0199"), which Telegram and phones make
+    tappable, and as a tel: link ("tel:+1-650-555-0199"); the number as the data gives it,
+    and no link, when it does not read as a phone number of ``country``."""
+    if not phone:
+        return None, None
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(phone, country)
+    except phonenumbers.NumberParseException:
+        return phone, None
+    if not phonenumbers.is_possible_number(number):
+        return phone, None
+    international = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return international, phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.RFC3966)
+
+
 def distance_text(item: Listing, short: bool = False, say: Say = _english) -> str:
     if item.confidential:
         return say("call_for_address") if not short else ""

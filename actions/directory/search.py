@@ -38,11 +38,13 @@ class Hit:
     location_id: str | None
     service_at_location_id: str | None
     miles: float | None  # None: found by service area
-    approximate: bool
+    approximate: bool  # the point is its ZIP code's or town's centre, not the place's own
     confidential: bool
     min_age: float | None
     max_age: float | None
     gender: str | None
+    latitude: float | None = None  # the place's point (None: found by service area)
+    longitude: float | None = None
 
 
 @dataclass(frozen=True)
@@ -152,4 +154,6 @@ def _hit(row: sqlite3.Row, miles: float | None) -> Hit:
         min_age=row["min_age"],
         max_age=row["max_age"],
         gender=row["gender"],
+        latitude=row["latitude"],
+        longitude=row["longitude"],
     )

@@ -22,12 +22,15 @@ from typing import Any
 
 from actions.directory import render
 from actions.directory.build import reader
+from actions.directory.details import Listing as Result
 from actions.directory.details import listing, speaks
 from actions.directory.eligibility import profile_from
 from actions.directory.errors import DirectoryUnavailable
 from actions.directory.hours import holiday_calendar
 from actions.directory.search import RADII_MILES, Hit, Where, miles_between, search
 from actions.gazetteer import Gazetteer, Place, gazetteer_for
+from contract import Listing, Service, as_payload, directions_link
+from contract.listing import LABELS, state_of
 from region import Region
 
 logger = logging.getLogger(__name__)
@@ -41,6 +44,8 @@ class Reply:
     page: int = 0
     forget_location: bool = False
     report: dict[str, Any] | None = None  # what the report counts of a search (a first page)
+    listing: dict[str, Any] | None = None  # the services as data (contract.listing), not on SMS
+    more: bool = False  # there is a next page
 
 
 def find(
@@ -108,7 +113,53 @@ def find(
         text = render.to_gsm7(f"{header}\n{results}\n{line_text}")
         return Reply(key, text, page, report=counted)
     text = f"{header}\n{render.rich(items, first, now, say, language)}\n{line_text}"
-    return Reply(key, text, page, report=counted)
+    data = Listing(
+        header=header,
+        footer=line_text,
+        labels={name: say(f"label_{name}") for name in LABELS if name != "speaks"}
+        | {"speaks": say("directory_speaks")},
+        services=tuple(
+            _service(n, item, now, say, language, region.gazetteer.country, region.gazetteer.state)
+            for n, item in enumerate(items, start=first)
+        ),
+    )
+    more = len(ordered) > (page + 1) * size
+    return Reply(key, text, page, report=counted, listing=as_payload(data), more=more)
+
+
+def _service(
+    number: int,
+    item: Result,
+    now: dt.datetime,
+    say: Say,
+    language: str,
+    country: str,
+    state: str,
+) -> Service:
+    """One result as data for the rich channels (contract.listing), in the client's words."""
+    phone, tel = render.dialable(item.phone, country)
+    return Service(
+        number=number,
+        name=item.name,
+        state=state_of(item.status.state) or "unknown",
+        status=render.status_text(item.status, now, say=say, language=language),
+        distance=render.distance_text(item, say=say),
+        phone=phone,
+        tel=tel,
+        address=item.address,
+        confidential=item.confidential,
+        latitude=item.latitude,
+        longitude=item.longitude,
+        directions=directions_link(
+            item.latitude,
+            item.longitude,
+            f"{item.address}, {state}" if item.address else None,
+            item.confidential,
+        ),
+        who=item.who,
+        url=item.url,
+        speaks=item.speaks,
+    )
 
 
 def report_of(gazetteer: Gazetteer, place: Place, need: str, hits: list[Hit]) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    Message,
     ReplyKeyboardMarkup,
     Update,
 )
@@ -64,6 +65,7 @@ from bot.inputs import json_body
 from bot.model import Incoming
 from bot.pacing import Pacer
 from bot.privacy import redact
+from bot.render import TELEGRAM_TEXT_LIMIT, split_utf16
 from bot.settings import Settings
 from bot.state import TELEGRAM
 
@@ -297,10 +299,18 @@ class TelegramSender:
         try:
             if "photo" in body:
                 message = await bot.send_photo(int(address), body["photo"])
-            else:
-                message = await bot.send_message(
-                    int(address), body["text"], reply_markup=_markup(body)
+            elif "venue" in body:
+                venue = body["venue"]
+                message = await bot.send_venue(
+                    int(address),
+                    latitude=venue["latitude"],
+                    longitude=venue["longitude"],
+                    title=venue["title"],
+                    address=venue["address"],
+                    reply_markup=_markup(body),
                 )
+            else:
+                message = await self._send_text(int(address), body)
         except RetryAfter as exc:
             raise TransientSendError(
                 "Telegram asks to slow down", retry_after_seconds(exc)
@@ -313,12 +323,31 @@ class TelegramSender:
             raise TransientSendError(redact(f"{type(exc).__name__}: {exc.message}")) from None
         return str(message.message_id)
 
+    async def _send_text(self, chat_id: int, body: dict[str, Any]) -> Message:
+        """The text in its markup; if Telegram refuses the markup, the same words plain (a
+        reply is never lost to a formatting error)."""
+        bot = self.client.application.bot
+        if not body.get("parse_mode"):
+            return await bot.send_message(chat_id, body["text"], reply_markup=_markup(body))
+        try:
+            return await bot.send_message(
+                chat_id, body["text"], parse_mode=body["parse_mode"], reply_markup=_markup(body)
+            )
+        except BadRequest as exc:
+            log.warning("Telegram refused the markup (%s); sending it plain", exc.message)
+            plain = split_utf16(str(body.get("plain") or body["text"]), TELEGRAM_TEXT_LIMIT)
+            for part in plain[:-1]:
+                await bot.send_message(chat_id, part)
+            return await bot.send_message(chat_id, plain[-1], reply_markup=_markup(body))
+
 
 def _markup(body: dict[str, Any]) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
-    if body.get("buttons"):
-        rows = [
-            [InlineKeyboardButton(title, callback_data=data)] for title, data in body["buttons"]
-        ]
+    rows = [
+        [InlineKeyboardButton(title, callback_data=data)]
+        for title, data in body.get("buttons") or ()
+    ]
+    rows += [[InlineKeyboardButton(title, url=url)] for title, url in body.get("links") or ()]
+    if rows:
         return InlineKeyboardMarkup(rows)
     if body.get("request_location"):
         button = KeyboardButton(str(body["request_location"]), request_location=True)

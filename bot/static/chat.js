@@ -8,6 +8,10 @@
 // the same id (so the gateway keeps it once), after 1 s, 2 s, 4 s... at most 15 s apart, and at
 // once when the browser comes back online. Messages go in the order they were written.
 //
+// A directory reply comes with its services as data ("listing"): each is drawn as a card with
+// a Call link (tel:) and a Directions link, and whether it is open now; every word in it is the
+// action server's, in the conversation's language, and goes in as text, never as markup.
+//
 // The page's texts come in every language of the region (the "texts" meta); the language link
 // switches them in place and sends the choice as the first reply's language button does. Each
 // message carries the browser's language as a hint (the gateway decides, bot/language.py).
@@ -81,7 +85,12 @@
     const item = document.createElement("li");
     item.className = "bot " + (unit.kind || "");
     item.dataset.id = unit.id;
-    if (unit.text) item.appendChild(document.createTextNode(unit.text));
+    if (unit.listing && (unit.listing.services || []).length) {
+      item.classList.add("listing");
+      item.appendChild(listingNode(unit.listing));
+    } else if (unit.text) {
+      item.appendChild(document.createTextNode(unit.text));
+    }
     if (unit.image) {
       const img = document.createElement("img");
       img.src = unit.image;
@@ -99,6 +108,59 @@
     if (choices.childElementCount) item.appendChild(choices);
     log.appendChild(item);
     scrollDown();
+  }
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  function link(href, className, text, external) {
+    const a = el("a", className, text);
+    a.href = href;
+    if (external) {
+      a.target = "_blank";
+      a.rel = "noopener noreferrer";
+    }
+    return a;
+  }
+
+  function listingNode(listing) {
+    const labels = listing.labels || {};
+    const part = document.createDocumentFragment();
+    if (listing.header) part.appendChild(el("p", "header", listing.header));
+    const cards = el("ul", "services");
+    for (const service of listing.services) {
+      const card = el("li", "service");
+      card.appendChild(el("p", "name", `${service.number}. ${service.name}`));
+      const facts = el("p", "facts");
+      facts.appendChild(el("span", `badge ${service.state}`, service.status));
+      if (service.distance) facts.appendChild(document.createTextNode(` ${service.distance}`));
+      card.appendChild(facts);
+      if (service.who) card.appendChild(el("p", "who", `${labels.for || ""} ${service.who}`.trim()));
+      if (service.speaks && labels.speaks) card.appendChild(el("p", "who", labels.speaks));
+      if (service.address) {
+        const area = service.confidential && labels.area ? `${labels.area} ` : "";
+        card.appendChild(el("p", "address", area + service.address));
+      }
+      const actions = el("p", "actions");
+      if (service.tel) {
+        actions.appendChild(link(service.tel, "call", `${labels.call || "Call"} ${service.phone || ""}`.trim()));
+      } else if (service.phone) {
+        actions.appendChild(el("span", "phone", `${labels.phone || ""} ${service.phone}`.trim()));
+      }
+      if (service.directions) {
+        actions.appendChild(link(service.directions, "directions", labels.directions || "Directions", true));
+      }
+      if (service.url) actions.appendChild(link(service.url, "website", labels.website || "Website", true));
+      if (actions.childElementCount) card.appendChild(actions);
+      cards.appendChild(card);
+    }
+    part.appendChild(cards);
+    if (listing.footer) part.appendChild(el("p", "footer", listing.footer));
+    return part;
   }
 
   function choice(title, onClick) {

@@ -1,20 +1,26 @@
 """A fake Telegram Bot API server, reached by python-telegram-bot through TELEGRAM_API_URL.
 
 It implements what the gateway calls (getMe, setWebhook, deleteWebhook, getUpdates,
-sendMessage, sendPhoto, answerCallbackQuery) with the Bot API's own request and answer shapes.
+sendMessage, sendPhoto, sendVenue, answerCallbackQuery) with the Bot API's own request and
+answer shapes.
 :meth:`FakeTelegram.push` delivers an update the way Telegram does: to the webhook (with the
 secret token header, again and again until it is answered 200) when one is set, else to
 getUpdates, which confirms updates only when a later call asks with a higher offset.
 ``fail_next`` makes the next sends answer an error (429 with retry_after, 403, 400, 500).
-Like Telegram, it refuses a message longer than 4,096 UTF-16 units ("message is too long").
+Like Telegram, it refuses a message longer than 4,096 UTF-16 units ("message is too long"),
+and reads ``parse_mode=HTML`` as Telegram does: only Telegram's tags, balanced, with every other
+``<``, ``>`` and ``&`` escaped, else "can't parse entities"; what it keeps as ``text`` is what
+the client sees (tags gone, entities decoded) and the bold parts in ``bold``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import itertools
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +43,10 @@ class Sent:
     reply_markup: dict[str, Any] | None
     photo: str | None = None
     at: float = field(default_factory=time.monotonic)
+    parse_mode: str | None = None
+    bold: list[str] = field(default_factory=list)  # the bold parts of an HTML message, as seen
+    links: list[str] = field(default_factory=list)  # the <a href> targets of an HTML message
+    venue: dict[str, Any] | None = None  # sendVenue: latitude, longitude, title, address
 
 
 class FakeTelegram(LoopbackServer):
@@ -136,9 +146,32 @@ class FakeTelegram(LoopbackServer):
         return list(self.pending)
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> Any:
-        if too_long(params["text"]):
+        text, bold, links = params["text"], [], []
+        mode = params.get("parse_mode")
+        if mode is not None:
+            if str(mode).lower() != "html":
+                return error_response(400, f"Bad Request: unsupported parse_mode {mode}")
+            try:
+                text, bold, links = parse_html(text)
+            except ValueError as exc:
+                return error_response(400, f"Bad Request: can't parse entities: {exc}")
+        if too_long(text):
             return error_response(400, "Bad Request: message is too long")
-        return self._send(params, text=params["text"])
+        return self._send(params, text=text, parse_mode=mode, bold=bold, links=links)
+
+    async def _api_sendVenue(self, params: dict[str, Any]) -> Any:
+        try:
+            venue = {
+                "latitude": float(params["latitude"]),
+                "longitude": float(params["longitude"]),
+                "title": str(params["title"]),
+                "address": str(params["address"]),
+            }
+        except (KeyError, TypeError, ValueError):
+            return error_response(
+                400, "Bad Request: venue needs latitude, longitude, title, address"
+            )
+        return self._send(params, venue=venue)
 
     async def _api_sendPhoto(self, params: dict[str, Any]) -> Any:
         return self._send(params, photo=params["photo"])
@@ -148,7 +181,11 @@ class FakeTelegram(LoopbackServer):
         return True
 
     def _send(
-        self, params: dict[str, Any], text: str | None = None, photo: str | None = None
+        self,
+        params: dict[str, Any],
+        text: str | None = None,
+        photo: str | None = None,
+        **extra: Any,
     ) -> Any:
         if self.failures:
             status, description, retry_after = self.failures.pop(0)
@@ -157,7 +194,9 @@ class FakeTelegram(LoopbackServer):
             return error_response(status, description, **extra)
         chat_id = int(params["chat_id"])
         markup = params.get("reply_markup")
-        sent = Sent(chat_id, text, json.loads(markup) if markup else None, photo)
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        sent = Sent(chat_id, text, markup or None, photo, **extra)
         self.sent.append(sent)
         if self.on_send is not None:
             self.on_send(sent)
@@ -171,6 +210,13 @@ class FakeTelegram(LoopbackServer):
             message["text"] = text
         if photo is not None:
             message["photo"] = [{"file_id": "p1", "file_unique_id": "u1", "width": 1, "height": 1}]
+        if sent.venue is not None:
+            venue = sent.venue
+            message["venue"] = {
+                "location": {"latitude": venue["latitude"], "longitude": venue["longitude"]},
+                "title": venue["title"],
+                "address": venue["address"],
+            }
         return message
 
     async def _deliver(self, update: dict[str, Any]) -> None:
@@ -196,6 +242,68 @@ async def _params(request: web.Request) -> dict[str, Any]:
     if request.method == "GET":
         return dict(request.query)
     return {k: v for k, v in (await request.post()).items()}
+
+
+# Telegram's HTML style: these tags, the four named entities and numeric ones; anything else
+# that looks like markup is refused (https://core.telegram.org/bots/api#html-style).
+HTML_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-emoji",
+}
+_HTML_TOKEN = re.compile(
+    r"<(/?)([A-Za-z][A-Za-z-]*)((?:\s[^<>]*)?)>|&(#\d+|#x[0-9A-Fa-f]+|lt|gt|amp|quot);|[<>&]"
+)
+
+
+def parse_html(marked: str) -> tuple[str, list[str], list[str]]:
+    """What a client sees of an HTML message: its text, its bold parts and its link targets;
+    ValueError (with Telegram's words) when Telegram would refuse it."""
+    out: list[str] = []
+    open_tags: list[tuple[str, int]] = []
+    bold: list[str] = []
+    links: list[str] = []
+    at = 0
+    for token in _HTML_TOKEN.finditer(marked):
+        out.append(marked[at : token.start()])
+        at = token.end()
+        closing, tag, attributes, entity = token.groups()
+        if token.group(0) in "<>&":
+            raise ValueError(f"unexpected {token.group(0)!r} at byte offset {token.start()}")
+        if entity:
+            out.append(html.unescape(f"&{entity};"))
+            continue
+        tag = tag.lower()
+        if tag not in HTML_TAGS:
+            raise ValueError(f'Unsupported start tag "{tag}" at byte offset {token.start()}')
+        if not closing:
+            if tag == "a":
+                href = re.search(r'href\s*=\s*"([^"]*)"', attributes or "")
+                links.append(html.unescape(href.group(1)) if href else "")
+            open_tags.append((tag, len("".join(out))))
+            continue
+        if not open_tags or open_tags[-1][0] != tag:
+            raise ValueError(f'Can\'t find end tag corresponding to start tag "{tag}"')
+        _, start = open_tags.pop()
+        if tag in ("b", "strong"):
+            bold.append("".join(out)[start:])
+    if open_tags:
+        raise ValueError(f'Can\'t find end tag corresponding to start tag "{open_tags[-1][0]}"')
+    out.append(marked[at:])
+    return "".join(out), bold, links
 
 
 def too_long(text: str, limit: int = 4096) -> bool:

@@ -240,3 +240,68 @@ async def test_no_search_reports_nothing(slots: dict[str, Any]) -> None:
 async def test_the_next_page_is_not_counted_again() -> None:
     _, _, reports = await said(intent="more_results", results_page=0.0)
     assert reports == []
+
+
+async def uttered(channel: str, language: str = "en", **slots: Any) -> dict[str, Any]:
+    """The action's first message as it leaves the action server (text, buttons, custom)."""
+    dispatcher = CollectingDispatcher()
+    slots = {"need": "shelter", "location": "Redwood City, CA", "results_page": 0.0, **slots}
+    metadata = {"channel": channel, "language": language}
+    await ActionFindServices(now=lambda: MONDAY_NOON).run(
+        dispatcher, tracker("...", intent="find_shelter", slots=slots, metadata=metadata), {}
+    )
+    return dispatcher.messages[0]
+
+
+async def test_telegram_and_web_chat_get_the_services_as_data_beside_the_text() -> None:
+    message = await uttered("webchat", need="food")
+    listing = message["custom"]["listing"]
+    names = [s["name"] for s in listing["services"]]
+    assert [f"{n}. {name}" for n, name in enumerate(names, 1)] == [
+        line.split(" (")[0] for line in message["text"].splitlines() if re.match(r"\d+\. ", line)
+    ]
+    assert listing["header"] == message["text"].splitlines()[0]
+    assert listing["footer"] == message["text"].splitlines()[-1]
+    for service in listing["services"]:
+        assert re.fullmatch(r"\+1 \d{3}-\d{3}-\d{4}", service["phone"])
+        assert service["tel"] == "tel:" + service["phone"].replace(" ", "-")
+    [fair_oaks] = [s for s in listing["services"] if s["state"] == "open"]
+    assert fair_oaks["latitude"] is not None
+    assert fair_oaks["directions"].endswith(
+        f"{fair_oaks['latitude']:.6f},{fair_oaks['longitude']:.6f}"
+    )
+    # A place known only by its ZIP code's centre gets no point, and directions by its street.
+    placed_by_zip = [s for s in listing["services"] if s["distance"].startswith("about")]
+    assert placed_by_zip
+    assert all(s["latitude"] is None and "destination=" in s["directions"] for s in placed_by_zip)
+    assert [b["payload"] for b in message["buttons"]] == ["/more_results", "/request_human"]
+
+
+async def test_a_refuge_is_sent_as_its_town_with_no_point_and_no_directions() -> None:
+    listing = (await uttered("telegram", need="domestic_violence", location="94112"))["custom"]
+    refuges = [s for s in listing["listing"]["services"] if s["confidential"]]
+    assert {s["name"] for s in refuges} >= {"La Casa de las Madres", "Rosalie House"}
+    for refuge in refuges:
+        assert refuge["address"] == "San Francisco"
+        assert refuge["latitude"] is None
+        assert refuge["longitude"] is None
+        assert refuge["directions"] is None
+
+
+async def test_the_last_page_offers_no_more_and_sms_gets_no_buttons_nor_data() -> None:
+    message = await uttered("webchat", need="legal")
+    assert len(message["custom"]["listing"]["services"]) < 5
+    assert [b["payload"] for b in message["buttons"]] == ["/request_human"]
+    sms = await uttered("sms", need="food")
+    assert set(sms) >= {"text"}
+    assert not sms.get("buttons")
+    assert not sms.get("custom")
+
+
+async def test_the_listing_speaks_the_clients_language() -> None:
+    message = await uttered("webchat", language="es", need="food")
+    listing = message["custom"]["listing"]
+    assert listing["header"].startswith("Cerca de")
+    assert listing["labels"]["call"] == "Llamar"
+    assert listing["labels"]["directions"] == "Cómo llegar"
+    assert [b["title"] for b in message["buttons"]] == ["Más", "Hablar con una persona"]

@@ -42,7 +42,6 @@ from scripts.fakes.project import copy_project
 from scripts.model import model_path
 from scripts.stack import Stack, actions_spec, free_port, rasa_spec
 from tests.admin.conftest import ACCOUNTS, ADMINS, PASSWORDS
-from tests.bot.test_gateway_page import browser  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,7 +124,7 @@ async def until_finished(page: Page, gateway: RunningGateway) -> str:
 
 
 async def test_label_train_gate_promote_roll_back_and_a_risk_miss_refused(
-    browser: Browser,  # noqa: F811 - the fixture
+    browser: Browser,
     loop_stack,
 ):
     gateway, project, rasa_url, token = loop_stack

@@ -9,7 +9,6 @@ import aiohttp
 import pytest
 from playwright.async_api import Browser, Page
 
-from tests.bot.test_gateway_page import browser  # noqa: F401 - a fixture
 from tests.handoff.conftest import PASSWORDS
 from tests.handoff.helpers import settle
 
@@ -112,7 +111,7 @@ async def console(chromium: Browser, gateway, name: str = "alex") -> Page:
 
 
 @pytest.mark.browser
-async def test_staff_at_a_desk_work_a_case_in_the_console(browser, gateway, http):  # noqa: F811
+async def test_staff_at_a_desk_work_a_case_in_the_console(browser, gateway, http):
     await say(http, gateway, NORMAL, "can i talk to a real person")
     await say(http, gateway, AT_RISK, "i want to kill myself")  # later, but first in the queue
     page = await console(browser, gateway)

@@ -42,7 +42,6 @@ from bot.settings import Secret
 from bot.state import HANDOFF
 from scripts.fakes.telegram import FakeTelegram, text_update
 from scripts.fakes.twilio import post_sms, sms_form
-from tests.bot.test_gateway_page import browser  # noqa: F401 - a fixture
 from tests.handoff.conftest import TUESDAY_2AM, Clock
 from tests.handoff.helpers import settle
 from tests.report.conftest import LEAD, PASSWORDS
@@ -138,7 +137,7 @@ async def test_a_night_of_conversations_is_counted_drawn_and_downloadable(
     http,
     fake_telegram,
     clock: Clock,
-    browser: Browser,  # noqa: F811
+    browser: Browser,
 ) -> None:
     clients = Clients(gateway, http, fake_telegram)
     channels = ("webchat", "telegram", "sms")

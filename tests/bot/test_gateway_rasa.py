@@ -71,6 +71,27 @@ async def test_telegram_a_bed_tonight_in_redwood_city(start_gateway, real_rasa, 
     services = "\n".join(fake_telegram.texts_to(CHAT)[1:])
     assert NEAREST_SHELTER in services
     assert "211" in services  # every reply ends with the 24/7 line
+    # The listing as Rasa's REST channel sends it (text and buttons, then the data) is one
+    # Telegram message: names in bold, and the next steps as buttons.
+    listing = next(s for s in fake_telegram.sent if s.parse_mode == "HTML")
+    assert listing.bold[0] == f"1. {NEAREST_SHELTER}"
+    payloads = [row[0].get("callback_data") for row in listing.reply_markup["inline_keyboard"]]
+    assert payloads[:2] == ["/more_results", "/request_human"]
+
+
+async def test_web_chat_a_bed_tonight_comes_as_cards_data(start_gateway, real_rasa, http):
+    gateway = await start_gateway(real_rasa())
+    sender = "real-rasa-listing-0001"
+    url = f"{gateway.url}/api/webchat"
+    async with http.post(url, json={"sender": sender, "text": "i need a bed tonight"}) as r:
+        assert (await r.json())["replies"][0]["text"].startswith("Where are you now?")
+    where = {"latitude": REDWOOD_CITY[0], "longitude": REDWOOD_CITY[1]}
+    async with http.post(url, json={"sender": sender, "location": where}) as r:
+        [reply] = (await r.json())["replies"]
+    services = reply["listing"]["services"]
+    assert services[0]["name"] == NEAREST_SHELTER
+    assert services[0]["tel"].startswith("tel:+1-650-")
+    assert NEAREST_SHELTER in reply["text"]  # the plain text stays beside the data
 
 
 async def test_sms_a_bed_tonight_by_zip_code(start_gateway, real_rasa, fake_twilio, http):

@@ -17,8 +17,8 @@ rendered for the channel (:mod:`.render`, :mod:`.gsm`) and delivered by the outb
 typed state (:mod:`.state`), settings (:mod:`.settings`), the gateway's own texts
 (:mod:`.messages`), plain data (:mod:`.model`), errors (:mod:`.errors`), keyed worker tasks
 (:mod:`.workers`), privacy (:mod:`.privacy`) and logging (:mod:`.logs`). Beside them, the
-admins' loop (:mod:`.admin`: review, label, retrain, promote), which reads what Rasa recorded
-through :mod:`.tracker_store`; and the report (:mod:`.report`, the page ``/admin/report``) of
+admins' loop (:mod:`.admin`: review, label, retrain, promote on every replica that
+:mod:`.replicas` records), which reads what Rasa recorded through :mod:`.tracker_store`; and the report (:mod:`.report`, the page ``/admin/report``) of
 what clients needed and what was not found, from counts kept without words. Every page (the
 web chat, the console, the admin pages, the report) is a template of one Jinja environment
 with one set of security headers (:mod:`.web`).

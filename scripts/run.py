@@ -39,6 +39,7 @@ from dotenv import load_dotenv
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot import replicas as replica_record
 from scripts import datastores
 from scripts.model import live_model
 from scripts.stack import (
@@ -290,6 +291,8 @@ def main() -> int:
             stack.start(
                 rasa_spec(port, model, token, action_url, tracker_db, stores, name, rasa_interface)
             )
+        if rasa_ports:  # one record of the replicas, for the admin CLI (bot/replicas.py)
+            replica_record.record(ROOT, [f"http://127.0.0.1:{port}" for port in rasa_ports])
         if "gateway" in running:
             rasa_urls = ",".join(f"http://127.0.0.1:{port}" for port in rasa_ports)
             if "rasa" not in running:  # the replicas are on other machines: RASA_URL names them
@@ -322,6 +325,8 @@ def main() -> int:
         return 1
     finally:
         stack.stop()
+        if rasa_ports:
+            replica_record.forget(ROOT)
 
 
 def describe(running: tuple[str, ...], replicas: int, model: Path) -> str:

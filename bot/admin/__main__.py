@@ -13,8 +13,11 @@
 
 Every verb takes ``--as NAME`` (default: the user running it), written in the audit log. It
 works on the gateway's store (GATEWAY_DATABASE_URL), the project (PROJECT_DIR) and Rasa
-(RASA_URL, RASA_TOKEN) of the settings, as the gateway does. Ctrl-C during ``train`` cancels
-it. Exit status: 0 done, 1 refused or failed (the reason on stderr), 2 wrong usage.
+(RASA_TOKEN) of the settings, as the gateway does; the Rasa replicas are the ones a running
+``make run`` started (its record, bot/replicas.py), else RASA_URL's. A promotion then reads
+each replica's ``GET /status`` and names any that does not run the model. Ctrl-C during
+``train`` cancels it. Exit status: 0 done, 1 refused or failed (the reason on stderr), 2 wrong
+usage.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from typing import TextIO
 
 import aiohttp
 
+from bot import replicas
 from bot.admin import labels
 from bot.admin.models import PromotionError
 from bot.admin.service import Admin, AdminError
@@ -74,13 +78,13 @@ async def run(args: argparse.Namespace, settings: Settings, out: TextIO = sys.st
     from bot.app import project_root
 
     actor = args.actor or getpass.getuser()
+    root = project_root(settings)
+    rasa_urls = replicas.recorded(root) or settings.rasa_urls
     db = Database(settings.database_url.reveal())
     await db.open()
     try:
         async with aiohttp.ClientSession() as http:
-            admin = Admin.build(
-                project_root(settings), db, http, settings.rasa_urls, settings.rasa_token.reveal()
-            )
+            admin = Admin.build(root, db, http, rasa_urls, settings.rasa_token.reveal())
             return await _verb(admin, args, actor, out)
     finally:
         await db.close()
@@ -120,10 +124,12 @@ async def _verb(admin: Admin, args: argparse.Namespace, actor: str, out: TextIO)
         return 0 if progress.state == "done" and progress.verdict == "pass" else 1
     elif args.verb == "promote":
         choice = await admin.promote(args.model, actor)
-        say(f"{Path(choice.live or '').name} is live on every Rasa replica.")
+        say(f"{Path(choice.live or '').name} is live on every Rasa replica: {_each(admin)}.")
     elif args.verb == "rollback":
         choice = await admin.rollback(actor, args.model)
-        say(f"Rolled back: {Path(choice.live or '').name} is live on every Rasa replica.")
+        say(
+            f"Rolled back: {Path(choice.live or '').name} is live on every Rasa replica: {_each(admin)}."
+        )
     elif args.verb == "models":
         for entry in admin.model_list():
             state = "LIVE" if entry["live"] else "earlier" if entry["in_history"] else "candidate"
@@ -135,6 +141,12 @@ async def _verb(admin: Admin, args: argparse.Namespace, actor: str, out: TextIO)
             when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(e.at))
             say(f"{when}  {e.actor:<12} {e.action:<18} {e.subject}  {e.detail}")
     return 0
+
+
+def _each(admin: Admin) -> str:
+    """The replicas a promotion reached, each checked by its own ``GET /status``."""
+    urls = admin.models.rasa_urls
+    return f"{len(urls)} of {len(urls)} ({', '.join(urls)}), each checked by GET /status"
 
 
 async def _follow(admin: Admin, say: Callable[[str], None], actor: str) -> Progress:

@@ -134,6 +134,7 @@ class Models:
             current = self.choice()
             live = current.live or (str(previous) if previous else None)
             await self._load_everywhere(model, live)
+            await self._check_everywhere(model, live)
             history = [h for h in (live, *current.history) if h and h != str(model)]
             choice = LiveChoice(str(model), tuple(history[:HISTORY]), self.clock(), by)
             write_choice(self.root, choice)
@@ -161,6 +162,27 @@ class Models:
                 if previous:
                     await self._put(done, Path(previous))
             raise PromotionError(f"Rasa at {base} did not load {model.name}: {error}")
+
+    async def _check_everywhere(self, model: Path, previous: str | None) -> None:
+        """Each replica's own word (``GET /status``) that it runs ``model``; if one does not,
+        every replica is put back on ``previous`` and the error names the ones that missed."""
+        running = await self.running()
+        missed = {
+            base: name for base, name in running.items()
+            if name is None or Path(name).name != model.name
+        }  # fmt: skip
+        if not missed:
+            return
+        if previous:
+            for base in self.rasa_urls:
+                await self._put(base, Path(previous))
+        said = "; ".join(
+            f"{base} runs {name or 'nothing it will say'}" for base, name in missed.items()
+        )
+        raise PromotionError(
+            f"{model.name} reached {len(running) - len(missed)} of {len(running)} Rasa replicas"
+            f" ({said}); every replica was put back on the live model"
+        )
 
     async def _put(self, base: str, model: Path) -> str | None:
         try:

@@ -290,9 +290,10 @@ class Admin:
         if report.get("verdict") != "pass":
             reasons = "; ".join(report.get("reasons") or []) or "see its report"
             raise AdminError(f"{model.name} failed the gate and cannot be promoted: {reasons}")
-        if live is not None and Path(report.get("live", "")).name != live.name:
+        gated_against = Path(str(report.get("live") or "")).name or "no model"
+        if live is not None and gated_against != live.name:
             raise AdminError(
-                f"{model.name} was gated against {Path(report.get('live', '')).name}, but"
+                f"{model.name} was gated against {gated_against}, but"
                 f" {live.name} is live now: evaluate it again"
             )
         try:

@@ -6,16 +6,18 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from bot import replicas
 from bot.admin.models import read_choice
 from bot.admin.training import LOCK
 from bot.db import Database
 from bot.db import review as inbox
-from tests.admin.test_models import model_file
+from tests.admin.test_models import Replica, model_file
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -125,3 +127,37 @@ async def test_train_while_another_process_trains_is_refused(cli, project, repli
     code, _, err = await cli("evaluate", "nothing-here.tar.gz")
     assert code == 1
     assert "there is no model 'nothing-here.tar.gz'" in err
+
+
+async def test_promote_reaches_the_replicas_make_run_started_not_only_rasa_url(
+    cli, project, replica
+):
+    """RASA_URL (the CLI's settings) names one replica; `make run` started two and recorded
+    them: the promotion reaches both, and reads each one's GET /status."""
+    second = Replica()
+    await second.start()
+    try:
+        replicas.record(project, [replica.url, second.url])
+        good = model_file(project / "models" / "candidates" / "candidate-good.tar.gz")
+        report = {"verdict": "pass", "live": None, "reasons": []}
+        good.with_suffix("").with_suffix(".gate.json").write_text(json.dumps(report))
+        code, out, err = await cli("promote")
+        assert code == 0, err
+        assert f"2 of 2 ({replica.url}, {second.url}), each checked by GET /status" in out
+        assert replica.loaded == second.loaded == [str(good)]
+        # A record whose make run has stopped is stale: RASA_URL's one replica again.
+        replicas.record(project, [replica.url, second.url], pid=dead_pid())
+        newer = model_file(project / "models" / "candidates" / "candidate-newer.tar.gz")
+        report = {"verdict": "pass", "live": str(good), "reasons": []}
+        newer.with_suffix("").with_suffix(".gate.json").write_text(json.dumps(report))
+        code, out, err = await cli("promote", str(newer))
+        assert code == 0, err
+        assert f"1 of 1 ({replica.url})" in out
+    finally:
+        await second.runner.cleanup()
+
+
+def dead_pid() -> int:
+    process = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                             capture_output=True, text=True, check=True)  # fmt: skip
+    return int(process.stdout)

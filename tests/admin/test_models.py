@@ -22,6 +22,7 @@ class Replica:
 
     def __init__(self, refuse: bool = False) -> None:
         self.refuse = refuse
+        self.deaf = False  # answers 204 to PUT /model and keeps its model (as seen in issue 24)
         self.loaded: list[str] = []
         self.app = web.Application()
         self.app.router.add_put("/model", self.put)
@@ -41,7 +42,8 @@ class Replica:
             return web.json_response({"message": "unauthorized"}, status=401)
         if self.refuse:
             return web.json_response({"message": "An unexpected error occurred."}, status=500)
-        self.loaded.append((await request.json())["model_file"])
+        if not self.deaf:
+            self.loaded.append((await request.json())["model_file"])
         return web.Response(status=204)
 
     async def status(self, request: web.Request) -> web.Response:
@@ -111,6 +113,25 @@ async def test_a_replica_that_refuses_leaves_every_replica_on_the_live_model(
         await models.promote(new, by="alex")
     assert replicas[0].loaded == [str(live), str(new), str(live)]  # put back
     assert read_choice(tmp_path).live == str(live)
+
+
+async def test_a_replica_that_says_yes_but_keeps_its_model_is_named_and_nothing_changes(
+    tmp_path, replicas, session
+):
+    live = model_file(tmp_path / "models" / "model-a.tar.gz")
+    new = model_file(tmp_path / "models" / "model-b.tar.gz")
+    models = Models(tmp_path, session, [r.url for r in replicas], "tok")
+    await models.promote(live, by="alex")
+    replicas[1].deaf = True
+    with pytest.raises(PromotionError) as refused:
+        await models.promote(new, by="alex")
+    assert str(refused.value) == (
+        f"model-b.tar.gz reached 1 of 2 Rasa replicas ({replicas[1].url} runs {live}); every"
+        " replica was put back on the live model"
+    )
+    assert replicas[0].loaded[-1] == str(live)
+    assert read_choice(tmp_path).live == str(live)
+    assert await models.running() == {r.url: str(live) for r in replicas}
 
 
 async def test_rasa_down_during_a_promotion_changes_nothing(tmp_path, session):

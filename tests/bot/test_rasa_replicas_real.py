@@ -5,10 +5,13 @@ two turns, and the conversation continues on the other one with what the first h
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import secrets
 import shutil
 import signal
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,12 +22,14 @@ import pytest
 
 from actions.directory import build
 from bot.rasa import MESSAGE_ID_KEY, RasaClient
+from bot.replicas import record
 from scripts import datastores
 from scripts.model import train
 from scripts.stack import Stack, actions_spec, free_port, rasa_spec
 
 pytestmark = pytest.mark.slow
 
+ROOT = Path(__file__).resolve().parents[2]
 NEAREST_SHELTER = "Redwood City Corps"  # in the shipped directory, near Redwood City
 
 
@@ -33,6 +38,7 @@ class Replicas:
     stack: Stack
     urls: tuple[str, ...]
     token: str
+    model: Path
 
 
 @pytest.fixture(scope="module")
@@ -61,10 +67,42 @@ def replicas() -> Iterator[Replicas]:
         for name, port in zip(("rasa-1", "rasa-2"), ports, strict=True):
             stack.start(rasa_spec(port, model, token, action_url, "unused.db", stores, name))
         stack.wait_ready()
-        yield Replicas(stack, tuple(f"http://127.0.0.1:{p}" for p in ports), token)
+        yield Replicas(stack, tuple(f"http://127.0.0.1:{p}" for p in ports), token, model)
     finally:
         stack.stop()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+async def test_a_promotion_from_the_cli_reaches_both_replicas(replicas, tmp_path):
+    """The admin's shell names one replica (RASA_URL), `make run` recorded both: after
+    `python -m bot.admin promote`, each replica's own GET /status says it runs the candidate.
+    (Before this test the second replica kept the old model, issue 24.)"""
+    project = tmp_path / "project"
+    candidate = project / "models" / "candidates" / "candidate-replicas.tar.gz"
+    candidate.parent.mkdir(parents=True)
+    shutil.copy(replicas.model, candidate)
+    report = {"verdict": "pass", "live": str(replicas.model), "reasons": []}
+    candidate.with_suffix("").with_suffix(".gate.json").write_text(json.dumps(report))
+    record(project, replicas.urls)  # as scripts/run.py does for RASA_REPLICAS=2
+    env = {
+        **os.environ,
+        "GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path / 'gateway.db'}",
+        "PROJECT_DIR": str(project),
+        "RASA_URL": replicas.urls[0],
+        "RASA_TOKEN": replicas.token,
+        "PYTHONPATH": str(ROOT),
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.admin", "--as", "robin", "promote", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), 300)
+    assert process.returncode == 0, err.decode()
+    assert "is live on every Rasa replica: 2 of 2" in out.decode()
+    async with aiohttp.ClientSession() as session:
+        for url in replicas.urls:
+            async with session.get(f"{url}/status", params={"token": replicas.token}) as response:
+                assert (await response.json())["model_file"] == candidate.name
 
 
 async def test_a_conversation_continues_on_the_other_replica_with_its_slots(replicas):

@@ -7,6 +7,7 @@ chat, and Ctrl-C stops those too.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -54,6 +55,7 @@ def make_run(tmp_path: Path) -> Iterator[Callable[..., MakeRun]]:
             RASA_TRACKER_DB=str(tmp_path / "tracker.db"),
             GATEWAY_DATABASE_URL=f"sqlite:///{tmp_path / 'gateway.db'}",
             RASA_TIMEOUT="60",
+            RASA_REPLICAS_RECORD=str(tmp_path / "rasa-replicas.json"),
         )
         env.update(extra)
         run = MakeRun(env)
@@ -143,6 +145,10 @@ def test_make_run_with_two_replicas_answers_web_chat_on_postgresql_and_redis(mak
         [one, two] = health["replicas"]
         assert one["model"].startswith("model-")
         assert one["model"] == two["model"]  # both run the same model
+        # The record the admin CLI reads to reach every replica (bot/replicas.py).
+        record = json.loads(Path(run.env["RASA_REPLICAS_RECORD"]).read_text())
+        ports = int(run.env["RASA_PORT"]), int(run.env["RASA_PORT"]) + 1
+        assert record["rasa_urls"] == [f"http://127.0.0.1:{port}" for port in ports]
 
         chat = WebChat(url)
         try:
@@ -157,5 +163,6 @@ def test_make_run_with_two_replicas_answers_web_chat_on_postgresql_and_redis(mak
         assert run.stop() == 0  # Ctrl-C stops everything, PostgreSQL and Redis last
         for name, pid in processes.items():
             assert not alive(pid), name
+        assert not Path(run.env["RASA_REPLICAS_RECORD"]).exists()  # no stale record
     finally:
         shutil.rmtree(stores, ignore_errors=True)

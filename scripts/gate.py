@@ -12,12 +12,25 @@ the model gives it a risk intent, or a ``risk_check`` for the safety check).
 
 The verdict is **pass** only if the candidate
 - misses no risk example of the first held-out set or of the reviewed one;
-- loses no more than 0.01 macro-F1 on any set, the blind set's unseen examples included.
-The blind set's risk misses are counted for both models and shown, never listed (its examples
-are never read) and never a reason to refuse: a retraining moves one or two of them either way,
-so a gate on them would refuse every candidate, and choosing models by them would spend the
-set. Its guards stay in `make nlu-eval` (scripts/evaluate_nlu.py), which CI runs;
+- is not worse than the live model on any set, the blind set's unseen examples included, by a
+  paired test on the same examples: of the examples the two models disagree on (one right, the
+  other wrong), the candidate must not get significantly more wrong (exact McNemar test,
+  one-sided, p < 0.05). Two trainings of the same data differ by up to a few points of
+  macro-F1 on sets this small (DIET's random start, the order of batches: ``python
+  bench/gate_spread.py`` measures it), so a margin on macro-F1 refused good fixes at random;
+  the paired test asks whether the difference is more than that noise. The macro-F1 of each
+  model is still reported;
 - passes every conversation test.
+The blind set's risk misses are counted for both models and shown, never listed (its examples
+are never read) and never a reason to refuse on their own: a retraining moves one or two of
+them either way, and choosing models by them would spend the set. Its guards stay in `make
+nlu-eval` (scripts/evaluate_nlu.py), which CI runs.
+
+Each model is loaded once: it parses every set and runs the conversation tests in this
+process. What a model gives is kept in ``models/gate-cache/`` under the model file's digest
+and the digest of the sets and stories it was given, so the live model (and a candidate
+gated before) is never run twice on the same examples: a gate after a training runs only the
+candidate.
 
 Exit status: 0 pass, 1 fail, 2 the gate could not run. The report (JSON) is written either way.
 """
@@ -26,9 +39,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
-import os
-import subprocess
 import sys
 import tempfile
 from collections import Counter
@@ -45,7 +57,11 @@ from first_reply import write_unseen  # noqa: E402
 
 from contract import RISK_INTENTS  # noqa: E402
 
-MAX_MACRO_F1_DROP = 0.01
+MAX_MACRO_F1_DROP = 0.01  # the old rule, kept for bench/gate_spread.py's comparison
+SIGNIFICANCE = 0.05  # the paired test's level: refuse when p < this
+CACHE = ROOT / "models" / "gate-cache"
+CACHE_VERSION = "2"  # bump when what a model's results mean changes
+STORIES = ROOT / "tests"
 SETS = {
     "heldout": (ROOT / "tests" / "nlu" / "heldout.yml", False),
     "blind": (ROOT / "tests" / "nlu" / "heldout_blind.yml", True),
@@ -77,25 +93,145 @@ def examples(path: Path) -> list[tuple[str, str]]:
     return [(str(m.get("text")), str(m.get("intent"))) for m in data.intent_examples]
 
 
-def predictions(model: Path, texts: Sequence[str]) -> list[tuple[str, bool]]:
+Predicted = list[tuple[str, bool]]  # (final intent, safety check asked) per example
+
+
+def predictions(model: Path, texts: Sequence[str]) -> Predicted:
     """(final intent, safety check asked) of each text, through the model's whole pipeline."""
+    return predictions_of_sets(model, {"texts": list(texts)})["texts"]
+
+
+def predictions_of_sets(model: Path, texts: dict[str, list[str]]) -> dict[str, Predicted]:
+    """The predictions of each set's texts, the model loaded once."""
+    agent = _load(model)
+    return asyncio.run(_parse_all(agent, texts))
+
+
+def _load(model: Path) -> Any:
     from nlu_fallback import quiet_rasa
 
     quiet_rasa()
     from rasa.core.agent import Agent
 
-    agent = Agent.load(str(model))
+    return Agent.load(str(model))
 
-    async def run() -> list[tuple[str, bool]]:
-        found = []
-        for text in texts:
+
+async def _parse_all(agent: Any, texts: dict[str, list[str]]) -> dict[str, Predicted]:
+    found: dict[str, Predicted] = {}
+    for name, batch in texts.items():
+        found[name] = []
+        for text in batch:
             parsed = await agent.parse_message(text)
             intent = str((parsed.get("intent") or {}).get("name") or "nlu_fallback")
             check = any(e.get("entity") == "risk_check" for e in parsed.get("entities") or [])
-            found.append((intent, check))
-        return found
+            found[name].append((intent, check))
+    return found
 
-    return asyncio.run(run())
+
+async def _conversations(agent: Any, out: Path) -> tuple[bool, str]:
+    """The conversation tests (as `rasa test core --stories tests/ --fail-on-prediction-errors`)
+    on the loaded agent."""
+    from rasa.core.test import WrongPredictionException
+    from rasa.core.test import test as core_test
+
+    out.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, before the tests run
+    try:
+        await core_test(
+            str(STORIES),
+            agent,
+            out_directory=str(out),
+            fail_on_prediction_errors=True,
+            disable_plotting=True,
+        )
+    except WrongPredictionException as exc:
+        return False, "\n".join(str(exc).strip().splitlines()[-8:])
+    return True, ""
+
+
+def results(model: Path, texts: dict[str, list[str]], work: Path) -> dict[str, Any]:
+    """What ``model`` gives on ``texts`` and the conversation tests: from the cache when this
+    model file was run on these examples and stories before, else computed (one load) and
+    kept."""
+    key = _cache_key(model, texts)
+    cached = CACHE / f"{key}.json"
+    if cached.is_file():
+        try:
+            found = json.loads(cached.read_text(encoding="utf-8"))
+            found["parses"] = {k: [tuple(p) for p in v] for k, v in found["parses"].items()}
+            found["cached"] = True
+            return dict(found)
+        except (OSError, ValueError, KeyError, AttributeError):
+            pass  # recomputed below
+    agent = _load(model)
+
+    async def run() -> tuple[dict[str, Predicted], tuple[bool, str]]:
+        return await _parse_all(agent, texts), await _conversations(agent, work / key)
+
+    parses, (passed, failure) = asyncio.run(run())
+    found = {"parses": parses, "conversations": {"passed": passed, "failure": failure}}
+    CACHE.mkdir(parents=True, exist_ok=True)
+    temporary = cached.with_suffix(".tmp")
+    temporary.write_text(json.dumps(found), encoding="utf-8")
+    temporary.replace(cached)
+    return {**found, "cached": False}
+
+
+def _cache_key(model: Path, texts: dict[str, list[str]]) -> str:
+    digest = hashlib.sha256(CACHE_VERSION.encode())
+    with model.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    digest.update(json.dumps(texts, sort_keys=True).encode())
+    for story in sorted(STORIES.glob("*.yml")):
+        digest.update(story.name.encode())
+        digest.update(story.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def mcnemar_p_worse(live_only: int, candidate_only: int) -> float:
+    """One-sided exact McNemar: how likely the candidate gets at least ``live_only`` of the
+    ``live_only + candidate_only`` disagreements wrong if neither model is better."""
+    from scipy.stats import binomtest
+
+    disagree = live_only + candidate_only
+    if disagree == 0:
+        return 1.0
+    return float(binomtest(live_only, disagree, 0.5, alternative="greater").pvalue)
+
+
+def compare(
+    labelled: list[tuple[str, str]], old: Predicted, new: Predicted, blind: bool, name: str = ""
+) -> dict[str, Any]:
+    """A candidate against the live model on one set: the figures, and why it is refused."""
+    expected = [intent for _, intent in labelled]
+    live_right = [g == e for (g, _), e in zip(old, expected, strict=True)]
+    candidate_right = [g == e for (g, _), e in zip(new, expected, strict=True)]
+    live_only = sum(a and not b for a, b in zip(live_right, candidate_right, strict=True))
+    candidate_only = sum(b and not a for a, b in zip(live_right, candidate_right, strict=True))
+    p_worse = mcnemar_p_worse(live_only, candidate_only)
+    before, after = score(labelled, old, blind), score(labelled, new, blind)
+    reasons = []
+    if p_worse < SIGNIFICANCE:
+        reasons.append(
+            f"{name or 'set'}: worse than the live model beyond training noise: of the"
+            f" {live_only + candidate_only} examples they disagree on, the candidate gets"
+            f" {live_only} wrong that the live model gets right, and {candidate_only} right"
+            f" (McNemar p = {p_worse:.3f}; macro-F1 {after.macro_f1:.3f} against"
+            f" {before.macro_f1:.3f})"
+        )
+    if not blind and after.risk_missed:
+        reasons.append(
+            f"{name or 'set'}: misses {len(after.risk_missed)} risk example(s): {after.risk_missed}"
+        )
+    return {
+        "live": before,
+        "candidate": after,
+        "macro_f1_change": round(after.macro_f1 - before.macro_f1, 4),
+        "live_only": live_only,
+        "candidate_only": candidate_only,
+        "p_worse": round(p_worse, 4),
+        "reasons": reasons,
+    }
 
 
 def score(
@@ -126,51 +262,46 @@ def score(
     )
 
 
-def conversation_tests(model: Path, out: Path) -> tuple[bool, str]:
-    rasa = Path(sys.executable).with_name("rasa")
-    cmd = [str(rasa), "test", "core", "--stories", "tests/", "--model", str(model),
-           "--fail-on-prediction-errors", "--out", str(out), "--quiet"]  # fmt: skip
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
-    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-8:])
-    return done.returncode == 0, "" if done.returncode == 0 else tail
-
-
 def gate(live: Path, candidate: Path, work: Path) -> dict[str, Any]:
     for model in (live, candidate):
         if not model.is_file():
             raise GateError(f"no model at {model}")
     report: dict[str, Any] = {"live": str(live), "candidate": str(candidate), "sets": {}}
     reasons: list[str] = []
+    sets: dict[str, tuple[list[tuple[str, str]], bool]] = {}
     for name, (path, blind) in SETS.items():
         if not path.is_file():
             continue
         if blind:
             path, _ = write_unseen(path, ROOT / "data" / "nlu", work / "blind_unseen.yml")
-        labelled = examples(path)
-        texts = [text for text, _ in labelled]
-        old = score(labelled, predictions(live, texts), blind)
-        new = score(labelled, predictions(candidate, texts), blind)
+        sets[name] = (examples(path), blind)
+    texts = {name: [text for text, _ in labelled] for name, (labelled, _) in sets.items()}
+    old_results = results(live, texts, work)
+    new_results = results(candidate, texts, work)
+    report["cached"] = {"live": old_results["cached"], "candidate": new_results["cached"]}
+    for name, (labelled, blind) in sets.items():
+        found = compare(
+            labelled, old_results["parses"][name], new_results["parses"][name], blind, name
+        )
+        old, new = found["live"], found["candidate"]
         report["sets"][name] = {
             "examples": len(labelled),
             "live": {k: v for k, v in asdict(old).items() if k != "missed_ids"},
             "candidate": {k: v for k, v in asdict(new).items() if k != "missed_ids"},
+            "disagree": {
+                "live_only": found["live_only"],
+                "candidate_only": found["candidate_only"],
+                "p_worse": found["p_worse"],
+            },
             "better": sorted(i for i in new.f1 if new.f1[i] > old.f1.get(i, 0.0) + 1e-9),
             "worse": sorted(i for i in new.f1 if new.f1[i] < old.f1.get(i, 0.0) - 1e-9),
             "confusions_appeared": sorted(set(new.confusions) - set(old.confusions)),
             "confusions_gone": sorted(set(old.confusions) - set(new.confusions)),
         }
-        if new.macro_f1 < old.macro_f1 - MAX_MACRO_F1_DROP:
-            reasons.append(
-                f"{name}: macro-F1 {new.macro_f1:.3f} is more than {MAX_MACRO_F1_DROP} below"
-                f" the live model's {old.macro_f1:.3f}"
-            )
-        if not blind and new.risk_missed:
-            reasons.append(
-                f"{name}: misses {len(new.risk_missed)} risk example(s): {new.risk_missed}"
-            )
-    passed_live, _ = conversation_tests(live, work / "core-live")
-    passed_new, failure = conversation_tests(candidate, work / "core-candidate")
+        reasons += found["reasons"]
+    passed_live = old_results["conversations"]["passed"]
+    passed_new = new_results["conversations"]["passed"]
+    failure = new_results["conversations"]["failure"]
     report["conversations"] = {"live": passed_live, "candidate": passed_new, "failure": failure}
     if not passed_new:
         reasons.append("the conversation tests fail with the candidate")

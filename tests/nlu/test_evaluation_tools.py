@@ -387,3 +387,71 @@ def test_the_blind_guard_passes_todays_figures_and_fails_a_step_back() -> None:
     assert more_alarms == "blind set: hard_negative_escalated 0.100 is above 0.045"
     [language] = failures(dev, [_blind()], {"right_from_second": 0.5})
     assert language == "language set: right_from_second 0.500 is below 0.930"
+
+
+LABELLED = [(f"text {i}", "find_food" if i % 2 else "find_shelter") for i in range(40)]
+
+
+def _predicted(wrong: set[int]) -> list[tuple[str, bool]]:
+    flip = {"find_food": "find_shelter", "find_shelter": "find_food"}
+    return [(flip[e] if i in wrong else e, False) for i, (_, e) in enumerate(LABELLED)]
+
+
+def test_the_gate_lets_a_difference_within_training_noise_pass() -> None:
+    from gate import compare
+
+    # Two trainings of the same data: each gets a few examples the other misses.
+    found = compare(LABELLED, _predicted({1, 2, 3}), _predicted({4, 5, 6, 7, 8}), False, "heldout")
+    assert (found["live_only"], found["candidate_only"]) == (5, 3)
+    assert found["macro_f1_change"] < -0.01  # the old 0.01 margin would have refused it
+    assert found["p_worse"] > 0.3
+    assert found["reasons"] == []
+
+
+def test_the_gate_refuses_a_candidate_worse_beyond_noise() -> None:
+    from gate import compare
+
+    found = compare(LABELLED, _predicted(set()), _predicted(set(range(8))), False, "heldout")
+    assert found["p_worse"] == round(0.5**8, 4)
+    [reason] = found["reasons"]
+    assert reason.startswith("heldout: worse than the live model beyond training noise: of the 8")
+
+
+def test_the_gate_still_refuses_any_risk_example_missed() -> None:
+    from gate import compare
+
+    labelled = [*LABELLED, ("i want to end it", "risk_self_harm")]
+    old = [*_predicted(set()), ("risk_self_harm", False)]
+    new = [*_predicted(set()), ("find_food", False)]
+    [reason] = compare(labelled, old, new, False, "reviewed")["reasons"]
+    assert reason == "reviewed: misses 1 risk example(s): ['i want to end it']"
+    assert compare(labelled, old, new, True, "blind")["reasons"] == []  # counted, not a reason
+
+
+def test_a_models_results_are_computed_once_per_model_file_and_examples(tmp_path, monkeypatch):
+    import gate
+
+    loads: list[str] = []
+    monkeypatch.setattr(gate, "CACHE", tmp_path / "cache")
+    monkeypatch.setattr(gate, "_load", lambda model: loads.append(model.name) or model)
+
+    async def parse_all(agent, texts):
+        return {name: [("find_food", False)] * len(batch) for name, batch in texts.items()}
+
+    async def conversations(agent, out):
+        return True, ""
+
+    monkeypatch.setattr(gate, "_parse_all", parse_all)
+    monkeypatch.setattr(gate, "_conversations", conversations)
+    model = tmp_path / "model-a.tar.gz"
+    model.write_bytes(b"model a")
+    texts = {"heldout": ["a bed", "food"]}
+    first = gate.results(model, texts, tmp_path)
+    again = gate.results(model, texts, tmp_path)
+    assert (first["cached"], again["cached"]) == (False, True)
+    assert again["parses"] == first["parses"]
+    assert loads == ["model-a.tar.gz"]  # loaded once, for the parses and the stories together
+    gate.results(model, {"heldout": ["a bed", "food", "a doctor"]}, tmp_path)  # new examples
+    model.write_bytes(b"model a, retrained")  # the same name, another model
+    gate.results(model, texts, tmp_path)
+    assert loads == ["model-a.tar.gz"] * 3

@@ -58,6 +58,7 @@ class Messages:
     handoff_closed: str
     handoff_timed_out: str
     handoff_still_waiting: str
+    handoff_passed_on: str
     handoff_media: str
     erase_offer: str
     erase_yes_button: str

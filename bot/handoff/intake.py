@@ -36,7 +36,11 @@ from bot.handoff.core import Core
 from bot.handoff.model import HUMAN, REASON_FOR_SCREEN, Case, Request
 from bot.hooks import Answer, Decision, Effects, Handoff, Kickable, NewMessage, NoWorkers, Route
 from bot.model import REQUEST_HUMAN, BotMessage, InboundRecord
-from contract import PAYLOAD_HANDOFF
+from contract import PAYLOAD_HANDOFF, PAYLOAD_REQUEST_LOCATION
+
+# While a case waits, a client's message is acknowledged at most this often (seconds).
+PASSED_ON_EVERY = 120.0
+PASSED_ON = "The client was told their message is with staff."
 
 # Payloads that are not words the client typed, and how staff read them.
 _LOCATION = re.compile(r'^/inform_location\{"location":"geo:([-\d.]+),([-\d.]+)"\}$')
@@ -140,7 +144,19 @@ class Intake(Handoff):
             told = [texts.handoff_media]
         elif new.person and case.status == "waiting":
             told = [texts.handoff_still_waiting]
+        elif case.status == "waiting" and not self._told_lately(c, case, now):
+            # Nobody has picked the case up yet: the client hears that their words reached
+            # someone, rather than nothing (their words go to staff, not to the assistant).
+            told = [texts.handoff_passed_on]
+            cases.add_entry(c, case.id, "system", PASSED_ON, now)
         return Decision("relayed", told, replace=bool(told), effects=eff)
+
+    @staticmethod
+    def _told_lately(c: Connection, case: Case, now: float) -> bool:
+        return any(
+            e.direction == "system" and e.text == PASSED_ON and now - e.created_at < PASSED_ON_EVERY
+            for e in cases.transcript(c, case.id)
+        )
 
     # --- before Rasa (the router) -------------------------------------------------------------
 
@@ -187,7 +203,8 @@ class Intake(Handoff):
                 # The screen opened the case and gave the crisis reply; what the client
                 # asked for beside the risk ("i want to die, i need a bed") still reaches
                 # them: a risk signal adds, it never replaces.
-                return Answer(without_promise_of_a_person(messages), effects=eff)
+                kept = without_questions(without_promise_of_a_person(messages))
+                return Answer(kept, effects=eff)
             return Answer([], effects=eff)
         if request is None:
             return Answer(effects=eff)
@@ -214,7 +231,24 @@ class Intake(Handoff):
             self._relay(c, opened.case, waiting, now, eff)
         # Rasa's own words (utter_handoff, a crisis response) say a person is coming.
         notices = self.core.opening_notices(opened, said_finding=True)
-        return Answer(texts=notices, effects=eff)
+        return Answer(without_questions(messages), texts=notices, effects=eff)
+
+
+def without_questions(messages: list[BotMessage]) -> list[BotMessage]:
+    """Rasa's answer without a question the assistant will not hear the answer to.
+
+    Once a case opens, the conversation is paused in Rasa and the client's next words go to
+    staff: a "Where are you now?" of the search would wait for an answer nobody reads. The
+    question (the text before a ``request_location`` payload, and the payload) is left out;
+    staff see the need in the case and ask themselves. Listings and crisis lines are kept.
+    """
+    drop: set[int] = set()
+    for index, message in enumerate(messages):
+        if (message.custom or {}).get(PAYLOAD_REQUEST_LOCATION) is True:
+            drop.add(index)
+            if index and messages[index - 1].text and not messages[index - 1].custom:
+                drop.add(index - 1)
+    return [m for i, m in enumerate(messages) if i not in drop]
 
 
 def without_promise_of_a_person(messages: list[BotMessage]) -> list[BotMessage]:

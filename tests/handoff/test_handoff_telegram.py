@@ -44,6 +44,9 @@ async def test_a_telegram_client_reaches_a_person_and_is_handed_back(
         )
     )
     assert fake_rasa.messages_from(cid) == ["/request_human"]  # not to Rasa: to staff
+    # Nobody has the case yet: the client hears their words reached someone, not nothing.
+    await wait_for(lambda: len(fake_telegram.texts_to(CLIENT)) == 2)
+    assert fake_telegram.texts_to(CLIENT)[1].startswith("I've passed your message on")
 
     fake_telegram.push(
         staff_button(
@@ -55,8 +58,8 @@ async def test_a_telegram_client_reaches_a_person_and_is_handed_back(
             topic.thread,
         )
     )
-    await wait_for(lambda: len(fake_telegram.texts_to(CLIENT)) == 2)
-    assert fake_telegram.texts_to(CLIENT)[1] == (
+    await wait_for(lambda: len(fake_telegram.texts_to(CLIENT)) == 3)
+    assert fake_telegram.texts_to(CLIENT)[2] == (
         "A person from our team is here now and will reply in this chat."
     )
     await wait_for(lambda: "claimed by Alex R." in summary.text)
@@ -66,8 +69,8 @@ async def test_a_telegram_client_reaches_a_person_and_is_handed_back(
     fake_telegram.push(
         staff_text(fake_telegram.next_update_id(), STAFF_CHAT, ALEX, reply, thread=topic.thread)
     )
-    await wait_for(lambda: len(fake_telegram.texts_to(CLIENT)) == 3)
-    assert fake_telegram.texts_to(CLIENT)[2] == reply  # exactly the words: no name, no account
+    await wait_for(lambda: len(fake_telegram.texts_to(CLIENT)) == 4)
+    assert fake_telegram.texts_to(CLIENT)[3] == reply  # exactly the words: no name, no account
 
     note = "/note client sounds calm, no immediate risk"
     fake_telegram.push(
@@ -82,8 +85,8 @@ async def test_a_telegram_client_reaches_a_person_and_is_handed_back(
             thread=topic.thread,
         )
     )
-    await wait_for(lambda: len(fake_telegram.texts_to(CLIENT)) == 5)
-    assert fake_telegram.texts_to(CLIENT)[3:] == [
+    await wait_for(lambda: len(fake_telegram.texts_to(CLIENT)) == 6)
+    assert fake_telegram.texts_to(CLIENT)[4:] == [
         "Take care. Text us any time.",
         'You\'re back with the assistant now. Tell me in a few words what you need, or say "person" to talk to someone again.',
     ]
@@ -96,8 +99,8 @@ async def test_a_telegram_client_reaches_a_person_and_is_handed_back(
     fake_telegram.push(
         tg.text_update(fake_telegram.next_update_id(), CLIENT, "where can i get food")
     )
-    await wait_for(lambda: len(fake_telegram.texts_to(CLIENT)) == 6)
-    assert fake_telegram.texts_to(CLIENT)[5] == "You said: where can i get food"  # the bot again
+    await wait_for(lambda: len(fake_telegram.texts_to(CLIENT)) == 7)
+    assert fake_telegram.texts_to(CLIENT)[6] == "You said: where can i get food"  # the bot again
     await settle(gateway)
 
     case = await only_case(gateway)

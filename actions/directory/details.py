@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
+import string
 from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from actions.directory import flags
-from actions.directory.eligibility import who_note
 from actions.directory.hours import Hours, Status, hours_from_rows
 from actions.directory.search import Hit
 
@@ -31,7 +31,6 @@ class Listing:
     status: Status
     phone: str | None
     address: str | None  # "660 Veterans Blvd, Redwood City" or just the city when confidential
-    who: str
     confidential: bool
     speaks: bool = False  # says it serves people in the client's language (HSDS `language`)
     # The place's own point, for a map: only when the data gives it (not a ZIP code's centre)
@@ -39,6 +38,10 @@ class Listing:
     latitude: float | None = None
     longitude: float | None = None
     url: str | None = None  # the service's web page, else its organization's
+    # Who it takes, as data: who_text (render.py) says it in the client's language.
+    min_age: float | None = None
+    max_age: float | None = None
+    gender: str | None = None
 
 
 # How HSDS `language` records name a conversation's language: ISO 639-1 and -3 codes, and
@@ -91,12 +94,14 @@ def listing(
         status=_hours(conn, hit, bool(closed_holidays)).status(now, tz, is_holiday),
         phone=_phone(conn, hit, service["organization_id"]),
         address=_address(conn, hit.location_id, hit.confidential),
-        who=who_note(hit.min_age, hit.max_age, hit.gender),
         confidential=hit.confidential,
         speaks=bool(language) and speaks(conn, hit, str(language)),
         latitude=exact[0] if exact else None,
         longitude=exact[1] if exact else None,
         url=_url(conn, service),
+        min_age=hit.min_age,
+        max_age=hit.max_age,
+        gender=hit.gender,
     )
 
 
@@ -172,7 +177,10 @@ def _address(conn: sqlite3.Connection, location_id: str | None, confidential: bo
     if confidential:
         return city or None
     street = re.sub(r"\s*\(.*?(\)|$)", "", str(rows[0]["address_1"] or "")).strip(" .,")
-    return ", ".join(p for p in (street.title() if street.isupper() else street, city) if p) or None
+    return (
+        ", ".join(p for p in (string.capwords(street) if street.isupper() else street, city) if p)
+        or None
+    )
 
 
 def _street_attribute(conn: sqlite3.Connection, location_id: str, confidential: bool) -> str | None:
@@ -188,5 +196,5 @@ def _street_attribute(conn: sqlite3.Connection, location_id: str, confidential: 
     if confidential:
         return city or None
     street = re.sub(r"\s*\(.*?(\)|$)", "", parts[0]).strip(" .,")
-    street = street.title() if street.isupper() else street
+    street = string.capwords(street) if street.isupper() else street
     return ", ".join(p for p in (street, city) if p) or None

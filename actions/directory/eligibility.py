@@ -78,19 +78,3 @@ def profile_from(population: Any) -> Profile:
         veteran="veteran" in words,
         lgbtq="lgbtq" in words,
     )
-
-
-def who_note(min_age: float | None, max_age: float | None, gender: str | None) -> str:
-    """A few words on who a service is for: "women, 18+", "ages 12-17" ("" for anyone)."""
-    parts = []
-    if gender:
-        parts.append("women" if gender == "female" else "men")
-    low = int(min_age) if min_age else None
-    high = int(max_age) if max_age and max_age < 100 else None
-    if low and high:
-        parts.append(f"ages {low}-{high}")
-    elif low:
-        parts.append(f"{low}+")
-    elif high:
-        parts.append(f"up to {high}")
-    return ", ".join(parts)

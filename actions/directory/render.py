@@ -148,6 +148,22 @@ def distance_text(item: Listing, short: bool = False, say: Say = _english) -> st
     return f"{about}{value}mi" if short else f"{about}{value} mi"
 
 
+def who_text(item: Listing, say: Say = _english) -> str:
+    """Who a service takes, in the client's words: "women, 18+", "mujeres, 18+", "" for anyone."""
+    parts = []
+    if item.gender in ("female", "male"):
+        parts.append(say("who_women" if item.gender == "female" else "who_men"))
+    low = int(item.min_age) if item.min_age else None
+    high = int(item.max_age) if item.max_age and item.max_age < 100 else None
+    if low and high:
+        parts.append(say("who_ages", low=low, high=high))
+    elif low:
+        parts.append(say("who_from", low=low))
+    elif high:
+        parts.append(say("who_up_to", high=high))
+    return ", ".join(parts)
+
+
 def rich(
     items: list[Listing], first: int, now: dt.datetime, say: Say = _english, language: str = "en"
 ) -> str:
@@ -165,8 +181,9 @@ def rich(
         if item.address:
             area = f"{say('label_area')} " if item.confidential else ""
             lines.append(f"   {area}{item.address}")
-        if item.who:
-            lines.append(f"   {say('label_for')} {item.who}")
+        who = who_text(item, say)
+        if who:
+            lines.append(f"   {say('label_for')} {who}")
         if item.speaks and say("directory_speaks"):
             lines.append(f"   {say('directory_speaks')}")
         blocks.append("\n".join(lines))

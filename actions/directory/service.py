@@ -156,7 +156,7 @@ def _service(
             f"{item.address}, {state}" if item.address else None,
             item.confidential,
         ),
-        who=item.who,
+        who=render.who_text(item, say),
         url=item.url,
         speaks=item.speaks,
     )

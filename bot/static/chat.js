@@ -89,7 +89,7 @@
       item.classList.add("listing");
       item.appendChild(listingNode(unit.listing));
     } else if (unit.text) {
-      item.appendChild(document.createTextNode(unit.text));
+      item.appendChild(withPhoneLinks(unit.text));
     }
     if (unit.image) {
       const img = document.createElement("img");
@@ -100,7 +100,12 @@
     const choices = document.createElement("div");
     choices.className = "choices";
     for (const button of unit.buttons || []) {
-      choices.appendChild(choice(button.title, () => send({ payload: button.payload }, button.title)));
+      choices.appendChild(choice(button.title, () => {
+        // The first reply's language button: the page follows the conversation's language.
+        const chosen = /^\/language_([a-z]{2,3})$/.exec(button.payload);
+        if (chosen && catalog.texts[chosen[1]]) showLanguage(chosen[1]);
+        send({ payload: button.payload }, button.title);
+      }));
     }
     if (unit.request_location && navigator.geolocation) {
       choices.appendChild(choice(t("use_location"), shareLocation));
@@ -125,6 +130,27 @@
       a.rel = "noopener noreferrer";
     }
     return a;
+  }
+
+  // Phone numbers in a reply become a tap to call: any ten-digit number, and 911, 988 or 211
+  // after "call" (or "llama al"). A text-only short code ("text START to 88788") stays text.
+  const PHONE = /((?:\+?1[-. ])?\(?\d{3}\)?[-. ]\d{3}[-. ]\d{4})|((?:call|llama al|llamar al)\s+)(911|988|211)\b/gi;
+  function withPhoneLinks(text) {
+    const part = document.createDocumentFragment();
+    let at = 0;
+    for (const found of text.matchAll(PHONE)) {
+      part.appendChild(document.createTextNode(text.slice(at, found.index)));
+      if (found[1]) {
+        const digits = found[1].replace(/\D/g, "").slice(-10);
+        part.appendChild(link(`tel:+1${digits}`, "phone", found[1]));
+      } else {
+        part.appendChild(document.createTextNode(found[2]));
+        part.appendChild(link(`tel:${found[3]}`, "phone", found[3]));
+      }
+      at = found.index + found[0].length;
+    }
+    part.appendChild(document.createTextNode(text.slice(at)));
+    return part;
   }
 
   function listingNode(listing) {
@@ -159,7 +185,11 @@
       cards.appendChild(card);
     }
     part.appendChild(cards);
-    if (listing.footer) part.appendChild(el("p", "footer", listing.footer));
+    if (listing.footer) {
+      const footer = el("p", "footer");
+      footer.appendChild(withPhoneLinks(listing.footer));
+      part.appendChild(footer);
+    }
     return part;
   }
 

@@ -54,8 +54,9 @@ def test_every_text_is_sms_safe_and_names_only_known_placeholders() -> None:
             assert to_gsm7(plain) == plain.translate(FOLD), where
             assert "\n" not in template, f"{where}: one line; the channel decides the layout"
             # time, day: open or closed (actions/directory/render.py); radius, near, line: the
-            # directory's replies (actions/services.py)
-            allowed = {"place", "count", "distance", "name", "radius", "near", "line", "time"}
+            # directory's replies (actions/services.py); low, high: ages (who_*)
+            allowed = {"place", "count", "distance", "name", "radius", "near", "line", "time",
+                       "low", "high"}  # fmt: skip
             assert placeholders(template) - REGION_KEYS <= allowed, where
             # The same placeholders in every language: a translation never loses a number.
             assert placeholders(template) == placeholders(texts["en"]), where

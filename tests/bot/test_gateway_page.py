@@ -72,6 +72,20 @@ async def test_a_risk_message_shows_the_crisis_lines_first(browser, gateway):
     text = await crisis.inner_text()
     assert "call 911" in text
     assert "I'm getting a person to talk with you too" in text
+    # Every number in it is a tap to call, on a phone.
+    calls = await crisis.locator("a.phone").evaluate_all("links => links.map(a => a.href)")
+    assert "tel:911" in calls
+    assert "tel:988" in calls
+
+
+async def test_the_first_replys_language_button_switches_the_page_too(browser, gateway):
+    page = await open_chat(browser, gateway.url, locale="en-US")
+    await page.fill("#text", "hello")
+    await page.press("#text", "Enter")
+    await page.click("li.bot .choices button >> text=Español")
+    assert await page.text_content("h1") == "Encuentra ayuda cerca de ti"
+    assert await page.text_content("#send") == "Enviar"
+    await page.wait_for_selector("li.bot >> text=Listo, te escribo en español")
 
 
 async def test_bad_input_is_explained_on_the_page(browser, gateway):

@@ -25,7 +25,7 @@ def item(name: str = "Shelter", **extra: object) -> Listing:
     values: dict[str, object] = {
         "service_id": "x", "name": name, "miles": 1.26, "approximate": False,
         "status": Status("open", until=dt.datetime(2026, 11, 24, 8, 0, tzinfo=TZ)),
-        "phone": "650 368-4643", "address": "660 Veterans Blvd, Redwood City", "who": "", "confidential": False,
+        "phone": "650 368-4643", "address": "660 Veterans Blvd, Redwood City", "confidential": False,
     }  # fmt: skip
     values.update(extra)
     return Listing(**values)  # type: ignore[arg-type]
@@ -93,7 +93,7 @@ def test_a_confidential_place_shows_its_city_only() -> None:
 
 
 def test_rich_listing_has_who_and_full_address() -> None:
-    text = render.rich([item(who="women, 18+", approximate=True, miles=22.4)], 1, NOW)
+    text = render.rich([item(gender="female", min_age=18, approximate=True, miles=22.4)], 1, NOW)
     assert text.splitlines() == [
         "1. Shelter (about 22 mi)", "   Open now until 8am", "   Phone: 650 368-4643",
         "   660 Veterans Blvd, Redwood City", "   For: women, 18+",

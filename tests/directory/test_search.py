@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 
-from actions.directory import build, flags
+from actions.directory import build, flags, render
 from actions.directory.details import listing
 from actions.directory.eligibility import profile_from
 from actions.directory.search import Where, search
+from actions.texts import speaker
 from tests.directory.conftest import TZ, local
 
 REDWOOD_CITY = Where(37.4852, -122.2364, ("redwood city", "san mateo county", "94063"))
@@ -193,5 +194,6 @@ def test_details_give_phone_address_open_status_and_who(tmp_path: Path) -> None:
     )
     assert item.status.is_open
     assert item.status.until == dt.datetime(2026, 11, 24, 8, 0, tzinfo=TZ)
-    assert item.who == "women, 18+"
+    assert render.who_text(item) == "women, 18+"
+    assert render.who_text(item, speaker("es")) == "mujeres, 18+ años"
     assert not _listing(path, now=local(2026, 11, 24, 9, 0)).status.is_open

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bot.test_gateway_page import browser, open_chat  # noqa: F401 - a fixture
+from tests.bot.test_gateway_page import open_chat
 from tests.handoff.helpers import settle
 from tests.privacy.helpers import SENTENCE, found_in_store
 
 pytestmark = pytest.mark.browser
 
 
-async def test_delete_my_messages_on_the_page(browser, start_gateway, settings_for, fake_rasa):  # noqa: F811
+async def test_delete_my_messages_on_the_page(browser, start_gateway, settings_for, fake_rasa):
     gateway = await start_gateway(settings_for())
     page = await open_chat(browser, gateway.url)
     await page.fill("#text", SENTENCE)

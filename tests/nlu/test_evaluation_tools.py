@@ -455,3 +455,34 @@ def test_a_models_results_are_computed_once_per_model_file_and_examples(tmp_path
     model.write_bytes(b"model a, retrained")  # the same name, another model
     gate.results(model, texts, tmp_path)
     assert loads == ["model-a.tar.gz"] * 3
+
+
+WRONG_STORY = """version: "3.1"
+stories:
+- story: a greeting answered with goodbye
+  steps:
+  - user: |
+      hello
+    intent: greet
+  - action: utter_goodbye
+"""
+
+
+@pytest.mark.slow
+def test_the_gates_conversation_tests_pass_todays_stories_and_catch_a_wrong_one(
+    tmp_path, monkeypatch
+):
+    import asyncio
+
+    import gate
+
+    from scripts.model import train
+
+    agent = gate._load(train())  # the model of the current data (trained once per run)
+    assert asyncio.run(gate._conversations(agent, tmp_path / "good")) == (True, "")
+    (tmp_path / "stories").mkdir()
+    (tmp_path / "stories" / "test_wrong.yml").write_text(WRONG_STORY)
+    monkeypatch.setattr(gate, "STORIES", tmp_path / "stories")
+    passed, failure = asyncio.run(gate._conversations(agent, tmp_path / "bad"))
+    assert not passed
+    assert "utter_goodbye  # predicted: utter_greet" in failure

@@ -62,6 +62,7 @@ SIGNIFICANCE = 0.05  # the paired test's level: refuse when p < this
 CACHE = ROOT / "models" / "gate-cache"
 CACHE_VERSION = "2"  # bump when what a model's results mean changes
 STORIES = ROOT / "tests"
+PROGRESS_EVERY = 50  # examples between two progress lines
 SETS = {
     "heldout": (ROOT / "tests" / "nlu" / "heldout.yml", False),
     "blind": (ROOT / "tests" / "nlu" / "heldout_blind.yml", True),
@@ -116,16 +117,27 @@ def _load(model: Path) -> Any:
     return Agent.load(str(model))
 
 
-async def _parse_all(agent: Any, texts: dict[str, list[str]]) -> dict[str, Predicted]:
+async def _parse_all(
+    agent: Any, texts: dict[str, list[str]], who: str = "model"
+) -> dict[str, Predicted]:
     found: dict[str, Predicted] = {}
+    total, done = sum(len(batch) for batch in texts.values()), 0
     for name, batch in texts.items():
         found[name] = []
         for text in batch:
+            if done % PROGRESS_EVERY == 0:
+                say_progress(f"{who} parsed {done} of {total} examples")
+            done += 1
             parsed = await agent.parse_message(text)
             intent = str((parsed.get("intent") or {}).get("name") or "nlu_fallback")
             check = any(e.get("entity") == "risk_check" for e in parsed.get("entities") or [])
             found[name].append((intent, check))
     return found
+
+
+def say_progress(line: str) -> None:
+    """A line the admin's page reads while the gate runs (bot/admin/training.py)."""
+    print(f"gate: {line}", flush=True)
 
 
 async def _conversations(agent: Any, out: Path) -> tuple[bool, str]:
@@ -150,7 +162,9 @@ async def _conversations(agent: Any, out: Path) -> tuple[bool, str]:
     return True, ""
 
 
-def results(model: Path, texts: dict[str, list[str]], work: Path) -> dict[str, Any]:
+def results(
+    model: Path, texts: dict[str, list[str]], work: Path, who: str = "model"
+) -> dict[str, Any]:
     """What ``model`` gives on ``texts`` and the conversation tests: from the cache when this
     model file was run on these examples and stories before, else computed (one load) and
     kept."""
@@ -161,13 +175,17 @@ def results(model: Path, texts: dict[str, list[str]], work: Path) -> dict[str, A
             found = json.loads(cached.read_text(encoding="utf-8"))
             found["parses"] = {k: [tuple(p) for p in v] for k, v in found["parses"].items()}
             found["cached"] = True
+            say_progress(f"{who}: results kept from an earlier gate")
             return dict(found)
         except (OSError, ValueError, KeyError, AttributeError):
             pass  # recomputed below
+    say_progress(f"{who}: loading {model.name}")
     agent = _load(model)
 
     async def run() -> tuple[dict[str, Predicted], tuple[bool, str]]:
-        return await _parse_all(agent, texts), await _conversations(agent, work / key)
+        parses = await _parse_all(agent, texts, who)
+        say_progress(f"{who}: conversation tests")
+        return parses, await _conversations(agent, work / key)
 
     parses, (passed, failure) = asyncio.run(run())
     found = {"parses": parses, "conversations": {"passed": passed, "failure": failure}}
@@ -278,8 +296,8 @@ def gate(live: Path, candidate: Path, work: Path) -> dict[str, Any]:
             path, _ = write_unseen(path, ROOT / "data" / "nlu", work / "blind_unseen.yml")
         sets[name] = (examples(path), blind)
     texts = {name: [text for text, _ in labelled] for name, (labelled, _) in sets.items()}
-    old_results = results(live, texts, work)
-    new_results = results(candidate, texts, work)
+    old_results = results(live, texts, work, "live model")
+    new_results = results(candidate, texts, work, "candidate")
     report["cached"] = {"live": old_results["cached"], "candidate": new_results["cached"]}
     for name, (labelled, blind) in sets.items():
         found = compare(

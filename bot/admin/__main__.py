@@ -36,7 +36,7 @@ from typing import TextIO
 import aiohttp
 
 from bot import replicas
-from bot.admin import labels
+from bot.admin import labels, training
 from bot.admin.models import PromotionError
 from bot.admin.service import Admin, AdminError
 from bot.admin.training import Progress, TrainingError
@@ -116,6 +116,8 @@ async def _verb(admin: Admin, args: argparse.Namespace, actor: str, out: TextIO)
     elif args.verb == "discard":
         say(await admin.discard(args.id, actor))
     elif args.verb in ("train", "evaluate"):
+        if (known := training.estimate(admin.root)) is not None:
+            say(known)
         if args.verb == "train":
             await admin.start_training(actor)
         else:
@@ -179,7 +181,8 @@ def describe(progress: Progress) -> str:
             return f"training {progress.component}: epoch {progress.epoch}/{progress.epochs}"
         return f"training {progress.component or '(starting)'}"
     if progress.state == "gating":
-        return f"gating {Path(progress.model or '').name} against the live model"
+        step = f": {progress.stage}" if progress.stage else ""
+        return f"gating {Path(progress.model or '').name} against the live model{step}"
     if progress.state == "done":
         return f"{Path(progress.model or '').name}: gate verdict {progress.verdict}"
     return f"{progress.state}: {progress.error or ''}".rstrip(": ")

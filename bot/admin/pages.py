@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.admin import labels
+from bot.admin import labels, training
 from bot.admin.models import PromotionError
 from bot.admin.service import AdminError
 from bot.admin.training import TrainingError
@@ -160,6 +160,7 @@ async def training_page(
         "title": "Training",
         "progress": admin.trainer.progress,
         "labels": labels.count_labels(admin.root),
+        "estimate": training.estimate(admin.root),
         "error": error,
         "done": None if error else await _done(request),
     }

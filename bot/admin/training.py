@@ -38,6 +38,7 @@ STOP_GRACE = 10.0  # seconds a cancelled training has to stop before it is kille
 _COMPONENT = re.compile(r"Starting to train component '([^']+)'")
 _EPOCHS = re.compile(r"Epochs:\s+(\d+)%\|[^|]*\|\s*(\d+)/(\d+)")
 _SAVED = re.compile(r"Your Rasa model is trained and saved at '([^']+)'")
+_GATE = re.compile(r"^gate: (.+)$")
 LOCK = CANDIDATES / "training.lock"
 
 
@@ -56,6 +57,8 @@ class Progress:
     epoch: int | None = None
     epochs: int | None = None
     percent: int | None = None
+    stage: str | None = None  # the gate's last step: "candidate parsed 150 of 869 examples"
+    gate_started_at: float | None = None
     model: str | None = None  # the candidate, once saved
     verdict: str | None = None  # the gate's: pass or fail
     error: str | None = None
@@ -77,6 +80,8 @@ def read_progress(progress: Progress, line: str) -> Progress:
         return replace(progress, percent=int(found[1]), epoch=int(found[2]), epochs=int(found[3]))
     if found := _SAVED.search(line):
         return replace(progress, model=found[1])
+    if found := _GATE.search(line):  # scripts/gate.py: "candidate parsed 150 of 869 examples"
+        return replace(progress, stage=found[1])
     return progress
 
 
@@ -172,13 +177,15 @@ class Trainer:
                     target.unlink(missing_ok=True)
                     self._finish("failed", error=_failure(code, self.progress.log_tail))
                     return
-            self.progress = replace(self.progress, state="gating", model=str(target))
+            self.progress = replace(
+                self.progress, state="gating", model=str(target), gate_started_at=self.clock()
+            )
             live = self.live_model()
             report = target.with_suffix("").with_suffix(".gate.json")
             if live is None or not live.is_file():
                 self._finish("failed", error="there is no live model to compare the candidate with")
                 return
-            code = await self._child(self.gate_cmd(self.root, live, target, report), read=False)
+            code = await self._child(self.gate_cmd(self.root, live, target, report), read=True)
             if self._cancelled:
                 self._finish("cancelled")
                 return
@@ -187,6 +194,7 @@ class Trainer:
                 self._finish("failed", error=f"the gate could not run (exit {code})")
                 return
             self._finish("done", verdict=verdict)
+            record_durations(self.root, self.progress, trained=evaluate is None)
         except Exception as exc:  # the page must say what happened, whatever it was
             log.exception("training failed")
             self._finish("failed", error=f"{type(exc).__name__}: {exc}")
@@ -230,6 +238,50 @@ class Trainer:
     def _finish(self, state: str, **changes: Any) -> None:
         self.progress = replace(self.progress, state=state, finished_at=self.clock(), **changes)
         log.info("training %s%s", state, f": {changes}" if changes else "")
+
+
+DURATIONS = CANDIDATES / "last-run.json"
+
+
+def record_durations(root: Path, progress: Progress, trained: bool) -> None:
+    """How long the last finished training and its gate took: the next one's estimate (a gate
+    run alone keeps the last training's time)."""
+    if progress.started_at is None or progress.finished_at is None:
+        return
+    gate_from = progress.gate_started_at or progress.started_at
+    found: dict[str, float] = {**last_durations(root)}
+    if trained:
+        found["train_seconds"] = round(gate_from - progress.started_at, 1)
+    found["gate_seconds"] = round(progress.finished_at - gate_from, 1)
+    with contextlib.suppress(OSError):
+        (root / DURATIONS).write_text(json.dumps(found) + "\n", encoding="utf-8")
+
+
+def estimate(root: Path) -> str | None:
+    """What the last finished run took, as the admin reads it before starting one."""
+    found = last_durations(root)
+    if "train_seconds" not in found or "gate_seconds" not in found:
+        return None
+    return (
+        f"The last training took {_minutes(found['train_seconds'])} and its gate"
+        f" {_minutes(found['gate_seconds'])}."
+    )
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+
+
+def last_durations(root: Path) -> dict[str, float]:
+    """The last finished run's ``train_seconds`` and ``gate_seconds`` ({} before the first)."""
+    try:
+        found = json.loads((root / DURATIONS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(found, dict):
+        return {}
+    return {k: float(v) for k, v in found.items() if k in ("train_seconds", "gate_seconds")
+            and isinstance(v, (int, float))}  # fmt: skip
 
 
 def _failure(code: int, tail: Sequence[str]) -> str:

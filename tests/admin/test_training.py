@@ -5,6 +5,7 @@ training is in the admin loop's end-to-end test)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 import textwrap
@@ -12,7 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.admin.training import CANDIDATES, Progress, Trainer, TrainingError, read_progress
+from bot.admin.training import (
+    CANDIDATES,
+    Progress,
+    Trainer,
+    TrainingError,
+    estimate,
+    read_progress,
+)
 
 FAKE_TRAIN = textwrap.dedent(
     """
@@ -58,6 +66,8 @@ def trainer(tmp_path: Path, pause: float = 0.0, verdict: str = "pass", code: int
         ("Your Rasa model is trained and saved at '/m/candidate.tar.gz'.",
          {"model": "/m/candidate.tar.gz"}),
         ("Processed trackers: 100%|██████████| 120/120", {}),
+        ("gate: candidate parsed 150 of 869 examples",
+         {"stage": "candidate parsed 150 of 869 examples"}),
     ],
 )  # fmt: skip
 def test_progress_is_read_from_rasas_output(line: str, expected: dict) -> None:
@@ -108,3 +118,32 @@ def _gate_report(model: Path) -> dict:
 async def _run(runner: Trainer) -> Progress:
     runner.start()
     return await runner.wait()
+
+
+async def test_the_gates_steps_show_and_the_next_run_is_estimated_from_the_last(
+    tmp_path: Path,
+) -> None:
+    assert estimate(tmp_path) is None  # nothing to go by before the first run
+    runner = trainer(tmp_path)
+    seen: list[str | None] = []
+
+    def gate(root: Path, live: Path, candidate: Path, report: Path) -> list[str]:
+        steps = (
+            "import json, sys, time\n"
+            "print('gate: live model: results kept from an earlier gate', flush=True)\n"
+            "print('gate: candidate parsed 50 of 100 examples', flush=True)\n"
+            "time.sleep(1.5)\n"
+            "open(sys.argv[1], 'w').write(json.dumps({'verdict': 'pass'}))\n"
+        )
+        return [sys.executable, "-c", steps, str(report)]
+
+    runner.gate_cmd = gate
+    runner.start()
+    while runner.progress.state != "done":
+        seen.append(runner.progress.stage)
+        await asyncio.sleep(0.05)
+    assert "candidate parsed 50 of 100 examples" in seen
+    said = estimate(tmp_path)
+    assert said is not None
+    assert said.startswith("The last training took ")
+    assert said.endswith(" s.")

@@ -40,7 +40,7 @@ from typing import Any
 from bot.channels.traits import traits
 from bot.db import Connection, Database, conversations, events, inbound, meta, outbox, report
 from bot.errors import RasaBadReply, RasaError, RasaRefused, RasaTimeout, RasaUnavailable
-from bot.hooks import NO_HANDOFF, Answer, Effects, Handoff, Kickable, Route, start
+from bot.hooks import NO_HANDOFF, Effects, Handoff, Kickable, Route, start
 from bot.language import payload_for
 from bot.messages import Catalog, Messages
 from bot.model import BotMessage, Button, Conversation, InboundRecord, OutboxItem
@@ -345,9 +345,9 @@ class Pipeline(KeyedWorkers[str]):
         the handoff tells the client; events kept, and what the report counts of it."""
         now = self.clock()
         found = [("handoff", payload) for payload in map(_handoff_payload, messages) if payload]
-        answer = Answer()
-        if route.to == "opening" or found:
-            answer = self.handoff.on_answer(c, record, messages, now)
+        # Human handoff reads every answer: one that asks for a person, a case's opening
+        # message, and one that comes back after a case opened (its question goes unheard).
+        answer = self.handoff.on_answer(c, record, messages, now)
         channel = conversation.channel
         texts = self.texts.of(record.language or conversation.language)
         kept = messages if answer.messages is None else answer.messages

@@ -46,9 +46,20 @@ def recorded(root: Path) -> tuple[str, ...] | None:
         return None
     if not (isinstance(urls, list) and urls and all(isinstance(u, str) for u in urls)):
         return None
-    if not _alive(pid):
+    if not _alive(pid) or not _is_launcher(pid):
         return None
     return tuple(urls)
+
+
+def _is_launcher(pid: int) -> bool:
+    """Whether ``pid`` is still a Python process (scripts/run.py, or a test standing in for
+    it), not one that got the number after a crash or a reboot. Where /proc is not, alive is
+    all there is to go by."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return True
+    return b"python" in command or b"run.py" in command
 
 
 def _alive(pid: int) -> bool:

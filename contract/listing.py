@@ -68,7 +68,9 @@ class Listing:
     labels: dict[str, str] = field(default_factory=dict)  # LABELS -> words
 
     def nearest_open_pin(self) -> Service | None:
-        """The first service (they come nearest first) that is open now and may be pinned."""
+        """The first service in the list's order (nearest first; for a client writing another
+        language than the region's, those that speak it first) that is open now and may be
+        pinned."""
         return next((s for s in self.services if s.state == "open" and s.pinnable), None)
 
 

@@ -140,9 +140,10 @@ def say_progress(line: str) -> None:
     print(f"gate: {line}", flush=True)
 
 
-async def _conversations(agent: Any, out: Path) -> tuple[bool, str]:
+async def _conversations(agent: Any, out: Path) -> tuple[bool, str, bool]:
     """The conversation tests (as `rasa test core --stories tests/ --fail-on-prediction-errors`)
-    on the loaded agent."""
+    on the loaded agent: passed, why not, and whether the outcome may be kept (an error that is
+    not the model's, a full disk, is not)."""
     from rasa.core.test import WrongPredictionException
     from rasa.core.test import test as core_test
 
@@ -156,10 +157,11 @@ async def _conversations(agent: Any, out: Path) -> tuple[bool, str]:
             disable_plotting=True,
         )
     except WrongPredictionException as exc:
-        return False, "\n".join(str(exc).strip().splitlines()[-8:])
-    except Exception as exc:  # a story Rasa cannot read: the candidate fails, and says why
-        return False, f"the conversation tests could not run: {type(exc).__name__}: {exc}"[:800]
-    return True, ""
+        return False, "\n".join(str(exc).strip().splitlines()[-8:]), True
+    except Exception as exc:  # the candidate fails, and says why; never kept in the cache
+        said = f"the conversation tests could not run: {type(exc).__name__}: {exc}"[:800]
+        return False, said, False
+    return True, "", True
 
 
 def results(
@@ -182,17 +184,18 @@ def results(
     say_progress(f"{who}: loading {model.name}")
     agent = _load(model)
 
-    async def run() -> tuple[dict[str, Predicted], tuple[bool, str]]:
+    async def run() -> tuple[dict[str, Predicted], tuple[bool, str, bool]]:
         parses = await _parse_all(agent, texts, who)
         say_progress(f"{who}: conversation tests")
         return parses, await _conversations(agent, work / key)
 
-    parses, (passed, failure) = asyncio.run(run())
+    parses, (passed, failure, keep) = asyncio.run(run())
     found = {"parses": parses, "conversations": {"passed": passed, "failure": failure}}
-    CACHE.mkdir(parents=True, exist_ok=True)
-    temporary = cached.with_suffix(".tmp")
-    temporary.write_text(json.dumps(found), encoding="utf-8")
-    temporary.replace(cached)
+    if keep:
+        CACHE.mkdir(parents=True, exist_ok=True)
+        temporary = cached.with_suffix(".tmp")
+        temporary.write_text(json.dumps(found), encoding="utf-8")
+        temporary.replace(cached)
     return {**found, "cached": False}
 
 
@@ -202,9 +205,13 @@ def _cache_key(model: Path, texts: dict[str, list[str]]) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     digest.update(json.dumps(texts, sort_keys=True).encode())
-    for story in sorted(STORIES.glob("*.yml")):
-        digest.update(story.name.encode())
-        digest.update(story.read_bytes())
+    # What the answers also depend on: the stories (Rasa reads tests/ through), the project's
+    # own NLU components and contract, and the Rasa it runs on.
+    code = [*STORIES.rglob("*.yml"), *(ROOT / "rasa_addons").rglob("*.py"),
+            *(ROOT / "contract").rglob("*.py"), ROOT / "requirements" / "rasa.txt"]  # fmt: skip
+    for path in sorted(p for p in code if p.is_file()):
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:32]
 
 

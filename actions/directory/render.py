@@ -132,7 +132,8 @@ def dialable(phone: str | None, country: str) -> tuple[str | None, str | None]:
         number = phonenumbers.parse(phone, country)
     except phonenumbers.NumberParseException:
         return phone, None
-    if not phonenumbers.is_possible_number(number):
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason != phonenumbers.ValidationResult.IS_POSSIBLE:  # too short, or dialled locally only
         return phone, None
     international = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     return international, phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.RFC3966)

@@ -173,15 +173,18 @@ class Models:
         }  # fmt: skip
         if not missed:
             return
+        back = "there was no earlier model to put back"
         if previous:
-            for base in self.rasa_urls:
-                await self._put(base, Path(previous))
+            refused = [base for base in self.rasa_urls if await self._put(base, Path(previous))]
+            back = "every replica was put back on the live model"
+            if refused:
+                back = f"putting {Path(previous).name} back failed on {', '.join(refused)}"
         said = "; ".join(
             f"{base} runs {name or 'nothing it will say'}" for base, name in missed.items()
         )
         raise PromotionError(
             f"{model.name} reached {len(running) - len(missed)} of {len(running)} Rasa replicas"
-            f" ({said}); every replica was put back on the live model"
+            f" ({said}); {back}"
         )
 
     async def _put(self, base: str, model: Path) -> str | None:

@@ -206,9 +206,10 @@ class Intake(Handoff):
                 kept = without_questions(without_promise_of_a_person(messages))
                 return Answer(kept, effects=eff)
             return Answer([], effects=eff)
-        if request is None:
-            return Answer(effects=eff)
         already = cases.open_for(c, record.conversation_id)
+        if request is None:
+            # A case opened while Rasa answered this message: its question would be unheard.
+            return Answer(without_questions(messages) if already else None, effects=eff)
         if already is not None:  # asked before the open case opened: staff have it already
             self.core.merge(c, already, request, now, eff)
             return Answer([], effects=eff)

@@ -132,9 +132,10 @@
     return a;
   }
 
-  // Phone numbers in a reply become a tap to call: any ten-digit number, and 911, 988 or 211
-  // after "call" (or "llama al"). A text-only short code ("text START to 88788") stays text.
-  const PHONE = /((?:\+?1[-. ])?\(?\d{3}\)?[-. ]\d{3}[-. ]\d{4})|((?:call|llama al|llamar al)\s+)(911|988|211)\b/gi;
+  // Phone numbers in a reply become a tap to call: a US number of ten digits (with or without
+  // +1, dashes, dots or brackets), and 911, 988 or 211 after "call" (or "llama al"). Not a
+  // number with another country's prefix, not a short code to text ("text START to 88788").
+  const PHONE = /(?<![\d+])(?<!\+\d{1,3}[ .-])((?:\+?1[-. ]?)?(?:\([2-9]\d{2}\)|[2-9]\d{2})[-. ]?[2-9]\d{2}[-. ]?\d{4})(?!\d)|((?:call|llama al|llamar al)\s+)(911|988|211)\b/gi;
   function withPhoneLinks(text) {
     const part = document.createDocumentFragment();
     let at = 0;

@@ -78,6 +78,20 @@ async def test_a_risk_message_shows_the_crisis_lines_first(browser, gateway):
     assert "tel:988" in calls
 
 
+async def test_only_numbers_that_can_be_called_become_a_tap_to_call(browser, gateway, fake_rasa):
+    fake_rasa.script["numbers"] = [
+        {"text": "Call 650-555-0100 or (650)555-0101, text START to 88788 or 898211, not"
+                 " +44 207 946 0958 nor 11650-555-0199; call 988 any time."}
+    ]  # fmt: skip
+    page = await open_chat(browser, gateway.url)
+    await page.fill("#text", "numbers")
+    await page.press("#text", "Enter")
+    reply = page.locator("li.bot >> text=any time")
+    await reply.wait_for()
+    links = await reply.locator("a.phone").evaluate_all("links => links.map(a => a.href)")
+    assert links == ["tel:+16505550100", "tel:+16505550101", "tel:988"]
+
+
 async def test_the_first_replys_language_button_switches_the_page_too(browser, gateway):
     page = await open_chat(browser, gateway.url, locale="en-US")
     await page.fill("#text", "hello")

@@ -54,11 +54,12 @@ async def telegram_search(
 ) -> list[tg.Sent]:
     """The client types a search on Telegram; what Telegram received for the client."""
     fake_rasa.script["food near redwood city"] = answer
-    await start_gateway(settings_for(telegram=fake_telegram))
+    gateway = await start_gateway(settings_for(telegram=fake_telegram))
     fake_telegram.push(
         tg.text_update(fake_telegram.next_update_id(), CHAT, "food near redwood city")
     )
     await wait_for(lambda: any(s.chat_id == CHAT and s.text for s in fake_telegram.sent))
+    await gateway.idle()  # every unit of the reply sent (a pin would come after the text)
     return [s for s in fake_telegram.sent if s.chat_id == CHAT]
 
 

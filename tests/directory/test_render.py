@@ -115,3 +115,21 @@ def test_rich_replies_list_up_to_five(built: Path) -> None:
     assert re.findall(r"^(\d+)\. ", reply.text, re.M) == ["1", "2", "3", "4", "5"]
     sms = find(built, "food", "San Francisco", None, "sms", 0, NOW, region(), say)
     assert re.findall(r"^(\d+)\. ", sms.text, re.M) == ["1", "2", "3"]
+
+
+@pytest.mark.parametrize(
+    ("phone", "dialled", "tel"),
+    [
+        ("(650) 368-4643", "+1 650-368-4643", "tel:+1-650-368-4643"),
+        ("650-403-4300 x4500", "+1 650-403-4300 ext. 4500", "tel:+1-650-403-4300;ext=4500"),
+        ("1-800-799-7233", "+1 800-799-7233", "tel:+1-800-799-7233"),
+        ("555-0199", "555-0199", None),  # dialled locally only: no link that cannot be called
+        ("211", "211", None),
+        ("call the front desk", "call the front desk", None),
+        (None, None, None),
+    ],
+)
+def test_a_phone_is_written_as_people_dial_it_and_linked_only_when_it_can_be_called(
+    phone, dialled, tel
+):
+    assert render.dialable(phone, "US") == (dialled, tel)

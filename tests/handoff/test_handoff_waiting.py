@@ -8,10 +8,13 @@ there") went to staff, and the client heard nothing for minutes.
 
 from __future__ import annotations
 
+import asyncio
+
 import aiohttp
 
 from bot.handoff.model import Staff
 from bot.state import HANDOFF
+from scripts.fakes.base import wait_for
 from tests.handoff.helpers import only_case, settle, transcript
 
 WHERE = "Where are you now? A town or ZIP code is enough."
@@ -96,3 +99,24 @@ async def test_a_waiting_client_hears_their_words_reached_someone_at_most_every_
     heard = await say(http, gateway, sender, "ok thank you")
     assert not heard[-1].startswith(PASSED_ON)
     assert heard[-1] == "A person from our team is here now and will reply in this chat."
+
+
+async def test_a_question_rasa_asks_after_a_case_opened_is_left_out_too(
+    start_gateway, settings_for, fake_rasa, http
+):
+    """ "i need a shelter", then at once "person": the case opens while Rasa is still answering
+    the first message, whose "Where are you now?" would go unheard."""
+    fake_rasa.script["i need a shelter"] = [{"text": WHERE}, {"custom": {"request_location": True}}]
+    fake_rasa.mode, fake_rasa.delay = "slow", 1.5
+    gateway = await start_gateway(settings_for())
+    sender = "waiting-client-race-0001"
+    url = f"{gateway.url}/api/webchat"
+    first = asyncio.create_task(http.post(url, json={"sender": sender, "text": "i need a shelter"}))
+    await wait_for(lambda: fake_rasa.received)  # the first message is with Rasa
+    async with http.post(url, json={"sender": sender, "text": "person"}) as response:
+        assert response.status == 200
+    (await first).release()
+    fake_rasa.mode = "ok"
+    heard = await say(http, gateway, sender, "are you there")
+    assert WHERE not in heard
+    assert (await only_case(gateway)).status == "waiting"

@@ -435,11 +435,11 @@ def test_a_models_results_are_computed_once_per_model_file_and_examples(tmp_path
     monkeypatch.setattr(gate, "CACHE", tmp_path / "cache")
     monkeypatch.setattr(gate, "_load", lambda model: loads.append(model.name) or model)
 
-    async def parse_all(agent, texts):
+    async def parse_all(agent, texts, who="model"):
         return {name: [("find_food", False)] * len(batch) for name, batch in texts.items()}
 
     async def conversations(agent, out):
-        return True, ""
+        return True, "", True
 
     monkeypatch.setattr(gate, "_parse_all", parse_all)
     monkeypatch.setattr(gate, "_conversations", conversations)
@@ -455,6 +455,16 @@ def test_a_models_results_are_computed_once_per_model_file_and_examples(tmp_path
     model.write_bytes(b"model a, retrained")  # the same name, another model
     gate.results(model, texts, tmp_path)
     assert loads == ["model-a.tar.gz"] * 3
+
+    async def broken(agent, out):  # a full disk, not the model: not kept
+        return False, "the conversation tests could not run: OSError: disk full", False
+
+    monkeypatch.setattr(gate, "_conversations", broken)
+    other = tmp_path / "model-b.tar.gz"
+    other.write_bytes(b"model b")
+    assert gate.results(other, texts, tmp_path)["conversations"]["passed"] is False
+    monkeypatch.setattr(gate, "_conversations", conversations)
+    assert gate.results(other, texts, tmp_path)["conversations"]["passed"] is True
 
 
 WRONG_STORY = """version: "3.1"
@@ -479,10 +489,11 @@ def test_the_gates_conversation_tests_pass_todays_stories_and_catch_a_wrong_one(
     from scripts.model import train
 
     agent = gate._load(train())  # the model of the current data (trained once per run)
-    assert asyncio.run(gate._conversations(agent, tmp_path / "good")) == (True, "")
+    assert asyncio.run(gate._conversations(agent, tmp_path / "good")) == (True, "", True)
     (tmp_path / "stories").mkdir()
     (tmp_path / "stories" / "test_wrong.yml").write_text(WRONG_STORY)
     monkeypatch.setattr(gate, "STORIES", tmp_path / "stories")
-    passed, failure = asyncio.run(gate._conversations(agent, tmp_path / "bad"))
+    passed, failure, kept = asyncio.run(gate._conversations(agent, tmp_path / "bad"))
     assert not passed
+    assert kept  # the model's own failure: kept with its results
     assert "utter_goodbye  # predicted: utter_greet" in failure

@@ -97,13 +97,9 @@ def examples(path: Path) -> list[tuple[str, str]]:
 Predicted = list[tuple[str, bool]]  # (final intent, safety check asked) per example
 
 
-def predictions(model: Path, texts: Sequence[str]) -> Predicted:
-    """(final intent, safety check asked) of each text, through the model's whole pipeline."""
-    return predictions_of_sets(model, {"texts": list(texts)})["texts"]
-
-
 def predictions_of_sets(model: Path, texts: dict[str, list[str]]) -> dict[str, Predicted]:
-    """The predictions of each set's texts, the model loaded once."""
+    """(final intent, safety check asked) of each set's texts, through the model's whole
+    pipeline, the model loaded once."""
     agent = _load(model)
     return asyncio.run(_parse_all(agent, texts))
 

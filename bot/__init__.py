@@ -16,7 +16,9 @@ rendered for the channel (:mod:`.render`, :mod:`.gsm`) and delivered by the outb
 (:mod:`.outbox`, paced by :mod:`.pacing`). Around them: the app factory (:mod:`.app`) and its
 typed state (:mod:`.state`), settings (:mod:`.settings`), the gateway's own texts
 (:mod:`.messages`), plain data (:mod:`.model`), errors (:mod:`.errors`), keyed worker tasks
-(:mod:`.workers`), privacy (:mod:`.privacy`) and logging (:mod:`.logs`). Beside them, the
+(:mod:`.workers`), privacy (:mod:`.privacy`) and logging (:mod:`.logs`). After the answer,
+follow-ups (:mod:`.followups`): the offer to check back the next morning, the durable schedule
+that asks whether the bed was found, and STOP. Beside them, the
 admins' loop (:mod:`.admin`: review, label, retrain, promote on every replica that
 :mod:`.replicas` records), which reads what Rasa recorded through :mod:`.tracker_store`; and the report (:mod:`.report`, the page ``/admin/report``) of
 what clients needed and what was not found, from counts kept without words. Every page (the

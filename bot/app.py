@@ -51,6 +51,8 @@ from bot.admin.service import Admin
 from bot.channels import sms, telegram, webchat
 from bot.db import Database, meta
 from bot.errors import BadInput
+from bot.followups import Followups
+from bot.followups.worker import PROACTIVE_SHARE, FollowupWorker
 from bot.handoff import console, staffchat
 from bot.handoff import service as handoff_service
 from bot.inbox import Inbox
@@ -95,6 +97,7 @@ MAX_REQUEST_BYTES = 64 * 1024
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 OUTBOX_STOP_GRACE = 5.0
 PRIVACY_TASK: web.AppKey[asyncio.Task[None]] = web.AppKey("privacy_task")
+FOLLOWUPS: web.AppKey[FollowupWorker] = web.AppKey("followups")
 
 
 def create_app(
@@ -180,6 +183,8 @@ async def stop_background_work(app: web.Application) -> None:
         await app[TELEGRAM].stop_intake()
     if HANDOFF in app:
         await app[HANDOFF].stop(grace=OUTBOX_STOP_GRACE)
+    if FOLLOWUPS in app:
+        await app[FOLLOWUPS].stop()
     await app[PIPELINE].stop(grace=app[SETTINGS].rasa_timeout)
     await app[OUTBOX].stop(grace=OUTBOX_STOP_GRACE)
     await app[RASA_HEALTH].close()
@@ -231,16 +236,33 @@ async def core_ctx(app: web.Application) -> AsyncIterator[None]:
     handoff, relay = handoff_service.client_side(
         settings.handoff, app[REGION], db, texts, hasher, app.get(TELEGRAM_BOT), clock
     )
-    pipeline = Pipeline(db, rasa, health, outbox, texts, handoff, clock)
+    rules = followup_rules(settings, app[REGION])
+    pipeline = Pipeline(db, rasa, health, outbox, texts, handoff, clock, rules)
     app[INBOX] = Inbox(
-        db, hasher, texts, app[SCREEN], pipeline, outbox, handoff, clock, app[LANGUAGES]
+        db, hasher, texts, app[SCREEN], pipeline, outbox, handoff, clock, app[LANGUAGES], rules
     )
+    if rules is not None:  # at most half of each channel's rate for proactive messages
+        rates = {ch: s.pacer.overall.rate * PROACTIVE_SHARE for ch, s in senders.items()}
+        app[FOLLOWUPS] = FollowupWorker(db, outbox, texts, rules, clock, rates=rates)
     app[HANDOFF] = handoff_service.staff_side(
         settings.handoff, handoff, relay, db, outbox, pipeline, clock
     )
     app[RASA], app[RASA_HEALTH], app[OUTBOX], app[PIPELINE] = rasa, health, outbox, pipeline
     yield
     await health.close()
+
+
+def followup_rules(settings: Settings, region: Region) -> Followups | None:
+    """The follow-ups' rules (None: FOLLOWUP_NEEDS=off); the web chat names the channels that
+    can check back."""
+    if not settings.followup_needs:
+        return None
+    elsewhere = []
+    if settings.sms_enabled and settings.twilio_from_number:
+        elsewhere.append(f"SMS {settings.twilio_from_number}")
+    if settings.telegram_enabled:
+        elsewhere.append("Telegram")
+    return Followups(region.tz, frozenset(settings.followup_needs), ", ".join(elsewhere) or None)
 
 
 async def privacy_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -313,7 +335,11 @@ async def workers_ctx(app: web.Application) -> AsyncIterator[None]:
     log.info(
         "gateway ready on %s:%d; channels: %s", settings.host, settings.port, ", ".join(channels)
     )
+    if FOLLOWUPS in app:
+        app[FOLLOWUPS].start()
     yield
+    if FOLLOWUPS in app:
+        await app[FOLLOWUPS].stop()
     await app[PIPELINE].stop(grace=settings.rasa_timeout)
     await app[OUTBOX].stop(grace=OUTBOX_STOP_GRACE)
 

@@ -98,11 +98,13 @@ class TransientSendError(SendError):
 
 
 class PermanentSendError(SendError):
-    """The send will never work; ``opted_out`` says the recipient has opted out of messages."""
+    """The send will never work; ``opted_out`` says the recipient has opted out of messages
+    (SMS STOP), ``blocked`` that they blocked the bot (Telegram's 403)."""
 
-    def __init__(self, message: str, opted_out: bool = False) -> None:
+    def __init__(self, message: str, opted_out: bool = False, blocked: bool = False) -> None:
         super().__init__(message)
         self.opted_out = opted_out
+        self.blocked = blocked
 
 
 class BadInput(GatewayError):

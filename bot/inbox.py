@@ -29,6 +29,7 @@ from typing import Any
 from bot.channels.traits import traits
 from bot.db import Connection, Database, conversations, events, inbound, outbox, report
 from bot.errors import StoreConflict
+from bot.followups import Followups
 from bot.hooks import NO_HANDOFF, Effects, Handoff, Kickable, NewMessage, start
 from bot.language import DETECTED, EXPLICIT, SOME, Choice, LanguageDetector, hint_of
 from bot.messages import Catalog, Messages
@@ -181,6 +182,8 @@ class Inbox:
     clock: Callable[[], float] = time.time
     # The region's languages (bot/language.py); with one language, nothing is detected.
     languages: LanguageDetector = field(default_factory=lambda: LanguageDetector(("en",)))
+    # Follow-ups (bot/followups): None, none are offered and no answer is read.
+    followups: Followups | None = None
 
     def conversation_id(self, channel: str, address: str) -> str:
         return self.hasher(channel, address)
@@ -237,8 +240,19 @@ class Inbox:
         )
         choice, chose = self._language(c, cid, incoming, signal)
         texts = self.texts.of(choice.language)
+        # An answer to a follow-up (yes to the offer, "they were full", STOP): answered here,
+        # or sent on to Rasa as what it stands for (a new search, a request for a person).
+        turn = None
+        if self.followups is not None and not chose:
+            known = conversations.get(c, cid)
+            turn = self.followups.take(c, known, incoming, signal, texts, now)
+            if turn is not None and turn.payload is not None:
+                incoming = dataclasses.replace(incoming, kind="payload", text=turn.payload)
         inbound_id = inbound.add(c, cid, incoming, now, language=choice.language)
-        plan = plan_for(incoming, texts, lambda _text: signal, chose)
+        if turn is not None and turn.payload is None:
+            plan = Plan("handled", replies=turn.replies, reply_kind="followup")
+        else:
+            plan = plan_for(incoming, texts, lambda _text: signal, chose)
         # Counted for the report (no words, no client id): a conversation begun, a risk signal.
         report.conversation_begun(c, cid, incoming.channel, now)
         if plan.risk is not None:
@@ -256,10 +270,17 @@ class Inbox:
         channel = incoming.channel
         replies = []
         if plan.replies and not decision.replace:
-            replies += render(channel, plan.replies, plan.reply_kind, texts).items
+            rendered = render(channel, plan.replies, plan.reply_kind, texts)
+            replies += rendered.items
+            if plan.reply_kind == "followup" and rendered.buttons:  # SMS: "1" to "5" answer
+                conversations.remember_buttons(c, cid, rendered.buttons)
         if decision.texts:
             told = [BotMessage(text) for text in decision.texts]
             replies += render(channel, told, "handoff", texts).items
+        if turn is not None and turn.payload is not None and turn.replies:
+            replies += render(channel, turn.replies, "followup", texts).items
+        if plan.opted_out and self.followups is not None:  # SMS STOP: no check-in either
+            self.followups.stopped(c, cid, channel, "opt_out", now)
         if plan.erase:
             during_case = status == "relayed"
             told = erasing.answer(c, cid, plan.erase, during_case, inbound_id, texts, now)

@@ -25,6 +25,7 @@ RUNTIME = {
     "handoff_unavailable": ("back",),
     "handoff_timed_out": ("back",),
     "staff_back": ("when",),
+    "followup_webchat": ("channels",),
 }
 
 
@@ -66,6 +67,31 @@ class Messages:
     erase_started: str
     erase_kept: str
     erase_not_now: str
+    followup_offer_bed: str
+    followup_offer_help: str
+    followup_offer_safe: str
+    followup_yes_button: str
+    followup_no_button: str
+    followup_accepted: str
+    followup_declined: str
+    followup_webchat: str
+    followup_question_bed: str
+    followup_question_help: str
+    followup_reminder: str
+    followup_neutral: str
+    followup_neutral_button: str
+    followup_outcome_1: str
+    followup_outcome_2: str
+    followup_outcome_3: str
+    followup_outcome_4: str
+    followup_outcome_5: str
+    followup_glad: str
+    followup_sorry: str
+    followup_noted: str
+    followup_pick: str
+    followup_stopped: str
+    followup_over: str
+    followup_none: str
     page_title: str
     page_quick_exit: str
     page_quick_exit_hint: str

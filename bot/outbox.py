@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from bot.db import Connection, Database, conversations, events, outbox
 from bot.errors import PermanentSendError, TransientSendError
+from bot.followups import store
 from bot.model import Conversation, OutboxRecord
 from bot.pacing import Pacer
 from bot.privacy import short
@@ -122,7 +123,9 @@ class Outbox(KeyedWorkers[str]):
         except PermanentSendError as exc:
             log.warning("%s reply %d cannot be sent: %s", cid, record.id, exc)
             now = self.clock()
-            return await self._then_next(record, refused, record, str(exc), exc.opted_out, now)
+            return await self._then_next(
+                record, refused, record, str(exc), exc.opted_out, now, exc.blocked
+            )
         except Exception as exc:  # a bug or a library surprise: keep the unit, retry later
             log.exception(
                 "%s reply %d: unexpected error from the %s sender", cid, record.id, record.channel
@@ -147,10 +150,20 @@ def _then_next(c: Connection, cid: str, mark: Callable[..., None], *args: Any) -
     return outbox.next_delivery(c, cid)
 
 
-def refused(c: Connection, unit: OutboxRecord, error: str, opted_out: bool, now: float) -> None:
+def refused(
+    c: Connection,
+    unit: OutboxRecord,
+    error: str,
+    opted_out: bool,
+    now: float,
+    blocked: bool = False,
+) -> None:
     """The provider will never take this unit. If the recipient opted out (e.g. Twilio error
-    21610), nothing waiting is sent either, and staff see it as an opt-out."""
+    21610), nothing waiting is sent either, and staff see it as an opt-out. Either that, or a
+    client who blocked the bot (Telegram's 403), cancels every follow-up still to come."""
     outbox.mark_failed(c, unit, error)
+    if opted_out or blocked:  # nothing proactive may try again (bot/followups)
+        store.cancel_all(c, unit.conversation_id, "opted_out" if opted_out else "blocked", now)
     if opted_out:
         cid = unit.conversation_id
         conversations.set_opted_out(c, cid, True)

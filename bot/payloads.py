@@ -25,11 +25,17 @@ from bot.model import Incoming
 from bot.render import payloads_in
 from contract import LANGUAGES
 
-# Payloads the gateway itself sends whatever Rasa offered: Telegram's /start, /human and
-# /delete, the "Talk to a person" button of its own replies, the web chat page's "Delete my
+# Payloads the gateway itself sends whatever Rasa offered: Telegram's /start, /human,
+# /delete and /stop (no more check-ins: bot/followups), the "Talk to a person" button of its own replies, the web chat page's "Delete my
 # messages" (bot/privacy/client.py), and the language buttons ("/language_es": bot/language.py).
 GATEWAY_PAYLOADS = frozenset(
-    {"/greet", "/request_human", "/erase_request", *(f"/language_{x}" for x in LANGUAGES)}
+    {
+        "/greet",
+        "/request_human",
+        "/erase_request",
+        "/followup_stop",
+        *(f"/language_{x}" for x in LANGUAGES),
+    }
 )
 # How far back a conversation's buttons count (units with buttons, newest first).
 OFFERED_LOOKBACK = 200

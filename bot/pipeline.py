@@ -40,6 +40,7 @@ from typing import Any
 from bot.channels.traits import traits
 from bot.db import Connection, Database, conversations, events, inbound, meta, outbox, report
 from bot.errors import RasaBadReply, RasaError, RasaRefused, RasaTimeout, RasaUnavailable
+from bot.followups import Followups
 from bot.hooks import NO_HANDOFF, Effects, Handoff, Kickable, Route, start
 from bot.language import payload_for
 from bot.messages import Catalog, Messages
@@ -178,6 +179,7 @@ class Pipeline(KeyedWorkers[str]):
     texts: Catalog
     handoff: Handoff = NO_HANDOFF
     clock: Callable[[], float] = time.time
+    followups: Followups | None = None  # bot/followups: the offer to check back after a listing
     _turns: dict[int, asyncio.Event] = field(default_factory=dict, init=False)
     _calls: asyncio.Semaphore = field(
         default_factory=lambda: asyncio.Semaphore(MAX_CONCURRENT_RASA_CALLS), init=False
@@ -351,6 +353,8 @@ class Pipeline(KeyedWorkers[str]):
         channel = conversation.channel
         texts = self.texts.of(record.language or conversation.language)
         kept = messages if answer.messages is None else answer.messages
+        if self.followups is not None and answer.messages is None:
+            kept = kept + self.followups.offer(c, record, conversation, reports, kept, texts, now)
         if traits(channel).language_button and inbound.first_of(c, record):
             kept = with_language_button(kept, texts, self.texts)
         told = [BotMessage(text) for text in answer.texts]

@@ -26,7 +26,7 @@ from dotenv import dotenv_values
 from bot.errors import SettingsError
 from bot.handoff import settings as handoff
 from bot.handoff.settings import HandoffSettings
-from contract import LANGUAGES
+from contract import LANGUAGES, NEEDS
 
 T = TypeVar("T")
 
@@ -90,6 +90,9 @@ class Settings:
     review_tracker_url: str | None = None
     review_interval: float = 5.0
     handoff: HandoffSettings = field(default_factory=HandoffSettings)
+    # Follow-ups (bot/followups): the needs whose listing is followed by the offer to check back
+    # the next morning ("off": none).
+    followup_needs: tuple[str, ...] = ("shelter",)
 
     @property
     def telegram_enabled(self) -> bool:
@@ -162,6 +165,7 @@ def load_settings(
         review_tracker_url=reader.get("REVIEW_TRACKER_URL", str, None),
         review_interval=reader.get("REVIEW_INTERVAL", _positive_float, Settings.review_interval),
         handoff=_handoff_settings(reader),
+        followup_needs=reader.get("FOLLOWUP_NEEDS", _needs, Settings.followup_needs),
     )
     _check_twilio(settings)
     if settings.case_retention_days < settings.retention_days:
@@ -272,6 +276,17 @@ def _log_level(raw: str) -> str:
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ValueError("use DEBUG, INFO, WARNING or ERROR")
     return level
+
+
+def _needs(raw: str) -> tuple[str, ...]:
+    """A comma-separated list of the needs (contract.NEEDS), or "off"."""
+    if raw.strip().lower() in ("off", "none", ""):
+        return ()
+    named = tuple(part.strip() for part in raw.split(",") if part.strip())
+    unknown = [need for need in named if need not in NEEDS]
+    if unknown:
+        raise ValueError(f"not needs: {', '.join(unknown)} (the needs are {', '.join(NEEDS)})")
+    return named
 
 
 def _days(raw: str) -> int:

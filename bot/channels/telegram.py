@@ -316,7 +316,7 @@ class TelegramSender:
                 "Telegram asks to slow down", retry_after_seconds(exc)
             ) from None
         except Forbidden as exc:
-            raise PermanentSendError(f"Telegram refused: {exc.message}") from None
+            raise PermanentSendError(f"Telegram refused: {exc.message}", blocked=True) from None
         except BadRequest as exc:
             raise PermanentSendError(f"Telegram rejected the message: {exc.message}") from None
         except TelegramError as exc:  # NetworkError, TimedOut, InvalidToken, server errors

@@ -80,6 +80,11 @@ async def on_delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _accept(update, context, "payload", "/erase_request")
 
 
+async def on_stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stop: no more check-ins (bot/followups): every one still to come is cancelled."""
+    await _accept(update, context, "payload", "/followup_stop")
+
+
 async def on_other_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An unknown /command: typed text (the inbox makes its words safe for Rasa)."""
     text = (update.effective_message.text if update.effective_message else None) or ""
@@ -145,6 +150,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CommandHandler("help", on_help, filters=PRIVATE))
     application.add_handler(CommandHandler("human", on_human, filters=PRIVATE))
     application.add_handler(CommandHandler("delete", on_delete, filters=PRIVATE))
+    application.add_handler(CommandHandler("stop", on_stop, filters=PRIVATE))
     # A location before text: a venue message carries both.
     application.add_handler(
         MessageHandler(PRIVATE & (filters.LOCATION | filters.VENUE), on_location)

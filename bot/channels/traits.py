@@ -22,6 +22,7 @@ class Traits:
     opt_out: bool = False  # the provider's STOP/START keywords hold (carrier opt-out)
     pulled: bool = False  # the client fetches replies (a unit is delivered once stored)
     language_button: bool = True  # the first reply offers the region's other language
+    proactive: bool = True  # the client can be messaged later, unasked (follow-ups)
 
     def clean_address(self, raw: str) -> str:
         """``raw`` as the channel writes an address; ValueError when it cannot be one."""
@@ -52,6 +53,7 @@ TRAITS: dict[str, Traits] = {
             re.compile(r"[A-Za-z0-9_-]{1,128}"),
             "the web chat sender: 1 to 128 letters, digits, - or _",
             pulled=True,
+            proactive=False,  # nothing reaches a closed tab
         ),
     )
 }

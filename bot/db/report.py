@@ -28,7 +28,7 @@ from contract import RISK_FOR_INTENT
 HOUR = 3600.0
 # Rasa's session expiry: a message after this much silence begins a new conversation.
 SESSION_GAP = 4 * HOUR
-KINDS = ("conversation", "search", "risk", "handoff", "claimed", "unclaimed")
+KINDS = ("conversation", "search", "risk", "handoff", "claimed", "unclaimed", "followup")
 
 _ADD = sa.insert(report_events)
 _LAST_SEEN = sa.select(conversations.c.updated_at).where(conversations.c.id == sa.bindparam("cid"))
@@ -59,6 +59,7 @@ class ReportEvent:
     after_hours: bool | None = None
     outcome: str | None = None
     wait: float | None = None
+    service: str | None = None
 
 
 def hour_of(moment: float) -> float:

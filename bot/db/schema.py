@@ -36,6 +36,15 @@ Human handoff (:mod:`bot.handoff`) adds:
   became, so that a reply to it finds its case.
 - ``staff_sessions``: staff signed in to the console (the hash of each session token).
 
+Follow-ups (:mod:`bot.followups`) add:
+
+- ``consents``: each time a client was asked whether the assistant may message them later: for
+  which kind of follow-up, the need and town of the search, the wording's version, the answer
+  and when; ``sensitive`` when the client had mentioned abuse (the check-in is then neutral).
+- ``followups``: what is to be sent proactively and when (the outcome question, its one
+  reminder), with a lease (a worker claims a row before it sends it), what became of it, and
+  the client's answer as a label ("full", "got_help"): never their words.
+
 The admins' loop (:mod:`bot.admin`, :mod:`bot.db.review`, :mod:`bot.db.audit`) adds:
 
 - ``review_items``: the review inbox, one row per distinct masked message, with a count;
@@ -186,6 +195,7 @@ report_events = sa.Table(
     sa.Column("after_hours", sa.Boolean),  # handoff: routed to the on-call worker
     sa.Column("outcome", sa.String(16)),  # handoff: case, nobody; closed: unclaimed
     sa.Column("wait", sa.Float),  # claimed: seconds from the request to a person
+    sa.Column("service", sa.String(64)),  # followup: the service named first in the listing
     sa.Index("report_events_by_hour", "hour", "kind"),
 )
 
@@ -282,6 +292,56 @@ staff_sessions = sa.Table(
     sa.Column("csrf", sa.String(64), nullable=False),
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("expires_at", sa.Float, nullable=False),
+)
+
+
+# --- follow-ups (bot.followups) ----------------------------------------------------------------
+
+consents = sa.Table(
+    "consents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("conversation_id", sa.String(64), nullable=False),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # outcome
+    sa.Column("need", sa.String(32), nullable=False),  # shelter, food, ...
+    sa.Column("place", sa.String(64)),  # the town searched (the report's label)
+    sa.Column("postcode", sa.String(10)),
+    sa.Column("service", sa.String(64)),  # the service listed first
+    sa.Column("sensitive", sa.Boolean, nullable=False, default=False),  # abuse was mentioned
+    sa.Column("wording", sa.String(32), nullable=False),  # the offer's text and its version
+    sa.Column("answer", sa.String(8), nullable=False),  # asked, yes, no, stopped
+    sa.Column("asked_at", sa.Float, nullable=False),
+    sa.Column("answered_at", sa.Float),
+    sa.Index("consents_by_conversation", "conversation_id", "id"),
+)
+
+followups = sa.Table(
+    "followups",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("conversation_id", sa.String(64), nullable=False),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("consent_id", sa.Integer),  # the consent it was scheduled on
+    sa.Column("kind", sa.String(16), nullable=False),  # question, reminder
+    sa.Column("need", sa.String(32), nullable=False),
+    sa.Column("place", sa.String(64)),
+    sa.Column("postcode", sa.String(10)),
+    sa.Column("service", sa.String(64)),
+    sa.Column("sensitive", sa.Boolean, nullable=False, default=False),  # sent neutral
+    sa.Column("state", sa.String(16), nullable=False),  # scheduled, sent, asked, answered,
+    # cancelled, dropped (too late, or the client cannot be reached), expired (no answer)
+    sa.Column("first_due_at", sa.Float, nullable=False),  # when it was first due (the late rule)
+    sa.Column("due_at", sa.Float, nullable=False),  # when it may go (moved by quiet hours)
+    sa.Column("lease_owner", sa.String(32)),  # the worker that claimed it
+    sa.Column("lease_until", sa.Float),
+    sa.Column("sent_at", sa.Float),
+    sa.Column("answered_at", sa.Float),
+    sa.Column("outcome", sa.String(16)),  # got_help, full, no_way, did_not_go, help_now
+    sa.Column("note", sa.String(64)),  # why it was dropped or cancelled
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Index("followups_due", "state", "due_at"),
+    sa.Index("followups_by_conversation", "conversation_id", "state"),
 )
 
 

@@ -41,6 +41,7 @@ import sqlalchemy as sa
 from bot.db import Connection, Database, insert, meta, review
 from bot.db.schema import case_messages, cases, conversations, erasures, inbound, outbox
 from bot.errors import ErasureRefused, PrivacyError, RasaCannotErase
+from bot.followups import store as followup_store
 from bot.privacy import audit, short, steps, tracker
 from bot.tracker_store import events_of
 
@@ -449,7 +450,25 @@ def _gateway_export(c: Connection, cid: str) -> dict[str, Any]:
             for r in replies
         ],
         "cases": case_list,
+        **_followups_export(c, cid),
     }
+
+
+def _followups_export(c: Connection, cid: str) -> dict[str, Any]:
+    """What the client was asked about checking back, what they said, and what was sent."""
+    asked, kept = followup_store.of_conversation(c, cid)
+    return {
+        "consents": [
+            {"need": x.need, "answer": x.answer, "asked_at": x.asked_at,
+             "answered_at": x.answered_at, "wording": x.wording}
+            for x in asked
+        ],
+        "followups": [
+            {"kind": f.kind, "need": f.need, "state": f.state, "due_at": f.due_at,
+             "sent_at": f.sent_at, "outcome": f.outcome}
+            for f in kept
+        ],
+    }  # fmt: skip
 
 
 def _rasa_export(engine: sa.engine.Engine, cid: str) -> list[dict[str, Any]]:

@@ -26,7 +26,18 @@ from typing import Any
 import sqlalchemy as sa
 
 from bot.db import Connection, review
-from bot.db.schema import case_messages, cases, conversations, events, inbound, outbox, staff_posts
+from bot.db.schema import (
+    case_messages,
+    cases,
+    consents,
+    conversations,
+    events,
+    followups,
+    inbound,
+    outbox,
+    staff_posts,
+)
+from bot.followups import store as followup_store
 
 # The keys of an event's data that hold no words (a handoff payload also carries "recent", the
 # client's last messages; an opt-out the word typed).
@@ -196,6 +207,15 @@ def review_inbox(c: Connection, cid: str, scope: Scope) -> int:
     return review.purge_conversation(c, cid, scope.before)
 
 
+def followup_rows(c: Connection, cid: str, scope: Scope) -> int:
+    """Follow-ups and consents (bot/followups): all gone on erasure (nothing may reach the
+    client later, and nothing kept says they were asked); the purge deletes those that are over
+    and older than the cutoff. Their counts are in the report already."""
+    if scope.erasing or scope.before is None:
+        return followup_store.erase(c, cid)
+    return followup_store.purge(c, cid, scope.before)
+
+
 Step = Callable[[Connection, str, Scope], int]
 # In the order they run inside a conversation's transaction; the names are the audit's keys.
 STEPS: tuple[tuple[str, Step], ...] = (
@@ -204,6 +224,7 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("events", event_data),
     ("cases", case_records),
     ("review_inbox", review_inbox),
+    ("followups", followup_rows),
     ("conversations", conversation_row),
 )
 
@@ -269,6 +290,15 @@ def due(c: Connection, before: float, cases_before: float, limit: int = 500) -> 
         .where(~OPEN, cases.c.closed_at < cases_before, _raw(staff_posts.c.body) != "{}"),
         sa.select(cases.c.conversation_id.label("cid")).where(
             ~OPEN, cases.c.closed_at < cases_before, _raw(cases.c.details).contains('"recent"')
+        ),
+        sa.select(followups.c.conversation_id.label("cid")).where(
+            followups.c.created_at < before, followups.c.state.not_in(followup_store.LIVE)
+        ),
+        sa.select(consents.c.conversation_id.label("cid")).where(
+            consents.c.asked_at < before,
+            consents.c.id.not_in(
+                sa.select(followups.c.consent_id).where(followups.c.consent_id.is_not(None))
+            ),
         ),
     ]
     union = sa.union(*queries).subquery()

@@ -97,6 +97,8 @@ def build(events: Iterable[ReportEvent], period: Period) -> Report:
         handoffs(by_kind["handoff"], by_kind["claimed"], by_kind["unclaimed"]),
         risk_by_day(risks, period),
         channel_mix(by_kind),
+        followup_outcomes(by_kind["followup"]),
+        turned_away(by_kind["followup"]),
     ]
     return Report(period, headline(by_kind), charts)
 
@@ -133,6 +135,7 @@ def headline(by_kind: dict[str, list[ReportEvent]]) -> list[Figure]:
             "Time to a person after hours, 90th percentile",
             _wait(late, p90),
         ),
+        *followup_figures(by_kind["followup"]),
     ]
 
 
@@ -325,4 +328,61 @@ def channel_mix(by_kind: dict[str, list[ReportEvent]]) -> Chart:
             Series("risk signals", tuple(float(risks[ch]) for ch in order)),
             Series("asked for a person", tuple(float(asked[ch]) for ch in order)),
         ),
+    )
+
+
+# Follow-ups (bot/followups): what the client said happened, in the report's words.
+OUTCOMES = {
+    "got_help": "got help",
+    "full": "full or turned away",
+    "no_way": "could not get there",
+    "did_not_go": "did not go",
+    "help_now": "needed help now",
+}
+
+
+def followup_figures(steps: list[ReportEvent]) -> list[Figure]:
+    said = Counter(e.outcome for e in steps)
+    answered = sum(said[o] for o in OUTCOMES)
+    return [
+        Figure("followups_offered", "Follow-ups offered", shown(said["offered"])),
+        Figure("followups_accepted", "Follow-ups accepted", shown(said["accepted"])),
+        Figure("followups_answered", "Follow-ups answered", shown(answered)),
+        *(
+            Figure(f"followups_{key}", f"Follow-up: {label}", shown(said[key]))
+            for key, label in OUTCOMES.items()
+        ),
+    ]
+
+
+def followup_outcomes(steps: list[ReportEvent]) -> Chart:
+    """By need and place: follow-ups offered, accepted, answered, and what happened."""
+    counts: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+    for event in steps:
+        key = (event.need or "?", event.place or "?")
+        counts[event.outcome or "?"][key] += 1
+        if event.outcome in OUTCOMES:
+            counts["answered"][key] += 1
+    order = sorted(counts["offered"], key=lambda k: (-counts["offered"][k], k))[:15]
+    names = {"offered": "offered", "accepted": "accepted", "answered": "answered", **OUTCOMES}
+    return Chart(
+        "followups",
+        "Follow-ups by need and place: offered, accepted, answered, and what happened",
+        "bars",
+        tuple(f"{need} · {place}" for need, place in order),
+        tuple(Series(label, tuple(float(counts[key][k]) for k in order))
+              for key, label in names.items()),
+    )  # fmt: skip
+
+
+def turned_away(steps: list[ReportEvent]) -> Chart:
+    """The services most often "full or turned away" (the first one listed to the client), for
+    the directory's upkeep."""
+    counts = Counter(e.service for e in steps if e.outcome == "full" and e.service)
+    return ranked(
+        "turned_away",
+        "Services most often full or turned away, after a follow-up",
+        {name: float(n) for name, n in counts.items()},
+        top=15,
+        note="the service listed first to the client",
     )

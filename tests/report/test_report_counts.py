@@ -97,7 +97,8 @@ async def test_the_terminal_report_prints_the_headline_and_writes_every_csv(
     assert "7 (88%)" in out
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         ["headline.csv", "needs_by_day.csv", "needs_by_week_hour.csv", "needs.csv", "unmet.csv",
-         "unmet_map.csv", "waits.csv", "handoffs.csv", "risk_by_day.csv", "channels.csv"]
+         "unmet_map.csv", "waits.csv", "handoffs.csv", "risk_by_day.csv", "channels.csv",
+         "followups.csv", "turned_away.csv"]
     )  # fmt: skip
     with (folder / "unmet.csv").open() as rows:
         assert list(csv.reader(rows))[1] == ["food · Pescadero", "7", "7", "7"]

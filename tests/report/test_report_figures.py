@@ -150,7 +150,7 @@ def test_channel_mix_counts_conversations_per_channel() -> None:
 
 def test_an_empty_period_has_every_chart_and_says_none() -> None:
     report = figures.build([], WEEK)
-    assert len(report.charts) == 9
+    assert len(report.charts) == 11
     assert all(c.empty for c in report.charts)
     assert headline(report)["wait_median"] == "none"
 
@@ -197,3 +197,32 @@ def test_requests_for_a_person_in_office_hours_and_after() -> None:
     chart = figures.build(events, WEEK).chart("handoffs")
     assert chart is not None
     assert chart.rows() == [["office hours", "5", "0", "<5"], ["after hours", "7", "<5", "6"]]
+
+
+def step(outcome: str, service: str | None = "Redwood City Corps", place: str = "Redwood City"):
+    return ReportEvent(at(1, 9), "followup", "telegram", need="shelter", place=place,
+                       service=service, outcome=outcome)  # fmt: skip
+
+
+def test_follow_ups_say_what_happened_and_which_services_turn_people_away() -> None:
+    events = (
+        [step("offered")] * 12 + [step("accepted")] * 9 + [step("declined")] * 3
+        + [step("sent")] * 9 + [step("full")] * 6 + [step("got_help")] * 2
+        + [step("full", service="Home and Hope")] * 1
+    )  # fmt: skip
+    report = figures.build(events, WEEK)
+    figures_ = headline(report)
+    assert figures_["followups_offered"] == "12"
+    assert figures_["followups_accepted"] == "9"
+    assert figures_["followups_answered"] == "9"
+    assert figures_["followups_full"] == "7"
+    assert figures_["followups_got_help"] == "<5"
+    chart = report.chart("followups")
+    assert chart is not None
+    assert chart.categories == ("shelter · Redwood City",)
+    by_name = {s.name: s.values[0] for s in chart.series}
+    assert by_name["offered"] == 12
+    assert by_name["full or turned away"] == 7
+    turned = report.chart("turned_away")
+    assert turned is not None
+    assert turned.categories == ("Redwood City Corps", "Home and Hope")

@@ -1,0 +1,337 @@
+"""The follow-ups' rows in the gateway store (``consents``, ``followups``): every function runs
+inside the caller's transaction.
+
+A consent is asked once per search it follows (``answer`` "asked"), then answered "yes" or
+"no", or "stopped" by an opt-out. A follow-up is ``scheduled`` until a worker claims it with a
+lease (:func:`claim`) and sends it: then ``asked`` (the outcome question is out), or
+``checking`` (a neutral "is it a good time?" went first); ``answered`` once the client said what
+happened; ``cancelled`` (STOP, an erasure, the client blocked the bot), ``dropped`` (too late,
+or the client cannot be reached) or ``expired`` (asked, reminded, never answered).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from bot.db import Connection, columns, record
+from bot.db.schema import consents, followups, inbound
+
+LEASE = 120.0  # seconds a worker holds what it claimed before another may take it
+OFFER_WINDOW = 24 * 3600.0  # a yes or no to an offer counts this long
+ANSWER_WINDOW = 3 * 24 * 3600.0  # an answer to the question counts this long after it went
+WAITING = ("asked", "checking")
+LIVE = ("scheduled", *WAITING)  # not over yet: the purge leaves these
+
+
+@dataclass(frozen=True)
+class Consent:
+    id: int
+    conversation_id: str
+    channel: str
+    kind: str
+    need: str
+    place: str | None
+    postcode: str | None
+    service: str | None
+    sensitive: bool
+    wording: str
+    answer: str
+    asked_at: float
+    answered_at: float | None = None
+
+
+@dataclass(frozen=True)
+class Followup:
+    id: int
+    conversation_id: str
+    channel: str
+    consent_id: int | None
+    kind: str
+    need: str
+    place: str | None
+    postcode: str | None
+    service: str | None
+    sensitive: bool
+    state: str
+    first_due_at: float
+    due_at: float
+    created_at: float
+    lease_owner: str | None = None
+    lease_until: float | None = None
+    sent_at: float | None = None
+    answered_at: float | None = None
+    outcome: str | None = None
+    note: str | None = None
+
+
+def _consent(row: sa.Row | None) -> Consent | None:
+    return None if row is None else record(Consent, row)
+
+
+def _followup(row: sa.Row | None) -> Followup | None:
+    return None if row is None else record(Followup, row)
+
+
+# --- consents -----------------------------------------------------------------------------------
+
+
+def ask(
+    c: Connection,
+    cid: str,
+    channel: str,
+    search: dict[str, object],
+    service: str | None,
+    sensitive: bool,
+    wording: str,
+    now: float,
+) -> int:
+    """An offer was made: the consent row, "asked"."""
+    row = {
+        "conversation_id": cid, "channel": channel, "kind": "outcome",
+        "need": search["need"], "place": search.get("place"), "postcode": search.get("postcode"),
+        "service": service[:64] if service else None, "sensitive": sensitive,
+        "wording": wording, "answer": "asked", "asked_at": now,
+    }  # fmt: skip
+    return int(c.execute(sa.insert(consents), row).inserted_primary_key[0])
+
+
+def offered_since(c: Connection, cid: str, since: float) -> bool:
+    """Whether the client was asked (whatever they answered) since ``since``: asked once."""
+    found = c.execute(
+        sa.select(consents.c.id).where(
+            consents.c.conversation_id == cid, consents.c.asked_at >= since
+        )
+    ).first()
+    return found is not None
+
+
+def open_offer(c: Connection, cid: str, now: float, typed: bool) -> Consent | None:
+    """The offer a yes or no answers now, if any: the last one, unanswered, within the window;
+    for typed words (not a button) also the last thing that happened: no client message since."""
+    found = _consent(
+        c.execute(
+            sa.select(*columns(Consent, consents))
+            .where(consents.c.conversation_id == cid)
+            .order_by(consents.c.id.desc())
+            .limit(1)
+        ).first()
+    )
+    if found is None or found.answer != "asked" or now - found.asked_at > OFFER_WINDOW:
+        return None
+    if typed:
+        last = c.execute(
+            sa.select(sa.func.max(inbound.c.received_at)).where(
+                inbound.c.conversation_id == cid, inbound.c.kind != "control"
+            )
+        ).scalar()
+        if last is not None and float(last) > found.asked_at:
+            return None
+    return found
+
+
+def answer_offer(c: Connection, consent_id: int, answer: str, now: float) -> None:
+    c.execute(
+        consents.update().where(consents.c.id == consent_id).values(answer=answer, answered_at=now)
+    )
+
+
+# --- follow-ups ---------------------------------------------------------------------------------
+
+
+def schedule(c: Connection, consent: Consent, kind: str, due: float, now: float) -> int:
+    row = {
+        "conversation_id": consent.conversation_id, "channel": consent.channel,
+        "consent_id": consent.id, "kind": kind, "need": consent.need, "place": consent.place,
+        "postcode": consent.postcode, "service": consent.service, "sensitive": consent.sensitive,
+        "state": "scheduled", "first_due_at": due, "due_at": due, "created_at": now,
+    }  # fmt: skip
+    return int(c.execute(sa.insert(followups), row).inserted_primary_key[0])
+
+
+def get(c: Connection, followup_id: int) -> Followup | None:
+    query = sa.select(*columns(Followup, followups)).where(followups.c.id == followup_id)
+    return _followup(c.execute(query).first())
+
+
+def consent_of(c: Connection, followup: Followup) -> Consent | None:
+    if followup.consent_id is None:
+        return None
+    query = sa.select(*columns(Consent, consents)).where(consents.c.id == followup.consent_id)
+    return _consent(c.execute(query).first())
+
+
+def waiting(c: Connection, cid: str, now: float) -> Followup | None:
+    """The question the client's next words may answer: the last one sent, within the window."""
+    query = (
+        sa.select(*columns(Followup, followups))
+        .where(
+            followups.c.conversation_id == cid,
+            followups.c.state.in_(WAITING),
+            followups.c.sent_at >= now - ANSWER_WINDOW,
+        )
+        .order_by(followups.c.sent_at.desc(), followups.c.id.desc())
+        .limit(1)
+    )
+    return _followup(c.execute(query).first())
+
+
+def set_state(c: Connection, followup_id: int, state: str, now: float, **values: object) -> None:
+    values = {"lease_owner": None, "lease_until": None, **values}
+    if state in ("answered",):
+        values.setdefault("answered_at", now)
+    c.execute(followups.update().where(followups.c.id == followup_id).values(state=state, **values))
+
+
+def answered(c: Connection, followup: Followup, outcome: str, now: float) -> None:
+    """The client said what happened: the question (and an earlier one it reminded of) answered,
+    the reminder not yet sent cancelled."""
+    same = (
+        followups.c.consent_id == followup.consent_id
+        if followup.consent_id is not None
+        else followups.c.id == followup.id
+    )
+    c.execute(
+        followups.update()
+        .where(same, followups.c.state.in_(WAITING))
+        .values(state="answered", answered_at=now, outcome=outcome)
+    )
+    c.execute(
+        followups.update()
+        .where(same, followups.c.state == "scheduled")
+        .values(state="cancelled", note="answered", lease_owner=None, lease_until=None)
+    )
+
+
+def cancel_all(c: Connection, cid: str, why: str, now: float) -> int:
+    """Every follow-up of the client not yet over, cancelled (and a consent given, stopped):
+    how many follow-ups and offers there were."""
+    cancelled = c.execute(
+        followups.update()
+        .where(
+            followups.c.conversation_id == cid,
+            followups.c.state.in_(("scheduled", *WAITING)),
+        )
+        .values(state="cancelled", note=why[:64], lease_owner=None, lease_until=None)
+    ).rowcount
+    stopped = c.execute(
+        consents.update()
+        .where(consents.c.conversation_id == cid, consents.c.answer.in_(("asked", "yes")))
+        .values(answer="stopped", answered_at=now)
+    ).rowcount
+    return int(cancelled or 0) + int(stopped or 0)
+
+
+def claim(c: Connection, owner: str, now: float, limits: dict[str, int]) -> list[int]:
+    """Lease what is due to ``owner``, at most ``limits[channel]`` on each channel: the ids
+    this worker may now send (another worker's unexpired lease is left alone; an expired one,
+    from a worker that died, is taken over)."""
+    free = sa.or_(followups.c.lease_until.is_(None), followups.c.lease_until < now)
+    taken = []
+    for channel, limit in limits.items():
+        due = c.execute(
+            sa.select(followups.c.id)
+            .where(
+                followups.c.state == "scheduled",
+                followups.c.due_at <= now,
+                followups.c.channel == channel,
+                free,
+            )
+            .order_by(followups.c.due_at, followups.c.id)
+            .limit(limit)
+        ).scalars()
+        for followup_id in list(due):
+            done = c.execute(
+                followups.update()
+                .where(followups.c.id == followup_id, followups.c.state == "scheduled", free)
+                .values(lease_owner=owner, lease_until=now + LEASE)
+            ).rowcount
+            if done == 1:
+                taken.append(int(followup_id))
+    return taken
+
+
+def leased(c: Connection, followup_id: int, owner: str, now: float) -> Followup | None:
+    """The follow-up, if ``owner`` still holds its lease and it is still to send."""
+    found = get(c, followup_id)
+    if found is None or found.state != "scheduled" or found.lease_owner != owner:
+        return None
+    if found.lease_until is None or found.lease_until < now:
+        return None
+    return found
+
+
+def sent_since(c: Connection, cid: str, since: float) -> bool:
+    """Whether a proactive message went to the client since ``since`` (one a day)."""
+    found = c.execute(
+        sa.select(followups.c.id).where(
+            followups.c.conversation_id == cid, followups.c.sent_at >= since
+        )
+    ).first()
+    return found is not None
+
+
+def next_due(c: Connection) -> float | None:
+    """When the next scheduled follow-up is due (the worker sleeps until then)."""
+    found = c.execute(
+        sa.select(sa.func.min(followups.c.due_at)).where(followups.c.state == "scheduled")
+    ).scalar()
+    return None if found is None else float(found)
+
+
+def listed(
+    c: Connection, states: tuple[str, ...] | None = None, limit: int = 200
+) -> list[Followup]:
+    query = sa.select(*columns(Followup, followups)).order_by(followups.c.due_at, followups.c.id)
+    if states:
+        query = query.where(followups.c.state.in_(states))
+    return [record(Followup, row) for row in c.execute(query.limit(limit))]
+
+
+def of_conversation(c: Connection, cid: str) -> tuple[list[Consent], list[Followup]]:
+    """Everything kept of a client's follow-ups (the export)."""
+    found_consents = c.execute(
+        sa.select(*columns(Consent, consents))
+        .where(consents.c.conversation_id == cid)
+        .order_by(consents.c.id)
+    )
+    found_followups = c.execute(
+        sa.select(*columns(Followup, followups))
+        .where(followups.c.conversation_id == cid)
+        .order_by(followups.c.id)
+    )
+    return [record(Consent, r) for r in found_consents], [
+        record(Followup, r) for r in found_followups
+    ]
+
+
+def erase(c: Connection, cid: str) -> int:
+    """A client's follow-ups and consents, gone (an erasure: nothing may be sent to them later,
+    and nothing kept says they were asked). Rows deleted."""
+    gone = c.execute(followups.delete().where(followups.c.conversation_id == cid)).rowcount
+    gone += c.execute(consents.delete().where(consents.c.conversation_id == cid)).rowcount
+    return int(gone or 0)
+
+
+def purge(c: Connection, cid: str, before: float) -> int:
+    """What is over and older than ``before``, gone (the retention purge): follow-ups that were
+    answered, cancelled, dropped or expired; consents answered no or stopped. A scheduled one,
+    and the consent it was given on, stay until they are over. Rows deleted."""
+    over = followups.c.state.not_in(LIVE)
+    gone = c.execute(
+        followups.delete().where(
+            followups.c.conversation_id == cid, over, followups.c.created_at < before
+        )
+    ).rowcount
+    live = sa.select(followups.c.consent_id).where(
+        followups.c.conversation_id == cid, followups.c.consent_id.is_not(None)
+    )
+    gone += c.execute(
+        consents.delete().where(
+            consents.c.conversation_id == cid,
+            consents.c.asked_at < before,
+            consents.c.id.not_in(live),
+        )
+    ).rowcount
+    return int(gone or 0)

@@ -1,0 +1,188 @@
+"""Follow-ups and the rest of the gateway: a blocked bot, privacy (erase, export, purge),
+two workers on one store, the operators' command, and answers that are not answers."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+import pytest
+import sqlalchemy as sa
+
+from bot.app import FOLLOWUPS
+from bot.db.schema import admin_audit, consents, followups
+from bot.followups.__main__ import main as followups_main
+from bot.followups.worker import FollowupWorker
+from bot.state import PRIVACY
+from scripts.fakes import telegram as tg
+from tests.followups.test_followups_flow import (
+    CHAT,
+    MORNING,
+    NIGHT,
+    QUESTION,
+    night_search_and_yes,
+    rows,
+    told,
+)
+from tests.handoff.conftest import LA
+from tests.handoff.helpers import settle
+
+
+async def test_a_client_who_blocked_the_bot_gets_nothing_more(
+    start_gateway, settings_for, fake_telegram, fake_rasa, clock, directory
+):
+    clock.set(NIGHT)
+    gateway = await start_gateway(settings_for(telegram=fake_telegram))
+    await night_search_and_yes(gateway, fake_telegram, fake_rasa, directory)
+    fake_telegram.fail_next(1, 403, "Forbidden: bot was blocked by the user")
+    clock.set(MORNING)
+    await gateway.app[FOLLOWUPS].tick()
+    await settle(gateway)
+    # The question could not be sent: it and the reminder a day later are cancelled.
+    states = sorted((r.kind, r.state, r.note) for r in await rows(gateway, followups))
+    assert states == [("question", "cancelled", "blocked"), ("reminder", "cancelled", "blocked")]
+    clock.set(datetime(2026, 11, 26, 10, 0, tzinfo=LA))
+    await gateway.app[FOLLOWUPS].tick()
+    await settle(gateway)
+    assert not any(QUESTION in (s.text or "") for s in fake_telegram.sent)
+
+
+async def test_erasure_takes_the_follow_ups_and_export_shows_them(
+    start_gateway, settings_for, fake_telegram, fake_rasa, clock, directory
+):
+    clock.set(NIGHT)
+    gateway = await start_gateway(settings_for(telegram=fake_telegram))
+    await night_search_and_yes(gateway, fake_telegram, fake_rasa, directory)
+    cid = gateway.conversation_id("telegram", str(CHAT))
+    exported = await gateway.app[PRIVACY].export(cid, "console:alex")
+    assert [(c["need"], c["answer"]) for c in exported["consents"]] == [("shelter", "yes")]
+    assert [(f["kind"], f["state"]) for f in exported["followups"]] == [("question", "scheduled")]
+    await gateway.app[PRIVACY].erase(cid, "console:alex")
+    assert await rows(gateway, followups) == []
+    assert await rows(gateway, consents) == []
+    clock.set(MORNING)
+    await gateway.app[FOLLOWUPS].tick()
+    await settle(gateway)
+    assert not any(QUESTION in (s.text or "") for s in fake_telegram.sent)
+
+
+async def test_the_purge_keeps_what_is_still_to_come(
+    start_gateway, settings_for, fake_telegram, fake_rasa, clock, directory
+):
+    clock.set(NIGHT)
+    gateway = await start_gateway(settings_for(telegram=fake_telegram, retention_days=1))
+    await night_search_and_yes(gateway, fake_telegram, fake_rasa, directory)
+    clock.set(datetime(2026, 11, 26, 12, 0, tzinfo=LA))  # more than a day on, still scheduled
+    await gateway.db.run(
+        lambda c: c.execute(followups.update().values(due_at=clock() + 3600, first_due_at=clock()))
+    )
+    await gateway.app[PRIVACY].purge("schedule")
+    [kept] = await rows(gateway, followups)
+    assert kept.state == "scheduled"
+    assert len(await rows(gateway, consents)) == 1  # the consent it was given on stays too
+    await gateway.db.run(lambda c: c.execute(followups.update().values(state="answered")))
+    await gateway.app[PRIVACY].purge("schedule")
+    assert await rows(gateway, followups) == []
+    assert await rows(gateway, consents) == []
+
+
+async def test_two_workers_on_one_store_send_each_follow_up_once(
+    start_gateway, settings_for, fake_telegram, fake_rasa, clock, directory
+):
+    clock.set(NIGHT)
+    gateway = await start_gateway(settings_for(telegram=fake_telegram))
+    await night_search_and_yes(gateway, fake_telegram, fake_rasa, directory)
+    first = gateway.app[FOLLOWUPS]
+    # A second gateway's worker on the same store (its own lease owner).
+    second = FollowupWorker(first.db, first.outbox, first.texts, first.rules, clock)
+    clock.set(MORNING)
+    await asyncio.gather(first.tick(), second.tick(), first.tick(), second.tick())
+    await settle(gateway)
+    asked = [s for s in fake_telegram.sent if (s.text or "").startswith(QUESTION)]
+    assert len(asked) == 1
+
+
+@pytest.mark.parametrize(
+    ("words", "reply"),
+    [
+        ("7", "Please reply with a number from 1 to 5."),
+        ("I didn't go", "Thanks for telling me."),
+        ("yeah got one", "I'm glad."),
+    ],
+)
+async def test_answers_that_are_and_are_not_answers(
+    start_gateway, settings_for, fake_telegram, fake_rasa, clock, directory, words, reply
+):
+    clock.set(NIGHT)
+    gateway = await start_gateway(settings_for(telegram=fake_telegram))
+    await night_search_and_yes(gateway, fake_telegram, fake_rasa, directory)
+    clock.set(MORNING)
+    await gateway.app[FOLLOWUPS].tick()
+    await told(fake_telegram, QUESTION)
+    fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, words))
+    await told(fake_telegram, reply)
+
+
+@pytest.mark.parametrize("words", ["😀", "where is the food bank", "x" * 4000])
+async def test_other_words_go_to_rasa_and_the_question_stays_open(
+    start_gateway, settings_for, fake_telegram, fake_rasa, clock, directory, words
+):
+    clock.set(NIGHT)
+    gateway = await start_gateway(settings_for(telegram=fake_telegram))
+    await night_search_and_yes(gateway, fake_telegram, fake_rasa, directory)
+    clock.set(MORNING)
+    await gateway.app[FOLLOWUPS].tick()
+    await told(fake_telegram, QUESTION)
+    fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, words))
+    await settle(gateway)
+    await asyncio.sleep(0.2)
+    await settle(gateway)
+    assert fake_rasa.received[-1].message == words
+    [question] = [r for r in await rows(gateway, followups) if r.kind == "question"]
+    assert question.state == "asked"  # a later "2" still answers it
+
+
+async def test_an_answer_a_week_late_is_a_new_message(
+    start_gateway, settings_for, fake_telegram, fake_rasa, clock, directory
+):
+    clock.set(NIGHT)
+    gateway = await start_gateway(settings_for(telegram=fake_telegram))
+    await night_search_and_yes(gateway, fake_telegram, fake_rasa, directory)
+    clock.set(MORNING)
+    await gateway.app[FOLLOWUPS].tick()
+    await told(fake_telegram, QUESTION)
+    clock.set(datetime(2026, 12, 2, 10, 0, tzinfo=LA))
+    fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, "2"))
+    await settle(gateway)
+    await asyncio.sleep(0.2)
+    await settle(gateway)
+    assert fake_rasa.received[-1].message == "2"  # Rasa's, as any message
+
+
+async def test_operators_list_and_cancel_from_the_command_line(
+    start_gateway, settings_for, fake_telegram, fake_rasa, clock, directory, tmp_path, monkeypatch,
+    capsys,
+):  # fmt: skip
+    clock.set(NIGHT)
+    gateway = await start_gateway(settings_for(telegram=fake_telegram))
+    await night_search_and_yes(gateway, fake_telegram, fake_rasa, directory)
+    monkeypatch.setenv("GATEWAY_DATABASE_URL", gateway.settings.database_url.reveal())
+    monkeypatch.chdir(tmp_path)  # no .env of the project's
+    [scheduled] = await rows(gateway, followups)
+    assert await asyncio.to_thread(followups_main, ["list"]) == 0
+    out = capsys.readouterr().out
+    assert f"{scheduled.id:>6}  scheduled" in out
+    assert "shelter" in out
+    assert "Redwood City" in out
+    assert str(CHAT) not in out  # never the client's id
+    # Due: its morning (the test's November) is past by the real clock the command reads.
+    assert await asyncio.to_thread(followups_main, ["due"]) == 0
+    assert capsys.readouterr().out.strip().endswith("1 follow-up")
+    code = await asyncio.to_thread(followups_main, ["cancel", str(scheduled.id), "--by", "cli:ops"])
+    assert code == 0
+    assert "cancelled" in capsys.readouterr().out
+    assert await asyncio.to_thread(followups_main, ["cancel", str(scheduled.id)]) == 1
+    [entry] = await gateway.db.run(lambda c: c.execute(sa.select(admin_audit)).all())
+    assert (entry.actor, entry.action, entry.subject) == (
+        "cli:ops", "followup_cancel", f"follow-up {scheduled.id}"
+    )  # fmt: skip

@@ -26,6 +26,7 @@ from scripts.fakes.twilio import (
 from tests.bot.test_listings import listing_in
 from tests.handoff.conftest import LA, PASSWORDS
 from tests.handoff.helpers import settle
+from tests.handoff.test_handoff_waiting import say
 from tests.listings import directory_answer
 
 CHAT = 555000777
@@ -295,16 +296,45 @@ async def test_the_web_chat_is_never_offered_what_it_cannot_receive(
     clock.set(NIGHT)
     gateway = await start_gateway(settings_for())
     fake_rasa.script[SEARCH] = await shelter_listing(directory, "webchat")
-    async with http.post(
-        f"{gateway.url}/api/webchat", json={"sender": "followup-web-000001", "text": SEARCH}
-    ) as response:
-        assert response.status == 200
-    await settle(gateway)
-    async with http.get(
-        f"{gateway.url}/api/webchat/messages",
-        params={"sender": "followup-web-000001", "after": "0"},
-    ) as response:
-        heard = [m["text"] for m in (await response.json())["messages"]]
+    heard = await say(http, gateway, "followup-web-000001", SEARCH)
     assert heard
     assert not any("message you tomorrow" in t for t in heard)
     assert await rows(gateway, consents) == []
+
+
+async def test_the_web_chat_says_where_a_check_in_can_be_had_when_sms_runs(
+    start_gateway, settings_for, fake_rasa, fake_twilio, clock, directory, http
+):
+    clock.set(NIGHT)
+    gateway = await start_gateway(settings_for(sms=fake_twilio))
+    fake_rasa.script[SEARCH] = await shelter_listing(directory, "webchat")
+    sender = "followup-web-000002"
+    await say(http, gateway, sender, SEARCH)
+    heard = await say(http, gateway, sender, SEARCH)  # said once, not after every listing
+    told = [t for t in heard if t.startswith("This chat can't reach you once you close it.")]
+    assert told == [
+        "This chat can't reach you once you close it. If you'd like me to check back tomorrow,"
+        f" write to me from your phone instead: SMS {gateway.settings.twilio_from_number}."
+    ]
+
+
+async def test_a_spanish_speaking_client_is_offered_and_asked_in_spanish(
+    start_gateway, settings_for, fake_telegram, fake_rasa, clock, directory
+):
+    clock.set(NIGHT)
+    gateway = await start_gateway(settings_for(telegram=fake_telegram))
+    words = "necesito un lugar para dormir esta noche en redwood city"
+    fake_rasa.script[words] = await directory_answer(
+        directory, "shelter", "Redwood City, CA", "telegram", at=NIGHT, language="es"
+    )
+    fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, words))
+    offer = await told(fake_telegram, "¿Te puedo escribir mañana en la mañana")
+    assert buttons_of(offer)[:2] == [("Sí", "/followup_yes"), ("No, gracias", "/followup_no")]
+    fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, "si"))
+    await told(fake_telegram, "Listo, te escribo mañana en la mañana.")
+    clock.set(MORNING)
+    await gateway.app[FOLLOWUPS].tick()
+    question = await told(fake_telegram, "Te escribimos de la línea de ayuda.")
+    assert "¿Encontraste dónde dormir anoche?" in (question.text or "")
+    fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, "estaba lleno"))
+    await told(fake_telegram, "Lo siento. Aquí hay otros lugares.")

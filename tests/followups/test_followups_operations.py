@@ -15,6 +15,7 @@ from bot.followups.__main__ import main as followups_main
 from bot.followups.worker import FollowupWorker
 from bot.state import PRIVACY
 from scripts.fakes import telegram as tg
+from scripts.fakes.gateway import RunningGateway
 from tests.followups.test_followups_flow import (
     CHAT,
     MORNING,
@@ -26,6 +27,19 @@ from tests.followups.test_followups_flow import (
 )
 from tests.handoff.conftest import LA
 from tests.handoff.helpers import settle
+
+
+async def asked_in_the_morning(
+    start_gateway, settings_for, fake_telegram, fake_rasa, clock, directory
+) -> RunningGateway:
+    """A gateway whose client said yes at night and was asked the question this morning."""
+    clock.set(NIGHT)
+    gateway = await start_gateway(settings_for(telegram=fake_telegram))
+    await night_search_and_yes(gateway, fake_telegram, fake_rasa, directory)
+    clock.set(MORNING)
+    await gateway.app[FOLLOWUPS].tick()
+    await told(fake_telegram, QUESTION)
+    return gateway
 
 
 async def test_a_client_who_blocked_the_bot_gets_nothing_more(
@@ -113,12 +127,8 @@ async def test_two_workers_on_one_store_send_each_follow_up_once(
 async def test_answers_that_are_and_are_not_answers(
     start_gateway, settings_for, fake_telegram, fake_rasa, clock, directory, words, reply
 ):
-    clock.set(NIGHT)
-    gateway = await start_gateway(settings_for(telegram=fake_telegram))
-    await night_search_and_yes(gateway, fake_telegram, fake_rasa, directory)
-    clock.set(MORNING)
-    await gateway.app[FOLLOWUPS].tick()
-    await told(fake_telegram, QUESTION)
+    await asked_in_the_morning(start_gateway, settings_for, fake_telegram, fake_rasa,
+                                         clock, directory)  # fmt: skip
     fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, words))
     await told(fake_telegram, reply)
 
@@ -127,12 +137,8 @@ async def test_answers_that_are_and_are_not_answers(
 async def test_other_words_go_to_rasa_and_the_question_stays_open(
     start_gateway, settings_for, fake_telegram, fake_rasa, clock, directory, words
 ):
-    clock.set(NIGHT)
-    gateway = await start_gateway(settings_for(telegram=fake_telegram))
-    await night_search_and_yes(gateway, fake_telegram, fake_rasa, directory)
-    clock.set(MORNING)
-    await gateway.app[FOLLOWUPS].tick()
-    await told(fake_telegram, QUESTION)
+    gateway = await asked_in_the_morning(start_gateway, settings_for, fake_telegram, fake_rasa,
+                                         clock, directory)  # fmt: skip
     fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, words))
     await settle(gateway)
     await asyncio.sleep(0.2)
@@ -145,12 +151,8 @@ async def test_other_words_go_to_rasa_and_the_question_stays_open(
 async def test_an_answer_a_week_late_is_a_new_message(
     start_gateway, settings_for, fake_telegram, fake_rasa, clock, directory
 ):
-    clock.set(NIGHT)
-    gateway = await start_gateway(settings_for(telegram=fake_telegram))
-    await night_search_and_yes(gateway, fake_telegram, fake_rasa, directory)
-    clock.set(MORNING)
-    await gateway.app[FOLLOWUPS].tick()
-    await told(fake_telegram, QUESTION)
+    gateway = await asked_in_the_morning(start_gateway, settings_for, fake_telegram, fake_rasa,
+                                         clock, directory)  # fmt: skip
     clock.set(datetime(2026, 12, 2, 10, 0, tzinfo=LA))
     fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, "2"))
     await settle(gateway)

@@ -2,12 +2,16 @@
 during one.
 
     .venv/bin/python bench/admin_loop.py [--promotions 3] [--rate 5] [--around 6]
+                                         [--paths full,finetune]
                                          [--candidate MODEL [--skip-gate]]
 
 On a copy of the project (scripts/fakes/project.py: nothing is written to the repository's data
 or models), one message is labelled (a new find_food example, as an admin would), then one real
 ``rasa train`` and the gate (bot/admin/training.py's Trainer, as the page and the CLI run
-them): the time from "train" to the verdict, split into training and gate. ``--candidate``
+them): the time from "train" to the verdict, split into training and gate. ``--paths`` names
+the ways a candidate is trained, each on its own copy of the project, side by side in one run:
+``finetune`` (the loop's way: fine-tuning the live model) and ``full`` (the old one, from
+scratch); the first of them is the candidate promoted below. ``--candidate``
 skips the training and gates that model instead (a figure for the gate alone); with
 ``--skip-gate`` too, only the promotions are measured.
 
@@ -57,11 +61,13 @@ LABELLED = "any chance of a feed tonight"
 TEXTS = ("where can i sleep tonight", "i need food", "hello", "need a doctor", "thanks")
 
 
-async def train_and_gate(project: Path, live: Path) -> tuple[Path, dict[str, Any]]:
+async def train_and_gate(
+    project: Path, live: Path, finetune: bool = True
+) -> tuple[Path, dict[str, Any]]:
     """One training and its gate; the candidate and the times."""
     label = labels.Label(LABELLED, "find_food")
     print("label:", labels.add(label, domain_intents(project), project), flush=True)
-    trainer = Trainer(project, lambda: live)
+    trainer = Trainer(project, lambda: live, finetune=finetune)
     started = time.monotonic()
     trainer.start()
     gating_at = None
@@ -84,6 +90,8 @@ async def train_and_gate(project: Path, live: Path) -> tuple[Path, dict[str, Any
         "train_s": round((gating_at or ended) - started, 1),
         "gate_s": round(ended - (gating_at or ended), 1),
         "verdict": progress.verdict,
+        "method": progress.method,
+        "note": progress.note,
     }
     return Path(progress.model), times
 
@@ -197,8 +205,24 @@ async def main(args: argparse.Namespace) -> int:
             if not args.skip_gate:
                 report["gate"] = await gate_only(project, live, candidate)
         else:
-            candidate, report["training"] = await train_and_gate(project, live)
+            report["training"] = {}
+            paths = [p.strip() for p in args.paths.split(",") if p.strip()]
+            for n, path in enumerate(paths):
+                # Each path on its own copy: the same label, its own candidates.
+                copy = project if n == 0 else copy_project(work / f"project-{path}")
+                made, report["training"][path] = await train_and_gate(copy, live, path != "full")
+                if n == 0:
+                    candidate = made
+            if "full" in report["training"] and "finetune" in report["training"]:
+                full, tuned = report["training"]["full"], report["training"]["finetune"]
+                report["training"]["speedup"] = round(
+                    full["train_to_verdict_s"] / tuned["train_to_verdict_s"], 2
+                )
         print(json.dumps(report, indent=2), flush=True)
+        if args.promotions == 0:
+            RESULTS.mkdir(parents=True, exist_ok=True)
+            (RESULTS / "admin_loop.json").write_text(json.dumps(report, indent=2))
+            return 0
         token = secrets.token_urlsafe(16)
         actions_port, rasa_port = free_port(), free_port()
         build.build(work / "directory.db")
@@ -253,6 +277,7 @@ if __name__ == "__main__":
     parser.add_argument("--promotions", type=int, default=3)
     parser.add_argument("--rate", type=float, default=5.0)
     parser.add_argument("--around", type=float, default=6.0, help="seconds of load each side")
+    parser.add_argument("--paths", default="finetune", help="finetune, full, or both")
     parser.add_argument("--candidate", help="gate this model instead of training one")
     parser.add_argument("--skip-gate", action="store_true", help="with --candidate: promote only")
     arguments = parser.parse_args()

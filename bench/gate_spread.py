@@ -80,17 +80,10 @@ def main(argv: list[str]) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     names = [n.strip() for n in args.variants.split(",") if n.strip()]
     models = {name: train_variant(name, args.out) for name in names}
-    from first_reply import write_unseen
-    from gate import MAX_MACRO_F1_DROP, SETS, compare, examples, predictions_of_sets
+    from gate import MAX_MACRO_F1_DROP, compare, held_out_sets, predictions_of_sets
 
     with tempfile.TemporaryDirectory() as tmp:
-        sets = {}
-        for set_name, (path, blind) in SETS.items():
-            if not path.is_file():
-                continue
-            if blind:
-                path, _ = write_unseen(path, ROOT / "data" / "nlu", Path(tmp) / "blind.yml")
-            sets[set_name] = (examples(path), blind)
+        sets = held_out_sets(Path(tmp))
         parsed = {}
         for name, model in models.items():
             cache = args.out / f"{name}.parses.json"

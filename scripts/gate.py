@@ -285,12 +285,9 @@ def score(
     )
 
 
-def gate(live: Path, candidate: Path, work: Path) -> dict[str, Any]:
-    for model in (live, candidate):
-        if not model.is_file():
-            raise GateError(f"no model at {model}")
-    report: dict[str, Any] = {"live": str(live), "candidate": str(candidate), "sets": {}}
-    reasons: list[str] = []
+def held_out_sets(work: Path) -> dict[str, tuple[list[tuple[str, str]], bool]]:
+    """Each held-out set the project has: its labelled examples, and whether it is blind (of
+    the blind set, only the examples the training data does not have, written into ``work``)."""
     sets: dict[str, tuple[list[tuple[str, str]], bool]] = {}
     for name, (path, blind) in SETS.items():
         if not path.is_file():
@@ -298,6 +295,16 @@ def gate(live: Path, candidate: Path, work: Path) -> dict[str, Any]:
         if blind:
             path, _ = write_unseen(path, ROOT / "data" / "nlu", work / "blind_unseen.yml")
         sets[name] = (examples(path), blind)
+    return sets
+
+
+def gate(live: Path, candidate: Path, work: Path) -> dict[str, Any]:
+    for model in (live, candidate):
+        if not model.is_file():
+            raise GateError(f"no model at {model}")
+    report: dict[str, Any] = {"live": str(live), "candidate": str(candidate), "sets": {}}
+    reasons: list[str] = []
+    sets = held_out_sets(work)
     texts = {name: [text for text, _ in labelled] for name, (labelled, _) in sets.items()}
     old_results = results(live, texts, work, "live model")
     new_results = results(candidate, texts, work, "candidate")

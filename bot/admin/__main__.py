@@ -177,9 +177,12 @@ async def _follow(admin: Admin, say: Callable[[str], None], actor: str) -> Progr
 
 def describe(progress: Progress) -> str:
     if progress.state == "training":
+        how = "fine-tuning the live model" if progress.method == "finetune" else "training"
+        if progress.note:
+            how += f" ({progress.note})"
         if progress.epochs:
-            return f"training {progress.component}: epoch {progress.epoch}/{progress.epochs}"
-        return f"training {progress.component or '(starting)'}"
+            return f"{how}, {progress.component}: epoch {progress.epoch}/{progress.epochs}"
+        return f"{how}, {progress.component or '(starting)'}"
     if progress.state == "gating":
         step = f": {progress.stage}" if progress.stage else ""
         return f"gating {Path(progress.model or '').name} against the live model{step}"

@@ -1,7 +1,11 @@
 """Training a candidate model in the background, one at a time, while Rasa keeps answering.
 
 :class:`Trainer` runs ``rasa train`` (the project's data, config and domain) as a child process
-in its own process group, into ``models/candidates/``, reads its output as it comes to show
+in its own process group, into ``models/candidates/``: fine-tuned from the live model (Rasa's
+``--finetune`` with :data:`FINETUNE_FRACTION` of DIET's epochs, chosen by
+``bench/candidate_training.py``: see docs/admin.md), or from scratch when fine-tuning is not
+possible (no live model, a live model already fine-tuned :data:`MAX_CHAIN` times in a row, or
+Rasa refuses: a changed config, a new intent), which the progress says (``method``, ``note``); reads its output as it comes to show
 the progress (the component being trained and its epochs, "DIETClassifier 45/100"), and can
 be cancelled (the whole group is stopped; a half-written model is deleted). Then it runs the
 promotion gate (``scripts/gate.py``) on the new model against the live one and keeps the
@@ -40,6 +44,8 @@ _EPOCHS = re.compile(r"Epochs:\s+(\d+)%\|[^|]*\|\s*(\d+)/(\d+)")
 _SAVED = re.compile(r"Your Rasa model is trained and saved at '([^']+)'")
 _GATE = re.compile(r"^gate: (.+)$")
 LOCK = CANDIDATES / "training.lock"
+FINETUNE_FRACTION = 0.2  # of DIET's epochs, when fine-tuning the live model
+MAX_CHAIN = 3  # fine-tunings in a row before a training from scratch
 
 
 class TrainingError(RuntimeError):
@@ -58,6 +64,8 @@ class Progress:
     epochs: int | None = None
     percent: int | None = None
     stage: str | None = None  # the gate's last step: "candidate parsed 150 of 869 examples"
+    method: str | None = None  # finetune (from the live model) or full (from scratch)
+    note: str | None = None  # why it is trained from scratch, when it could not be fine-tuned
     gate_started_at: float | None = None
     model: str | None = None  # the candidate, once saved
     verdict: str | None = None  # the gate's: pass or fail
@@ -85,11 +93,47 @@ def read_progress(progress: Progress, line: str) -> Progress:
     return progress
 
 
-def train_command(root: Path, name: str) -> list[str]:
-    """``rasa train`` of the project into models/candidates/<name>.tar.gz."""
+def train_command(root: Path, name: str, base: Path | None = None) -> list[str]:
+    """``rasa train`` of the project into models/candidates/<name>.tar.gz; fine-tuned from
+    ``base`` (skipping the data validation the labels already had) when it is given."""
     rasa = str(Path(sys.executable).with_name("rasa"))
-    return [rasa, "train", "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
-            "--out", str(root / CANDIDATES), "--fixed-model-name", name]  # fmt: skip
+    command = [rasa, "train", "--config", "config.yml", "--domain", "domain.yml", "--data",
+               "data", "--out", str(root / CANDIDATES), "--fixed-model-name", name]  # fmt: skip
+    if base is not None:
+        command += ["--finetune", str(base), "--epoch-fraction", str(FINETUNE_FRACTION),
+                    "--skip-validation"]  # fmt: skip
+    return command
+
+
+def training_record(model: Path) -> Path:
+    """Beside a candidate: how it was trained (method, base model, fine-tunings in a row)."""
+    return model.with_suffix("").with_suffix(".training.json")
+
+
+def keep_training_record(model: Path, base: Path | None) -> None:
+    """Write how ``model`` was trained beside it (fine-tuned from ``base``, or from scratch)."""
+    if not model.is_file():
+        return
+    chain = chain_of(base) + 1 if base is not None else 0
+    method = "finetune" if base is not None else "full"
+    record = {"method": method, "base": base.name if base else None, "chain": chain}
+    with contextlib.suppress(OSError):
+        training_record(model).write_text(json.dumps(record) + "\n", encoding="utf-8")
+
+
+def discard(model: Path) -> None:
+    """A half-written or refused candidate, gone."""
+    model.unlink(missing_ok=True)
+
+
+def chain_of(model: Path) -> int:
+    """How many fine-tunings in a row made ``model`` (0: trained from scratch, or unknown)."""
+    try:
+        found = json.loads(training_record(model).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return 0
+    chain = found.get("chain") if isinstance(found, dict) else None
+    return chain if isinstance(chain, int) and chain >= 0 else 0
 
 
 def gate_command(root: Path, live: Path, candidate: Path, report: Path) -> list[str]:
@@ -104,12 +148,14 @@ class Trainer:
         self,
         root: Path,
         live_model: Callable[[], Path | None],
-        train: Callable[[Path, str], Sequence[str]] = train_command,
+        train: Callable[[Path, str, Path | None], Sequence[str]] = train_command,
         gate: Callable[[Path, Path, Path, Path], Sequence[str]] = gate_command,
         on_finish: Callable[[Progress], Awaitable[None]] | None = None,
         clock: Callable[[], float] = time.time,
+        finetune: bool = True,
     ) -> None:
         self.root = root
+        self.finetune = finetune
         self.live_model = live_model
         self.train_cmd = train
         self.gate_cmd = gate
@@ -168,7 +214,7 @@ class Trainer:
         target = evaluate or self.root / CANDIDATES / f"{name}.tar.gz"
         try:
             if evaluate is None:
-                code = await self._child(self.train_cmd(self.root, name), read=True)
+                code = await self._train(name, target)
                 if self._cancelled:
                     target.unlink(missing_ok=True)
                     self._finish("cancelled")
@@ -203,6 +249,34 @@ class Trainer:
             release_lock(self.root)
             if self.on_finish is not None:
                 await self.on_finish(self.progress)
+
+    async def _train(self, name: str, target: Path) -> int:
+        """Fine-tune the live model, or train from scratch when that is not possible (and say
+        why); the exit code of the training that made the candidate."""
+        live, why = self.live_model(), None
+        if not self.finetune:
+            why = "fine-tuning is off"
+        elif live is None or not live.is_file():
+            why = "there is no live model to fine-tune"
+        elif chain_of(live) >= MAX_CHAIN:
+            why = f"the live model comes from {chain_of(live)} fine-tunings in a row"
+        base = live if why is None else None
+        self.progress = replace(self.progress, method="finetune" if base else "full", note=why)
+        code = await self._child(self.train_cmd(self.root, name, base), read=True)
+        if base is not None and code != 0 and not self._cancelled:
+            said = _failure(code, self.progress.log_tail)
+            note = f"fine-tuning the live model failed ({said}): trained from scratch instead"
+            log.warning("training: %s", note)
+            discard(target)
+            self.progress = replace(
+                self.progress, method="full", note=note, component=None, epoch=None,
+                epochs=None, percent=None,
+            )  # fmt: skip
+            base = None
+            code = await self._child(self.train_cmd(self.root, name, None), read=True)
+        if code == 0:
+            keep_training_record(target, base)
+        return code
 
     async def _child(self, command: Sequence[str], read: bool) -> int:
         env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}

@@ -139,8 +139,10 @@ def fake_trainer(gateway: RunningGateway, pause: float = 0.0, verdict: str = "pa
     assert body != FAKE_TRAIN
     script.write_text(body + (f"\nsys.exit({code})\n" if code else ""))
 
-    def train(root: Path, name: str) -> list[str]:
-        return [sys.executable, str(script), str(root / "models" / "candidates"), name, str(pause)]
+    def train(root: Path, name: str, base: Path | None) -> list[str]:
+        how = f"finetune:{base}" if base else "full"
+        folder = str(root / "models" / "candidates")
+        return [sys.executable, str(script), folder, name, str(pause), how]
 
     def gate(root: Path, live: Path, candidate: Path, report: Path) -> list[str]:
         code = (f"import json,sys; open(sys.argv[1],'w').write(json.dumps({{'verdict': "

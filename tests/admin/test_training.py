@@ -15,17 +15,20 @@ import pytest
 
 from bot.admin.training import (
     CANDIDATES,
+    MAX_CHAIN,
     Progress,
     Trainer,
     TrainingError,
     estimate,
     read_progress,
+    training_record,
 )
 
 FAKE_TRAIN = textwrap.dedent(
     """
     import sys, time, pathlib
     out, name, pause = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    print("trained as", sys.argv[4], flush=True)
     print("INFO Starting to train component 'DIETClassifier'", flush=True)
     for epoch in range(1, 11):
         sys.stdout.write(f"\\rEpochs:  {epoch * 10}%|##| {epoch}/10 [00:01<00:00]")
@@ -42,14 +45,26 @@ FAKE_TRAIN = textwrap.dedent(
 FAKE_GATE = "import json, sys; open(sys.argv[1], 'w').write(json.dumps({'verdict': sys.argv[2]}))"
 
 
-def trainer(tmp_path: Path, pause: float = 0.0, verdict: str = "pass", code: int = 0) -> Trainer:
+# Rasa refusing to fine-tune (a changed config, a new intent): an error, no model.
+REFUSE_FINETUNE = (
+    "import sys\nif sys.argv[4] != 'full':\n"
+    "    print('InvalidConfigException: cannot finetune, the config changed'); sys.exit(1)\n"
+)
+
+
+def trainer(
+    tmp_path: Path, pause: float = 0.0, verdict: str = "pass", code: int = 0,
+    refuse_finetune: bool = False,
+) -> Trainer:  # fmt: skip
     live = tmp_path / "live.tar.gz"
     live.write_bytes(b"live")
     script = tmp_path / "fake_train.py"
-    script.write_text(FAKE_TRAIN + (f"\nsys.exit({code})\n" if code else ""))
+    body = (REFUSE_FINETUNE if refuse_finetune else "") + FAKE_TRAIN
+    script.write_text(body + (f"\nsys.exit({code})\n" if code else ""))
 
-    def train(root: Path, name: str) -> list[str]:
-        return [sys.executable, str(script), str(root / CANDIDATES), name, str(pause)]
+    def train(root: Path, name: str, base: Path | None) -> list[str]:
+        how = f"finetune:{base}" if base else "full"
+        return [sys.executable, str(script), str(root / CANDIDATES), name, str(pause), how]
 
     def gate(root: Path, live: Path, candidate: Path, report: Path) -> list[str]:
         return [sys.executable, "-c", FAKE_GATE, str(report), verdict]
@@ -147,3 +162,42 @@ async def test_the_gates_steps_show_and_the_next_run_is_estimated_from_the_last(
     assert said is not None
     assert said.startswith("The last training took ")
     assert said.endswith(" s.")
+
+
+async def test_a_candidate_is_fine_tuned_from_the_live_model_and_says_so(tmp_path: Path) -> None:
+    run = trainer(tmp_path)
+    run.start()
+    progress = await run.wait()
+    assert (progress.state, progress.method, progress.note) == ("done", "finetune", None)
+    assert f"trained as finetune:{tmp_path / 'live.tar.gz'}" in progress.log_tail
+    model = Path(progress.model or "")
+    assert json.loads(training_record(model).read_text()) == {
+        "method": "finetune",
+        "base": "live.tar.gz",
+        "chain": 1,
+    }
+
+
+async def test_when_rasa_cannot_fine_tune_the_candidate_is_trained_from_scratch(
+    tmp_path: Path,
+) -> None:
+    run = trainer(tmp_path, refuse_finetune=True)
+    run.start()
+    progress = await run.wait()
+    assert (progress.state, progress.verdict, progress.method) == ("done", "pass", "full")
+    assert progress.note is not None
+    assert progress.note.startswith("fine-tuning the live model failed")
+    assert "cannot finetune" in progress.note
+    assert "trained as full" in progress.log_tail
+    assert json.loads(training_record(Path(progress.model or "")).read_text())["chain"] == 0
+
+
+async def test_after_three_fine_tunings_in_a_row_the_next_is_from_scratch(tmp_path: Path) -> None:
+    run = trainer(tmp_path)
+    record = {"method": "finetune", "base": "older.tar.gz", "chain": MAX_CHAIN}
+    training_record(tmp_path / "live.tar.gz").write_text(json.dumps(record))
+    run.start()
+    progress = await run.wait()
+    assert progress.method == "full"
+    assert progress.note == f"the live model comes from {MAX_CHAIN} fine-tunings in a row"
+    assert "trained as full" in progress.log_tail

@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.channels.traits import traits
+from bot.channels.traits import TRAITS, traits
 from bot.db import Connection, Database, conversations, outbox, report
 from bot.followups import Followups, _open_case, neutral, question, schedule, store
 from bot.hooks import Kickable
@@ -57,7 +57,9 @@ class FollowupWorker:
     interval: float = INTERVAL
     # Proactive messages a second, per channel that can send them (app: PROACTIVE_SHARE of
     # each sender's overall rate).
-    rates: dict[str, float] = field(default_factory=lambda: {"telegram": 1.0, "sms": 1.0})
+    rates: dict[str, float] = field(
+        default_factory=lambda: {name: 1.0 for name, t in TRAITS.items() if t.proactive}
+    )
     owner: str = field(default_factory=lambda: secrets.token_hex(8))
     _task: asyncio.Task[None] | None = field(default=None, init=False)
     _wake: asyncio.Event = field(default_factory=asyncio.Event, init=False)

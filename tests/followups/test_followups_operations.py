@@ -108,7 +108,9 @@ async def test_two_workers_on_one_store_send_each_follow_up_once(
     await night_search_and_yes(gateway, fake_telegram, fake_rasa, directory)
     first = gateway.app[FOLLOWUPS]
     # A second gateway's worker on the same store (its own lease owner).
-    second = FollowupWorker(first.db, first.outbox, first.texts, first.rules, clock)
+    second = FollowupWorker(
+        first.db, first.outbox, first.texts, first.rules, clock, rates=first.rates
+    )
     clock.set(MORNING)
     await asyncio.gather(first.tick(), second.tick(), first.tick(), second.tick())
     await settle(gateway)

@@ -170,9 +170,13 @@ class Followups:
                 return Turn([question(texts, waiting.need)])
             return None
         choice = OUTCOME_PAYLOADS.get(payload or "") or (answers.outcome(words) if words else None)
+        said = answers.yes_or_no(words) if words else None
+        if choice is None and said is True:  # "yes" to "did you get a bed?"
+            choice = 1
         if choice is None:
-            if answers.number(words) is not None:  # "7": not one of the answers
-                return Turn([BotMessage(texts.followup_pick)])
+            if answers.number(words) is not None or said is False:  # "7", or a bare "no"
+                again = question(texts, waiting.need).buttons
+                return Turn([BotMessage(texts.followup_pick, buttons=again)])
             return None  # other words: a new message for Rasa; the question stays open
         self._answered(c, waiting, choice, now)
         if choice == 1:

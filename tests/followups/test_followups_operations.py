@@ -124,6 +124,8 @@ async def test_two_workers_on_one_store_send_each_follow_up_once(
         ("7", "Please reply with a number from 1 to 5."),
         ("I didn't go", "Thanks for telling me."),
         ("yeah got one", "I'm glad."),
+        ("yes", "I'm glad."),  # yes to "did you get a bed?"
+        ("no", "Please reply with a number from 1 to 5."),  # which no: full, too far...
     ],
 )
 async def test_answers_that_are_and_are_not_answers(

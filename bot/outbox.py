@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.db import Connection, Database, conversations, events, outbox
+from bot.db import followups as store
 from bot.errors import PermanentSendError, TransientSendError
-from bot.followups import store
 from bot.model import Conversation, OutboxRecord
 from bot.pacing import Pacer
 from bot.privacy import short

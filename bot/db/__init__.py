@@ -5,7 +5,8 @@ function of a :class:`~sqlalchemy.engine.Connection`, grouped by what it keeps: 
 (client messages, and the pause and resume controls for Rasa), :mod:`.outbox` (units to
 send), :mod:`.conversations`, :mod:`.events` (what staff need later), :mod:`.review` (the
 admins' review inbox), :mod:`.audit` (their audit log), :mod:`.meta` (values generated once,
-long button payloads), :mod:`.report` (counts for the report, no words); human handoff keeps
+long button payloads), :mod:`.report` (counts for the report, no words), :mod:`.followups`
+(consents and the schedule of follow-ups, :mod:`bot.followups`); human handoff keeps
 its own in :mod:`bot.handoff.cases`,
 :mod:`bot.handoff.posts` and :mod:`bot.handoff.auth`. A row becomes one of the dataclasses of
 :mod:`bot.model` through the table's own columns (:func:`record`, :func:`columns`).

@@ -37,8 +37,9 @@ import sqlalchemy as sa
 
 from bot.channels.traits import traits
 from bot.db import Connection, events, report
+from bot.db import followups as store
 from bot.db.schema import cases, inbound
-from bot.followups import answers, schedule, store
+from bot.followups import answers, schedule
 from bot.messages import Messages
 from bot.model import REQUEST_HUMAN, BotMessage, Button, Conversation, InboundRecord, Incoming
 from bot.safety import Signal

@@ -22,8 +22,8 @@ import time
 from datetime import datetime
 
 from bot.db import Connection, Database, audit
+from bot.db import followups as store
 from bot.errors import GatewayError
-from bot.followups import store
 from bot.privacy import short
 from bot.settings import load_settings
 from region import RegionError, load_region

@@ -1,7 +1,7 @@
 """The follow-ups' worker: claims what is due with a lease, and sends it through the outbox.
 
 Every :data:`INTERVAL` seconds (sooner when the next follow-up is due sooner), one transaction
-claims the due rows for this worker (:func:`bot.followups.store.claim`: a lease, so that two
+claims the due rows for this worker (:func:`bot.db.followups.claim`: a lease, so that two
 gateways on one store never send the same one; a worker that dies leaves a lease that runs out
 and another takes over), then one transaction per row decides and sends:
 
@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 
 from bot.channels.traits import TRAITS, traits
 from bot.db import Connection, Database, conversations, outbox, report
-from bot.followups import Followups, _open_case, neutral, question, schedule, store
+from bot.db import followups as store
+from bot.followups import Followups, _open_case, neutral, question, schedule
 from bot.hooks import Kickable
 from bot.messages import Catalog
 from bot.privacy import short

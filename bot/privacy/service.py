@@ -39,9 +39,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from bot.db import Connection, Database, insert, meta, review
+from bot.db import followups as followup_store
 from bot.db.schema import case_messages, cases, conversations, erasures, inbound, outbox
 from bot.errors import ErasureRefused, PrivacyError, RasaCannotErase
-from bot.followups import store as followup_store
 from bot.privacy import audit, short, steps, tracker
 from bot.tracker_store import events_of
 

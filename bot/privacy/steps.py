@@ -26,6 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from bot.db import Connection, review
+from bot.db import followups as followup_store
 from bot.db.schema import (
     case_messages,
     cases,
@@ -37,7 +38,6 @@ from bot.db.schema import (
     outbox,
     staff_posts,
 )
-from bot.followups import store as followup_store
 
 # The keys of an event's data that hold no words (a handoff payload also carries "recent", the
 # client's last messages; an opt-out the word typed).

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.db.followups import Followup
 from bot.followups import answers, schedule, search_again
-from bot.followups.store import Followup
 
 LA = ZoneInfo("America/Los_Angeles")
 

@@ -1,5 +1,5 @@
-"""The follow-ups' rows in the gateway store (``consents``, ``followups``): every function runs
-inside the caller's transaction.
+"""The follow-ups' rows in the gateway store (``consents``, ``followups``; :mod:`bot.followups`
+decides what they mean): every function runs inside the caller's transaction.
 
 A consent is asked once per search it follows (``answer`` "asked"), then answered "yes" or
 "no", or "stopped" by an opt-out. A follow-up is ``scheduled`` until a worker claims it with a

@@ -353,13 +353,16 @@ class Pipeline(KeyedWorkers[str]):
         channel = conversation.channel
         texts = self.texts.of(record.language or conversation.language)
         kept = messages if answer.messages is None else answer.messages
+        offer = []
         if self.followups is not None and answer.messages is None:
-            kept = kept + self.followups.offer(c, record, conversation, reports, kept, texts, now)
+            offer = self.followups.offer(c, record, conversation, reports, kept, texts, now)
         if traits(channel).language_button and inbound.first_of(c, record):
             kept = with_language_button(kept, texts, self.texts)
         told = [BotMessage(text) for text in answer.texts]
         notices = render(channel, told, "handoff", texts).items if told else []
         rendered = render(channel, kept, "reply", texts)
+        if offer:  # its own message (on SMS too: the listing keeps its segments)
+            rendered = rendered.then(render(channel, offer, "followup", texts))
         for key, payload in rendered.long_payloads.items():
             meta.save_payload(c, key, payload)
         buttons = rendered.buttons if traits(channel).numbered_choices else None

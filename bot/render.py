@@ -43,6 +43,15 @@ class Rendered:
     buttons: tuple[Button, ...] | None = None  # SMS: the numbered options, () to forget them
     long_payloads: dict[str, str] = field(default_factory=dict)  # Telegram: key -> payload
 
+    def then(self, after: Rendered) -> Rendered:
+        """These units, then ``after``'s; the numbered options the client answers are the
+        last ones offered."""
+        return Rendered(
+            items=[*self.items, *after.items],
+            buttons=after.buttons if after.buttons else self.buttons,
+            long_payloads={**self.long_payloads, **after.long_payloads},
+        )
+
 
 def render(channel: str, messages: list[BotMessage], kind: str, texts: Messages) -> Rendered:
     """The units that carry ``messages`` on ``channel``; ``kind`` labels them in the outbox."""

@@ -12,17 +12,21 @@ import asyncio
 import os
 import signal
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from actions.directory import build, db
+from bot.app import FOLLOWUPS
 from bot.db import outbox
 from bot.settings import Secret
 from scripts.fakes import telegram as tg
 from scripts.fakes.base import wait_for
+from scripts.fakes.gateway import RunningGateway
 from scripts.fakes.twilio import post_sms, sms_form
+from tests.handoff.conftest import LA, Clock
 from tests.servers import RasaServers
 from tests.store_helpers import counts, events_of
 
@@ -101,11 +105,15 @@ async def test_sms_a_bed_tonight_by_zip_code(start_gateway, real_rasa, fake_twil
     await wait_for(lambda: len(fake_twilio.sent) >= 1, timeout=60)
     assert fake_twilio.sent[0].body.startswith("Where are you now?")
     await post_sms(http, url, sms_form(PHONE, "94063"))
-    await wait_for(lambda: len(fake_twilio.sent) >= 2, timeout=60)
+    await wait_for(lambda: len(fake_twilio.sent) >= 3, timeout=60)
     await gateway.idle(timeout=60)
-    [_, services] = fake_twilio.bodies_to(PHONE)
+    [_, services, offer] = fake_twilio.bodies_to(PHONE)
     assert NEAREST_SHELTER in services
     assert gsm_segments(services) <= 2
+    # The offer to check back is its own SMS (docs/followups.md): one segment, numbered.
+    assert offer.startswith("Can I message you tomorrow morning to see if you found a bed?")
+    assert "1 Yes\n2 No thanks" in offer
+    assert gsm_segments(offer) == 1
 
 
 def gsm_segments(text: str) -> int:
@@ -166,3 +174,43 @@ async def test_killing_rasa_mid_conversation_loses_no_message(
     texts = fake_telegram.texts_to(CHAT)
     assert any(NEAREST_SHELTER in t for t in texts)  # the location kept during the crash
     assert sum(t.startswith("If you are in danger now") for t in texts) == 1
+
+
+async def test_telegram_a_bed_at_night_a_yes_and_it_was_full_in_the_morning(
+    real_rasa, fake_telegram
+):
+    """Issue 23 on the real Rasa: the offer after the listing, the question at 9:00 (the
+    gateway's clock), and "they were full" searching again where the client was."""
+    clock = Clock(datetime(2026, 11, 24, 23, 0, tzinfo=LA))
+    gateway = RunningGateway(real_rasa(telegram=fake_telegram), clock=clock)
+    await gateway.start()
+    try:
+        fake_telegram.push(
+            tg.text_update(fake_telegram.next_update_id(), CHAT, "i need a bed tonight")
+        )
+        await wait_for(lambda: len(fake_telegram.texts_to(CHAT)) >= 1, timeout=60)
+        fake_telegram.push(tg.location_update(fake_telegram.next_update_id(), CHAT, *REDWOOD_CITY))
+        offer = "Can I message you tomorrow morning to see if you found a bed?"
+        await wait_for(lambda: any(t.startswith(offer) for t in fake_telegram.texts_to(CHAT)), 60)
+        fake_telegram.push(tg.button_update(fake_telegram.next_update_id(), CHAT, "/followup_yes"))
+        await wait_for(
+            lambda: any(t.startswith("OK, I'll message") for t in fake_telegram.texts_to(CHAT)), 60
+        )
+        clock.set(datetime(2026, 11, 25, 9, 5, tzinfo=LA))
+        await gateway.app[FOLLOWUPS].tick()
+        question = "Checking in from the help line. Did you get a bed last night?"
+        await wait_for(lambda: question in fake_telegram.texts_to(CHAT), timeout=30)
+        before = sum(1 for s in fake_telegram.sent if s.chat_id == CHAT and s.parse_mode)
+        fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, "they were full"))
+        await wait_for(
+            lambda: (
+                sum(1 for s in fake_telegram.sent if s.chat_id == CHAT and s.parse_mode) > before
+            ),
+            timeout=60,
+        )
+        await gateway.idle(timeout=60)
+        texts = fake_telegram.texts_to(CHAT)
+        sorry = texts.index("I'm sorry. Here are other places to try.")
+        assert NEAREST_SHELTER in "\n".join(texts[sorry + 1 :])  # a new listing, at once
+    finally:
+        await gateway.stop()

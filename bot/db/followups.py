@@ -252,6 +252,17 @@ def claim(c: Connection, owner: str, now: float, limits: dict[str, int]) -> list
     return taken
 
 
+def drop_late(c: Connection, late: float, now: float) -> int:
+    """Scheduled follow-ups first due before ``late`` that no worker sent (their channel is not
+    running here, or the gateway was down a day): dropped, never sent stale. How many."""
+    found = c.execute(
+        followups.update()
+        .where(followups.c.state == "scheduled", followups.c.first_due_at < late)
+        .values(state="dropped", note="late", lease_owner=None, lease_until=None)
+    ).rowcount
+    return int(found or 0)
+
+
 def leased(c: Connection, followup_id: int, owner: str, now: float) -> Followup | None:
     """The follow-up, if ``owner`` still holds its lease and it is still to send."""
     found = get(c, followup_id)

@@ -103,6 +103,10 @@ class FollowupWorker:
             limits = {
                 channel: max(1, int(rate * BACKLOG_ROUND)) for channel, rate in self.rates.items()
             }
+            now = self.clock()
+            dropped = await self.db.run(store.drop_late, now - schedule.LATE, now)
+            if dropped:
+                log.info("follow-ups: %d dropped, more than a day late", dropped)
             claimed = await self.db.run(store.claim, self.owner, self.clock(), limits)
             sent = 0
             for followup_id in claimed:

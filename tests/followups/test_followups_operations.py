@@ -192,3 +192,23 @@ async def test_operators_list_and_cancel_from_the_command_line(
     assert (entry.actor, entry.action, entry.subject) == (
         "cli:ops", "followup_cancel", f"follow-up {scheduled.id}"
     )  # fmt: skip
+
+
+async def test_a_follow_up_no_worker_can_send_is_dropped_a_day_late_not_kept_for_ever(
+    start_gateway, settings_for, fake_telegram, fake_rasa, clock, directory
+):
+    clock.set(NIGHT)
+    gateway = await start_gateway(settings_for(telegram=fake_telegram))
+    await night_search_and_yes(gateway, fake_telegram, fake_rasa, directory)
+    worker = gateway.app[FOLLOWUPS]
+    await worker.stop()  # only the worker of a gateway without Telegram runs here
+    telegram_off = FollowupWorker(worker.db, worker.outbox, worker.texts, worker.rules, clock,
+                                  rates={"sms": 15.0})  # fmt: skip
+    clock.set(MORNING)
+    await telegram_off.tick()
+    [row] = await rows(gateway, followups)
+    assert row.state == "scheduled"  # waits while its channel is off
+    clock.set(datetime(2026, 11, 26, 9, 30, tzinfo=LA))
+    await telegram_off.tick()
+    [row] = await rows(gateway, followups)
+    assert (row.state, row.note) == ("dropped", "late")

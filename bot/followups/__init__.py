@@ -89,6 +89,10 @@ class Followups:
         search = self._search(reports)
         if search is None or conversation.opted_out:
             return []
+        if record.risk or any(_safety_check(p) for p in reports):
+            # "Are you safe right now?" came with the listing: its yes or no (or SMS 1 or 2)
+            # must reach Rasa, never be taken for an answer to an offer.
+            return []
         cid, channel = conversation.id, conversation.channel
         if not traits(channel).proactive:
             return self._elsewhere(c, cid, record.id, texts, now)
@@ -268,6 +272,11 @@ def _as_payload(incoming: Incoming, conversation: Conversation) -> str | None:
             payload = buttons[choice - 1].payload
             return payload if payload in PAYLOADS else None
     return None
+
+
+def _safety_check(payload: Any) -> bool:
+    """A report payload of Rasa's safety check (domain.yml utter_safety_check)."""
+    return isinstance(payload, dict) and payload.get("kind") == "risk"
 
 
 def _first_service(messages: list[BotMessage]) -> str | None:

@@ -338,3 +338,35 @@ async def test_a_spanish_speaking_client_is_offered_and_asked_in_spanish(
     assert "¿Encontraste dónde dormir anoche?" in (question.text or "")
     fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, "estaba lleno"))
     await told(fake_telegram, "Lo siento. Aquí hay otros lugares.")
+
+
+async def test_no_offer_beside_are_you_safe_so_its_no_reaches_rasa(
+    start_gateway, settings_for, fake_twilio, fake_rasa, clock, directory, http
+):
+    """A listing that ends with the safety check (an uncertain risk signal): no offer, so the
+    client's "2" (not safe) is the check's answer, not a no to a check-in."""
+    clock.set(NIGHT)
+    gateway = await start_gateway(settings_for(sms=fake_twilio))
+    url = f"{gateway.url}/sms/twilio"
+    check = {
+        "text": "Are you safe right now? If you are in danger, call 911.",
+        "buttons": [
+            {"title": "Yes, I'm safe", "payload": "/affirm"},
+            {"title": "No, I'm not safe", "payload": "/deny"},
+        ],
+    }
+    words = "need a bed tonight in redwood city, everything feels pointless"
+    fake_rasa.script[words] = [
+        *await shelter_listing(directory, "sms"), check,
+        {"custom": {"report": {"kind": "risk", "tier": "uncertain"}}},
+    ]  # fmt: skip
+    await post_sms(http, url, sms_form(PHONE, words))
+    await settle(gateway)
+    await wait_for(
+        lambda: any("Are you safe right now?" in b for b in fake_twilio.bodies_to(PHONE))
+    )
+    assert not any(OFFER in b for b in fake_twilio.bodies_to(PHONE))
+    assert await rows(gateway, consents) == []
+    await post_sms(http, url, sms_form(PHONE, "2"))
+    await settle(gateway)
+    await wait_for(lambda: fake_rasa.received[-1].message == "/deny")

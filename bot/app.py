@@ -241,9 +241,10 @@ async def core_ctx(app: web.Application) -> AsyncIterator[None]:
     app[INBOX] = Inbox(
         db, hasher, texts, app[SCREEN], pipeline, outbox, handoff, clock, app[LANGUAGES], rules
     )
-    if rules is not None:  # at most half of each channel's rate for proactive messages
-        rates = {ch: s.pacer.overall.rate * PROACTIVE_SHARE for ch, s in senders.items()}
-        app[FOLLOWUPS] = FollowupWorker(db, outbox, texts, rules, clock, rates=rates)
+    # At most half of each channel's rate for proactive messages (staff's check-ins too, so
+    # the worker runs even when the assistant offers none: FOLLOWUP_NEEDS=off).
+    rates = {ch: s.pacer.overall.rate * PROACTIVE_SHARE for ch, s in senders.items()}
+    app[FOLLOWUPS] = FollowupWorker(db, outbox, texts, rules, clock, rates=rates)
     app[HANDOFF] = handoff_service.staff_side(
         settings.handoff, handoff, relay, db, outbox, pipeline, clock
     )
@@ -252,17 +253,17 @@ async def core_ctx(app: web.Application) -> AsyncIterator[None]:
     await health.close()
 
 
-def followup_rules(settings: Settings, region: Region) -> Followups | None:
-    """The follow-ups' rules (None: FOLLOWUP_NEEDS=off); the web chat names the channels that
-    can check back."""
-    if not settings.followup_needs:
-        return None
+def followup_rules(settings: Settings, region: Region) -> Followups:
+    """The follow-ups' rules (FOLLOWUP_NEEDS=off: the assistant offers none, and STOP and the
+    answers to staff's check-ins are still read); the web chat names the channels that can
+    check back."""
     elsewhere = []
     if settings.sms_enabled and settings.twilio_from_number:
         elsewhere.append(f"SMS {settings.twilio_from_number}")
     if settings.telegram_enabled:
         elsewhere.append("Telegram")
-    return Followups(region.tz, frozenset(settings.followup_needs), ", ".join(elsewhere) or None)
+    needs = frozenset(settings.followup_needs or ())
+    return Followups(region.tz, needs, ", ".join(elsewhere) or None)
 
 
 async def privacy_ctx(app: web.Application) -> AsyncIterator[None]:

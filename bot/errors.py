@@ -131,6 +131,10 @@ class ClaimedByOther(CaseError):
         self.name = name
 
 
+class CheckinRefused(CaseError):
+    """A check-in cannot be scheduled or cancelled as asked; the message says why, to staff."""
+
+
 class ClientOptedOut(CaseError):
     """The client opted out of SMS (STOP): no message can reach them until they send START."""
 

@@ -79,6 +79,7 @@ class NewMessage:
     risk: str | None  # the clear risk the screen found, if any
     person: bool  # the client asked for a person in words the gateway recognises
     language: str | None = None  # the conversation's language, with this message
+    checkin_of: int | None = None  # it answers a check-in staff scheduled from this case
 
 
 class Handoff:

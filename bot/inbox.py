@@ -249,7 +249,7 @@ class Inbox:
             if turn is not None and turn.payload is not None:
                 incoming = dataclasses.replace(incoming, kind="payload", text=turn.payload)
         inbound_id = inbound.add(c, cid, incoming, now, language=choice.language)
-        if turn is not None and turn.payload is None:
+        if turn is not None and turn.answered_here:
             plan = Plan("handled", replies=turn.replies, reply_kind="followup")
         else:
             plan = plan_for(incoming, texts, lambda _text: signal, chose)
@@ -261,7 +261,10 @@ class Inbox:
         conversations.touch(c, cid, incoming.channel, incoming.address, now, plan.opted_out)
         conversations.set_language(c, cid, choice.language, choice.source, choice.strength)
         # A case opened or joined.
-        new = NewMessage(cid, incoming, inbound_id, plan.crisis_risk, plan.person, choice.language)
+        checkin = turn.case_id if turn is not None else None  # an answer to staff's check-in
+        new = NewMessage(
+            cid, incoming, inbound_id, plan.crisis_risk, plan.person, choice.language, checkin
+        )
         decision = self.handoff.on_message(c, new, now)
         status = decision.status or plan.status
         if status != "pending" or plan.risk is not None:

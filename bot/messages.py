@@ -26,6 +26,7 @@ RUNTIME = {
     "handoff_timed_out": ("back",),
     "staff_back": ("when",),
     "followup_webchat": ("channels",),
+    "checkin_appointment": ("when", "place"),
 }
 
 
@@ -92,6 +93,10 @@ class Messages:
     followup_stopped: str
     followup_over: str
     followup_none: str
+    checkin_template: str
+    checkin_appointment: str
+    checkin_hint: str
+    checkin_passed: str
     page_title: str
     page_quick_exit: str
     page_quick_exit_hint: str

@@ -8,6 +8,7 @@ language) is declared here once; the processes never spell it themselves.
 """
 
 from contract.handoff import (
+    CHECKIN_REPLY,
     HIGH,
     HIGH_RISK_REASONS,
     NORMAL,
@@ -47,6 +48,7 @@ from contract.risk import (
 from contract.text import example_key, normalise
 
 __all__ = [
+    "CHECKIN_REPLY",
     "CLEAR",
     "DANGER",
     "DEFAULT_LANGUAGE",

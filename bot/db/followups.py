@@ -23,6 +23,8 @@ OFFER_WINDOW = 24 * 3600.0  # a yes or no to an offer counts this long
 ANSWER_WINDOW = 3 * 24 * 3600.0  # an answer to the question counts this long after it went
 WAITING = ("asked", "checking")
 LIVE = ("scheduled", *WAITING)  # not over yet: the purge leaves these
+STAFF_KINDS = ("checkin", "appointment")  # scheduled by staff from a case (bot.followups.checkins)
+STAFF_NEED = "checkin"  # the ``need`` of a staff check-in (the report counts them apart)
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,13 @@ class Followup:
     answered_at: float | None = None
     outcome: str | None = None
     note: str | None = None
+    case_id: int | None = None  # a check-in staff scheduled: its case,
+    author: str | None = None  # who scheduled it,
+    text: str | None = None  # and the words it sends
+
+    @property
+    def by_staff(self) -> bool:
+        return self.kind in STAFF_KINDS
 
 
 def _consent(row: sa.Row | None) -> Consent | None:
@@ -148,6 +157,72 @@ def schedule(c: Connection, consent: Consent, kind: str, due: float, now: float)
         "state": "scheduled", "first_due_at": due, "due_at": due, "created_at": now,
     }  # fmt: skip
     return int(c.execute(sa.insert(followups), row).inserted_primary_key[0])
+
+
+def add_checkin(
+    c: Connection,
+    cid: str,
+    channel: str,
+    case_id: int,
+    kind: str,
+    text: str,
+    author: str,
+    sensitive: bool,
+    due: float,
+    now: float,
+) -> int:
+    """A check-in staff scheduled from case ``case_id``: ``text`` to the client at ``due``."""
+    row = {
+        "conversation_id": cid, "channel": channel, "consent_id": None, "kind": kind,
+        "need": STAFF_NEED, "sensitive": sensitive, "state": "scheduled", "first_due_at": due,
+        "due_at": due, "created_at": now, "case_id": case_id, "author": author[:64],
+        "text": text,
+    }  # fmt: skip
+    return int(c.execute(sa.insert(followups), row).inserted_primary_key[0])
+
+
+def of_case(c: Connection, case_id: int) -> list[Followup]:
+    """The check-ins scheduled from a case, in the order they are due."""
+    query = (
+        sa.select(*columns(Followup, followups))
+        .where(followups.c.case_id == case_id)
+        .order_by(followups.c.due_at, followups.c.id)
+    )
+    return [record(Followup, row) for row in c.execute(query)]
+
+
+def checked_in(c: Connection, case_ids: list[int]) -> set[int]:
+    """Of ``case_ids``, those with a check-in scheduled (whatever became of it)."""
+    if not case_ids:
+        return set()
+    query = sa.select(followups.c.case_id).where(followups.c.case_id.in_(case_ids)).distinct()
+    return {int(found) for found in c.execute(query).scalars()}
+
+
+def staff_checkins(c: Connection, since: float, limit: int = 500) -> list[Followup]:
+    """Staff's check-ins to show in the console's queue: every one still to send, and those sent
+    or dropped since ``since``."""
+    recent = sa.or_(
+        followups.c.state == "scheduled",
+        sa.func.coalesce(followups.c.sent_at, followups.c.due_at) >= since,
+    )
+    query = (
+        sa.select(*columns(Followup, followups))
+        .where(followups.c.kind.in_(STAFF_KINDS), recent)
+        .order_by(followups.c.due_at, followups.c.id)
+        .limit(limit)
+    )
+    return [record(Followup, row) for row in c.execute(query)]
+
+
+def cancel(c: Connection, followup_id: int, note: str, now: float) -> Followup | None:
+    """One follow-up not over yet, cancelled: it as it was, or None when there was none to
+    cancel (no such id, or already sent and answered, dropped, cancelled)."""
+    found = get(c, followup_id)
+    if found is None or found.state not in LIVE:
+        return None
+    set_state(c, followup_id, "cancelled", now, note=note[:64])
+    return found
 
 
 def get(c: Connection, followup_id: int) -> Followup | None:

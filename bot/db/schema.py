@@ -42,8 +42,9 @@ Follow-ups (:mod:`bot.followups`) add:
   which kind of follow-up, the need and town of the search, the wording's version, the answer
   and when; ``sensitive`` when the client had mentioned abuse (the check-in is then neutral).
 - ``followups``: what is to be sent proactively and when (the outcome question, its one
-  reminder), with a lease (a worker claims a row before it sends it), what became of it, and
-  the client's answer as a label ("full", "got_help"): never their words.
+  reminder; a check-in staff scheduled from a case, with its words and who scheduled it), with
+  a lease (a worker claims a row before it sends it), what became of it, and the client's
+  answer as a label ("full", "got_help", "replied"): never their words.
 
 The admins' loop (:mod:`bot.admin`, :mod:`bot.db.review`, :mod:`bot.db.audit`) adds:
 
@@ -323,8 +324,8 @@ followups = sa.Table(
     sa.Column("conversation_id", sa.String(64), nullable=False),
     sa.Column("channel", sa.String(16), nullable=False),
     sa.Column("consent_id", sa.Integer),  # the consent it was scheduled on
-    sa.Column("kind", sa.String(16), nullable=False),  # question, reminder
-    sa.Column("need", sa.String(32), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # question, reminder; checkin, appointment
+    sa.Column("need", sa.String(32), nullable=False),  # (staff's check-ins: "checkin")
     sa.Column("place", sa.String(64)),
     sa.Column("postcode", sa.String(10)),
     sa.Column("service", sa.String(64)),
@@ -338,6 +339,11 @@ followups = sa.Table(
     sa.Column("sent_at", sa.Float),
     sa.Column("answered_at", sa.Float),
     sa.Column("outcome", sa.String(16)),  # got_help, full, no_way, did_not_go, help_now
+    # A check-in staff scheduled (bot.followups.checkins): its case, who scheduled it, and the
+    # words to send (staff's, or a template's in the client's language).
+    sa.Column("case_id", sa.Integer),
+    sa.Column("author", sa.String(64)),
+    sa.Column("text", sa.Text),
     sa.Column("note", sa.String(64)),  # why it was dropped or cancelled
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Index("followups_due", "state", "due_at"),

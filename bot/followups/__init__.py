@@ -20,6 +20,8 @@ whether they got a bed; what they answer is counted for the report (which referr
    once, 5 asks for a person; a risk signal goes the way every risk signal goes.
 4. **STOP** (Telegram's ``/stop``, "stop checking on me", the SMS opt-out words, a blocked bot,
    Twilio's 21610): every pending follow-up of the client cancelled at once.
+5. **Staff check-ins** (:mod:`bot.followups.checkins`): scheduled from a case by staff, sent by
+   the same worker under the same rules; the client's answer goes to staff, not to Rasa.
 
 The report counts offers, consents, questions sent and outcomes by need, town and service
 (``report_events`` of kind ``followup``; no words, no ids). Erasure deletes a client's rows,
@@ -38,8 +40,9 @@ import sqlalchemy as sa
 from bot.channels.traits import traits
 from bot.db import Connection, events, report
 from bot.db import followups as store
-from bot.db.schema import cases, inbound
+from bot.db.schema import inbound
 from bot.followups import answers, schedule
+from bot.handoff import cases
 from bot.messages import Messages
 from bot.model import REQUEST_HUMAN, BotMessage, Button, Conversation, InboundRecord, Incoming
 from bot.safety import Signal
@@ -51,6 +54,7 @@ PAYLOADS = frozenset({YES, NO, STOP, GO, *OUTCOME_PAYLOADS})
 ASK_AGAIN_AFTER = 7 * 24 * 3600.0  # an offer is made at most once a week to a client
 WEBCHAT_TOLD = "followup_webchat"  # the event kept when the web chat is told where to go
 WORDING_VERSION = 1
+TO_STAFF = ("text", "payload", "media", "location")  # what of an answer to a check-in staff read
 # What a client's abuse looks like to the gateway: a search for it, or the screen's danger.
 SENSITIVE_NEED = "domestic_violence"
 
@@ -62,6 +66,13 @@ class Turn:
 
     replies: list[BotMessage] = field(default_factory=list)
     payload: str | None = None
+    # An answer to a staff check-in: it goes to staff (a case opens, in this case's topic).
+    case_id: int | None = None
+
+    @property
+    def answered_here(self) -> bool:
+        """The gateway answers the message itself: Rasa and staff are not asked."""
+        return self.payload is None and self.case_id is None
 
 
 @dataclass(frozen=True)
@@ -96,7 +107,7 @@ class Followups:
         cid, channel = conversation.id, conversation.channel
         if not traits(channel).proactive:
             return self._elsewhere(c, cid, record.id, texts, now)
-        if _open_case(c, cid) or store.offered_since(c, cid, now - ASK_AGAIN_AFTER):
+        if cases.open_for(c, cid) is not None or store.offered_since(c, cid, now - ASK_AGAIN_AFTER):
             return []
         sensitive = search["need"] == SENSITIVE_NEED or _said_danger(c, cid)
         if sensitive:
@@ -158,6 +169,8 @@ class Followups:
         if payload == STOP or (words and answers.stop(words)):
             return self._stop(c, conversation, payload == STOP, texts, now)
         waiting = store.waiting(c, cid, now)
+        if waiting is not None and waiting.by_staff and incoming.kind in TO_STAFF:
+            return self._to_staff(c, waiting, payload, words, texts, now)
         if signal is not None:  # risk: the screen and the handoff, as for every message
             if waiting is not None and waiting.state == "asked":
                 self._answered(c, waiting, 5, now)
@@ -191,6 +204,27 @@ class Followups:
         if choice == 5:
             return Turn([], payload=REQUEST_HUMAN)
         return Turn([BotMessage(texts.followup_sorry)], payload=search_again(waiting))
+
+    def _to_staff(
+        self,
+        c: Connection,
+        waiting: store.Followup,
+        payload: str | None,
+        words: str,
+        texts: Messages,
+        now: float,
+    ) -> Turn:
+        """An answer to a staff check-in: to staff, whatever it says (a risk signal too: the
+        screen's crisis reply goes as ever, and the case it opens is high-risk). After the
+        neutral message, a 1 or a yes is "a good time": staff's words follow."""
+        if waiting.state == "checking" and (
+            payload == GO or answers.number(words) == 1 or answers.yes_or_no(words)
+        ):
+            store.set_state(c, waiting.id, "asked", now, sent_at=waiting.sent_at)
+            return Turn([checkin(texts, waiting)])
+        store.answered(c, waiting, "replied", now)
+        report.add(c, "followup", waiting.channel, now, need=waiting.need, outcome="replied")
+        return Turn(case_id=waiting.case_id)
 
     def _consent(
         self, c: Connection, cid: str, payload: str | None, words: str, texts: Messages, now: float
@@ -246,6 +280,11 @@ def question(texts: Messages, need: str, reminder: bool = False) -> BotMessage:
     return BotMessage(text, buttons=buttons)
 
 
+def checkin(texts: Messages, followup: store.Followup) -> BotMessage:
+    """A staff check-in as the client reads it: staff's words, and that a reply reaches them."""
+    return BotMessage(f"{followup.text}\n\n{texts.checkin_hint}")
+
+
 def neutral(texts: Messages) -> BotMessage:
     """The first message to a client who mentioned abuse: it names no service and no topic."""
     return BotMessage(texts.followup_neutral, buttons=(Button(texts.followup_neutral_button, GO),))
@@ -285,11 +324,6 @@ def _first_service(messages: list[BotMessage]) -> str | None:
         if listing is not None and listing.services:
             return listing.services[0].name
     return None
-
-
-def _open_case(c: Connection, cid: str) -> bool:
-    query = sa.select(cases.c.id).where(cases.c.conversation_id == cid, cases.c.status != "closed")
-    return c.execute(query).first() is not None
 
 
 def _said_danger(c: Connection, cid: str) -> bool:

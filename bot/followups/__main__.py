@@ -76,10 +76,9 @@ async def _run(url: str, args: argparse.Namespace, zone: object) -> int:
 
 
 def _cancel(c: Connection, followup_id: int, actor: str, now: float) -> str | None:
-    found = store.get(c, followup_id)
-    if found is None or found.state not in store.LIVE:
+    found = store.cancel(c, followup_id, f"by {actor}", now)
+    if found is None:
         return None
-    store.set_state(c, followup_id, "cancelled", now, note=f"by {actor}"[:64])
     audit.write(c, now, actor, "followup_cancel", f"follow-up {followup_id}", found.kind)
     return found.state
 

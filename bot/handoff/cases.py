@@ -88,6 +88,12 @@ def recently_closed(c: Connection, limit: int = 20) -> list[Case]:
     return [record(Case, row) for row in c.execute(query)]
 
 
+def closed_since(c: Connection, since: float) -> list[Case]:
+    """Cases closed since ``since``, the latest first."""
+    query = _CASE.where(cases.c.status == "closed", cases.c.closed_at >= since)
+    return [record(Case, row) for row in c.execute(query.order_by(cases.c.closed_at.desc()))]
+
+
 def transcript(c: Connection, case_id: int, after: int = 0) -> list[Entry]:
     query = (
         sa.select(*columns(Entry, case_messages))

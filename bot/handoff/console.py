@@ -16,12 +16,18 @@ import hmac
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 from bot.admin.service import AdminError
+from bot.channels.traits import traits
+from bot.db import followups as followup_store
+from bot.db.followups import Followup
 from bot.errors import BadInput, CaseError, CaseNotFound, ErasureRefused, PrivacyError
+from bot.followups import checkins
 from bot.handoff import auth, signin, texts
 from bot.handoff.model import Case, Entry, Staff
 from bot.handoff.service import Handoff
@@ -56,6 +62,11 @@ def add_routes(app: web.Application, secure_cookie: bool) -> None:
     app.router.add_get(f"{PREFIX}/cases/{{id:\\d+}}/erase", signed_in(erase_form))
     app.router.add_post(f"{PREFIX}/cases/{{id:\\d+}}/erase", signed_in(erase, form=True))
     app.router.add_post(f"{PREFIX}/cases/{{id:\\d+}}/misread", signed_in(misread, form=True))
+    app.router.add_post(f"{PREFIX}/cases/{{id:\\d+}}/checkin", signed_in(checkin, form=True))
+    app.router.add_post(
+        f"{PREFIX}/cases/{{id:\\d+}}/checkins/{{checkin:\\d{{1,9}}}}/cancel",
+        signed_in(cancel_checkin, form=True),
+    )
 
 
 # --- signing in ---------------------------------------------------------------------------------
@@ -179,8 +190,37 @@ async def queue_page(request: web.Request) -> web.Response:
         for c in await handoff.desk.recently_closed()
     ]  # fmt: skip
     lead = handoff.settings.role_of(session.username) in ROLES["lead"]
+    found = await handoff.desk.checkin_queue()
+    zone = handoff.roster.tz
+    checkin_rows = {
+        name: [_checkin_row(f, zone, now) for f in getattr(found, name)]
+        for name in ("held", "due", "unanswered", "answered", "dropped")
+    }
+    proposed = [
+        {"case": c, "alias": texts.alias(c), "reason": texts.reason_label(c.reason),
+         "closed": checkins.shown(c.closed_at or now, zone)}
+        for c in found.proposed
+    ]  # fmt: skip
     return _page(request, "console_queue.html", "Queue", refresh=True, rows=rows, closed=closed,
-                 lead=lead)  # fmt: skip
+                 lead=lead, proposed=proposed, checkins=checkin_rows)  # fmt: skip
+
+
+def _checkin_row(followup: Followup, zone: ZoneInfo, now: float) -> dict[str, Any]:
+    """A check-in as the console lists it (its words only on its case's page)."""
+    when = followup.sent_at or followup.due_at
+    ago = max(0.0, now - when) / 3600
+    return {
+        "id": followup.id,
+        "case_id": followup.case_id,
+        "when": checkins.shown(when, zone),
+        "ago": f"{ago:.0f} h ago" if followup.sent_at else "",
+        "kind": "appointment reminder" if followup.kind == "appointment" else "check-in",
+        "state": checkins.STATES.get(followup.state, followup.state),
+        "author": followup.author or "?",
+        "note": followup.note or "",
+        "text": followup.text or "",
+        "live": followup.state in followup_store.LIVE,
+    }
 
 
 def _queue_row(case: Case, now: float) -> dict[str, Any]:
@@ -194,7 +234,9 @@ def _queue_row(case: Case, now: float) -> dict[str, Any]:
     }
 
 
-async def case_page(request: web.Request, error: str | None = None) -> web.Response:
+async def case_page(
+    request: web.Request, error: str | None = None, checkin_form: dict[str, str] | None = None
+) -> web.Response:
     """GET /staff/cases/N: the summary, the transcript, and what can be done."""
     handoff = request.app[HANDOFF]
     case_id = _case_id(request)
@@ -205,6 +247,9 @@ async def case_page(request: web.Request, error: str | None = None) -> web.Respo
     opening = await handoff.desk.opening_text(case_id)
     transcript = await handoff.desk.transcript(case_id)
     when = handoff.roster.local_time(case.opened_at)
+    now, zone = handoff.desk.clock(), handoff.roster.tz
+    scheduled = await handoff.desk.checkins_of(case_id)
+    channel = traits(case.channel)
     return _page(
         request, "console_case.html", f"Case #{case.id}", 409 if error else 200,
         error=error,
@@ -215,7 +260,59 @@ async def case_page(request: web.Request, error: str | None = None) -> web.Respo
         last=transcript[-1].id if transcript else 0,
         entries=[_entry(handoff, e) for e in transcript],
         nonce=secrets.token_urlsafe(12),
+        checkins=[_checkin_row(f, zone, now) for f in scheduled],
+        can_check_in=channel.proactive and not case.opted_out,
+        why_not=(f"The client wrote from the {channel.label}, which cannot reach them later."
+                 if not channel.proactive else "The client texted STOP: nothing can reach them."),
+        propose=checkins.proposal(case, now) and not scheduled,
+        default_when=_default_when(now, zone),
+        usual=handoff.core.texts.of(case.language).checkin_template,
+        checkin_form={**dict.fromkeys(CHECKIN_FIELDS, ""), **(checkin_form or {})},
     )  # fmt: skip
+
+
+def _default_when(now: float, zone: ZoneInfo) -> str:
+    """Tomorrow at 10:00, the client's time, as a date and time field wants it."""
+    tomorrow = datetime.fromtimestamp(now, zone).date() + timedelta(days=1)
+    return f"{tomorrow.isoformat()}T10:00"
+
+
+async def checkin(request: web.Request) -> web.StreamResponse:
+    """POST /staff/cases/N/checkin: schedule a check-in (bot.followups.checkins)."""
+    handoff = request.app[HANDOFF]
+    session: auth.Session = request[SESSION_KEY]
+    data = request[FORM_KEY]
+    case_id = _case_id(request)
+    form = {name: str(data.get(name, ""))[:4000] for name in CHECKIN_FIELDS}
+    staff = Staff("console:" + session.username, session.username)
+    try:
+        await handoff.desk.schedule_checkin(
+            case_id, staff, form["when"].strip() or "-", form["kind"] or "checkin",
+            form["text"], form["appointment"], form["place"],
+        )  # fmt: skip
+    except CaseNotFound:
+        raise web.HTTPNotFound(text=f"There is no case #{case_id}.") from None
+    except CaseError as exc:
+        return await case_page(request, error=f"Not scheduled: {exc}", checkin_form=form)
+    raise web.HTTPSeeOther(f"{PREFIX}/cases/{case_id}#checkins")
+
+
+CHECKIN_FIELDS = ("when", "kind", "text", "appointment", "place")
+
+
+async def cancel_checkin(request: web.Request) -> web.StreamResponse:
+    """POST /staff/cases/N/checkins/M/cancel: cancel a check-in not sent or answered yet."""
+    handoff = request.app[HANDOFF]
+    session: auth.Session = request[SESSION_KEY]
+    case_id = _case_id(request)
+    followup_id = int(request.match_info["checkin"])
+    staff = Staff("console:" + session.username, session.username)
+    try:
+        await handoff.desk.cancel_checkin(followup_id, staff, case_id)
+    except CaseError as exc:
+        return await case_page(request, error=str(exc))
+    back = str(request[FORM_KEY].get("back", ""))
+    raise web.HTTPSeeOther(PREFIX if back == "queue" else f"{PREFIX}/cases/{case_id}#checkins")
 
 
 def _entry(handoff: Handoff, entry: Entry) -> dict[str, Any]:

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.db import Connection, inbound, outbox, report
+from bot.followups import checkins
 from bot.handoff import cases, paging, posts
+from bot.handoff import texts as staff_texts
 from bot.handoff.model import Case, Request
 from bot.handoff.roster import Roster, Route
 from bot.hooks import Effects
@@ -62,11 +64,15 @@ class Core:
         route: Route,
         now: float,
         eff: Effects,
+        checkin_of: int | None = None,
     ) -> Opened:
         """Open a case for the conversation (going where ``route`` says), or add the request to
-        the one already open."""
+        the one already open. A client's answer to a check-in staff scheduled from case
+        ``checkin_of`` goes on in that case's Telegram topic, when it is in the same group."""
         chat = route.chat_id if self.telegram_staff else None
         case, new = cases.open_case(c, conversation_id, channel, request, route.name, chat, now)
+        if new and checkin_of is not None:
+            case = self._after_checkin(c, case, checkin_of, now)
         if not new:
             if inbound_id is not None:
                 cases.add_entry(c, case.id, "client", opening_text, now, inbound_id=inbound_id)
@@ -93,6 +99,17 @@ class Core:
             route.name,
         )
         return Opened(case, True, route)
+
+    def _after_checkin(self, c: Connection, case: Case, earlier_id: int, now: float) -> Case:
+        earlier = cases.get(c, earlier_id)
+        if earlier is None:
+            return case
+        cases.add_entry(c, case.id, "system",
+                        f"The client answered a check-in of case #{earlier.id}.", now)  # fmt: skip
+        if earlier.topic_id is None or earlier.staff_chat_id != case.staff_chat_id:
+            return case  # another group (after hours), or no topic: a topic of its own
+        cases.set_fields(c, case.id, topic_id=earlier.topic_id)
+        return cases.get(c, case.id) or case
 
     def merge(self, c: Connection, case: Case, request: Request, now: float, eff: Effects) -> Case:
         """Add what Rasa understood (or a higher risk) to an open case, and tell staff."""
@@ -192,6 +209,8 @@ class Core:
         self.tell_client(c, closed, told, "handoff", now, eff)
         inbound.add_control(c, case.conversation_id, case.channel, "resume", now)
         eff.pipeline.add(case.conversation_id)
+        if checkins.proposal(closed, now):
+            self.post(c, closed, "notice", now, eff, text=staff_texts.PROPOSE_CHECKIN)
         self.post(c, closed, "close", now, eff)
         eff.watch = True
         log.info("%s case %d closed (%s)", short(case.conversation_id), case.id, reason)

@@ -20,7 +20,17 @@ from typing import TypeVar
 
 from bot.channels.traits import traits
 from bot.db import Connection, Database, report
-from bot.errors import CaseClosed, CaseError, CaseNotFound, ClaimedByOther, ClientOptedOut
+from bot.db import followups as followup_store
+from bot.db.followups import Followup
+from bot.errors import (
+    CaseClosed,
+    CaseError,
+    CaseNotFound,
+    CheckinRefused,
+    ClaimedByOther,
+    ClientOptedOut,
+)
+from bot.followups import checkins
 from bot.handoff import cases
 from bot.handoff.core import Core
 from bot.handoff.model import Case, Entry, Staff
@@ -182,6 +192,57 @@ class Desk:
             return closed
 
         return await self._tx(tx)
+
+    # --- check-ins (bot.followups.checkins) ---------------------------------------------------
+
+    async def schedule_checkin(
+        self,
+        case_id: int,
+        staff: Staff,
+        when: str,
+        kind: str = "checkin",
+        text: str = "",
+        appointment: str = "",
+        place: str = "",
+        chat_id: int | None = None,
+    ) -> Followup:
+        """Schedule a check-in to the case's client: ``when`` as staff wrote it ("tomorrow
+        10:00", and in Telegram the words after it), a template (``checkin``, ``appointment``
+        with its day and time and place) or staff's own ``text``. Refused (CheckinRefused),
+        saying why, when it cannot be sent."""
+        zone = self.core.roster.tz
+
+        def tx(c: Connection, now: float, eff: Effects) -> Followup:
+            case = _get(c, case_id, chat_id)
+            due, rest = checkins.parse_when(when, now, zone)
+            chosen = (kind, text, appointment, place)
+            if rest.strip():  # "/followup tomorrow 10:00 how did it go?": the words after it
+                if text.strip():
+                    raise CheckinRefused(f"Nothing is read after the time: {rest[:40]!r}.")
+                chosen = checkins.read_words(rest)
+            words = checkins.compose(*chosen[:2], self.core.texts, case.language, *chosen[2:])
+            found = checkins.schedule_checkin(c, case, staff, due, chosen[0], words, zone, now)
+            scheduled = followup_store.get(c, found)
+            assert scheduled is not None
+            return scheduled
+
+        return await self._tx(tx)
+
+    async def cancel_checkin(
+        self, followup_id: int, staff: Staff, case_id: int | None = None
+    ) -> Followup:
+        return await self._tx(
+            lambda c, now, eff: checkins.cancel_checkin(c, followup_id, staff, now, case_id)
+        )
+
+    async def checkins_of(self, case_id: int) -> list[Followup]:
+        return await self.db.run(followup_store.of_case, case_id)
+
+    async def checkin_queue(self) -> checkins.Queue:
+        """Check-ins proposed, due, held, unanswered, answered and dropped (these three in the
+        last week)."""
+        now = self.clock()
+        return await self.db.run(checkins.queue, now, now - 7 * 24 * 3600.0)
 
 
 def _get(c: Connection, case_id: int, chat_id: int | None) -> Case:

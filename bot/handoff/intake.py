@@ -36,7 +36,7 @@ from bot.handoff.core import Core
 from bot.handoff.model import HUMAN, REASON_FOR_SCREEN, Case, Request
 from bot.hooks import Answer, Decision, Effects, Handoff, Kickable, NewMessage, NoWorkers, Route
 from bot.model import REQUEST_HUMAN, BotMessage, InboundRecord
-from contract import PAYLOAD_HANDOFF, PAYLOAD_REQUEST_LOCATION
+from contract import CHECKIN_REPLY, PAYLOAD_HANDOFF, PAYLOAD_REQUEST_LOCATION
 
 # While a case waits, a client's message is acknowledged at most this often (seconds).
 PASSED_ON_EVERY = 120.0
@@ -87,6 +87,8 @@ class Intake(Handoff):
             return self._during_case(c, case, new, now, eff)
         if risk in REASON_FOR_SCREEN:
             request = Request(REASON_FOR_SCREEN[risk], "high")
+        elif new.checkin_of is not None:  # an answer to a check-in: staff read it
+            request = Request(CHECKIN_REPLY, "normal")
         elif new.person:
             request = Request(HUMAN, "normal")
         else:
@@ -106,8 +108,11 @@ class Intake(Handoff):
             return Decision(status, [nobody], effects=eff)
         text = for_staff(incoming.kind, incoming.text)
         opened = self.core.open(
-            c, cid, incoming.channel, request, text, inbound_id, route, now, eff
+            c, cid, incoming.channel, request, text, inbound_id, route, now, eff, new.checkin_of
         )
+        if new.checkin_of is not None and risk is None:
+            passed = self.core.texts.of(new.language).checkin_passed
+            return Decision("relayed", [passed], effects=eff)  # staff's: Rasa is not asked
         # A risk message already has the crisis reply, which says a person is coming.
         notices = self.core.opening_notices(opened, said_finding=risk is not None)
         return Decision(texts=notices, effects=eff)

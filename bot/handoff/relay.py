@@ -178,6 +178,12 @@ class StaffRelay(KeyedWorkers[int]):
                 topic_id = functools.partial(cases.set_fields, topic_id=topic.message_thread_id)
                 await self.db.run(topic_id, case.id)
                 case = await self._reload(case)
+        elif case.topic_id is not None:
+            # The topic of an earlier case (a client answering a check-in): open again, named
+            # for this case.
+            topic, name = case.topic_id, texts.title(case)
+            await self._quietly(chat, lambda bot: bot.reopen_forum_topic(chat, topic))
+            await self._quietly(chat, lambda bot: bot.edit_forum_topic(chat, topic, name=name))
         if case.summary_message_id is not None:
             return case.summary_message_id
         opening = await self._opening(case)

@@ -7,7 +7,9 @@ or, in a group without topics, by the case message it replies to; anything else 
 staff talking among themselves and is left alone.
 
 In a case: text goes to the client (the first message claims the case); ``/note TEXT`` keeps a
-note; ``/close [TEXT]`` closes the case; ``/claim`` claims it; ``/misread [N]`` puts the
+note; ``/close [TEXT]`` closes the case; ``/claim`` claims it; ``/followup WHEN [TEXT]``
+schedules a check-in (:mod:`bot.followups.checkins`; ``/followup`` lists them, ``/followup
+cancel N`` cancels one), in an open case or a closed one; ``/misread [N]`` puts the
 client's last message (or last N, up to 5) in the admins' review inbox, masked. ``/queue`` lists the open cases
 anywhere in the group. A photo, sticker or file is not sent (only text is), and an edit is not
 either: the member of staff is told so. Buttons under a summary claim or close its case; a
@@ -34,6 +36,7 @@ from telegram.ext import (
 
 from bot.channels.telegram_handlers import BACKGROUND_KEY, STORED
 from bot.errors import CaseError
+from bot.followups import checkins
 from bot.handoff import cases, texts
 from bot.handoff.desk import Desk
 from bot.handoff.model import Case, Staff
@@ -112,12 +115,14 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         _done()
     case = await _case_of(message, context)
     if case is None:
-        if command in ("note", "close", "claim", "misread"):
+        if command in ("note", "close", "claim", "misread", "followup"):
             _respond(context, message, f"Use /{command} in a case's topic, or as a reply to it.")
         _done()
     staff, chat = _staff(message, context), case.staff_chat_id
     if command == "misread":
         await _misread(context, message, case, staff, rest)
+    elif command == "followup":
+        await _followup(context, message, case, staff, rest)
     elif command == "note":
         if not rest:
             _respond(context, message, "Write the note after /note: /note TEXT")
@@ -151,6 +156,43 @@ async def _misread(
         _respond(context, message, str(exc))
         return
     _respond(context, message, f"{added} message(s) of case #{case.id} sent to the review inbox.")
+
+
+async def _followup(
+    context: ContextTypes.DEFAULT_TYPE, message: Message, case: Case, staff: Staff, rest: str
+) -> None:
+    """/followup WHEN [TEXT] schedules a check-in; /followup lists them; /followup cancel N."""
+    desk = _desk(context)
+    zone = desk.core.roster.tz
+    words = rest.split()
+    try:
+        if not words or words[0].lower() == "list":
+            found = await desk.checkins_of(case.id)
+            lines = [checkins.line(f, zone) for f in found] or [
+                f"Case #{case.id} has no check-ins."
+            ]
+            _respond(context, message, "\n".join([*lines, "", texts.FOLLOWUP_HOW_TO]))
+        elif words[0].lower() == "help":
+            _respond(context, message, texts.FOLLOWUP_HOW_TO)
+        elif words[0].lower() == "cancel":
+            number = words[1].lstrip("#") if len(words) == 2 else ""
+            if not number.isdigit() or len(number) > 9:
+                _respond(context, message, "Say which: /followup cancel N (/followup lists them).")
+                return
+            await desk.cancel_checkin(int(number), staff, case.id)
+            _respond(context, message, f"Check-in #{number} is cancelled.")
+        else:
+            chat = case.staff_chat_id
+            scheduled = await desk.schedule_checkin(case.id, staff, rest, chat_id=chat)
+            _respond(
+                context,
+                message,
+                f"Check-in #{scheduled.id} will go {checkins.shown(scheduled.due_at, zone)} (the "
+                f"client's time). It says: {scheduled.text}\nTheir answer comes back here; "
+                f"/followup cancel {scheduled.id} cancels it.",
+            )
+    except CaseError as exc:
+        _respond(context, message, str(exc))
 
 
 async def on_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

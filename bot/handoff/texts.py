@@ -16,7 +16,15 @@ from __future__ import annotations
 from bot.channels.traits import TRAITS
 from bot.handoff.model import Case, Entry
 from bot.render import TELEGRAM_TEXT_LIMIT, cut_utf16, utf16_len
-from contract import DANGER, DEFAULT_LANGUAGE, INTENT_FOR_RISK, NOT_SAFE, REQUEST_HUMAN, SELF_HARM
+from contract import (
+    CHECKIN_REPLY,
+    DANGER,
+    DEFAULT_LANGUAGE,
+    INTENT_FOR_RISK,
+    NOT_SAFE,
+    REQUEST_HUMAN,
+    SELF_HARM,
+)
 from contract import REASONS as CONTRACT_REASONS
 
 CHANNELS = {name: t.label for name, t in TRAITS.items()}
@@ -25,6 +33,7 @@ REASONS = {
     INTENT_FOR_RISK[SELF_HARM]: "self-harm risk",
     INTENT_FOR_RISK[DANGER]: "in danger now",
     NOT_SAFE: "said they are not safe",
+    CHECKIN_REPLY: "answered a check-in",
 }
 assert set(REASONS) == set(CONTRACT_REASONS), "every reason a case opens for has its words"
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}  # as staff read them
@@ -36,7 +45,21 @@ MIN_TURN = 60
 HOW_TO = (
     "Write in this topic to answer the client (your first message claims the case). "
     "/note TEXT keeps a note for staff only. /close [TEXT] ends the case, with TEXT as a last "
-    "message to the client. /misread sends the client's last message to the admins' review."
+    "message to the client. /misread sends the client's last message to the admins' review. "
+    "/followup WHEN [TEXT] schedules a check-in, if the client agreed to one (/followup alone "
+    "lists them)."
+)
+FOLLOWUP_HOW_TO = (
+    "/followup WHEN [TEXT]: a check-in to the client, if they agreed to one. WHEN: tomorrow "
+    "10:00, today 15:30, mon 9am, in 3h, 2026-12-07 10:00 (the client's time, 9:00 to 20:00). "
+    "TEXT: your words, or nothing for the usual check-in, or appointment DAY TIME at PLACE for a "
+    "reminder. /followup alone lists this case's check-ins; /followup cancel N cancels one. The "
+    "client's answer comes back here."
+)
+PROPOSE_CHECKIN = (
+    "High-risk case closed. A check-in within a day helps (988's practice): if the client agreed "
+    "to one, /followup tomorrow 10:00 schedules it from here, or use the case's page in the "
+    "console."
 )
 HOW_TO_REPLIES = (
     "Reply to this message (or to any message of case #{id}) to answer the client: your first "

@@ -465,7 +465,8 @@ def _followups_export(c: Connection, cid: str) -> dict[str, Any]:
         ],
         "followups": [
             {"kind": f.kind, "need": f.need, "state": f.state, "due_at": f.due_at,
-             "sent_at": f.sent_at, "outcome": f.outcome}
+             "sent_at": f.sent_at, "outcome": f.outcome,
+             **({"text": f.text} if f.by_staff else {})}  # staff's words; never who wrote them
             for f in kept
         ],
     }  # fmt: skip

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from bot.admin.charts import SMALL, Chart, Series, columns, ranked, shown
 from bot.channels.traits import TRAITS
+from bot.db.followups import STAFF_NEED
 from bot.db.report import ReportEvent
 from bot.report.period import Period
 
@@ -331,7 +332,8 @@ def channel_mix(by_kind: dict[str, list[ReportEvent]]) -> Chart:
     )
 
 
-# Follow-ups (bot/followups): what the client said happened, in the report's words.
+# Follow-ups (bot/followups): what the client said happened, in the report's words. Staff's
+# check-ins (need "checkin") are counted apart: sent, and answered.
 OUTCOMES = {
     "got_help": "got help",
     "full": "full or turned away",
@@ -342,7 +344,8 @@ OUTCOMES = {
 
 
 def followup_figures(steps: list[ReportEvent]) -> list[Figure]:
-    said = Counter(e.outcome for e in steps)
+    said = Counter(e.outcome for e in steps if e.need != STAFF_NEED)
+    staff = Counter(e.outcome for e in steps if e.need == STAFF_NEED)
     answered = sum(said[o] for o in OUTCOMES)
     return [
         Figure("followups_offered", "Follow-ups offered", shown(said["offered"])),
@@ -352,6 +355,8 @@ def followup_figures(steps: list[ReportEvent]) -> list[Figure]:
             Figure(f"followups_{key}", f"Follow-up: {label}", shown(said[key]))
             for key, label in OUTCOMES.items()
         ),
+        Figure("checkins_sent", "Staff check-ins sent", shown(staff["sent"])),
+        Figure("checkins_answered", "Staff check-ins answered", shown(staff["replied"])),
     ]
 
 

@@ -2,7 +2,7 @@
 
 :class:`StaffTelegram` extends the gateway's fake (scripts/fakes/telegram.py) with
 what the staff side uses: ``createForumTopic`` (refused, as Telegram does, in a group without
-topics), ``editForumTopic``, ``closeForumTopic``, ``editMessageText``, messages to groups
+topics), ``editForumTopic``, ``closeForumTopic``, ``reopenForumTopic``, ``editMessageText``, messages to groups
 (negative chat ids) with their topic and the message they reply to, and answers to button taps;
 with Telegram's limits (4,096 UTF-16 units a message, 128 a topic's name).
 The functions below build the updates staff send: words in a topic or as a reply, commands,
@@ -142,6 +142,15 @@ class StaffTelegram(FakeTelegram):
         if topic is None:
             return error_response(400, "Bad Request: message thread not found")
         topic.closed = True
+        return True
+
+    async def _api_reopenForumTopic(self, params: dict[str, Any]) -> Any:
+        topic = self.topics.get((int(params["chat_id"]), int(params["message_thread_id"])))
+        if topic is None:
+            return error_response(400, "Bad Request: message thread not found")
+        if not topic.closed:
+            return error_response(400, "Bad Request: TOPIC_NOT_MODIFIED")
+        topic.closed = False
         return True
 
     async def _api_deleteForumTopic(self, params: dict[str, Any]) -> Any:

@@ -241,18 +241,26 @@ class Inbox:
         choice, chose = self._language(c, cid, incoming, signal)
         texts = self.texts.of(choice.language)
         # An answer to a follow-up (yes to the offer, "they were full", STOP): answered here,
-        # or sent on to Rasa as what it stands for (a new search, a request for a person).
+        # or sent on as what it stands for (a new search, a request for a person). A button
+        # is stored as what it stands for; typed words are kept as the client wrote them, and
+        # a new search goes to Rasa as a message of its own after them.
         turn = None
         if self.followups is not None and not chose:
             known = conversations.get(c, cid)
             turn = self.followups.take(c, known, incoming, signal, texts, now)
-            if turn is not None and turn.payload is not None:
-                incoming = dataclasses.replace(incoming, kind="payload", text=turn.payload)
+        instead = turn.payload if turn is not None else None
+        if instead is not None and incoming.kind != "text":
+            incoming = dataclasses.replace(incoming, kind="payload", text=instead)
+            instead = None
         inbound_id = inbound.add(c, cid, incoming, now, language=choice.language)
-        if turn is not None and turn.answered_here:
+        search_again = instead is not None and instead != REQUEST_HUMAN
+        if turn is not None and (turn.answered_here or search_again):
             plan = Plan("handled", replies=turn.replies, reply_kind="followup")
+            if instead is not None:
+                inbound.add_payload(c, cid, incoming.channel, instead, now, choice.language)
         else:
             plan = plan_for(incoming, texts, lambda _text: signal, chose)
+            plan.person = plan.person or instead == REQUEST_HUMAN  # "5", "i need help now"
         # Counted for the report (no words, no client id): a conversation begun, a risk signal.
         report.conversation_begun(c, cid, incoming.channel, now)
         if plan.risk is not None:
@@ -280,7 +288,7 @@ class Inbox:
         if decision.texts:
             told = [BotMessage(text) for text in decision.texts]
             replies += render(channel, told, "handoff", texts).items
-        if turn is not None and turn.payload is not None and turn.replies:
+        if turn is not None and turn.payload is not None and turn.replies and not search_again:
             replies += render(channel, turn.replies, "followup", texts).items
         if plan.opted_out and self.followups is not None:  # SMS STOP: no check-in either
             self.followups.stopped(c, cid, channel, "opt_out", now)
@@ -299,7 +307,7 @@ class Inbox:
         effects = decision.effects
         if replies:
             effects.outbox.add(cid)
-        if status == "pending":
+        if status == "pending" or search_again:
             effects.pipeline.add(cid)
         accepted = Accepted(
             inbound_id, cid, duplicate=False, status=status, crisis=plan.reply_kind == "crisis",

@@ -1,4 +1,7 @@
-"""One worker task per key (a conversation, a case), started on demand and stopped with grace.
+"""Background work: one worker task per key (:class:`KeyedWorkers`), or one loop of rounds
+(:class:`Rounds`).
+
+One worker task per key (a conversation, a case), started on demand and stopped with grace.
 
 The pipeline (Rasa turns), the outbox (sends) and the staff relay (posts to staff) each work
 through one key's items in order while different keys run in parallel. ``kick(key)`` makes
@@ -12,11 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Hashable
+import logging
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
+log = logging.getLogger(__name__)
 
 
 @dataclass(eq=False)
@@ -70,3 +75,44 @@ class KeyedWorkers(Generic[K]):
             for task in still:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+
+
+@dataclass(eq=False)
+class Rounds:
+    """One task that runs ``round`` now and again: after ``interval`` seconds, or the wait the
+    round returns, or at once when :meth:`kick` is called (``wake`` set). A round that raises is
+    logged and tried again at the next. The handoff's watcher, the follow-ups' worker and the
+    review inbox's reader each run one."""
+
+    name: str
+    round: Callable[[], Awaitable[float | None]]
+    interval: float
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    _task: asyncio.Task[None] | None = field(default=None, init=False)
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name=self.name)
+
+    def kick(self) -> None:
+        self.wake.set()
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            wait = self.interval
+            try:
+                asked = await self.round()
+                if asked is not None:
+                    wait = asked
+            except Exception:
+                log.exception("%s: a round failed; it is tried again", self.name)
+            self.wake.clear()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), wait)

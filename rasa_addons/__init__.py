@@ -9,5 +9,6 @@
   conversation under its lock (:mod:`.erase`, a custom channel in credentials.yml).
 - NLU components of ``config.yml``: :mod:`.answers` (a plain yes or no is ``affirm`` or
   ``deny``), :mod:`.risk` (the risk model), :mod:`.triage` (how certain a risk signal is, with
-  the needs of :mod:`.needs`) and :mod:`.language` (the conversation's language into its slot).
+  the needs of :mod:`.needs`) and :mod:`.language` (the conversation's language into its slot);
+  those that keep nothing trained are :class:`.component.Configured`.
 """

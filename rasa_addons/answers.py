@@ -16,15 +16,11 @@ are. Runs after the FallbackClassifier, so a plain "nah" is never a clarificatio
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 
 from contract import normalise
+from rasa_addons.component import Configured
 
 
 def _phrases(block: str) -> frozenset[str]:
@@ -148,18 +144,8 @@ def plain_answer(text: str) -> str | None:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class PlainAnswers(GraphComponent):
+class PlainAnswers(Configured):
     """Sets ``affirm`` or ``deny`` for a message that is only a plain yes or no."""
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> PlainAnswers:
-        return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

@@ -10,33 +10,19 @@ so the language never changes what the dialogue does, only the words it says.
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 
 from contract import LANGUAGES, META_LANGUAGE
+from rasa_addons.component import Configured
 
 ENTITY = "language"
 EXTRACTOR = "LanguageFromMetadata"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class LanguageFromMetadata(GraphComponent):
+class LanguageFromMetadata(Configured):
     """Adds the gateway's ``language`` to every message as an entity."""
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LanguageFromMetadata:
-        return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

@@ -34,10 +34,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 
 from contract import (
@@ -52,6 +49,7 @@ from contract import (
     SELF_HARM,
     UNCERTAIN,
 )
+from rasa_addons.component import Configured
 from rasa_addons.needs import needs_named
 from rasa_addons.risk import SCORES
 
@@ -164,7 +162,7 @@ def triage(
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class RiskTriage(GraphComponent):
+class RiskTriage(Configured):
     """Applies :func:`triage` to every message (last in the NLU pipeline)."""
 
     @staticmethod
@@ -178,7 +176,9 @@ class RiskTriage(GraphComponent):
             "over_uncertain_threshold": defaults.over_uncertain,
         }
 
-    def __init__(self, config: dict[str, Any]) -> None:
+    def __init__(self, config: dict[str, Any] | None = None) -> None:
+        super().__init__(config)
+        config = {**self.get_default_config(), **self.config}
         self.thresholds = Thresholds(
             float(config["escalate_threshold"]),
             float(config["check_threshold"]),
@@ -186,16 +186,6 @@ class RiskTriage(GraphComponent):
             float(config["asked_threshold"]),
             float(config["over_uncertain_threshold"]),
         )
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> RiskTriage:
-        return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

@@ -16,7 +16,6 @@ round is skipped and logged once, and the next round tries again.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from collections.abc import Callable
@@ -31,6 +30,7 @@ from bot.admin.review import Reason, why_review
 from bot.db import Database
 from bot.db import review as inbox
 from bot.tracker_store import UserEvent
+from bot.workers import Rounds
 from contract import example_key
 
 log = logging.getLogger(__name__)
@@ -77,35 +77,31 @@ class Ingestion:
     audit_every: int = 50
     draw: Callable[[], float] = random.random
     _engine: sa.engine.Engine | None = field(default=None, init=False)
-    _task: asyncio.Task[None] | None = field(default=None, init=False)
     _failing: bool = field(default=False, init=False)
+    _rounds: Rounds | None = field(default=None, init=False)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="review ingestion")
+        self._rounds = Rounds("review ingestion", self._round, self.interval)
+        self._rounds.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        if self._rounds is not None:
+            await self._rounds.stop()
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
 
-    async def _loop(self) -> None:
-        while True:
-            try:
-                while await self.once() == BATCH:  # more waiting: read on at once
-                    pass
-                if self._failing:
-                    log.info("review inbox: the tracker store is readable again")
-                self._failing = False
-            except Exception as exc:  # a round that failed is tried again next time
-                if not self._failing:
-                    log.warning("review inbox: cannot read the tracker store: %s", _what(exc))
-                self._failing = True
-            await asyncio.sleep(self.interval)
+    async def _round(self) -> None:
+        try:
+            while await self.once() == BATCH:  # more waiting: read on at once
+                pass
+            if self._failing:
+                log.info("review inbox: the tracker store is readable again")
+            self._failing = False
+        except Exception as exc:  # a round that failed is tried again next time
+            if not self._failing:
+                log.warning("review inbox: cannot read the tracker store: %s", _what(exc))
+            self._failing = True
 
     async def once(self) -> int:
         """Read one batch of new events into the inbox; how many events were read."""

@@ -159,6 +159,20 @@ def defer(
     )
 
 
+def add_payload(
+    c: Connection, cid: str, channel: str, payload: str, now: float, language: str | None
+) -> int:
+    """What a client's words stand for, as a message of its own for Rasa after them ("they
+    were full": the same search again); its id."""
+    row = {
+        "conversation_id": cid, "channel": channel, "provider_id": None, "kind": "payload",
+        "text": payload, "risk": None, "risk_tier": None, "language": language,
+        "status": "pending", "attempts": 0, "next_attempt_at": 0.0, "received_at": now,
+        "finished_at": None,
+    }  # fmt: skip
+    return int(c.execute(_ADD, row).inserted_primary_key[0])
+
+
 def add_control(c: Connection, cid: str, channel: str, what: str, now: float) -> None:
     """Queue "pause" or "resume" for Rasa, in order with the conversation's messages."""
     c.execute(

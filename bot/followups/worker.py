@@ -27,7 +27,6 @@ Queuing and marking it sent are one transaction: a follow-up is sent once.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 import time
@@ -43,6 +42,7 @@ from bot.hooks import Kickable
 from bot.messages import Catalog
 from bot.privacy import short
 from bot.render import render
+from bot.workers import Rounds
 
 log = logging.getLogger(__name__)
 
@@ -69,39 +69,31 @@ class FollowupWorker:
         default_factory=lambda: {name: 1.0 for name, t in TRAITS.items() if t.proactive}
     )
     owner: str = field(default_factory=lambda: secrets.token_hex(8))
-    _task: asyncio.Task[None] | None = field(default=None, init=False)
-    _wake: asyncio.Event = field(default_factory=asyncio.Event, init=False)
     _round: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)  # one round at a time
+    _rounds: Rounds | None = field(default=None, init=False)
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="follow-ups")
+        if self._rounds is None:
+            self._rounds = Rounds("follow-ups", self._next, self.interval)
+            self._rounds.start()
 
     def kick(self) -> None:
         """Look now (a follow-up was scheduled, or a test moved the clock)."""
-        self._wake.set()
+        if self._rounds is not None:
+            self._rounds.kick()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        if self._rounds is not None:
+            await self._rounds.stop()
+            self._rounds = None
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.tick()
-                wait = self.interval
-                due = await self.db.run(store.next_due)
-                if due is not None:
-                    wait = min(wait, max(BACKLOG_ROUND, due - self.clock()))
-            except Exception:
-                log.exception("follow-ups: a round failed; trying again")
-                wait = self.interval
-            self._wake.clear()
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), wait)
+    async def _next(self) -> float:
+        """A round, then how long until the next follow-up is due (at most the interval)."""
+        await self.tick()
+        due = await self.db.run(store.next_due)
+        if due is None:
+            return self.interval
+        return min(self.interval, max(BACKLOG_ROUND, due - self.clock()))
 
     async def tick(self) -> int:
         """One round: claim what is due, decide and send each; how many were sent. A round

@@ -19,7 +19,6 @@ so tests move time forward and call :meth:`Watcher.tick`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -31,6 +30,7 @@ from bot.handoff.core import Core
 from bot.handoff.model import Case
 from bot.handoff.settings import HandoffSettings
 from bot.hooks import Effects, Handoff, Kickable, start
+from bot.workers import Rounds
 
 log = logging.getLogger(__name__)
 
@@ -81,28 +81,19 @@ class Watcher:
     handoff: Handoff
     clock: Callable[[], float] = time.time
     interval: float = TICK_SECONDS
-    _task: asyncio.Task[None] | None = field(default=None, init=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+    _rounds: Rounds | None = field(default=None, init=False)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="handoff watcher")
+        self._rounds = Rounds("handoff watcher", self._round, self.interval, self.watch)
+        self._rounds.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        if self._rounds is not None:
+            await self._rounds.stop()
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.tick()
-            except Exception:
-                log.exception("the handoff watcher failed; it tries again")
-            self.watch.clear()
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self.watch.wait(), self.interval)
+    async def _round(self) -> None:
+        await self.tick()
 
     async def tick(self) -> int:
         """Do what every waiting case needs now; how many cases needed something."""

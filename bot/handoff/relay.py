@@ -182,8 +182,11 @@ class StaffRelay(KeyedWorkers[int]):
             # The topic of an earlier case (a client answering a check-in): open again, named
             # for this case.
             topic, name = case.topic_id, texts.title(case)
-            await self._quietly(chat, lambda bot: bot.reopen_forum_topic(chat, topic))
-            await self._quietly(chat, lambda bot: bot.edit_forum_topic(chat, topic, name=name))
+            try:
+                await self._quietly(chat, lambda bot: bot.reopen_forum_topic(chat, topic))
+                await self._quietly(chat, lambda bot: bot.edit_forum_topic(chat, topic, name=name))
+            except BadRequest as exc:  # no right to manage topics: the summary goes in anyway
+                log.warning("case %d: cannot reopen its topic (%s)", case.id, exc.message)
         if case.summary_message_id is not None:
             return case.summary_message_id
         opening = await self._opening(case)

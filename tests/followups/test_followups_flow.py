@@ -15,7 +15,7 @@ import aiohttp
 import sqlalchemy as sa
 
 from bot.app import FOLLOWUPS
-from bot.db.schema import consents, followups, report_events
+from bot.db.schema import consents, followups, inbound, report_events
 from scripts.fakes import telegram as tg
 from scripts.fakes.base import wait_for
 from scripts.fakes.gateway import RunningGateway
@@ -142,6 +142,19 @@ async def test_a_bed_at_night_a_yes_a_restart_and_one_question_at_nine(
             "Rasa: more shelters near Redwood City",
         ]
         assert fake_rasa.received[-1].message == AGAIN
+        # The client's words are kept as written; the search went to Rasa as a message after them.
+        cid = restarted.conversation_id("telegram", str(CHAT))
+        stored = await restarted.db.run(
+            lambda c: c.execute(
+                sa.select(inbound.c.kind, inbound.c.text)
+                .where(inbound.c.conversation_id == cid, inbound.c.kind != "control")
+                .order_by(inbound.c.id)
+            ).all()
+        )
+        assert [tuple(row) for row in stored[-2:]] == [
+            ("text", "they were full"),
+            ("payload", AGAIN),
+        ]
 
         # The reminder a day later is not sent: the question was answered.
         clock.set(datetime(2026, 11, 26, 9, 30, tzinfo=LA))

@@ -4,7 +4,7 @@ a ``handoff`` payload, the gateway opens, ranks and counts cases by them.
 A reason is the intent that led to the handoff (a risk intent, ``request_human``) or
 ``not_safe`` (a "No" to "Are you safe right now?"). A risk reason, and ``not_safe``, make a
 high-risk case; a request for a person a normal one. ``checkin_reply`` is the gateway's own: a
-client answered a check-in staff scheduled (:mod:`bot.followups.checkins`), and the answer goes
+client answered a check-in staff scheduled (:mod:`bot.handoff.checkins`), and the answer goes
 to staff.
 """
 

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 
 from bot.db import Connection, columns, insert, record
+from bot.db.schema import cases
 from bot.db.schema import conversations as table
 from bot.model import Button, Conversation
 
@@ -106,3 +107,10 @@ def degraded(c: Connection, cid: str, now: float) -> None:
 def remember_buttons(c: Connection, cid: str, buttons: tuple[Button, ...]) -> None:
     """The numbered options of an SMS reply the gateway gave itself ("1" then picks the first)."""
     c.execute(sa.update(table).where(table.c.id == cid).values(buttons=buttons))
+
+
+def open_case(c: Connection, cid: str) -> int | None:
+    """The id of the conversation's open case (the client is talking with staff), if any."""
+    query = sa.select(cases.c.id).where(cases.c.conversation_id == cid, cases.c.status != "closed")
+    found = c.execute(query).scalar()
+    return None if found is None else int(found)

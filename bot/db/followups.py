@@ -23,7 +23,7 @@ OFFER_WINDOW = 24 * 3600.0  # a yes or no to an offer counts this long
 ANSWER_WINDOW = 3 * 24 * 3600.0  # an answer to the question counts this long after it went
 WAITING = ("asked", "checking")
 LIVE = ("scheduled", *WAITING)  # not over yet: the purge leaves these
-STAFF_KINDS = ("checkin", "appointment")  # scheduled by staff from a case (bot.followups.checkins)
+STAFF_KINDS = ("checkin", "appointment")  # scheduled by staff from a case (bot.handoff.checkins)
 STAFF_NEED = "checkin"  # the ``need`` of a staff check-in (the report counts them apart)
 
 

@@ -339,7 +339,7 @@ followups = sa.Table(
     sa.Column("sent_at", sa.Float),
     sa.Column("answered_at", sa.Float),
     sa.Column("outcome", sa.String(16)),  # got_help, full, no_way, did_not_go, help_now
-    # A check-in staff scheduled (bot.followups.checkins): its case, who scheduled it, and the
+    # A check-in staff scheduled (bot.handoff.checkins): its case, who scheduled it, and the
     # words to send (staff's, or a template's in the client's language).
     sa.Column("case_id", sa.Integer),
     sa.Column("author", sa.String(64)),

@@ -20,7 +20,7 @@ whether they got a bed; what they answer is counted for the report (which referr
    once, 5 asks for a person; a risk signal goes the way every risk signal goes.
 4. **STOP** (Telegram's ``/stop``, "stop checking on me", the SMS opt-out words, a blocked bot,
    Twilio's 21610): every pending follow-up of the client cancelled at once.
-5. **Staff check-ins** (:mod:`bot.followups.checkins`): scheduled from a case by staff, sent by
+5. **Staff check-ins** (:mod:`bot.handoff.checkins`): scheduled from a case by staff, sent by
    the same worker under the same rules; the client's answer goes to staff, not to Rasa.
 
 The report counts offers, consents, questions sent and outcomes by need, town and service
@@ -38,11 +38,10 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from bot.channels.traits import traits
-from bot.db import Connection, events, report
+from bot.db import Connection, conversations, events, report
 from bot.db import followups as store
 from bot.db.schema import inbound
 from bot.followups import answers, schedule
-from bot.handoff import cases
 from bot.messages import Messages
 from bot.model import REQUEST_HUMAN, BotMessage, Button, Conversation, InboundRecord, Incoming
 from bot.safety import Signal
@@ -107,9 +106,11 @@ class Followups:
         cid, channel = conversation.id, conversation.channel
         if not traits(channel).proactive:
             return self._elsewhere(c, cid, record.id, texts, now)
-        if cases.open_for(c, cid) is not None or store.offered_since(c, cid, now - ASK_AGAIN_AFTER):
+        if conversations.open_case(c, cid) is not None or store.offered_since(
+            c, cid, now - ASK_AGAIN_AFTER
+        ):
             return []
-        sensitive = search["need"] == SENSITIVE_NEED or _said_danger(c, cid)
+        sensitive = search["need"] == SENSITIVE_NEED or said_danger(c, cid)
         if sensitive:
             text, wording = texts.followup_offer_safe, "offer_safe"
         elif search["need"] == "shelter":
@@ -326,7 +327,7 @@ def _first_service(messages: list[BotMessage]) -> str | None:
     return None
 
 
-def _said_danger(c: Connection, cid: str) -> bool:
+def said_danger(c: Connection, cid: str) -> bool:
     query = sa.select(inbound.c.id).where(
         inbound.c.conversation_id == cid, inbound.c.risk == DANGER
     )

@@ -13,8 +13,8 @@ and another takes over), then one transaction per row decides and sends:
   staff scheduled: staff chose its time, an appointment's reminder must not slip a day);
 - else the question (neutral first for a client who mentioned abuse) is queued in the outbox,
   which sends it with the channel's pacing and retries; the question's one reminder is
-  scheduled a day later. A staff check-in (:mod:`bot.followups.checkins`) sends staff's words,
-  has no reminder, and is noted in its case's transcript, as is one that could not be sent.
+  scheduled a day later. A staff check-in (:mod:`bot.handoff.checkins`) sends staff's words,
+  has no reminder; its case's page shows what became of it.
 
 A round claims at most :attr:`FollowupWorker.rates` a second per channel (half of what the
 provider allows, :data:`PROACTIVE_SHARE`), so that ten thousand follow-ups due at 9:00 never
@@ -37,7 +37,6 @@ from bot.channels.traits import TRAITS, traits
 from bot.db import Connection, Database, conversations, outbox, report
 from bot.db import followups as store
 from bot.followups import Followups, checkin, neutral, question, schedule
-from bot.handoff import cases
 from bot.hooks import Kickable
 from bot.messages import Catalog
 from bot.privacy import short
@@ -49,10 +48,6 @@ log = logging.getLogger(__name__)
 INTERVAL = 30.0
 BACKLOG_ROUND = 1.0  # seconds between rounds while more is due than a round may send
 PROACTIVE_SHARE = 0.5  # of a channel's overall rate, at most, for proactive messages
-DROPPED = {
-    "unreachable": "the client cannot be reached (erased, or opted out)",
-    "late": "it could not go within a day of its time (quiet hours, or a case open all along)",
-}
 
 
 @dataclass(eq=False)
@@ -127,7 +122,7 @@ class FollowupWorker:
         if now - found.first_due_at > schedule.LATE:
             return self._drop(c, found, "late", now)
         later = None
-        if cases.open_for(c, cid) is not None:
+        if conversations.open_case(c, cid) is not None:
             later = now + schedule.WAIT_FOR_STAFF
         elif not schedule.in_day(now, zone):
             later = schedule.next_day_start(now, zone)
@@ -154,8 +149,6 @@ class FollowupWorker:
             consent = store.consent_of(c, found)
             if consent is not None:
                 store.schedule(c, consent, "reminder", now + schedule.REMINDER_AFTER, now)
-        if found.case_id is not None:
-            cases.add_entry(c, found.case_id, "system", f"Check-in #{found.id} was sent.", now)
         outcome = "reminded" if found.kind == "reminder" else "sent"
         report.add(c, "followup", found.channel, now, need=found.need, place=found.place,
                    service=found.service, outcome=outcome)  # fmt: skip
@@ -164,10 +157,6 @@ class FollowupWorker:
 
     def _drop(self, c: Connection, found: store.Followup, why: str, now: float) -> str | None:
         store.set_state(c, found.id, "dropped", now, note=why)
-        if found.case_id is not None:
-            said = DROPPED.get(why, why)
-            cases.add_entry(c, found.case_id, "system", f"Check-in #{found.id} was not sent: {said}.",
-                            now)  # fmt: skip
         report.add(c, "followup", found.channel, now, need=found.need, place=found.place,
                    service=found.service, outcome=f"dropped_{why}"[:16])  # fmt: skip
         log.info("%s follow-up %d dropped: %s", short(found.conversation_id), found.id, why)

@@ -27,8 +27,7 @@ from bot.channels.traits import traits
 from bot.db import followups as followup_store
 from bot.db.followups import Followup
 from bot.errors import BadInput, CaseError, CaseNotFound, ErasureRefused, PrivacyError
-from bot.followups import checkins
-from bot.handoff import auth, signin, texts
+from bot.handoff import auth, checkins, signin, texts
 from bot.handoff.model import Case, Entry, Staff
 from bot.handoff.service import Handoff
 from bot.inputs import whole_number
@@ -215,9 +214,9 @@ def _checkin_row(followup: Followup, zone: ZoneInfo, now: float) -> dict[str, An
         "when": checkins.shown(when, zone),
         "ago": f"{ago:.0f} h ago" if followup.sent_at else "",
         "kind": "appointment reminder" if followup.kind == "appointment" else "check-in",
-        "state": checkins.STATES.get(followup.state, followup.state),
+        "state": checkins.state_of(followup),
         "author": followup.author or "?",
-        "note": followup.note or "",
+        "note": followup.note if followup.state == "cancelled" else "",
         "text": followup.text or "",
         "live": followup.state in followup_store.LIVE,
     }
@@ -278,7 +277,7 @@ def _default_when(now: float, zone: ZoneInfo) -> str:
 
 
 async def checkin(request: web.Request) -> web.StreamResponse:
-    """POST /staff/cases/N/checkin: schedule a check-in (bot.followups.checkins)."""
+    """POST /staff/cases/N/checkin: schedule a check-in (bot.handoff.checkins)."""
     handoff = request.app[HANDOFF]
     session: auth.Session = request[SESSION_KEY]
     data = request[FORM_KEY]

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.db import Connection, inbound, outbox, report
-from bot.followups import checkins
-from bot.handoff import cases, paging, posts
+from bot.handoff import cases, checkins, paging, posts
 from bot.handoff import texts as staff_texts
 from bot.handoff.model import Case, Request
 from bot.handoff.roster import Roster, Route

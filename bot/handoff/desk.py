@@ -30,8 +30,7 @@ from bot.errors import (
     ClaimedByOther,
     ClientOptedOut,
 )
-from bot.followups import checkins
-from bot.handoff import cases
+from bot.handoff import cases, checkins
 from bot.handoff.core import Core
 from bot.handoff.model import Case, Entry, Staff
 from bot.hooks import Effects, Handoff, Kickable, start
@@ -193,7 +192,7 @@ class Desk:
 
         return await self._tx(tx)
 
-    # --- check-ins (bot.followups.checkins) ---------------------------------------------------
+    # --- check-ins (bot.handoff.checkins) ---------------------------------------------------
 
     async def schedule_checkin(
         self,

@@ -8,7 +8,7 @@ staff talking among themselves and is left alone.
 
 In a case: text goes to the client (the first message claims the case); ``/note TEXT`` keeps a
 note; ``/close [TEXT]`` closes the case; ``/claim`` claims it; ``/followup WHEN [TEXT]``
-schedules a check-in (:mod:`bot.followups.checkins`; ``/followup`` lists them, ``/followup
+schedules a check-in (:mod:`bot.handoff.checkins`; ``/followup`` lists them, ``/followup
 cancel N`` cancels one), in an open case or a closed one; ``/misread [N]`` puts the
 client's last message (or last N, up to 5) in the admins' review inbox, masked. ``/queue`` lists the open cases
 anywhere in the group. A photo, sticker or file is not sent (only text is), and an edit is not
@@ -36,8 +36,7 @@ from telegram.ext import (
 
 from bot.channels.telegram_handlers import BACKGROUND_KEY, STORED
 from bot.errors import CaseError
-from bot.followups import checkins
-from bot.handoff import cases, texts
+from bot.handoff import cases, checkins, texts
 from bot.handoff.desk import Desk
 from bot.handoff.model import Case, Staff
 from bot.model import Accepted

@@ -39,6 +39,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from bot.db import Connection, Database, insert, meta, review
+from bot.db import conversations as conversation_store
 from bot.db import followups as followup_store
 from bot.db.schema import case_messages, cases, conversations, erasures, inbound, outbox
 from bot.errors import ErasureRefused, PrivacyError, RasaCannotErase
@@ -262,7 +263,7 @@ def _purge_some(c: Connection, cids: list[str], before: float, cases_before: flo
     totals: Counter[str] = Counter()
     scope = steps.Scope(before=before, cases_before=cases_before)
     for cid in cids:
-        if steps.has_open_case(c, cid) is None:  # a case opened since it was listed: left whole
+        if conversation_store.open_case(c, cid) is None:  # a case opened since it was listed: left whole
             totals.update(steps.run_steps(c, cid, scope))
     return totals
 
@@ -281,7 +282,7 @@ def erase_in_store(c: Connection, cid: str, actor: str, now: float) -> dict[str,
 
     Raises :class:`ErasureRefused` while the conversation has an open case.
     """
-    case_id = steps.has_open_case(c, cid)
+    case_id = conversation_store.open_case(c, cid)
     if case_id is not None:
         raise ErasureRefused(
             f"case {case_id} is open: close it first, then erase (erasing it now would cut "

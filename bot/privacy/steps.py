@@ -261,11 +261,6 @@ def staff_messages(c: Connection, cid: str) -> list[list[int | None]]:
     return refs
 
 
-def has_open_case(c: Connection, cid: str) -> int | None:
-    """The open case of a conversation, if any."""
-    return c.execute(sa.select(cases.c.id).where(cases.c.conversation_id == cid, OPEN)).scalar()
-
-
 def due(c: Connection, before: float, cases_before: float, limit: int = 500) -> list[str]:
     """Conversations with words older than the cutoffs still in them (open cases left out)."""
     open_ids = sa.select(cases.c.conversation_id).where(OPEN)

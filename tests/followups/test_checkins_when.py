@@ -1,4 +1,4 @@
-"""When and what a staff check-in sends (bot.followups.checkins): the times staff write in
+"""When and what a staff check-in sends (bot.handoff.checkins): the times staff write in
 Telegram and the console, the times refused with why, the words a template gives."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from bot.errors import CheckinRefused
-from bot.followups import checkins
+from bot.handoff import checkins
 from bot.messages import load_messages, region_values
 from region import load_region
 from tests.handoff.conftest import LA

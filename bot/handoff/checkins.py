@@ -39,7 +39,7 @@ from bot.channels.traits import traits
 from bot.db import Connection, audit
 from bot.db import followups as store
 from bot.errors import CheckinRefused
-from bot.followups import SENSITIVE_NEED, _said_danger, schedule
+from bot.followups import SENSITIVE_NEED, said_danger, schedule
 from bot.handoff import cases
 from bot.handoff.model import Case, Staff
 from bot.messages import Catalog
@@ -164,12 +164,26 @@ STATES = {
 }
 
 
+# Why a check-in was not sent (the worker's note), as staff read it.
+WHY = {
+    "late": "it could not go within a day of its time (quiet hours, or a case open all along)",
+    "unreachable": "the client cannot be reached (erased, or opted out)",
+}
+
+
+def state_of(followup: store.Followup) -> str:
+    """What became of a check-in, as staff read it."""
+    state = STATES.get(followup.state, followup.state)
+    if followup.state == "dropped" and followup.note:
+        return f"{state}: {WHY.get(followup.note, followup.note)}"
+    return state
+
+
 def line(followup: store.Followup, zone: ZoneInfo) -> str:
     """One check-in in a list for staff: number, state, when, kind, who scheduled it."""
     when = followup.sent_at if followup.sent_at else followup.due_at
     kind = "appointment reminder" if followup.kind == "appointment" else "check-in"
-    state = STATES.get(followup.state, followup.state)
-    return f"#{followup.id} {state} · {shown(when, zone)} · {kind} by {followup.author or '?'}"
+    return f"#{followup.id} {state_of(followup)} · {shown(when, zone)} · {kind} by {followup.author or '?'}"
 
 
 def check_when(due: float, now: float, zone: ZoneInfo) -> None:
@@ -274,7 +288,7 @@ def sensitive(c: Connection, case: Case) -> bool:
     return (
         case.details.get("need") == SENSITIVE_NEED
         or case.reason == INTENT_FOR_RISK[DANGER]
-        or _said_danger(c, case.conversation_id)
+        or said_danger(c, case.conversation_id)
     )
 
 

@@ -5,8 +5,10 @@ A consent is asked once per search it follows (``answer`` "asked"), then answere
 "no", or "stopped" by an opt-out. A follow-up is ``scheduled`` until a worker claims it with a
 lease (:func:`claim`) and sends it: then ``asked`` (the outcome question is out), or
 ``checking`` (a neutral "is it a good time?" went first); ``answered`` once the client said what
-happened; ``cancelled`` (STOP, an erasure, the client blocked the bot), ``dropped`` (too late,
-or the client cannot be reached) or ``expired`` (asked, reminded, never answered).
+happened; ``cancelled`` (STOP, an erasure, the client blocked the bot) or ``dropped`` (too late,
+or the client cannot be reached). A question never answered stays ``asked``: an answer counts
+for :data:`ANSWER_WINDOW` after it went, and the retention purge takes it once it went before
+the cutoff (:func:`over`).
 """
 
 from __future__ import annotations
@@ -400,15 +402,24 @@ def erase(c: Connection, cid: str) -> int:
     return int(gone or 0)
 
 
+def over(before: float) -> sa.ColumnElement[bool]:
+    """Follow-ups the retention purge takes: made before ``before`` and over (answered,
+    cancelled, dropped), or sent before it and never answered. A scheduled one stays."""
+    return sa.and_(
+        followups.c.created_at < before,
+        sa.or_(
+            followups.c.state.not_in(LIVE),
+            sa.and_(followups.c.state.in_(WAITING), followups.c.sent_at < before),
+        ),
+    )
+
+
 def purge(c: Connection, cid: str, before: float) -> int:
-    """What is over and older than ``before``, gone (the retention purge): follow-ups that were
-    answered, cancelled, dropped or expired; consents answered no or stopped. A scheduled one,
-    and the consent it was given on, stay until they are over. Rows deleted."""
-    over = followups.c.state.not_in(LIVE)
+    """What is over and older than ``before``, gone (the retention purge): the follow-ups of
+    :func:`over`; consents answered no or stopped. A scheduled one, and the consent it was given
+    on, stay until they are over. Rows deleted."""
     gone = c.execute(
-        followups.delete().where(
-            followups.c.conversation_id == cid, over, followups.c.created_at < before
-        )
+        followups.delete().where(followups.c.conversation_id == cid, over(before))
     ).rowcount
     live = sa.select(followups.c.consent_id).where(
         followups.c.conversation_id == cid, followups.c.consent_id.is_not(None)

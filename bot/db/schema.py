@@ -331,7 +331,7 @@ followups = sa.Table(
     sa.Column("service", sa.String(64)),
     sa.Column("sensitive", sa.Boolean, nullable=False, default=False),  # sent neutral
     sa.Column("state", sa.String(16), nullable=False),  # scheduled, sent, asked, answered,
-    # cancelled, dropped (too late, or the client cannot be reached), expired (no answer)
+    # cancelled, dropped (too late, or the client cannot be reached)
     sa.Column("first_due_at", sa.Float, nullable=False),  # when it was first due (the late rule)
     sa.Column("due_at", sa.Float, nullable=False),  # when it may go (moved by quiet hours)
     sa.Column("lease_owner", sa.String(32)),  # the worker that claimed it

@@ -263,7 +263,9 @@ def _purge_some(c: Connection, cids: list[str], before: float, cases_before: flo
     totals: Counter[str] = Counter()
     scope = steps.Scope(before=before, cases_before=cases_before)
     for cid in cids:
-        if conversation_store.open_case(c, cid) is None:  # a case opened since it was listed: left whole
+        if (
+            conversation_store.open_case(c, cid) is None
+        ):  # a case opened since it was listed: left whole
             totals.update(steps.run_steps(c, cid, scope))
     return totals
 

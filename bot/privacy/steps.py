@@ -286,9 +286,7 @@ def due(c: Connection, before: float, cases_before: float, limit: int = 500) -> 
         sa.select(cases.c.conversation_id.label("cid")).where(
             ~OPEN, cases.c.closed_at < cases_before, _raw(cases.c.details).contains('"recent"')
         ),
-        sa.select(followups.c.conversation_id.label("cid")).where(
-            followups.c.created_at < before, followups.c.state.not_in(followup_store.LIVE)
-        ),
+        sa.select(followups.c.conversation_id.label("cid")).where(followup_store.over(before)),
         sa.select(consents.c.conversation_id.label("cid")).where(
             consents.c.asked_at < before,
             consents.c.id.not_in(

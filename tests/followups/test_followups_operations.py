@@ -94,7 +94,11 @@ async def test_the_purge_keeps_what_is_still_to_come(
     [kept] = await rows(gateway, followups)
     assert kept.state == "scheduled"
     assert len(await rows(gateway, consents)) == 1  # the consent it was given on stays too
-    await gateway.db.run(lambda c: c.execute(followups.update().values(state="answered")))
+    # Sent and never answered: not kept for ever either (a staff check-in keeps its words).
+    sent = clock() - 2 * 86400
+    await gateway.db.run(
+        lambda c: c.execute(followups.update().values(state="asked", sent_at=sent))
+    )
     await gateway.app[PRIVACY].purge("schedule")
     assert await rows(gateway, followups) == []
     assert await rows(gateway, consents) == []

@@ -186,12 +186,14 @@ async def test_killing_rasa_mid_conversation_loses_no_message(
 
 
 async def test_telegram_a_bed_at_night_a_yes_and_it_was_full_in_the_morning(
-    real_rasa, fake_telegram
+    real_rasa, rasa_servers, fake_telegram
 ):
-    """Issue 23 on the real Rasa: the offer after the listing, the question at 9:00 (the
-    gateway's clock), and "they were full" searching again where the client was."""
+    """Issue 23 on the real Rasa: the offer after the listing, a restart of every process
+    overnight, the question at 9:00 (the gateway's clock) once, and "they were full" searching
+    again where the client was."""
     clock = Clock(datetime(2026, 11, 24, 23, 0, tzinfo=LA))
-    gateway = RunningGateway(real_rasa(telegram=fake_telegram), clock=clock)
+    settings = real_rasa(telegram=fake_telegram)
+    gateway = RunningGateway(settings, clock=clock)
     await gateway.start()
     try:
         fake_telegram.push(
@@ -205,10 +207,24 @@ async def test_telegram_a_bed_at_night_a_yes_and_it_was_full_in_the_morning(
         await wait_for(
             lambda: any(t.startswith("OK, I'll message") for t in fake_telegram.texts_to(CHAT)), 60
         )
+        await gateway.idle(timeout=60)
+        # Every process restarts overnight: the schedule is in the gateway's store.
+        await gateway.stop()
+        stack = rasa_servers.stack
+        for name in ("rasa", "actions"):
+            await asyncio.to_thread(stack.stop, name)
+        for name in ("actions", "rasa"):
+            stack.start(stack.specs[name])
+        await asyncio.to_thread(stack.wait_ready, ["actions", "rasa"])
+        gateway = RunningGateway(settings, clock=clock)
+        await gateway.start()
         clock.set(datetime(2026, 11, 25, 9, 5, tzinfo=LA))
         await gateway.app[FOLLOWUPS].tick()
         question = "Checking in from the help line. Did you get a bed last night?"
         await wait_for(lambda: question in fake_telegram.texts_to(CHAT), timeout=30)
+        await gateway.app[FOLLOWUPS].tick()  # once: a second look sends nothing
+        await gateway.idle(timeout=60)
+        assert fake_telegram.texts_to(CHAT).count(question) == 1
         before = sum(1 for s in fake_telegram.sent if s.chat_id == CHAT and s.parse_mode)
         fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, "they were full"))
         await wait_for(

@@ -17,6 +17,8 @@ resumes the conversation in Rasa.
 - :mod:`.posts`, :mod:`.relay`, :mod:`.staffchat`: the staff Telegram group (a forum topic per
   case, or replies in a group without topics): posting to it, and reading staff in it.
 - :mod:`.paging`: SMS to the on-call worker and the backup.
+- :mod:`.checkins`: check-ins staff schedule from a case (console and ``/followup``), proposed
+  after a high-risk case closes; the follow-ups' worker sends them (:mod:`bot.followups`).
 - :mod:`.console`, :mod:`.auth`: the staff web console, its password hashes and sessions;
   :mod:`.signin`, :mod:`.throttle`: checking a sign-in off the event loop, and slowing down
   whoever guesses.

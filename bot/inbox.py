@@ -247,7 +247,7 @@ class Inbox:
         turn = None
         if self.followups is not None and not chose:
             known = conversations.get(c, cid)
-            turn = self.followups.take(c, known, incoming, signal, texts, now)
+            turn = self.followups.take(c, cid, known, incoming, signal, texts, now)
         instead = turn.payload if turn is not None else None
         if instead is not None and incoming.kind != "text":
             incoming = dataclasses.replace(incoming, kind="payload", text=instead)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from bot.db import Connection, columns, record
-from bot.db.schema import consents, followups, inbound
+from bot.db.schema import consents, events, followups, inbound
 
 LEASE = 120.0  # seconds a worker holds what it claimed before another may take it
 OFFER_WINDOW = 24 * 3600.0  # a yes or no to an offer counts this long
@@ -27,6 +27,7 @@ WAITING = ("asked", "checking")
 LIVE = ("scheduled", *WAITING)  # not over yet: the purge leaves these
 STAFF_KINDS = ("checkin", "appointment")  # scheduled by staff from a case (bot.handoff.checkins)
 STAFF_NEED = "checkin"  # the ``need`` of a staff check-in (the report counts them apart)
+STOP_EVENT = "followup_stop"  # the client's own STOP to follow-ups (``events``), kept as a fact
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,33 @@ def answer_offer(c: Connection, consent_id: int, answer: str, now: float) -> Non
     c.execute(
         consents.update().where(consents.c.id == consent_id).values(answer=answer, answered_at=now)
     )
+
+
+def record_stop(c: Connection, cid: str, now: float) -> None:
+    """The client sent STOP to follow-ups: kept even when nothing was pending, so that no one
+    schedules them a check-in until they say yes to a follow-up again (:func:`stopped_since`)."""
+    c.execute(
+        sa.insert(events),
+        {"conversation_id": cid, "inbound_id": None, "kind": STOP_EVENT, "data": {},
+         "created_at": now},
+    )  # fmt: skip
+
+
+def stopped_since(c: Connection, cid: str) -> float | None:
+    """When the client last sent STOP to follow-ups, if they have not said yes to one since."""
+    stop = c.execute(
+        sa.select(sa.func.max(events.c.created_at)).where(
+            events.c.conversation_id == cid, events.c.kind == STOP_EVENT
+        )
+    ).scalar()
+    if stop is None:
+        return None
+    yes = c.execute(
+        sa.select(sa.func.max(consents.c.answered_at)).where(
+            consents.c.conversation_id == cid, consents.c.answer == "yes"
+        )
+    ).scalar()
+    return None if yes is not None and float(yes) > float(stop) else float(stop)
 
 
 # --- follow-ups ---------------------------------------------------------------------------------

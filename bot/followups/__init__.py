@@ -154,6 +154,7 @@ class Followups:
     def take(
         self,
         c: Connection,
+        cid: str,
         conversation: Conversation | None,
         incoming: Incoming,
         signal: Signal | None,
@@ -162,13 +163,14 @@ class Followups:
     ) -> Turn | None:
         """What a new client message means to follow-ups (inside the inbox's transaction, before
         it is stored); None when it means nothing to them and goes on as any message does."""
-        if conversation is None:
+        if conversation is None:  # a first message: only /stop means something here
+            if incoming.kind == "payload" and incoming.text.strip() == STOP:
+                return self._stop(c, cid, incoming.channel, True, texts, now)
             return None
-        cid = conversation.id
         payload = _as_payload(incoming, conversation)
         words = incoming.text if incoming.kind == "text" else ""
         if payload == STOP or (words and answers.stop(words)):
-            return self._stop(c, conversation, payload == STOP, texts, now)
+            return self._stop(c, cid, conversation.channel, payload == STOP, texts, now)
         waiting = store.waiting(c, cid, now)
         if waiting is not None and waiting.by_staff and incoming.kind in TO_STAFF:
             return self._to_staff(c, waiting, payload, words, texts, now)
@@ -250,14 +252,16 @@ class Followups:
         _count(c, waiting.channel, outcome, search, waiting.service, now)
 
     def _stop(
-        self, c: Connection, conversation: Conversation, asked: bool, texts: Messages, now: float
+        self, c: Connection, cid: str, channel: str, asked: bool, texts: Messages, now: float
     ) -> Turn | None:
-        """STOP: everything cancelled, one confirmation. Typed "stop" with nothing to cancel is
-        left to Rasa (it may mean something else); /stop always gets an answer."""
-        cancelled = self.stopped(c, conversation.id, conversation.channel, "client", now)
-        if cancelled:
-            return Turn([BotMessage(texts.followup_stopped)])
-        return Turn([BotMessage(texts.followup_none)]) if asked else None
+        """STOP: everything cancelled, one confirmation, and kept, so that staff cannot schedule
+        a check-in either. Typed "stop" with nothing to cancel is left to Rasa (it may mean
+        something else); /stop always gets an answer."""
+        cancelled = self.stopped(c, cid, channel, "client", now)
+        if not cancelled and not asked:
+            return None
+        store.record_stop(c, cid, now)
+        return Turn([BotMessage(texts.followup_stopped if cancelled else texts.followup_none)])
 
     def stopped(self, c: Connection, cid: str, channel: str, why: str, now: float) -> int:
         """Every pending follow-up and consent of the client cancelled (STOP, a carrier opt-out,

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 DAY_START = time(9, 0)
@@ -26,9 +26,9 @@ def local(moment: float, zone: ZoneInfo) -> datetime:
     return datetime.fromtimestamp(moment, zone)
 
 
-def _at(day: datetime, clock: time, zone: ZoneInfo) -> float:
+def at(day: date, clock: time, zone: ZoneInfo) -> float:
     """``clock`` on ``day``'s date in ``zone`` (a wall time; DST gaps resolve forwards)."""
-    wall = datetime.combine(day.date(), clock)
+    wall = datetime.combine(day, clock)
     return wall.replace(tzinfo=zone).timestamp()
 
 
@@ -43,17 +43,17 @@ def next_day_start(moment: float, zone: ZoneInfo) -> float:
     if in_day(moment, zone):
         return moment
     here = local(moment, zone)
-    start = _at(here, DAY_START, zone)
-    return start if start > moment else _at(here + timedelta(days=1), DAY_START, zone)
+    start = at(here, DAY_START, zone)
+    return start if start > moment else at(here + timedelta(days=1), DAY_START, zone)
 
 
 def tomorrow_morning(moment: float, zone: ZoneInfo) -> float:
     """When the outcome question is due for a yes given at ``moment``."""
     here = local(moment, zone)
-    start = _at(here, DAY_START, zone)
+    start = at(here, DAY_START, zone)
     while start < moment + NIGHT:
         here += timedelta(days=1)
-        start = _at(here, DAY_START, zone)
+        start = at(here, DAY_START, zone)
     return start
 
 
@@ -63,10 +63,10 @@ def same_day(a: float, b: float, zone: ZoneInfo) -> bool:
 
 def next_day(moment: float, zone: ZoneInfo) -> float:
     """9:00 of the day after ``moment``'s (the one-a-day rule)."""
-    return _at(local(moment, zone) + timedelta(days=1), DAY_START, zone)
+    return at(local(moment, zone) + timedelta(days=1), DAY_START, zone)
 
 
 def day_start(moment: float, zone: ZoneInfo) -> float:
     """Midnight of ``moment``'s day in ``zone`` (one proactive message a day, by the client's
     calendar)."""
-    return _at(local(moment, zone), time(0, 0), zone)
+    return at(local(moment, zone), time(0, 0), zone)

@@ -119,9 +119,9 @@ def parse_when(words: str, now: float, zone: ZoneInfo) -> tuple[float, str]:
         if clock is None:
             raise CheckinRefused(WHEN_HELP)
         day = here.date()  # a time alone: today, or tomorrow once it has passed
-        if _moment(day, clock, zone) <= now:
+        if schedule.at(day, clock, zone) <= now:
             day += timedelta(days=1)
-    moment = _moment(day, clock or DEFAULT_TIME, zone)
+    moment = schedule.at(day, clock or DEFAULT_TIME, zone)
     return moment, " ".join(rest[used:])
 
 
@@ -143,10 +143,6 @@ def _clock(tokens: list[str]) -> tuple[time | None, int]:
             raise CheckinRefused(f"{' '.join(tokens[:size])} is not a time. {WHEN_HELP}")
         return time(hour, minute), size
     return None, 0
-
-
-def _moment(day: date, clock: time, zone: ZoneInfo) -> float:
-    return datetime.combine(day, clock).replace(tzinfo=zone).timestamp()
 
 
 def shown(moment: float, zone: ZoneInfo) -> str:
@@ -257,15 +253,9 @@ def schedule_checkin(
 ) -> int:
     """Schedule a check-in from ``case`` (refused, with why, when it could not reach the client
     or the time is wrong); its id. Written in the audit log, without the words."""
-    if not traits(case.channel).proactive:
-        raise CheckinRefused(
-            f"Case #{case.id}'s client wrote from the {traits(case.channel).label}, which cannot "
-            "reach them once they close it: no check-in can be sent."
-        )
-    if case.opted_out:
-        raise CheckinRefused(
-            f"Case #{case.id}'s client texted STOP: nothing can reach them until they text START."
-        )
+    why = unreachable(c, case)
+    if why:
+        raise CheckinRefused(why)
     if not text.strip():
         raise CheckinRefused("Nothing to send: the check-in's text is empty.")
     if len(text) > MAX_TEXT:
@@ -281,6 +271,27 @@ def schedule_checkin(
                     now)  # fmt: skip
     audit.write(c, now, staff.name, "checkin", f"case {case.id}", f"#{found} {kind} due {when}")
     return found
+
+
+def unreachable(c: Connection, case: Case) -> str | None:
+    """Why no check-in may be scheduled for ``case``'s client, if none may: their channel cannot
+    reach them later, they texted STOP (SMS), or they sent STOP to check-ins and have not said
+    yes to a follow-up since."""
+    if not traits(case.channel).proactive:
+        return (
+            f"The client wrote from the {traits(case.channel).label}, which cannot "
+            "reach them once they close it: no check-in can be sent."
+        )
+    if case.opted_out:
+        return (
+            f"Case #{case.id}'s client texted STOP: nothing can reach them until they text START."
+        )
+    if store.stopped_since(c, case.conversation_id) is not None:
+        return (
+            "The client sent STOP to check-ins: none can be scheduled unless they"
+            " say yes to a follow-up again."
+        )
+    return None
 
 
 def sensitive(c: Connection, case: Case) -> bool:
@@ -324,7 +335,10 @@ def proposal(case: Case, now: float) -> bool:
 def queue(c: Connection, now: float, since: float) -> Queue:
     """Check-ins for the console's queue: proposed, due, held, unanswered, answered, dropped
     (the last three since ``since``)."""
-    recent = [case for case in cases.closed_since(c, now - PROPOSE_WITHIN) if proposal(case, now)]
+    recent = [
+        case for case in cases.closed_since(c, now - PROPOSE_WITHIN)
+        if proposal(case, now) and unreachable(c, case) is None
+    ]  # fmt: skip
     scheduled = store.checked_in(c, [case.id for case in recent])
     rows = store.staff_checkins(c, since)
     return Queue(

@@ -23,7 +23,6 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from bot.admin.service import AdminError
-from bot.channels.traits import traits
 from bot.db import followups as followup_store
 from bot.db.followups import Followup
 from bot.errors import BadInput, CaseError, CaseNotFound, ErasureRefused, PrivacyError
@@ -248,7 +247,7 @@ async def case_page(
     when = handoff.roster.local_time(case.opened_at)
     now, zone = handoff.desk.clock(), handoff.roster.tz
     scheduled = await handoff.desk.checkins_of(case_id)
-    channel = traits(case.channel)
+    why_not = await handoff.desk.checkin_refusal(case)
     return _page(
         request, "console_case.html", f"Case #{case.id}", 409 if error else 200,
         error=error,
@@ -260,10 +259,9 @@ async def case_page(
         entries=[_entry(handoff, e) for e in transcript],
         nonce=secrets.token_urlsafe(12),
         checkins=[_checkin_row(f, zone, now) for f in scheduled],
-        can_check_in=channel.proactive and not case.opted_out,
-        why_not=(f"The client wrote from the {channel.label}, which cannot reach them later."
-                 if not channel.proactive else "The client texted STOP: nothing can reach them."),
-        propose=checkins.proposal(case, now) and not scheduled,
+        can_check_in=why_not is None,
+        why_not=why_not,
+        propose=checkins.proposal(case, now) and not scheduled and why_not is None,
         default_when=_default_when(now, zone),
         usual=handoff.core.texts.of(case.language).checkin_template,
         checkin_form={**dict.fromkeys(CHECKIN_FIELDS, ""), **(checkin_form or {})},

@@ -237,6 +237,10 @@ class Desk:
     async def checkins_of(self, case_id: int) -> list[Followup]:
         return await self.db.run(followup_store.of_case, case_id)
 
+    async def checkin_refusal(self, case: Case) -> str | None:
+        """Why no check-in may be scheduled for ``case``, if none may."""
+        return await self.db.run(checkins.unreachable, case)
+
     async def checkin_queue(self) -> checkins.Queue:
         """Check-ins proposed, due, held, unanswered, answered and dropped (these three in the
         last week)."""

@@ -15,6 +15,7 @@ import aiohttp
 import sqlalchemy as sa
 
 from bot.app import FOLLOWUPS
+from bot.db import followups as store
 from bot.db.schema import admin_audit, followups
 from bot.handoff import cases
 from bot.handoff import texts as staff_texts
@@ -293,3 +294,43 @@ async def test_a_client_who_mentioned_abuse_gets_the_neutral_message_first(
     fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CLIENT, "not yet"))
     await wait_for(lambda: in_topic(fake_telegram, topic.thread, "not yet"))  # to staff
     await wait_for(lambda: PASSED in fake_telegram.texts_to(CLIENT))
+
+
+async def test_a_client_who_sent_stop_with_nothing_pending_is_not_checked_in_on(
+    start_gateway, settings_for, fake_telegram, fake_rasa, clock
+):
+    """/stop is kept even when nothing was scheduled: staff cannot schedule a check-in after it,
+    in Telegram or in the console, until the client says yes to a follow-up again."""
+    clock.set(TUESDAY_2PM)
+    gateway = await start_gateway(settings_for(telegram=fake_telegram))
+    cid = gateway.conversation_id("telegram", str(CLIENT))
+    fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CLIENT, "/stop"))
+    await wait_for(lambda: "There are no check-ins to stop." in " ".join(
+        fake_telegram.texts_to(CLIENT)))  # fmt: skip
+    assert fake_rasa.messages_from(cid) == []  # a first message, and never Rasa's
+    fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CLIENT, "/human"))
+    topic = await topic_in(fake_telegram, STAFF_CHAT)
+    await staff_says(fake_telegram, topic.thread, "/followup tomorrow 10:00")
+    await wait_for(lambda: in_topic(fake_telegram, topic.thread, "sent STOP to check-ins"))
+    assert await rows(gateway, followups) == []
+
+    case = await only_case(gateway)
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+        csrf = await sign_in(session, gateway)
+        base = f"{gateway.url}/staff/cases/{case.id}"
+        async with session.get(base) as response:
+            assert "sent STOP to check-ins" in await response.text()
+        form = {"csrf": csrf, "when": "2026-11-25T10:00", "kind": "checkin"}
+        async with session.post(f"{base}/checkin", data=form) as response:
+            assert response.status == 409
+    assert await rows(gateway, followups) == []
+
+    # A later yes to a follow-up is consent again (as the offer's button records it).
+    def say_yes(c):
+        consent = store.ask(c, cid, "telegram", {"need": "shelter"}, None, False, "test", 1.0)
+        store.answer_offer(c, consent, "yes", TUESDAY_2PM.timestamp() + 60)
+
+    await gateway.db.run(say_yes)
+    clock.set(datetime(2026, 11, 24, 14, 5, tzinfo=LA))
+    await staff_says(fake_telegram, topic.thread, "/followup tomorrow 10:00")
+    await wait_for(lambda: in_topic(fake_telegram, topic.thread, "Check-in #1 will go"))

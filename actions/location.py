@@ -15,10 +15,10 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import region
+from actions.context import crisis_this_turn, region
 from actions.gazetteer import Gazetteer, gazetteer_for
 from actions.texts import Say, language_of, speaker
-from contract import CLEAR, DANGER, INTENT_FOR_RISK, META_SCREEN, PAYLOAD_REQUEST_LOCATION
+from contract import DANGER, PAYLOAD_REQUEST_LOCATION
 
 MAX_ECHO = 40  # characters of an unknown place repeated back to the client
 
@@ -84,7 +84,7 @@ class ActionAskLocation(Action):
         if (
             first_ask
             and tracker.get_slot("need") == "domestic_violence"
-            and not danger_reply_this_turn(tracker)
+            and crisis_this_turn(tracker) != DANGER
         ):
             dispatcher.utter_message(text=say("ask_location_domestic_violence"))
         question = say("ask_location")
@@ -93,16 +93,6 @@ class ActionAskLocation(Action):
         dispatcher.utter_message(text=question)
         dispatcher.utter_message(json_message={PAYLOAD_REQUEST_LOCATION: True})
         return []
-
-
-def danger_reply_this_turn(tracker: Tracker) -> bool:
-    """Whether this turn's crisis reply was the danger one, which names the domestic violence
-    line: Rasa's (a clear ``risk_immediate_danger``) or the gateway's (its screen's)."""
-    latest = tracker.latest_message or {}
-    if (latest.get("intent") or {}).get("name") == INTENT_FOR_RISK[DANGER]:
-        return True
-    screen = (latest.get("metadata") or {}).get(META_SCREEN) or {}
-    return bool(screen.get("risk") == DANGER and screen.get("tier") == CLEAR)
 
 
 class ValidateServiceSearchForm(FormValidationAction):

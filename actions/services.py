@@ -29,7 +29,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import channel_of, region
+from actions.context import LINE_OF_CRISIS, channel_of, crisis_this_turn, region
 from actions.directory.db import db_path
 from actions.directory.service import find
 from actions.texts import language_of, speaker
@@ -48,6 +48,12 @@ def requested_page(tracker: Tracker) -> int:
         return int(seen or 0) + 1
     except (TypeError, ValueError):
         return 0
+
+
+def named_line(tracker: Tracker) -> str | None:
+    """The topic of the 24/7 line this turn's crisis reply named, if one did."""
+    risk = crisis_this_turn(tracker)
+    return LINE_OF_CRISIS[risk] if risk is not None else None
 
 
 def utc_now() -> dt.datetime:
@@ -79,6 +85,7 @@ class ActionFindServices(Action):
             region=region(),
             say=speaker(language),
             language=language,
+            named_line=named_line(tracker),
         )
         logger.info("directory reply %s (page %d, %s)", reply.key, reply.page, channel)
         say = speaker(language)

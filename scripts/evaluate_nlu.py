@@ -40,7 +40,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from first_reply import Example, Figures, figures, format_figures, load_set, receive_sets, unseen
+from first_reply import (
+    BLIND_SETS,
+    Example,
+    Figures,
+    figures,
+    format_figures,
+    load_set,
+    receive_sets,
+    unseen,
+)
 from nlu_report import (
     Misclassified,
     ReportError,
@@ -55,14 +64,6 @@ ROOT = Path(__file__).resolve().parent.parent
 NLU = ROOT / "tests" / "nlu"
 DEV = NLU / "heldout.yml"
 MIN_MACRO_F1 = 0.90
-# The blind sets: name, file.
-BLIND_SETS = {
-    "blind": NLU / "heldout_blind.yml",
-    "contrast": NLU / "heldout_contrast.yml",
-    "spanish": NLU / "heldout_es.yml",
-    "risk2": NLU / "heldout_risk2.yml",
-    "spanish2": NLU / "heldout_es2.yml",
-}
 LANGUAGE_SET = NLU / "heldout_language.yml"
 # The least (``min``) or most (``max``) each figure of a blind set may be: a guard against going
 # backwards, not a target (the targets and today's figures are in docs/figures.md).

@@ -47,6 +47,16 @@ if str(ROOT) not in sys.path:
 
 from contract import RISK_INTENTS  # noqa: E402
 
+# The blind held-out sets, by name (scripts/evaluate_nlu.py): figures only, never examples.
+NLU_SETS = ROOT / "tests" / "nlu"
+BLIND_SETS = {
+    "blind": NLU_SETS / "heldout_blind.yml",
+    "contrast": NLU_SETS / "heldout_contrast.yml",
+    "spanish": NLU_SETS / "heldout_es.yml",
+    "risk2": NLU_SETS / "heldout_risk2.yml",
+    "spanish2": NLU_SETS / "heldout_es2.yml",
+}
+
 
 @dataclass(frozen=True)
 class Example:
@@ -373,11 +383,22 @@ def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("sets", nargs="+", type=Path, help="held-out sets with kind metadata")
     parser.add_argument("--model", type=Path, help="model .tar.gz (default: the current one)")
+    parser.add_argument(
+        "--show",
+        action="store_true",
+        help="print what each example received (for the development set or messages of your own;"
+        " never for a blind set: reading its examples would be tuning on it)",
+    )
     args = parser.parse_args(argv[1:])
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     sys.path.insert(0, str(ROOT / "scripts"))
     from model import model_path
 
+    blind = {p.resolve() for p in BLIND_SETS.values()}
+    if args.show and any(path.resolve() in blind for path in args.sets):
+        print("--show is for the development set or messages of your own: a blind set's examples"
+              " are never read (its figures are all it gives)", file=sys.stderr)  # fmt: skip
+        return 2
     model = args.model or model_path()
     for path in args.sets:
         examples, seen = unseen(load_set(path), ROOT / "data" / "nlu")
@@ -387,7 +408,20 @@ def main(argv: Sequence[str]) -> int:
         )
         for line in format_figures(figures(received)):
             print(f"  {line}")
+        if args.show:
+            for one in received:
+                print(f"  {outcome(one)}")
     return 0
+
+
+def outcome(one: Received) -> str:
+    """One example's outcome on a line: what it was, what the client received, its words."""
+    e = one.example
+    got = "ESCALATED" if one.escalated else "checked" if one.checked else "-"
+    want = f"{e.kind}/{e.level}" if e.level else e.kind
+    need = f" need {','.join(e.needs)}->{one.served or 'none'}" if e.needs else ""
+    twice = " LINE TWICE" if one.line_repeated else ""
+    return f"{want:>16} {got:>9} intent={one.intent}{need}{twice} | {e.text}"
 
 
 if __name__ == "__main__":

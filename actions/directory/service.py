@@ -59,8 +59,12 @@ def find(
     region: Region,
     say: Say,
     language: str | None = None,
+    named_line: str | None = None,
 ) -> Reply:
-    """What to answer a client who asks for ``need`` near ``location`` at the instant ``now``."""
+    """What to answer a client who asks for ``need`` near ``location`` at the instant ``now``.
+
+    ``named_line``: the topic of a 24/7 line this turn has already named (the crisis reply's),
+    which the listing then does not name again."""
     sms = channel == "sms"
 
     def reply(key: str, *rest: str, page: int = 0, **values: Any) -> Reply:
@@ -78,6 +82,8 @@ def find(
     language = language or region.language
     line = region.line_for(need, language)
     line_text = say("directory_line", line=f"{line.name}: {line.reach_in(language)}")
+    if named_line is not None and line == region.line_for(named_line, language):
+        line_text = ""  # the crisis reply just named it: no line twice in one turn
     try:
         conn = reader(db)
         found = search(conn, need, _where(gazetteer, place), profile_from(population))
@@ -90,7 +96,8 @@ def find(
             ordered = sorted(found.hits, key=lambda hit: not speaks(conn, hit, language))
         hits = ordered[page * size : (page + 1) * size]
         # These texts name the general line already; the need's own line only if it differs.
-        others = [] if line == region.line_for("general", language) else [line_text]
+        general = line == region.line_for("general", language)
+        others = [] if general or not line_text else [line_text]
         if not found.hits:
             nothing = reply("directory_nothing", *others, place=name, radius=f"{found.radius:.0f}")
             nothing.report = counted
@@ -102,17 +109,18 @@ def find(
         items = [listing(conn, hit, now, region.tz, is_holiday, spoken) for hit in hits]
     except (DirectoryUnavailable, sqlite3.Error) as exc:
         logger.error("directory search failed: %s", exc)  # the reason, never the client's words
-        return reply("directory_unavailable", line_text)
+        return reply("directory_unavailable", *([line_text] if line_text else []))
     any_open = any(item.status.is_open for item in items)
     key = _header_key(page, found.widened, any_open)
     header = say(key, place=name, radius=f"{found.radius:.0f}", near=f"{RADII_MILES[0]:.0f}")
     first = page * size + 1
+    footer = f"\n{line_text}" if line_text else ""
     if sms:
-        words = render.to_gsm7(f"{header}\n\n{line_text}")
+        words = render.to_gsm7(f"{header}\n{footer}")
         results = render.sms(items, first, now, render.SMS_LIMIT - len(words), say, language)
-        text = render.to_gsm7(f"{header}\n{results}\n{line_text}")
+        text = render.to_gsm7(f"{header}\n{results}{footer}")
         return Reply(key, text, page, report=counted)
-    text = f"{header}\n{render.rich(items, first, now, say, language)}\n{line_text}"
+    text = f"{header}\n{render.rich(items, first, now, say, language)}{footer}"
     data = Listing(
         header=header,
         footer=line_text,

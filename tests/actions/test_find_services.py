@@ -142,6 +142,28 @@ async def test_domestic_violence_gives_the_hotline_and_never_a_refuge_street() -
     assert "Mission" not in block
 
 
+async def test_a_line_the_crisis_reply_named_this_turn_is_not_named_again_by_the_listing() -> None:
+    """ "he choked me last night, need a dv shelter in redwood city": the danger reply names the
+    domestic violence hotline; the listing that follows it, in the same turn, does not."""
+    hotline = "call 1-800-799-7233 or text START to 88788"
+    for channel in ("webchat", "sms"):
+        text, _ = await run("risk_immediate_danger", channel, need="domestic_violence")
+        assert hotline not in text
+        assert numbers(text)[:2] == [1, 2]  # the listing itself is there
+        screened = {"screen": {"risk": "danger", "tier": "clear"}}  # the gateway's crisis reply
+        dispatcher = CollectingDispatcher()
+        slots = {"need": "domestic_violence", "location": "Redwood City, CA"}
+        metadata = {"channel": channel, **screened}
+        told = tracker("...", "find_domestic_violence_help", slots=slots, metadata=metadata)
+        await ActionFindServices(now=lambda: MONDAY_NOON).run(dispatcher, told, {})
+        assert hotline not in dispatcher.messages[0]["text"]
+    # The self-harm reply names 988, not this hotline; and an uncertain signal sent no reply.
+    text, _ = await run("risk_self_harm", need="domestic_violence")
+    assert f"24/7: National Domestic Violence Hotline: {hotline}" in text
+    text, _ = await run("find_domestic_violence_help", need="domestic_violence")
+    assert f"24/7: National Domestic Violence Hotline: {hotline}" in text
+
+
 async def test_a_shared_telegram_location_is_searched_by_distance() -> None:
     text, _ = await run(channel="telegram", location="geo:37.48000,-122.23000")
     assert text.startswith("Near your location")

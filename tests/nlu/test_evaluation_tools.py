@@ -497,3 +497,21 @@ def test_the_gates_conversation_tests_pass_todays_stories_and_catch_a_wrong_one(
     assert not passed
     assert kept  # the model's own failure: kept with its results
     assert "utter_goodbye  # predicted: utter_greet" in failure
+
+
+def test_what_each_example_received_is_never_shown_for_a_blind_set(capsys) -> None:
+    import first_reply
+
+    for blind in first_reply.BLIND_SETS.values():
+        assert first_reply.main(["first_reply.py", str(blind), "--show"]) == 2
+        assert "a blind set's examples are never read" in capsys.readouterr().err
+    example = first_reply.Example(
+        "he hit me, need a bed", "risk_immediate_danger", "risk", ("find_shelter",), "escalate"
+    )
+    received = first_reply.Received(
+        example, "danger/clear", "risk_immediate_danger", True, False, None, True
+    )
+    assert first_reply.outcome(received) == (
+        "   risk/escalate ESCALATED intent=risk_immediate_danger need find_shelter->none"
+        " LINE TWICE | he hit me, need a bed"
+    )

@@ -159,6 +159,10 @@ VIOLENCE = [
     rf"\b{_PARTNER} (?:me )?(?:esta|estan) {_ME_HURTS}(?: me)?\b",
     r"\bme (?:quiere|quieren|amenazo con|amenaza con|dijo que me (?:iba|va) a) "
     r"(?:matar|apunalar|acuchillar|disparar|balacear|violar|ahorcar|estrangular|ahogar)\b",
+    # "me amenazo con matarme esta noche": a threat, not the writer's wish (danger, not self-harm),
+    # unless a relative says it ("mi mama me amenazo con matarme si repruebo").
+    _NOT_FAMILY + r"\bme (?:amenazo|amenaza|amenazaba|esta amenazando) con "
+    r"(?:matarme|matarnos|apunalarme|acuchillarme|dispararme|ahorcarme|estrangularme)\b",
     _NOT_FAMILY + r"\b(?:me|nos) (?:va|van|iba|iban) a (?:matar|pegar|golpear|violar|apunalar)\b",
     r"\b(?:dice|dijo) (?:que|q) (?:me|nos) (?:va|van|iba|iban) a (?:matar|pegar|golpear)\b",
     r"\bme (?:arrastro|jalo|agarro) (?:del|de los) (?:pelo|cabello|pelos)\b",

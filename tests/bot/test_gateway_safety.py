@@ -279,6 +279,7 @@ SPANISH_CLEAR = [
     ("no me deja salir", "danger"),
     ("mi boyfriend me quiere matar", "danger"),
     ("mi esposo dice q me va a matar hoy", "danger"),
+    ("me amenazo con matarme esta noche", "danger"),  # a threat, not a wish: the danger reply
 ]
 
 # Spanish idioms of death and violence that are not risk: hunger and cold are needs.

@@ -317,6 +317,7 @@ def figures(received: Sequence[Received]) -> Figures:
         "ordinary_checked": share(c["ordinary_checked"], c["ordinary"]),
         "need_served": share(c["need_served"], c["need_named"]),
         "risk_need_served": share(c["risk_need_served"], c["risk_need_named"]),
+        "line_repeated": share(c["line_repeated"], c["examples"]),
     }
     return Figures(c, rates)
 

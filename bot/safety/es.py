@@ -56,6 +56,13 @@ _FAMILY = (
     "suegros",
 )
 _NOT_FAMILY = "".join(f"(?<!{word} )" for word in _FAMILY)
+# ... nor what a relative said: "mi papa dijo que me iba a matar si choco el carro".
+_NOT_SAID_BY_FAMILY = "".join(
+    f"(?<!{word} {said} {that} )"
+    for word in _FAMILY
+    for said in ("dijo", "dice")
+    for that in ("que", "q")
+)
 _ME_HURTS = (
     r"(?:pegando|golpeando|pateando|ahorcando|estrangulando|ahogando|asfixiando|apunalando|"
     r"amenazando|siguiendo|persiguiendo|violando|arrastrando|jalando|empujando|aventando)"
@@ -104,6 +111,8 @@ SELF_HARM_INTENT = [
     r"\bme (?:quiero|kiero) morir\b(?! (?:si|cuando|de|del)\b)",
     r"\bme (?:quiero|kiero|voy a|vo a) (?:matar|suicidar|quitar la vida|ahorcar|colgar|"
     r"cortar las venas|aventar|tirar)\b",
+    # Not someone else's threat ("me amenazo con matarme": VIOLENCE reads it).
+    r"(?<!amenazo con )(?<!amenaza con )(?<!amenazaba con )(?<!amenazando con )"
     r"\b(?:matarme|suicidarme|quitarme la vida|ahorcarme|colgarme)\b",
     r"\bme mato(?: (?:hoy|ya|esta noche|ahorita|ahora|mejor))? $",
     r"\b(?:soy|estoy|me siento|ando) suicida\b|\bpensamientos (?:suicidas|de (?:suicidio|matarme|"
@@ -157,14 +166,17 @@ SELF_HARM_OTHERS = [
 VIOLENCE = [
     rf"\bme (?:esta|estan|sigue|anda|andan) {_ME_HURTS}\b",
     rf"\b{_PARTNER} (?:me )?(?:esta|estan) {_ME_HURTS}(?: me)?\b",
-    r"\bme (?:quiere|quieren|amenazo con|amenaza con|dijo que me (?:iba|va) a) "
+    # A threat to kill is danger, unless a relative says it ("mi hermana me quiere matar porque le
+    # rompi el celular", "mi mama me amenazo con matarme si repruebo"): then it is uncertain.
+    _NOT_FAMILY + r"\bme (?:quiere|quieren|amenazo con|amenaza con|dijo que me (?:iba|va) a) "
     r"(?:matar|apunalar|acuchillar|disparar|balacear|violar|ahorcar|estrangular|ahogar)\b",
-    # "me amenazo con matarme esta noche": a threat, not the writer's wish (danger, not self-harm),
-    # unless a relative says it ("mi mama me amenazo con matarme si repruebo").
+    # "me amenazo con matarme esta noche": a threat, not the writer's wish (danger, not self-harm).
     _NOT_FAMILY + r"\bme (?:amenazo|amenaza|amenazaba|esta amenazando) con "
     r"(?:matarme|matarnos|apunalarme|acuchillarme|dispararme|ahorcarme|estrangularme)\b",
-    _NOT_FAMILY + r"\b(?:me|nos) (?:va|van|iba|iban) a (?:matar|pegar|golpear|violar|apunalar)\b",
-    r"\b(?:dice|dijo) (?:que|q) (?:me|nos) (?:va|van|iba|iban) a (?:matar|pegar|golpear)\b",
+    _NOT_FAMILY + _NOT_SAID_BY_FAMILY + r"\b(?:me|nos) (?:va|van|iba|iban) a "
+    r"(?:matar|pegar|golpear|violar|apunalar)\b",
+    _NOT_FAMILY + r"\b(?:dice|dijo) (?:que|q) (?:me|nos) (?:va|van|iba|iban) a "
+    r"(?:matar|pegar|golpear)\b",
     r"\bme (?:arrastro|jalo|agarro) (?:del|de los) (?:pelo|cabello|pelos)\b",
     r"\bme (?:pegan|golpean|patean) (?:ahorita|ahora|ya)\b|\bme pega y no para\b",
     rf"\b{_PARTNER} (?:me|nos) (?:va|van|quiere|quieren) (?:a )?(?:matar|apunalar|acuchillar|"
@@ -250,6 +262,8 @@ UNCERTAIN_SELF_HARM = [
 
 UNCERTAIN_DANGER = [
     r"\b(?:me|nos) (?:va|van) a matar\b",  # "mi mama me va a matar": mostly a figure of speech
+    r"\bme (?:amenazo|amenazaba|esta amenazando) con\b|\bme (?:quiere|quieren) matar\b",
+    r"\b(?:dice|dijo) (?:que|q) (?:me|nos) (?:va|van|iba|iban) a matar\b",
     r"\bme (?:pega|golpea|patea|ahorca|amenaza|jalonea|empuja)\b",
     r"\b(?:emergencia|urgente|urgencia)\b",
     r"\btengo miedo\b|\bno me siento segur[oa]\b|\bmiedo de (?:el|ella|mi)\b",

@@ -351,6 +351,15 @@ def test_a_relatives_threat_in_spanish_is_a_question_as_in_english():
         "danger", "uncertain", "es"
     )
     assert screen("mi pareja me pega") == Signal("danger", "uncertain", "es")
+    for said in (
+        "mi mama me amenazo con matarme si repruebo",  # never the self-harm reply: not a wish
+        "mi papa dijo que me iba a matar si choco el carro otra vez",
+        "mi hermana me quiere matar porque le rompi el celular",
+    ):
+        assert screen(said) == Signal("danger", "uncertain", "es"), said
+    # The same threat from a partner or a stranger is danger now.
+    for said in ("mi esposo me amenazo con matarme", "el dijo que me va a matar"):
+        assert screen(said) == Signal("danger", "clear", "es"), said
 
 
 def test_every_message_is_read_in_every_language():

@@ -53,16 +53,15 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.telegram_handlers import (
     BACKGROUND_KEY,
-    FAILED,
     INBOX_KEY,
-    STORED,
+    outcome_of,
     register_handlers,
 )
 from bot.db import Database, inbound
 from bot.errors import BadInput, PermanentSendError, StoreError, TransientSendError
 from bot.inbox import Inbox
 from bot.inputs import json_body
-from bot.model import Incoming
+from bot.model import Accepted, Incoming
 from bot.pacing import Pacer
 from bot.privacy import redact
 from bot.render import TELEGRAM_TEXT_LIMIT, split_utf16
@@ -186,16 +185,14 @@ class TelegramChannel:
                         update.update_id, problem)  # fmt: skip
             await self._keep_ignored(update)
             return True
-        token, failed_token = STORED.set(None), FAILED.set(None)
         try:
             await self.application.process_update(update)
-            if STORED.get() is not None:
-                return True
-            if isinstance(FAILED.get(), StoreError):
-                raise StoreError("the store refused the update") from FAILED.get()
         finally:
-            STORED.reset(token)
-            FAILED.reset(failed_token)
+            outcome = outcome_of(self.application, update.update_id)
+        if isinstance(outcome, Accepted):
+            return True
+        if isinstance(outcome, StoreError):
+            raise StoreError("the store refused the update") from outcome
         if await self.db.run_first(inbound.seen, "telegram", str(update.update_id)):
             return True
         # A handler failed before storing (a bug, or an update shape PTB could not read). Keep

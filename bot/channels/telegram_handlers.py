@@ -3,16 +3,15 @@
 Rasa owns the dialogue, so there is no ConversationHandler: these handlers only translate.
 They are registered in :func:`register_handlers`, whose comments say why in that order.
 Every update is recorded, even one the gateway ignores, so a repeat of its ``update_id`` is
-always recognised. What a handler stored (or the error it raised) is left in
-:data:`STORED` / :data:`FAILED` for the code that called ``process_update()``: PTB handlers
-return nothing, and they run in that caller's task.
+always recognised. PTB handlers return nothing: what a handler stored (or the error it raised)
+is left by :func:`record` in the application's ``bot_data``, under the update's id, and the code
+that called ``process_update()`` takes it with :func:`outcome_of`.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from contextvars import ContextVar
 from typing import Any
 
 from telegram import Update
@@ -37,10 +36,21 @@ log = logging.getLogger(__name__)
 
 INBOX_KEY = "inbox"
 BACKGROUND_KEY = "background"  # runs a coroutine in the background (answering a button tap)
-# What the handler stored for the update being processed. PTB handlers return nothing, and they
-# run in the task of process_update(), so the route reads the outcome here.
-STORED: ContextVar[Accepted | None] = ContextVar("telegram_stored", default=None)
-FAILED: ContextVar[BaseException | None] = ContextVar("telegram_failed", default=None)
+OUTCOMES_KEY = "outcomes"  # bot_data: update_id -> what its handler stored, or its error
+Outcome = Accepted | BaseException
+
+
+def record(update: object, context: ContextTypes.DEFAULT_TYPE, outcome: Outcome) -> None:
+    """What a handler did with ``update``: the inbox's answer, or the error it raised."""
+    if isinstance(update, Update):
+        context.bot_data.setdefault(OUTCOMES_KEY, {})[update.update_id] = outcome
+
+
+def outcome_of(application: Application, update_id: int) -> Outcome | None:
+    """What the handlers did with the update ``update_id`` (taken: asked once per update)."""
+    outcomes: dict[int, Outcome] = application.bot_data.get(OUTCOMES_KEY, {})
+    return outcomes.pop(update_id, None)
+
 
 # Client handlers take new messages in private chats: an edit would re-run a turn, and groups
 # are for staff (issue 5).
@@ -167,7 +177,8 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log a handler's failure without the update (it holds ids and words)."""
     error = context.error
-    FAILED.set(error)
+    if error is not None:
+        record(update, context, error)
     log.error("telegram handler failed: %s", redact(f"{type(error).__name__}: {error}"))
 
 
@@ -195,4 +206,4 @@ async def _accept(
         "telegram", _address(update), kind, text, provider_id=str(update.update_id),
         language_hint=hint,
     )  # fmt: skip
-    STORED.set(await inbox.accept(incoming))
+    record(update, context, await inbox.accept(incoming))

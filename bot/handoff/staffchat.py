@@ -34,7 +34,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.telegram_handlers import BACKGROUND_KEY, STORED
+from bot.channels.telegram_handlers import BACKGROUND_KEY, record
 from bot.errors import CaseError
 from bot.handoff import cases, checkins, texts
 from bot.handoff.desk import Desk
@@ -97,7 +97,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             message,
             _desk(context).reply(case.id, staff, message.text, provider_id, case.staff_chat_id),
         )
-    _done()
+    _done(update, context)
 
 
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -105,18 +105,18 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     message = update.effective_message
     found = _COMMAND.match((message.text or "") if message else "")
     if message is None or found is None or not _person(message):
-        _done()
+        _done(update, context)
     command, rest = found[1].lower(), (found[2] or "").strip()
     desk = _desk(context)
     if command == "queue":
         now = desk.clock()
         _respond(context, message, texts.queue_lines(await desk.queue(), now))
-        _done()
+        _done(update, context)
     case = await _case_of(message, context)
     if case is None:
         if command in ("note", "close", "claim", "misread", "followup"):
             _respond(context, message, f"Use /{command} in a case's topic, or as a reply to it.")
-        _done()
+        _done(update, context)
     staff, chat = _staff(message, context), case.staff_chat_id
     if command == "misread":
         await _misread(context, message, case, staff, rest)
@@ -137,7 +137,7 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             _respond(context, message, f"Case #{case.id} is yours.")
     else:
         _respond(context, message, texts.HOW_TO)
-    _done()
+    _done(update, context)
 
 
 async def _misread(
@@ -199,7 +199,7 @@ async def on_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.edited_message
     if message is not None and _person(message) and await _case_of(message, context):
         _respond(context, message, NOT_EDITS)
-    _done()
+    _done(update, context)
 
 
 async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -217,7 +217,7 @@ async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     if media and message is not None and _person(message) and await _case_of(message, context):
         _respond(context, message, NOT_TEXT)
-    _done()
+    _done(update, context)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -225,12 +225,12 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     found = _BUTTON.match((query.data or "") if query else "")
     if query is None or found is None:
-        _done()
+        _done(update, context)
     chat = query.message.chat.id if query.message is not None else None
     if chat not in context.bot_data[CHATS_KEY]:
         log.warning("a staff button was pressed outside the staff groups: ignored")
         _background(context, query.answer("This button is for staff only."))
-        _done()
+        _done(update, context)
     action, case_id = found[1], int(found[2])
     staff = _staff_of(query.from_user, None, context)
     desk = _desk(context)
@@ -244,14 +244,15 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except CaseError as exc:
         answer = str(exc)
     _background(context, query.answer(answer[:200], show_alert=True))
-    _done()
+    _done(update, context)
 
 
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _done() -> NoReturn:
-    STORED.set(HANDLED)
+def _done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> NoReturn:
+    """The update is staff's, handled: no client handler runs on it."""
+    record(update, context, HANDLED)
     raise ApplicationHandlerStop
 
 

@@ -26,7 +26,7 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import ROOT, median_of_rounds, report, summary_ms
-from bot.handoff.auth import hash_password
+from bot.web.auth import hash_password
 from scripts.fakes.process import GatewayProcess
 from scripts.fakes.rasa import FakeRasa
 from scripts.stack import free_port

@@ -43,7 +43,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import report, summary_ms
 from bot.db import Database
-from bot.handoff.auth import StaffAccount, hash_password
 from bot.handoff.core import Core
 from bot.handoff.intake import Intake
 from bot.handoff.roster import Roster
@@ -57,6 +56,7 @@ from bot.privacy import SenderHasher
 from bot.safety import Screen
 from bot.settings import Secret, Settings
 from bot.state import HANDOFF
+from bot.web.auth import StaffAccount, hash_password
 from region import load_region
 from scripts.fakes import telegram as tg
 from scripts.fakes.gateway import RunningGateway

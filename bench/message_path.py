@@ -50,7 +50,7 @@ except ImportError:  # the code before issue 10 kept the fakes under tests/
     from tests.bot.gateway_fakes.twilio import FakeTwilio  # type: ignore[no-redef]
 
 BOT = str(Path(__file__).resolve().parent.parent / "bot") + "/"
-PLUMBING = {"db", "store", "handoff/cases", "handoff/posts", "handoff/auth"}
+PLUMBING = {"db", "store", "handoff/cases", "handoff/posts", "web/auth"}
 PLUMBING |= {f"db/{name}" for name in ("conversations", "events", "inbound", "meta", "outbox")}
 DATA = {"model", "hooks", "errors", "workers", "handoff/model", "db/schema", "schema"}
 HELPERS = {"privacy", "pacing", "gsm", "messages", "settings", "state", "logs"}
@@ -153,8 +153,8 @@ async def follow(words: str, number: int, tracer: Tracer) -> dict[str, Any]:
         with tempfile.TemporaryDirectory() as tmp:
 
             def settings(url: str) -> Any:
-                from bot.handoff.auth import StaffAccount
                 from bot.handoff.settings import HandoffSettings
+                from bot.web.auth import StaffAccount
 
                 staff = HandoffSettings(console_accounts=(StaffAccount("alex", "x"),))
                 return loopback_settings(

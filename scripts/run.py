@@ -86,7 +86,7 @@ def local_accounts(
         return {}, {}
     from dotenv import dotenv_values
 
-    from bot.handoff.auth import hash_password
+    from bot.web.auth import hash_password
 
     made: dict[str, str] = {}
     if not path.exists():

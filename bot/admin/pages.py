@@ -1,7 +1,7 @@
 """The /admin pages: the review inbox, training, the gate's report, models, the audit log.
 
 For signed-in admins only (``ADMIN_USERS``): the staff console's sign-in and session
-(:func:`bot.handoff.console.signed_in` with ``role="admin"``); other staff get 403, and a
+(:func:`bot.web.session.signed_in` with ``role="admin"``); other staff get 403, and a
 visitor without a session is sent to the sign-in form. Every form carries the session's CSRF
 token; pages are templates of the gateway's one Jinja environment (:mod:`bot.web`), served with its
 headers (CSP without inline script or style). An action that works redirects to its
@@ -21,11 +21,10 @@ from bot.admin.service import AdminError
 from bot.admin.training import TrainingError
 from bot.db import audit
 from bot.errors import BadInput
-from bot.handoff import auth
-from bot.handoff.console import FORM_KEY, SESSION_KEY, signed_in
 from bot.inputs import whole_number
 from bot.state import ADMIN
-from bot.web import HEADERS, pages
+from bot.web import HEADERS, auth, pages
+from bot.web.session import FORM_KEY, SESSION_KEY, signed_in
 
 PREFIX = "/admin"
 REFUSED = (AdminError, labels.LabelError, TrainingError, PromotionError)

@@ -18,10 +18,10 @@ from aiohttp import web
 from yarl import URL
 
 from bot.db import report
-from bot.handoff.console import signed_in
 from bot.report import figures, period
 from bot.state import CLOCK, DB, REGION
 from bot.web import HEADERS, pages
+from bot.web.session import signed_in
 
 PAGE = "/admin/report"
 _KEY = re.compile(r"^[a-z_]{1,40}$")

@@ -19,9 +19,9 @@ resumes the conversation in Rasa.
 - :mod:`.paging`: SMS to the on-call worker and the backup.
 - :mod:`.checkins`: check-ins staff schedule from a case (console and ``/followup``), proposed
   after a high-risk case closes; the follow-ups' worker sends them (:mod:`bot.followups`).
-- :mod:`.console`, :mod:`.auth`: the staff web console, its password hashes and sessions;
-  :mod:`.signin`, :mod:`.throttle`: checking a sign-in off the event loop, and slowing down
-  whoever guesses.
+- :mod:`.console`: the staff web console. Signing in to it (and to ``/admin``) is
+  :mod:`bot.web.session`, with :mod:`bot.web.auth` (hashes, sessions) and :mod:`bot.web.signin`
+  (checking a password off the event loop, slowing down whoever guesses).
 - :mod:`.texts`: what staff read (titles, summaries, notices); the client's texts are in
   ``bot/messages.yml``.
 - :mod:`.settings`: the deployment's settings; :mod:`.service`: the parts built for the app;

@@ -12,8 +12,8 @@ import getpass
 import secrets
 import sys
 
-from bot.handoff.auth import hash_password
 from bot.handoff.settings import accounts
+from bot.web.auth import hash_password
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,7 +4,7 @@ on a closed case, erasing its client everywhere (with a confirmation, :mod:`bot.
 For staff at a desk, on the same store as the Telegram relay: what one does, the other sees.
 Plain HTML forms from templates (``bot/templates/console_*.html``, :mod:`bot.web`), no build
 step; a small script adds new transcript lines without a reload.
-Every page and action needs a signed-in member of staff (:mod:`bot.handoff.auth`); without a
+Every page and action needs a signed-in member of staff (:mod:`bot.web.session`); without a
 session a page redirects to the sign-in form and the JSON answers 401, so nothing of a case is
 readable by anyone else. Forms carry the session's CSRF token; the session cookie is HttpOnly
 and SameSite=Strict. The client is shown by alias (never a number or a Telegram account).
@@ -12,10 +12,8 @@ and SameSite=Strict. The client is shown by alias (never a number or a Telegram 
 
 from __future__ import annotations
 
-import hmac
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,31 +24,22 @@ from bot.admin.service import AdminError
 from bot.db import followups as followup_store
 from bot.db.followups import Followup
 from bot.errors import BadInput, CaseError, CaseNotFound, ErasureRefused, PrivacyError
-from bot.handoff import auth, checkins, signin, texts
+from bot.handoff import checkins, texts
 from bot.handoff.model import Case, Entry, Staff
 from bot.handoff.service import Handoff
 from bot.inputs import whole_number
 from bot.state import ADMIN, HANDOFF, PRIVACY
-from bot.web import HEADERS, pages
+from bot.web import HEADERS, auth, pages, session
+from bot.web.session import FORM_KEY, ROLES, SESSION_KEY, signed_in
 
 log = logging.getLogger(__name__)
 
 PREFIX = "/staff"
-COOKIE = "staff_session"
-# The session is for the console (/staff) and the pages of leads and admins (/admin): a path
-# both share. HttpOnly and SameSite=Strict, so no script and no other site can use it.
-COOKIE_PATH = "/"
-SECURE_COOKIE = web.AppKey("staff_cookie_secure", bool)
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-SESSION_KEY = "staff_session"
 
 
 def add_routes(app: web.Application, secure_cookie: bool) -> None:
     pages.setup(app)
-    app[SECURE_COOKIE] = secure_cookie
-    app.router.add_get(f"{PREFIX}/login", login_form)
-    app.router.add_post(f"{PREFIX}/login", login)
-    app.router.add_post(f"{PREFIX}/logout", signed_in(logout))
+    session.add_routes(app, secure_cookie)
     app.router.add_get(PREFIX, signed_in(queue_page))
     app.router.add_get(f"{PREFIX}/", signed_in(queue_page))
     app.router.add_get(f"{PREFIX}/cases/{{id:\\d+}}", signed_in(case_page))
@@ -65,112 +54,6 @@ def add_routes(app: web.Application, secure_cookie: bool) -> None:
         f"{PREFIX}/cases/{{id:\\d+}}/checkins/{{checkin:\\d{{1,9}}}}/cancel",
         signed_in(cancel_checkin, form=True),
     )
-
-
-# --- signing in ---------------------------------------------------------------------------------
-
-
-ROLES = {"staff": ("staff", "lead", "admin"), "lead": ("lead", "admin"), "admin": ("admin",)}
-
-
-def signed_in(
-    handler: Handler, api: bool = False, form: bool = False, role: str = "staff"
-) -> Handler:
-    """Only for a signed-in member of staff with ``role`` (``staff``, ``lead`` or ``admin``:
-    each allows the ones after it); a form must carry the session's CSRF token."""
-    allowed = ROLES[role]
-
-    async def guarded(request: web.Request) -> web.StreamResponse:
-        token = request.cookies.get(COOKIE, "")
-        handoff = request.app[HANDOFF]
-        session = None
-        if token:
-            session = await handoff.desk.db.run(auth.find_session, token, handoff.desk.clock())
-        if session is None:
-            if api:
-                return web.json_response({"error": "sign in first"}, status=401)
-            if request.method == "POST":
-                raise web.HTTPForbidden(text="sign in first")
-            raise web.HTTPSeeOther(f"{PREFIX}/login")
-        if handoff.settings.role_of(session.username) not in allowed:
-            text = f"this page is for {'admins' if role == 'admin' else 'staff leads and admins'}"
-            if api:
-                return web.json_response({"error": text}, status=403)
-            raise web.HTTPForbidden(text=text)
-        if form or request.method == "POST":
-            data = await request.post()
-            given = str(data.get("csrf", ""))
-            if not hmac.compare_digest(given.encode(), session.csrf.encode()):
-                raise web.HTTPForbidden(text="the form is out of date: reload the page")
-            request[FORM_KEY] = data
-        request[SESSION_KEY] = session
-        return await handler(request)
-
-    return guarded
-
-
-FORM_KEY = "staff_form"
-
-
-async def login_form(request: web.Request) -> web.Response:
-    """GET /staff/login."""
-    return _login_page(request, None)
-
-
-def _login_page(request: web.Request, error: str | None, status: int = 200) -> web.Response:
-    accounts = bool(request.app[HANDOFF].settings.console_accounts)
-    return _page(request, "console_login.html", "Sign in", status, accounts=accounts, error=error)
-
-
-async def login(request: web.Request) -> web.Response:
-    """POST /staff/login: a session cookie for the right name and password; else say no."""
-    handoff = request.app[HANDOFF]
-    data = await request.post()
-    name, password = str(data.get("name", ""))[:32], str(data.get("password", ""))[:200]
-    address = request.remote or "unknown"
-    device = request.cookies.get(signin.DEVICE_COOKIE, "")
-    outcome = await handoff.signin.attempt(name, password, address, device)
-    if outcome.refused == "throttled":
-        return _login_page(request, "Too many attempts. Wait a few minutes and try again.", 429)
-    if outcome.refused == "busy":
-        return _login_page(request, "Too many sign-ins at once. Try again in a moment.", 503)
-    account = outcome.account
-    if account is None:
-        log.warning("staff console: a sign-in was refused")
-        return _login_page(request, "Wrong name or password.", 401)
-    token, _ = await handoff.desk.db.run(auth.start_session, account.name, handoff.desk.clock())
-    response = web.HTTPSeeOther(PREFIX)
-    secure = request.app[SECURE_COOKIE]
-    response.set_cookie(
-        COOKIE,
-        token,
-        max_age=auth.SESSION_SECONDS,
-        path=COOKIE_PATH,
-        httponly=True,
-        samesite="Strict",
-        secure=secure,
-    )
-    if outcome.device_cookie:  # this browser has signed in as this name: a known device
-        response.set_cookie(
-            signin.DEVICE_COOKIE,
-            outcome.device_cookie,
-            max_age=signin.DEVICE_SECONDS,
-            path=f"{PREFIX}/login",
-            httponly=True,
-            samesite="Strict",
-            secure=secure,
-        )
-    log.info("staff console: %s signed in", account.name)
-    raise response
-
-
-async def logout(request: web.Request) -> web.Response:
-    """POST /staff/logout: the session ends at once."""
-    token = request.cookies.get(COOKIE, "")
-    await request.app[HANDOFF].desk.db.run(auth.end_session, token)
-    response = web.HTTPSeeOther(f"{PREFIX}/login")
-    response.del_cookie(COOKIE, path=COOKIE_PATH)
-    raise response
 
 
 # --- pages ----------------------------------------------------------------------------------------

@@ -25,10 +25,10 @@ from bot.handoff.queue import Watcher
 from bot.handoff.relay import StaffRelay
 from bot.handoff.roster import Roster
 from bot.handoff.settings import HandoffSettings
-from bot.handoff.signin import DEVICE_KEY, SignIn
 from bot.hooks import Kickable
 from bot.messages import Catalog
 from bot.privacy import SenderHasher
+from bot.web.signin import DEVICE_KEY, SignIn
 from region import Region
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.handoff.auth import StaffAccount, check_hash
+from bot.web.auth import StaffAccount, check_hash
 from contract import DEFAULT_LANGUAGE, LANGUAGES
 
 _NAME = re.compile(r"[A-Za-z0-9_.-]{1,32}")

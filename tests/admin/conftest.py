@@ -17,9 +17,9 @@ import aiohttp
 import pytest
 
 from bot.admin.training import Trainer
-from bot.handoff.auth import StaffAccount, hash_password
 from bot.handoff.settings import HandoffSettings
 from bot.state import ADMIN
+from bot.web.auth import StaffAccount, hash_password
 from scripts.fakes.gateway import RunningGateway, loopback_settings
 from tests.admin.test_models import Replica, model_file
 from tests.admin.test_training import FAKE_GATE, FAKE_TRAIN

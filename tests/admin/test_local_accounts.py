@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import stat
 
-from bot.handoff.auth import verify
 from bot.settings import load_settings
+from bot.web.auth import verify
 from scripts.run import local_accounts, sign_in_text
 
 

@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.handoff.auth import StaffAccount, hash_password
 from bot.handoff.settings import HandoffSettings
 from bot.settings import Settings
+from bot.web.auth import StaffAccount, hash_password
 from scripts.fakes.rasa import FakeRasa
 from scripts.fakes.staff_telegram import ON_CALL_CHAT, STAFF_CHAT, StaffTelegram
 from scripts.fakes.telegram import BOT_TOKEN

@@ -6,9 +6,9 @@ import pytest
 
 from bot.errors import SettingsError
 from bot.handoff.__main__ import main as staff_tool
-from bot.handoff.auth import authenticate, hash_password, verify
 from bot.handoff.settings import accounts
 from bot.settings import load_settings
+from bot.web.auth import authenticate, hash_password, verify
 from tests.handoff.conftest import ACCOUNTS, PASSWORDS
 
 TELEGRAM = {"TELEGRAM_BOT_TOKEN": "123456:" + "A" * 35}

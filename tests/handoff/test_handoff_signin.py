@@ -9,9 +9,9 @@ import aiohttp
 import pytest
 from yarl import URL
 
-from bot.handoff import auth
-from bot.handoff.signin import SignIn
-from bot.handoff.throttle import Throttle
+from bot.web import auth
+from bot.web.signin import SignIn
+from bot.web.throttle import Throttle
 from tests.handoff.conftest import ACCOUNTS, PASSWORDS
 from tests.handoff.test_handoff_console import sign_in
 

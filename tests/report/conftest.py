@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from bot.handoff.auth import StaffAccount, hash_password
 from bot.handoff.settings import HandoffSettings
 from bot.settings import Settings
+from bot.web.auth import StaffAccount, hash_password
 from scripts.fakes.rasa import FakeRasa
 from scripts.fakes.telegram import BOT_TOKEN, FakeTelegram
 from tests.gateway_fixtures import (

@@ -7,7 +7,7 @@ Only hashes are configured, so the settings leak nothing that signs anyone in.
 A session is a random token in an HttpOnly, SameSite=Strict cookie; the store keeps only its
 SHA-256 (``staff_sessions``), with the session's CSRF token and expiry, so signing out ends it
 at once and a copy of the database signs nobody in. Checking a sign-in without stalling the
-gateway, and slowing down whoever guesses, is :mod:`bot.handoff.signin`.
+gateway, and slowing down whoever guesses, is :mod:`bot.web.signin`.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Signing in to the staff console without stalling the gateway or letting a stranger lock staff
-out (the hashes and sessions themselves are :mod:`bot.handoff.auth`).
+out (the hashes and sessions themselves are :mod:`bot.web.auth`).
 
 - **Off the event loop.** A scrypt check costs tens of milliseconds of CPU and 16 MiB; run on
   the loop, 40 sign-ins at once held every webhook up for more than a second. Checks run in a
@@ -27,9 +27,9 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from bot.handoff import auth
-from bot.handoff.auth import StaffAccount
-from bot.handoff.throttle import Throttle
+from bot.web import auth
+from bot.web.auth import StaffAccount
+from bot.web.throttle import Throttle
 
 WINDOW = 300.0
 NAME_FAILURES = 5

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from bot.db import Connection, columns, record
+from bot.db.events import add as add_event
 from bot.db.schema import consents, events, followups, inbound
 
 LEASE = 120.0  # seconds a worker holds what it claimed before another may take it
@@ -152,11 +153,7 @@ def answer_offer(c: Connection, consent_id: int, answer: str, now: float) -> Non
 def record_stop(c: Connection, cid: str, now: float) -> None:
     """The client sent STOP to follow-ups: kept even when nothing was pending, so that no one
     schedules them a check-in until they say yes to a follow-up again (:func:`stopped_since`)."""
-    c.execute(
-        sa.insert(events),
-        {"conversation_id": cid, "inbound_id": None, "kind": STOP_EVENT, "data": {},
-         "created_at": now},
-    )  # fmt: skip
+    add_event(c, cid, None, STOP_EVENT, {}, now)
 
 
 def stopped_since(c: Connection, cid: str) -> float | None:

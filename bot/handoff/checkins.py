@@ -283,9 +283,7 @@ def unreachable(c: Connection, case: Case) -> str | None:
             "reach them once they close it: no check-in can be sent."
         )
     if case.opted_out:
-        return (
-            f"Case #{case.id}'s client texted STOP: nothing can reach them until they text START."
-        )
+        return "The client texted STOP: nothing can reach them until they text START."
     if store.stopped_since(c, case.conversation_id) is not None:
         return (
             "The client sent STOP to check-ins: none can be scheduled unless they"
@@ -321,14 +319,14 @@ def cancel_checkin(
     return cancelled
 
 
-def proposal(case: Case, now: float) -> bool:
-    """Whether a check-in is proposed for ``case``: high risk, closed within the last day."""
+def proposal(c: Connection, case: Case, now: float) -> bool:
+    """Whether a check-in is proposed for ``case``: high risk, closed within the last day, and
+    its client one a check-in may reach (:func:`unreachable`)."""
     return (
         case.risk == "high"
         and case.closed_at is not None
         and now - case.closed_at < PROPOSE_WITHIN
-        and traits(case.channel).proactive
-        and not case.opted_out
+        and unreachable(c, case) is None
     )
 
 
@@ -336,9 +334,8 @@ def queue(c: Connection, now: float, since: float) -> Queue:
     """Check-ins for the console's queue: proposed, due, held, unanswered, answered, dropped
     (the last three since ``since``)."""
     recent = [
-        case for case in cases.closed_since(c, now - PROPOSE_WITHIN)
-        if proposal(case, now) and unreachable(c, case) is None
-    ]  # fmt: skip
+        case for case in cases.closed_since(c, now - PROPOSE_WITHIN) if proposal(c, case, now)
+    ]
     scheduled = store.checked_in(c, [case.id for case in recent])
     rows = store.staff_checkins(c, since)
     return Queue(

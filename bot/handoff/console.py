@@ -130,7 +130,7 @@ async def case_page(
     when = handoff.roster.local_time(case.opened_at)
     now, zone = handoff.desk.clock(), handoff.roster.tz
     scheduled = await handoff.desk.checkins_of(case_id)
-    why_not = await handoff.desk.checkin_refusal(case)
+    why_not, proposed = await handoff.desk.checkin_options(case)
     return _page(
         request, "console_case.html", f"Case #{case.id}", 409 if error else 200,
         error=error,
@@ -144,7 +144,7 @@ async def case_page(
         checkins=[_checkin_row(f, zone, now) for f in scheduled],
         can_check_in=why_not is None,
         why_not=why_not,
-        propose=checkins.proposal(case, now) and not scheduled and why_not is None,
+        propose=proposed and not scheduled,
         default_when=_default_when(now, zone),
         usual=handoff.core.texts.of(case.language).checkin_template,
         checkin_form={**dict.fromkeys(CHECKIN_FIELDS, ""), **(checkin_form or {})},

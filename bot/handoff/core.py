@@ -208,7 +208,7 @@ class Core:
         self.tell_client(c, closed, told, "handoff", now, eff)
         inbound.add_control(c, case.conversation_id, case.channel, "resume", now)
         eff.pipeline.add(case.conversation_id)
-        if checkins.proposal(closed, now):
+        if checkins.proposal(c, closed, now):
             self.post(c, closed, "notice", now, eff, text=staff_texts.PROPOSE_CHECKIN)
         self.post(c, closed, "close", now, eff)
         eff.watch = True

@@ -237,9 +237,14 @@ class Desk:
     async def checkins_of(self, case_id: int) -> list[Followup]:
         return await self.db.run(followup_store.of_case, case_id)
 
-    async def checkin_refusal(self, case: Case) -> str | None:
-        """Why no check-in may be scheduled for ``case``, if none may."""
-        return await self.db.run(checkins.unreachable, case)
+    async def checkin_options(self, case: Case) -> tuple[str | None, bool]:
+        """Why no check-in may be scheduled for ``case`` (None: one may), and whether one is
+        proposed (a high-risk case closed within the day)."""
+
+        def read(c: Connection, now: float) -> tuple[str | None, bool]:
+            return checkins.unreachable(c, case), checkins.proposal(c, case, now)
+
+        return await self.db.run(read, self.clock())
 
     async def checkin_queue(self) -> checkins.Queue:
         """Check-ins proposed, due, held, unanswered, answered and dropped (these three in the

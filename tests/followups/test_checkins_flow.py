@@ -19,7 +19,7 @@ from bot.db import followups as store
 from bot.db.schema import admin_audit, followups
 from bot.handoff import cases
 from bot.handoff import texts as staff_texts
-from bot.state import PRIVACY
+from bot.state import HANDOFF, PRIVACY
 from scripts.fakes import telegram as tg
 from scripts.fakes.base import wait_for
 from scripts.fakes.staff_telegram import ALEX, STAFF_CHAT, staff_text
@@ -334,3 +334,23 @@ async def test_a_client_who_sent_stop_with_nothing_pending_is_not_checked_in_on(
     clock.set(datetime(2026, 11, 24, 14, 5, tzinfo=LA))
     await staff_says(fake_telegram, topic.thread, "/followup tomorrow 10:00")
     await wait_for(lambda: in_topic(fake_telegram, topic.thread, "Check-in #1 will go"))
+
+
+async def test_no_check_in_is_proposed_after_a_high_risk_case_when_the_client_sent_stop(
+    start_gateway, settings_for, fake_telegram, fake_rasa, clock
+):
+    clock.set(TUESDAY_2PM)
+    gateway = await start_gateway(settings_for(telegram=fake_telegram))
+    fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CLIENT, "/stop"))
+    await wait_for(lambda: "There are no check-ins to stop." in " ".join(
+        fake_telegram.texts_to(CLIENT)))  # fmt: skip
+    fake_telegram.push(
+        tg.text_update(fake_telegram.next_update_id(), CLIENT, "i want to kill myself")
+    )
+    topic = await topic_in(fake_telegram, STAFF_CHAT)
+    await staff_says(fake_telegram, topic.thread, "/close")
+    await wait_for(lambda: topic.closed)
+    await settle(gateway)
+    assert not in_topic(fake_telegram, topic.thread, "High-risk case closed.")
+    found = await gateway.app[HANDOFF].desk.checkin_queue()
+    assert found.proposed == []

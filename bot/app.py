@@ -33,8 +33,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
-import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -43,22 +43,22 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot import tracker_store
+from bot import channels, tracker_store
 from bot.admin import pages as admin_pages
 from bot.admin import report as admin_report
 from bot.admin.ingest import Ingestion
 from bot.admin.service import Admin
-from bot.channels import sms, telegram, webchat
-from bot.db import Database, meta
+from bot.channels.traits import traits
+from bot.db import Database
 from bot.errors import BadInput
 from bot.followups import Followups
 from bot.followups.worker import PROACTIVE_SHARE, FollowupWorker
-from bot.handoff import console, staffchat
+from bot.handoff import console
 from bot.handoff import service as handoff_service
 from bot.inbox import Inbox
 from bot.language import LanguageDetector, places_of
 from bot.messages import load_messages, region_values
-from bot.outbox import Outbox, Sender
+from bot.outbox import Outbox
 from bot.pipeline import Pipeline
 from bot.privacy import load_hasher
 from bot.privacy.service import Privacy
@@ -82,9 +82,8 @@ from bot.state import (
     RASA_HEALTH,
     REGION,
     SCREEN,
+    SENDERS,
     SETTINGS,
-    SMS,
-    TELEGRAM,
     TELEGRAM_BOT,
     TEXTS,
 )
@@ -114,14 +113,11 @@ def create_app(
     app[TEXTS] = load_messages(region_values(region))
     app[LANGUAGES] = LanguageDetector(region.languages, places_of(ROOT))
     app[SCREEN] = Screen(region.emergency_number)
-    app.cleanup_ctx.extend([store_ctx, http_ctx])
-    if settings.telegram_enabled:
-        app.cleanup_ctx.append(telegram_ctx)
-    if settings.twilio_enabled:  # client replies, and pages to staff even with no SMS channel
-        app.cleanup_ctx.append(sms_ctx)
+    app[SENDERS] = {}  # each channel's way out, put there by the channel's own context
+    before, after = zip(*(unit.contexts(settings) for unit in channels.units()), strict=True)
+    app.cleanup_ctx.extend([store_ctx, http_ctx, *itertools.chain(*before)])
     app.cleanup_ctx.extend([core_ctx, privacy_ctx, admin_ctx, workers_ctx, handoff_workers_ctx])
-    if settings.telegram_enabled:
-        app.cleanup_ctx.append(telegram_intake_ctx)
+    app.cleanup_ctx.extend(itertools.chain(*after))
     # aiohttp 3.9 types Signal's items wrongly (Signal[T] holds T, not Callable[[T], ...]).
     app.on_shutdown.append(stop_background_work)  # type: ignore[arg-type]
     add_routes(app, settings)
@@ -129,15 +125,12 @@ def create_app(
 
 
 def add_routes(app: web.Application, settings: Settings) -> None:
-    webchat.add_routes(app)
+    for unit in channels.units():
+        unit.add_routes(app, settings)
     console.add_routes(app, secure_cookie=(settings.public_url or "").startswith("https://"))
     admin_report.add_routes(app)
     admin_pages.add_routes(app)
     app.router.add_get("/health", health)
-    if settings.telegram_webhook_mode:
-        app.router.add_post(telegram.WEBHOOK_PATH, telegram.webhook)
-    if settings.sms_enabled:
-        app.router.add_post(sms.WEBHOOK_PATH, sms.webhook)
 
 
 @web.middleware
@@ -179,8 +172,8 @@ async def health(request: web.Request) -> web.Response:
 
 async def stop_background_work(app: web.Application) -> None:
     """Stop intake, then the workers (work in flight finishes or stays pending), then probes."""
-    if TELEGRAM in app:
-        await app[TELEGRAM].stop_intake()
+    for unit in channels.units():
+        await unit.stop_intake(app)
     if HANDOFF in app:
         await app[HANDOFF].stop(grace=OUTBOX_STOP_GRACE)
     if FOLLOWUPS in app:
@@ -207,19 +200,6 @@ async def http_ctx(app: web.Application) -> AsyncIterator[None]:
     await session.close()
 
 
-async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Telegram's Bot API client (closed after the outbox and the staff relay have stopped)."""
-    client = telegram.TelegramBot(app[SETTINGS])
-    app[TELEGRAM_BOT] = client
-    yield
-    await client.close()
-
-
-async def sms_ctx(app: web.Application) -> AsyncIterator[None]:
-    app[SMS] = sms.SmsChannel(app[SETTINGS], app[HTTP])
-    yield
-
-
 async def core_ctx(app: web.Application) -> AsyncIterator[None]:
     settings, db, texts, clock = app[SETTINGS], app[DB], app[TEXTS], app[CLOCK]
     hasher = await load_hasher(db, settings.sender_hash_salt.reveal())
@@ -227,11 +207,7 @@ async def core_ctx(app: web.Application) -> AsyncIterator[None]:
         app[HTTP], settings.rasa_urls, settings.rasa_token.reveal(), settings.rasa_timeout
     )
     health = RasaHealth(rasa)
-    senders: dict[str, Sender] = {}
-    if TELEGRAM_BOT in app:
-        senders["telegram"] = app[TELEGRAM_BOT].sender
-    if SMS in app:
-        senders["sms"] = app[SMS].sender
+    senders = app[SENDERS]
     outbox = Outbox(db, senders, clock)
     handoff, relay = handoff_service.client_side(
         settings.handoff, app[REGION], db, texts, hasher, app.get(TELEGRAM_BOT), clock
@@ -257,11 +233,8 @@ def followup_rules(settings: Settings, region: Region) -> Followups:
     """The follow-ups' rules (FOLLOWUP_NEEDS=off: the assistant offers none, and STOP and the
     answers to staff's check-ins are still read); the web chat names the channels that can
     check back."""
-    elsewhere = []
-    if settings.sms_enabled and settings.twilio_from_number:
-        elsewhere.append(f"SMS {settings.twilio_from_number}")
-    if settings.telegram_enabled:
-        elsewhere.append("Telegram")
+    reached = (unit.reachable_at(settings) for unit in channels.units())
+    elsewhere = [where for where in reached if where]
     needs = frozenset(settings.followup_needs or ())
     return Followups(region.tz, needs, ", ".join(elsewhere) or None)
 
@@ -331,8 +304,8 @@ async def workers_ctx(app: web.Application) -> AsyncIterator[None]:
     channels = settings.channels()
     for channel, why in settings.not_started().items():
         log.warning("%s is not started: %s", channel, why)
-    if channels == ("webchat",) and not settings.not_started():
-        log.info("no Telegram or Twilio settings: running web chat alone")
+    if len(channels) == 1 and not settings.not_started():
+        log.info("no other channel is set up: running %s alone", traits(channels[0]).label)
     log.info(
         "gateway ready on %s:%d; channels: %s", settings.host, settings.port, ", ".join(channels)
     )
@@ -349,21 +322,3 @@ async def handoff_workers_ctx(app: web.Application) -> AsyncIterator[None]:
     await app[HANDOFF].start()
     yield
     await app[HANDOFF].stop(grace=OUTBOX_STOP_GRACE)
-
-
-async def telegram_intake_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Telegram's handlers (staff first: before any update is read), then webhook or polling."""
-    settings, db, handoff = app[SETTINGS], app[DB], app[HANDOFF]
-    secret = settings.telegram_webhook_secret.reveal() or await db.run(
-        meta.value, telegram.SECRET_KEY, lambda: secrets.token_urlsafe(32)
-    )
-    channel = telegram.TelegramChannel(settings, app[TELEGRAM_BOT], db, app[INBOX], secret)
-    if handoff.relay is not None:
-        chats = handoff.settings.staff_chats()
-        staffchat.register(
-            channel.application, handoff.desk, app[INBOX].hasher, chats, app[ADMIN].mark_case
-        )
-    app[TELEGRAM] = channel
-    channel.start()
-    yield
-    await channel.stop_intake()

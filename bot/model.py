@@ -9,10 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from bot.channels import Channel
 from contract import PAYLOAD_LISTING
-
-Channel = Literal["telegram", "sms", "webchat"]
-CHANNELS: tuple[Channel, ...] = ("telegram", "sms", "webchat")
 
 # What an inbound message is, which decides where it goes:
 #   text      typed words: screened for risk, then to Rasa

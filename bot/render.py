@@ -1,38 +1,29 @@
 """From channel-neutral messages to the units each channel sends, one provider call per unit.
 
 Rendering happens when a reply is queued, not when it is sent, so that the outbox retries a
-unit as it is: a long Telegram reply split in two never re-sends its first half.
-
-- Telegram: text split at 4,096 UTF-16 units; buttons become an inline keyboard whose callback
-  data is the payload (or ``p:<hash>`` when it is over 64 bytes, the payload kept in the store);
-  ``{"request_location": true}`` adds a "share my location" reply keyboard to the text before it.
-  A directory listing (``{"listing": ...}``, contract/listing.py) goes in HTML: names in bold,
-  every word of the data escaped, numbers as people dial them (Telegram makes them tappable),
-  the plain text kept beside it for a resend if Telegram refuses the markup; then a map pin
-  (``venue``) of the nearest service that is open now and may be pinned, with Directions.
-- SMS: a turn's texts joined, buttons as a numbered list, folded to GSM-7, cut into parts of at
-  most two segments; the numbered buttons are remembered so that a reply "2" means the second
-  (the router reads it back: :func:`bot.pipeline.numbered_choice`).
-- Web chat: each message as it is; the page draws buttons and a "use my location" button, and a
-  listing's services as cards with Call and Directions links.
+unit as it is: a long Telegram reply split in two never re-sends its first half. Each channel
+renders its own units (``bot/channels/<name>/render.py``, a function
+``render(messages, kind, texts) -> Rendered``); this module holds what they share and
+:func:`render`, which the core calls with the conversation's channel.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import html
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot import gsm
 from bot.messages import Messages
 from bot.model import BotMessage, Button, OutboxItem
-from contract import PAYLOAD_LISTING, PAYLOAD_REQUEST_LOCATION, Listing, Service, as_payload
+from contract import PAYLOAD_LISTING, PAYLOAD_REQUEST_LOCATION, Listing
 from contract import listing_from as _listing_from
 
-TELEGRAM_TEXT_LIMIT = 4096
-TELEGRAM_CALLBACK_LIMIT = 64
 LONG_PAYLOAD_PREFIX = "p:"
+
+Renderer = Callable[[list[BotMessage], str, Messages], "Rendered"]
 
 
 @dataclass
@@ -55,11 +46,17 @@ class Rendered:
 
 def render(channel: str, messages: list[BotMessage], kind: str, texts: Messages) -> Rendered:
     """The units that carry ``messages`` on ``channel``; ``kind`` labels them in the outbox."""
-    if channel == "telegram":
-        return render_telegram(messages, kind, texts)
-    if channel == "sms":
-        return render_sms(messages, kind, texts)
-    return render_webchat(messages, kind)
+    return renderer(channel)(messages, kind, texts)
+
+
+@functools.cache
+def renderer(channel: str) -> Renderer:
+    """``channel``'s own rendering (its package's ``render`` module); ModuleNotFoundError for a
+    channel the gateway does not have. Looked up when first used, so that a channel's package
+    may itself import the core."""
+    module = importlib.import_module(f"bot.channels.{channel}.render")
+    found: Renderer = module.render
+    return found
 
 
 def wants_location(message: BotMessage) -> bool:
@@ -84,181 +81,3 @@ def payloads_in(body: dict[str, Any]) -> list[str]:
 
 def payload_key(payload: str) -> str:
     return LONG_PAYLOAD_PREFIX + hashlib.sha256(payload.encode()).hexdigest()[:24]
-
-
-# --- Telegram ---------------------------------------------------------------------------------
-
-
-def render_telegram(messages: list[BotMessage], kind: str, texts: Messages) -> Rendered:
-    rendered = Rendered()
-    bodies: list[dict[str, Any]] = []
-    for message in messages:
-        if wants_location(message):
-            _attach_location_keyboard(bodies, texts.share_location_button)
-            continue
-        if message.image:
-            bodies.append({"photo": message.image})
-        listing = listing_of(message)
-        marked = telegram_html(listing) if listing else None
-        if message.text and marked and utf16_len(marked) <= TELEGRAM_TEXT_LIMIT:
-            bodies.append({"text": marked, "parse_mode": "HTML", "plain": message.text})
-        elif message.text:
-            bodies.extend(
-                {"text": chunk} for chunk in split_utf16(message.text, TELEGRAM_TEXT_LIMIT)
-            )
-        if message.buttons:
-            if not bodies or "text" not in bodies[-1] or "buttons" in bodies[-1]:
-                bodies.append({"text": "…"})
-            bodies[-1]["buttons"] = [
-                [button.title, _callback_data(button.payload, rendered)]
-                for button in message.buttons
-            ]
-        pin = listing.nearest_open_pin() if listing else None
-        if listing and pin:
-            bodies.append(telegram_venue(pin, listing))
-    rendered.items = [OutboxItem(kind, body) for body in bodies]
-    return rendered
-
-
-def telegram_html(listing: Listing) -> str:
-    """A listing in Telegram's HTML: each name in bold, every word of the data escaped."""
-    label = listing.labels.get
-    blocks = [html.escape(listing.header)] if listing.header else []
-    for service in listing.services:
-        head = f"<b>{service.number}. {html.escape(service.name)}</b>"
-        lines = [f"{head} ({html.escape(service.distance)})" if service.distance else head]
-        lines.append(html.escape(service.status))
-        if service.phone:
-            lines.append(
-                f"{html.escape(label('phone') or '')} {html.escape(service.phone)}".strip()
-            )
-        if service.address:
-            area = f"{label('area')} " if service.confidential and label("area") else ""
-            lines.append(html.escape(f"{area}{service.address}"))
-        if service.who:
-            lines.append(html.escape(f"{label('for') or ''} {service.who}".strip()))
-        if service.speaks and label("speaks"):
-            lines.append(html.escape(label("speaks") or ""))
-        blocks.append("\n".join(lines))
-    if listing.footer:
-        blocks.append(html.escape(listing.footer))
-    return "\n\n".join(blocks)
-
-
-def telegram_venue(service: Service, listing: Listing) -> dict[str, Any]:
-    """A map pin of ``service`` (only ever a pinnable one: public, with its own point)."""
-    if not service.pinnable or service.latitude is None or service.longitude is None:
-        raise ValueError("only a public place with its own point is pinned")
-    body: dict[str, Any] = {
-        "venue": {
-            "latitude": service.latitude,
-            "longitude": service.longitude,
-            "title": service.name,
-            "address": service.address or service.status,
-        }
-    }
-    if service.directions:
-        body["links"] = [[listing.labels.get("directions") or "Directions", service.directions]]
-    return body
-
-
-def _attach_location_keyboard(bodies: list[dict[str, Any]], title: str) -> None:
-    # A message carries one keyboard: an inline one (buttons) or a reply one (location).
-    if bodies and "text" in bodies[-1] and "buttons" not in bodies[-1]:
-        bodies[-1]["request_location"] = title
-    else:
-        bodies.append({"text": title, "request_location": title})
-
-
-def _callback_data(payload: str, rendered: Rendered) -> str:
-    if len(payload.encode()) <= TELEGRAM_CALLBACK_LIMIT:
-        return payload
-    key = payload_key(payload)
-    rendered.long_payloads[key] = payload
-    return key
-
-
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def cut_utf16(text: str, limit: int) -> str:
-    """The longest start of ``text`` within ``limit`` UTF-16 units (no half of a pair)."""
-    used = 0
-    for index, ch in enumerate(text):
-        used += 2 if ord(ch) > 0xFFFF else 1
-        if used > limit:
-            return text[:index]
-    return text
-
-
-def split_utf16(text: str, limit: int) -> list[str]:
-    """``text`` in parts of at most ``limit`` UTF-16 units (Telegram's measure), at word ends."""
-    parts: list[str] = []
-    rest = text.strip()
-    while utf16_len(rest) > limit:
-        fits, used = 0, 0
-        for index, ch in enumerate(rest):
-            used += 2 if ord(ch) > 0xFFFF else 1
-            if used > limit:
-                break
-            fits = index + 1
-        head = rest[:fits]
-        cut = fits
-        for separator in ("\n\n", "\n", ". ", " "):
-            at = head.rfind(separator)
-            if at > fits // 3:
-                cut = at + len(separator)
-                break
-        parts.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest:
-        parts.append(rest)
-    return parts
-
-
-# --- SMS --------------------------------------------------------------------------------------
-
-
-def render_sms(messages: list[BotMessage], kind: str, texts: Messages) -> Rendered:
-    paragraphs: list[str] = []
-    numbered: list[Button] = []
-    for message in messages:
-        if message.text:
-            paragraphs.append(message.text.strip())
-        if message.image:
-            paragraphs.append(message.image)
-        if message.buttons:
-            start = len(numbered)
-            numbered.extend(message.buttons)
-            options = [f"{start + i + 1} {b.title}" for i, b in enumerate(message.buttons)]
-            paragraphs.append("\n".join(options))
-    if numbered:
-        paragraphs.append(texts.sms_choose)
-    body = gsm.to_gsm("\n\n".join(p for p in paragraphs if p))
-    items = [OutboxItem(kind, {"text": part}) for part in gsm.split(body)] if body else []
-    return Rendered(items=items, buttons=tuple(numbered))
-
-
-# --- Web chat ---------------------------------------------------------------------------------
-
-
-def render_webchat(messages: list[BotMessage], kind: str) -> Rendered:
-    bodies: list[dict[str, Any]] = []
-    for message in messages:
-        if wants_location(message):
-            if bodies:
-                bodies[-1]["request_location"] = True
-            continue
-        if not (message.text or message.image or message.buttons):
-            continue
-        body: dict[str, Any] = {"text": message.text or ""}
-        listing = listing_of(message)
-        if listing:  # the page draws it as cards; "text" stays for anything that reads text
-            body["listing"] = as_payload(listing)
-        if message.buttons:
-            body["buttons"] = [{"title": b.title, "payload": b.payload} for b in message.buttons]
-        if message.image:
-            body["image"] = message.image
-        bodies.append(body)
-    return Rendered(items=[OutboxItem(kind, body) for body in bodies])

@@ -15,7 +15,7 @@ from bot.db import Database
 from bot.inbox import Inbox
 from bot.language import LanguageDetector
 from bot.messages import Catalog
-from bot.outbox import Outbox
+from bot.outbox import Outbox, Sender
 from bot.pipeline import Pipeline
 from bot.rasa import RasaClient, RasaHealth
 from bot.safety import Screen
@@ -24,8 +24,7 @@ from region import Region
 
 if TYPE_CHECKING:
     from bot.admin.service import Admin
-    from bot.channels.sms import SmsChannel
-    from bot.channels.telegram import TelegramBot, TelegramChannel
+    from bot.channels.telegram import TelegramBot
     from bot.handoff.service import Handoff
     from bot.privacy.service import Privacy
 
@@ -40,8 +39,7 @@ OUTBOX = web.AppKey("outbox", Outbox)
 PIPELINE = web.AppKey("pipeline", Pipeline)
 INBOX = web.AppKey("inbox", Inbox)
 TELEGRAM_BOT: web.AppKey[TelegramBot] = web.AppKey("telegram_bot")
-TELEGRAM: web.AppKey[TelegramChannel] = web.AppKey("telegram")
-SMS: web.AppKey[SmsChannel] = web.AppKey("sms")
+SENDERS: web.AppKey[dict[str, Sender]] = web.AppKey("senders")  # by channel name
 SCREEN = web.AppKey("screen", Screen)
 REGION = web.AppKey("region", Region)
 CLOCK: web.AppKey[Callable[[], float]] = web.AppKey("clock")

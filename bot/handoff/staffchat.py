@@ -34,7 +34,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.telegram_handlers import BACKGROUND_KEY, record
+from bot.channels.telegram.handlers import BACKGROUND_KEY, record
 from bot.errors import CaseError
 from bot.handoff import cases, checkins, texts
 from bot.handoff.desk import Desk

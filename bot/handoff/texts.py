@@ -13,9 +13,10 @@ with a topic and no summary, no Claim and no Close.
 
 from __future__ import annotations
 
+from bot.channels.telegram.render import TEXT_LIMIT as TELEGRAM_TEXT_LIMIT
+from bot.channels.telegram.render import cut_utf16, utf16_len
 from bot.channels.traits import TRAITS
 from bot.handoff.model import Case, Entry
-from bot.render import TELEGRAM_TEXT_LIMIT, cut_utf16, utf16_len
 from contract import (
     CHECKIN_REPLY,
     DANGER,

@@ -25,10 +25,10 @@ from typing import Any
 
 import aiohttp
 
+from bot.channels import NAMES as CHANNELS
 from bot.channels.traits import traits
 from bot.db import Database
 from bot.errors import GatewayError, PrivacyError
-from bot.model import CHANNELS
 from bot.privacy import load_hasher
 from bot.privacy.audit import recent
 from bot.privacy.service import Privacy

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from bot import gsm
+from bot.channels.telegram.render import split_utf16
 from bot.messages import load_messages
 from bot.model import BotMessage, Button
 from bot.pipeline import numbered_choice, without_repeated_crisis
-from bot.render import payload_key, render, split_utf16
+from bot.render import payload_key, render
 from region import load_region
 
 TEXTS = load_messages(load_region().template_values()).of("en")

@@ -9,6 +9,7 @@ from datetime import datetime
 
 import pytest
 
+from bot.channels.telegram.render import utf16_len
 from bot.handoff import texts
 from bot.handoff.intake import for_staff
 from bot.handoff.model import Case, Request
@@ -17,7 +18,6 @@ from bot.handoff.roster import Roster
 from bot.handoff.settings import HandoffSettings
 from bot.inbox import asks_for_person
 from bot.model import Incoming
-from bot.render import utf16_len
 from region import load_region
 from tests.handoff.conftest import LA
 

@@ -12,7 +12,7 @@ Two objects, built in this order: :class:`TelegramBot`, the Bot API client, whic
 (:class:`TelegramSender`) and the staff relay send through; then, once the inbox exists,
 :class:`TelegramChannel`, the intake, which initialises the client, registers the webhook or
 polls, and hands updates to the handlers that translate them
-(:mod:`bot.channels.telegram_handlers`).
+(:mod:`bot.channels.telegram.handlers`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ import asyncio
 import contextlib
 import hmac
 import logging
+import secrets
 import warnings
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -51,22 +53,24 @@ from telegram.error import (
 from telegram.ext import Application, ApplicationBuilder
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.channels.telegram_handlers import (
+from bot.channels import Context
+from bot.channels.telegram.handlers import (
     BACKGROUND_KEY,
     INBOX_KEY,
     outcome_of,
     register_handlers,
 )
-from bot.db import Database, inbound
+from bot.channels.telegram.render import TEXT_LIMIT as TELEGRAM_TEXT_LIMIT
+from bot.channels.telegram.render import split_utf16
+from bot.db import Database, inbound, meta
 from bot.errors import BadInput, PermanentSendError, StoreError, TransientSendError
 from bot.inbox import Inbox
 from bot.inputs import json_body
 from bot.model import Accepted, Incoming
 from bot.pacing import Pacer
 from bot.privacy import redact
-from bot.render import TELEGRAM_TEXT_LIMIT, split_utf16
 from bot.settings import Settings
-from bot.state import TELEGRAM
+from bot.state import ADMIN, DB, HANDOFF, INBOX, SENDERS, SETTINGS, TELEGRAM_BOT
 
 log = logging.getLogger(__name__)
 
@@ -255,7 +259,7 @@ def malformed(update: Update) -> str | None:
 
 async def webhook(request: web.Request) -> web.Response:
     """POST /telegram/webhook: check the secret, store the update, then acknowledge it."""
-    channel = request.app[TELEGRAM]
+    channel = request.app[CHANNEL]
     given = request.headers.get(SECRET_HEADER, "")
     if not hmac.compare_digest(given.encode(), channel.secret.encode()):
         return web.json_response({"error": "wrong or missing secret token"}, status=403)
@@ -374,3 +378,58 @@ async def _retrying(what: str, action: Any) -> None:
             delay = min(300.0, 2.0**failures)
             log.warning("cannot %s (%s); trying again in %.0f s", what, redact(str(exc)), delay)
             await asyncio.sleep(delay)
+
+
+# --- the channel's interface (bot.channels.Unit) ----------------------------------------------
+
+NAME = "telegram"
+CHANNEL: web.AppKey[TelegramChannel] = web.AppKey("telegram_channel")
+
+
+def contexts(settings: Settings) -> tuple[list[Context], list[Context]]:
+    if not settings.telegram_enabled:
+        return [], []
+    return [client_ctx], [intake_ctx]
+
+
+def add_routes(app: web.Application, settings: Settings) -> None:
+    if settings.telegram_webhook_mode:
+        app.router.add_post(WEBHOOK_PATH, webhook)
+
+
+async def stop_intake(app: web.Application) -> None:
+    if CHANNEL in app:
+        await app[CHANNEL].stop_intake()
+
+
+def reachable_at(settings: Settings) -> str | None:
+    return "Telegram" if settings.telegram_enabled else None
+
+
+async def client_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Telegram's Bot API client (closed after the outbox and the staff relay have stopped)."""
+    client = TelegramBot(app[SETTINGS])
+    app[TELEGRAM_BOT] = client
+    app[SENDERS][NAME] = client.sender
+    yield
+    await client.close()
+
+
+async def intake_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Telegram's handlers (staff first: before any update is read), then webhook or polling."""
+    from bot.handoff import staffchat
+
+    settings, db, handoff = app[SETTINGS], app[DB], app[HANDOFF]
+    secret = settings.telegram_webhook_secret.reveal() or await db.run(
+        meta.value, SECRET_KEY, lambda: secrets.token_urlsafe(32)
+    )
+    channel = TelegramChannel(settings, app[TELEGRAM_BOT], db, app[INBOX], secret)
+    if handoff.relay is not None:
+        chats = handoff.settings.staff_chats()
+        staffchat.register(
+            channel.application, handoff.desk, app[INBOX].hasher, chats, app[ADMIN].mark_case
+        )
+    app[CHANNEL] = channel
+    channel.start()
+    yield
+    await channel.stop_intake()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -27,11 +28,12 @@ from twilio.http.response import Response as TwilioResponse
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
+from bot.channels import Context
 from bot.errors import PermanentSendError, StoreError, TransientSendError
 from bot.model import Incoming, Kind
 from bot.pacing import Pacer
 from bot.settings import Settings
-from bot.state import INBOX, SMS
+from bot.state import HTTP, INBOX, SENDERS, SETTINGS
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +85,7 @@ def incoming_from_form(form: Any) -> Incoming:
 
 async def webhook(request: web.Request) -> web.Response:
     """POST /sms/twilio: check the signature, store the message, answer empty TwiML."""
-    channel = request.app[SMS]
+    channel = request.app[CHANNEL]
     form = await request.post()
     signature = request.headers.get(SIGNATURE_HEADER)
     url = channel.public_url_of(request)
@@ -188,3 +190,36 @@ class RebasedHttpClient(AsyncHttpClient):
         ) as response:
             text = await response.text()
             return TwilioResponse(response.status, text, response.headers)
+
+
+# --- the channel's interface (bot.channels.Unit) ----------------------------------------------
+
+NAME = "sms"
+CHANNEL: web.AppKey[SmsChannel] = web.AppKey("sms_channel")
+
+
+def contexts(settings: Settings) -> tuple[list[Context], list[Context]]:
+    # Twilio sends client replies, and pages to staff even with no SMS channel (no PUBLIC_URL).
+    return ([client_ctx] if settings.twilio_enabled else []), []
+
+
+def add_routes(app: web.Application, settings: Settings) -> None:
+    if settings.sms_enabled:
+        app.router.add_post(WEBHOOK_PATH, webhook)
+
+
+async def stop_intake(app: web.Application) -> None:
+    """Nothing to stop: Twilio's webhooks end with the server."""
+
+
+def reachable_at(settings: Settings) -> str | None:
+    if settings.sms_enabled and settings.twilio_from_number:
+        return f"SMS {settings.twilio_from_number}"
+    return None
+
+
+async def client_ctx(app: web.Application) -> AsyncIterator[None]:
+    channel = SmsChannel(app[SETTINGS], app[HTTP])
+    app[CHANNEL] = channel
+    app[SENDERS][NAME] = channel.sender
+    yield

@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot.channels import Context
 from bot.channels.traits import TRAITS
 from bot.db import Connection, inbound, outbox
 from bot.errors import BadInput, StoreError
@@ -41,6 +42,7 @@ from bot.language import hint_of
 from bot.messages import Catalog
 from bot.model import InboundRecord, Incoming, Kind, OutboxRecord
 from bot.payloads import location_payload, offered
+from bot.settings import Settings
 from bot.state import DB, INBOX, PIPELINE, SETTINGS, TEXTS
 from bot.web import pages
 from contract import LANGUAGES
@@ -238,8 +240,23 @@ def _error(message: str, status: int = 400) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
-def add_routes(app: web.Application) -> None:
+# --- the channel's interface (bot.channels.Unit) ----------------------------------------------
+
+
+def contexts(settings: Settings) -> tuple[list[Context], list[Context]]:
+    return [], []  # the page's requests are the intake; replies wait in the store to be fetched
+
+
+def add_routes(app: web.Application, settings: Settings | None = None) -> None:
     app.router.add_get("/", index)
     app.router.add_post("/api/webchat", send)
     app.router.add_get("/api/webchat/messages", messages)
     pages.setup(app)
+
+
+async def stop_intake(app: web.Application) -> None:
+    """Nothing to stop: the page's requests end with the server."""
+
+
+def reachable_at(settings: Settings) -> str | None:
+    return None  # nothing reaches a closed tab: the web chat cannot check back

@@ -64,25 +64,18 @@ def line_rows(region: Region) -> dict[str, list[dict[str, Any]]]:
                 "status": "active",
             }
         )
-        if phone:
-            rows.setdefault("phone", []).append(
-                {
-                    "id": flags.stable_id("phone", line_id, "voice"),
+        texted = f"text {keyword} to {sms}" if sms and keyword else None
+        for kind, number, description in (("voice", phone, None), ("sms", sms, texted)):
+            if number:
+                phone_row: dict[str, str | None] = {
+                    "id": flags.stable_id("phone", line_id, kind),
                     "service_id": service_id,
-                    "number": phone,
-                    "type": "voice",
+                    "number": number,
+                    "type": kind,
                 }
-            )
-        if sms:
-            rows.setdefault("phone", []).append(
-                {
-                    "id": flags.stable_id("phone", line_id, "sms"),
-                    "service_id": service_id,
-                    "number": sms,
-                    "type": "sms",
-                    "description": f"text {keyword} to {sms}" if keyword else None,
-                }
-            )
+                if kind == "sms":
+                    phone_row["description"] = description
+                rows.setdefault("phone", []).append(phone_row)
         rows.setdefault("schedule", []).append(
             {
                 "id": flags.stable_id("schedule", line_id),

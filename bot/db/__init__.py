@@ -260,6 +260,17 @@ def record(cls: type[T], row: Row, prefix: str = "") -> T:
     return cls(**{f.name: values[prefix + f.name] for f in fields if prefix + f.name in values})
 
 
+def any_since(
+    c: Connection, table: sa.Table, cid: str, when: str, since: float, *where: Any
+) -> bool:
+    """Whether ``table`` has a row of conversation ``cid`` whose column ``when`` is at or after
+    ``since`` (and that meets ``where``): "was the client asked (sent, offered) lately?"."""
+    query = sa.select(table.c.id).where(
+        table.c.conversation_id == cid, table.c[when] >= since, *where
+    )
+    return c.execute(query.limit(1)).first() is not None
+
+
 def insert(connection: Connection, table: sa.Table) -> Any:
     """An INSERT in the connection's own dialect, which can say what to do ON CONFLICT.
 

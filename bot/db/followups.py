@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from bot.db import Connection, columns, record
+from bot.db import Connection, any_since, columns, record
 from bot.db.events import add as add_event
 from bot.db.schema import consents, events, followups, inbound
 
@@ -112,12 +112,7 @@ def ask(
 
 def offered_since(c: Connection, cid: str, since: float) -> bool:
     """Whether the client was asked (whatever they answered) since ``since``: asked once."""
-    found = c.execute(
-        sa.select(consents.c.id).where(
-            consents.c.conversation_id == cid, consents.c.asked_at >= since
-        )
-    ).first()
-    return found is not None
+    return any_since(c, consents, cid, "asked_at", since)
 
 
 def open_offer(c: Connection, cid: str, now: float, typed: bool) -> Consent | None:
@@ -377,12 +372,7 @@ def leased(c: Connection, followup_id: int, owner: str, now: float) -> Followup 
 
 def sent_since(c: Connection, cid: str, since: float) -> bool:
     """Whether a proactive message went to the client since ``since`` (one a day)."""
-    found = c.execute(
-        sa.select(followups.c.id).where(
-            followups.c.conversation_id == cid, followups.c.sent_at >= since
-        )
-    ).first()
-    return found is not None
+    return any_since(c, followups, cid, "sent_at", since)
 
 
 def next_due(c: Connection) -> float | None:

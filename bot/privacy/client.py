@@ -27,10 +27,8 @@ from __future__ import annotations
 import dataclasses
 import re
 
-import sqlalchemy as sa
-
 from bot.channels.traits import traits
-from bot.db import Connection, conversations, events
+from bot.db import Connection, any_since, conversations, events
 from bot.db.schema import events as events_table
 from bot.messages import Messages
 from bot.model import BotMessage, Button, Incoming
@@ -96,11 +94,4 @@ def answer(
 
 
 def _offered_since(c: Connection, cid: str, since: float) -> bool:
-    found = c.execute(
-        sa.select(events_table.c.id).where(
-            events_table.c.conversation_id == cid,
-            events_table.c.kind == OFFERED,
-            events_table.c.created_at >= since,
-        )
-    ).first()
-    return found is not None
+    return any_since(c, events_table, cid, "created_at", since, events_table.c.kind == OFFERED)

@@ -26,21 +26,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
-
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench.gate_spread import HARMLESS  # noqa: E402
+from bench.gate_spread import add_harmless, parses, rasa_train  # noqa: E402
 from scripts.fakes.project import copy_project  # noqa: E402
 from scripts.model import live_model  # noqa: E402
 
@@ -51,18 +46,13 @@ def train(project: Path, out: Path, name: str, extra: list[str]) -> tuple[Path, 
     model = out / f"{name}.tar.gz"
     if model.exists():
         return model, None
-    rasa = Path(sys.executable).with_name("rasa")
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
-           "PYTHONPATH": str(ROOT)}  # fmt: skip
-    started = time.monotonic()
     # --fixed-model-name cuts at the first dot ("finetune0.1" would be "finetune0"): no dots.
-    subprocess.run(
-        [str(rasa), "train", "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
+    seconds = rasa_train(
+        name,
+        ["train", "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
          "--out", str(out), "--fixed-model-name", name, *extra],
-        cwd=project, env=env, check=True, capture_output=True,
+        project,
     )  # fmt: skip
-    seconds = time.monotonic() - started
-    print(f"trained {name} in {seconds:.0f} s", flush=True)
     return model, seconds
 
 
@@ -74,15 +64,13 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv[1:])
     args.out.mkdir(parents=True, exist_ok=True)
     live = live_model()
-    from gate import compare, held_out_sets, predictions_of_sets
+    from gate import compare, held_out_sets
 
     times_file = args.out / "times.json"
     times = json.loads(times_file.read_text()) if times_file.exists() else {}
     with tempfile.TemporaryDirectory() as tmp:
         project = copy_project(Path(tmp) / "project")
-        text, intent = HARMLESS
-        extra = {"version": "3.1", "nlu": [{"intent": intent, "examples": f"- {text}\n"}]}
-        (project / "data" / "nlu" / "zz_plus_one.yml").write_text(yaml.safe_dump(extra))
+        add_harmless(project / "data" / "nlu")
         models = {}
         models["full"], seconds = train(project, args.out, "full", [])
         times.setdefault("full", seconds)
@@ -99,15 +87,7 @@ def main(argv: list[str]) -> int:
                 times[name + "_runs"] = runs
         times_file.write_text(json.dumps(times, indent=2))
         sets = held_out_sets(Path(tmp))
-    parsed = {}
-    for name, model in models.items():
-        cache = args.out / f"{name}.parses.json"
-        if cache.exists():
-            parsed[name] = json.loads(cache.read_text())
-            continue
-        texts = {s: [t for t, _ in labelled] for s, (labelled, _) in sets.items()}
-        parsed[name] = predictions_of_sets(model, texts)
-        cache.write_text(json.dumps(parsed[name]))
+    parsed = parses(models, sets, args.out)
     rows = []
     for name in models:
         if name == "full":

@@ -25,9 +25,15 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, median_of_rounds, report, summary_ms
+from bench.common import (
+    ROOT,
+    gateway_process,
+    median_of_rounds,
+    report,
+    summary_ms,
+    unpooled_session,
+)
 from bot.web.auth import hash_password
-from scripts.fakes.process import GatewayProcess
 from scripts.fakes.rasa import FakeRasa
 from scripts.stack import free_port
 
@@ -66,17 +72,12 @@ async def one_round(signins: int, entry: str) -> dict[str, float]:
                 "STAFF_CONSOLE_USERS": entry,
                 "LOG_LEVEL": "WARNING",
             }
-            gateway = GatewayProcess(env, Path(tmp))
-            await gateway.start()
-            try:
+            async with gateway_process(env, Path(tmp)) as gateway:
                 return await measure(gateway.url, signins)
-            finally:
-                await gateway.stop()
 
 
 async def measure(url: str, signins: int) -> dict[str, float]:
-    connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector) as http:
+    async with unpooled_session() as http:
         stop = asyncio.Event()
         idle = asyncio.create_task(poll_health(http, url, stop))
         await asyncio.sleep(1.0)

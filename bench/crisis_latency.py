@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import itertools
 import sys
 import tempfile
 import time
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +34,9 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import median_of_rounds, percentile, report
+from bench.common import gateway_process, percentile, report, rounds_and_median, unpooled_session
 from scripts.fakes import telegram as tg
-from scripts.fakes.process import GatewayProcess, loopback_env
+from scripts.fakes.process import loopback_env
 from scripts.fakes.rasa import FakeRasa
 from scripts.fakes.telegram import BOT_TOKEN, WEBHOOK_SECRET, FakeTelegram
 from scripts.fakes.twilio import (
@@ -81,13 +83,7 @@ class Round:
         start = time.monotonic()
         update = tg.text_update(next(self.ids), chat, text)
         headers = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
-        try:
-            async with self.http.post(
-                f"{self.url}/telegram/webhook", json=update, headers=headers
-            ) as response:
-                await response.read()
-        except (aiohttp.ClientError, asyncio.TimeoutError):
-            self.errors += 1
+        if not await self._post(f"{self.url}/telegram/webhook", json=update, headers=headers):
             return
         if risk:
             await self._arrival("telegram", start, lambda: _first_crisis_tg(self.telegram, chat))
@@ -97,14 +93,20 @@ class Round:
         target = f"{self.url}/sms/twilio"
         form = sms_form(phone, text)
         headers = {"X-Twilio-Signature": signature(target, form)}
-        try:
-            async with self.http.post(target, data=form, headers=headers) as response:
-                await response.read()
-        except (aiohttp.ClientError, asyncio.TimeoutError):
-            self.errors += 1
+        if not await self._post(target, data=form, headers=headers):
             return
         if risk:
             await self._arrival("sms", start, lambda: _first_crisis_sms(self.twilio, phone))
+
+    async def _post(self, url: str, **request: Any) -> bool:
+        """A webhook to the gateway, its answer read; False (an error counted) if it failed."""
+        try:
+            async with self.http.post(url, **request) as response:
+                await response.read()
+        except (aiohttp.ClientError, asyncio.TimeoutError):
+            self.errors += 1
+            return False
+        return True
 
     async def _arrival(self, channel: str, start: float, found: Any) -> None:
         deadline = start + 20.0
@@ -134,42 +136,30 @@ async def drive(run: Round, seconds: float, load: float) -> None:
     """Ordinary load at ``load`` a second and a risk message every CRISIS_EVERY_S, for ``seconds``."""
     tasks: list[asyncio.Task[None]] = []
     start = time.monotonic()
-    counter = itertools.count()
 
-    async def ordinary() -> None:
-        if load <= 0:
-            return
+    def message(kind: str, i: int) -> Coroutine[Any, Any, None]:
+        """The ``i``-th "load" or "risk" message: web chat, Telegram and SMS in turn, each from a
+        new client."""
+        risk = kind == "risk"
+        words = RISK if risk else ORDINARY
+        channel = i % 3
+        if channel == 0:
+            return run.webchat(f"{kind}-{i:08d}-abcdefgh", words, risk)
+        if channel == 1:
+            return run.telegram_message((30_000_000 if risk else 20_000_000) + i, words, risk)
+        return run.sms(f"{'+1415' if risk else '+1650'}{i:07d}", words, risk)
+
+    async def every(interval: float, kind: str) -> None:
+        """A ``kind`` message every ``interval`` seconds from the start, for ``seconds``."""
         for i in itertools.count():
-            due = start + i / load
+            due = start + i * interval
             if due - start > seconds:
                 return
             await asyncio.sleep(max(0.0, due - time.monotonic()))
-            n = next(counter)
-            channel = n % 3
-            if channel == 0:
-                coro = run.webchat(f"load-{n:08d}-abcdefgh", ORDINARY, False)
-            elif channel == 1:
-                coro = run.telegram_message(20_000_000 + n, ORDINARY, False)
-            else:
-                coro = run.sms(f"+1650{n:07d}", ORDINARY, False)
-            tasks.append(asyncio.create_task(coro))
+            tasks.append(asyncio.create_task(message(kind, i)))
 
-    async def risky() -> None:
-        for i in itertools.count():
-            due = start + i * CRISIS_EVERY_S
-            if due - start > seconds:
-                return
-            await asyncio.sleep(max(0.0, due - time.monotonic()))
-            channel = i % 3
-            if channel == 0:
-                coro = run.webchat(f"risk-{i:08d}-abcdefgh", RISK, True)
-            elif channel == 1:
-                coro = run.telegram_message(30_000_000 + i, RISK, True)
-            else:
-                coro = run.sms(f"+1415{i:07d}", RISK, True)
-            tasks.append(asyncio.create_task(coro))
-
-    await asyncio.gather(ordinary(), risky())
+    loops = [every(1 / load, "load")] if load > 0 else []
+    await asyncio.gather(*loops, every(CRISIS_EVERY_S, "risk"))
     await asyncio.gather(*tasks)
 
 
@@ -179,16 +169,9 @@ async def one_round(state: str, seconds: float, load: float) -> dict[str, Any]:
         rasa.delay = 3600.0 if state == "hung" else 3.0
         with tempfile.TemporaryDirectory() as tmp:
             env = loopback_env(Path(tmp), rasa.url, telegram.url, twilio.url, RASA_TIMEOUT="10")
-            gateway = GatewayProcess(env, Path(tmp))
-            await gateway.start()
-            try:
-                timeout = aiohttp.ClientTimeout(total=30)
-                connector = aiohttp.TCPConnector(limit=0)
-                async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
-                    run = Round(http, gateway.url, telegram, twilio)
-                    await drive(run, seconds, load if state == "saturated" else load / 4)
-            finally:
-                await gateway.stop()
+            async with gateway_process(env, Path(tmp)) as gateway, unpooled_session(30) as http:
+                run = Round(http, gateway.url, telegram, twilio)
+                await drive(run, seconds, load if state == "saturated" else load / 4)
     figures: dict[str, Any] = {"errors": run.errors}
     for channel, samples in run.latencies.items():
         figures[f"{channel}_n"] = len(samples)
@@ -202,8 +185,8 @@ async def one_round(state: str, seconds: float, load: float) -> dict[str, Any]:
 async def main(args: argparse.Namespace) -> None:
     figures: dict[str, Any] = {"seconds": args.seconds, "rounds": args.rounds, "load": args.load}
     for state in ("hung", "saturated"):
-        rounds = [await one_round(state, args.seconds, args.load) for _ in range(args.rounds)]
-        figures[state] = {"median": median_of_rounds(rounds), "rounds": rounds}
+        measure = functools.partial(one_round, state, args.seconds, args.load)
+        figures[state] = await rounds_and_median(measure, args.rounds)
     report("crisis_latency", figures)
 
 

@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -39,6 +40,42 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 
 HARMLESS = ("any chance of a hot dinner tonight near daly city", "find_food")
+
+
+def add_harmless(nlu: Path) -> None:
+    """The harmless example (HARMLESS), a new label in a file of its own in the NLU data."""
+    text, intent = HARMLESS
+    extra = {"version": "3.1", "nlu": [{"intent": intent, "examples": f"- {text}\n"}]}
+    (nlu / "zz_plus_one.yml").write_text(yaml.safe_dump(extra, sort_keys=False))
+
+
+def rasa_train(name: str, arguments: list[str], cwd: Path) -> float:
+    """``rasa ARGUMENTS`` (a training) run in ``cwd``; how long it took, in seconds."""
+    rasa = Path(sys.executable).with_name("rasa")
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
+           "PYTHONPATH": str(ROOT)}  # fmt: skip
+    started = time.monotonic()
+    subprocess.run([str(rasa), *arguments], cwd=cwd, env=env, check=True, capture_output=True)
+    seconds = time.monotonic() - started
+    print(f"trained {name} in {seconds:.0f} s", flush=True)
+    return seconds
+
+
+def parses(models: dict[str, Path], sets: dict[str, Any], out: Path) -> dict[str, Any]:
+    """Each model's parses of the held-out sets' texts (scripts/gate.py held_out_sets), kept in
+    ``out/NAME.parses.json``: those already there are read, not parsed again."""
+    from gate import predictions_of_sets
+
+    parsed = {}
+    for name, model in models.items():
+        cache = out / f"{name}.parses.json"
+        if cache.exists():
+            parsed[name] = json.loads(cache.read_text())
+        else:
+            texts = {s: [t for t, _ in labelled] for s, (labelled, _) in sets.items()}
+            parsed[name] = predictions_of_sets(model, texts)
+            cache.write_text(json.dumps(parsed[name]))
+    return parsed
 
 
 def train_variant(name: str, out: Path) -> Path:
@@ -56,19 +93,13 @@ def train_variant(name: str, out: Path) -> Path:
         data = work / "data"
         shutil.copytree(ROOT / "data" / "nlu", data / "nlu")
         if name == "plus_one":
-            text, intent = HARMLESS
-            extra = {"version": "3.1", "nlu": [{"intent": intent, "examples": f"- {text}\n"}]}
-            (data / "nlu" / "zz_plus_one.yml").write_text(yaml.safe_dump(extra, sort_keys=False))
-        rasa = Path(sys.executable).with_name("rasa")
-        env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
-               "PYTHONPATH": str(ROOT)}  # fmt: skip
-        started = time.monotonic()
-        subprocess.run(
-            [str(rasa), "train", "nlu", "--config", str(work / "config.yml"), "--nlu",
-             str(data / "nlu"), "--out", str(out), "--fixed-model-name", name],
-            cwd=ROOT, env=env, check=True, capture_output=True,
+            add_harmless(data / "nlu")
+        rasa_train(
+            name,
+            ["train", "nlu", "--config", str(work / "config.yml"), "--nlu", str(data / "nlu"),
+             "--out", str(out), "--fixed-model-name", name],
+            ROOT,
         )  # fmt: skip
-        print(f"trained {name} in {time.monotonic() - started:.0f} s", flush=True)
     return model
 
 
@@ -80,19 +111,11 @@ def main(argv: list[str]) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     names = [n.strip() for n in args.variants.split(",") if n.strip()]
     models = {name: train_variant(name, args.out) for name in names}
-    from gate import MAX_MACRO_F1_DROP, compare, held_out_sets, predictions_of_sets
+    from gate import MAX_MACRO_F1_DROP, compare, held_out_sets
 
     with tempfile.TemporaryDirectory() as tmp:
         sets = held_out_sets(Path(tmp))
-        parsed = {}
-        for name, model in models.items():
-            cache = args.out / f"{name}.parses.json"
-            if cache.exists():
-                parsed[name] = json.loads(cache.read_text())
-            else:
-                texts = {s: [t for t, _ in labelled] for s, (labelled, _) in sets.items()}
-                parsed[name] = predictions_of_sets(model, texts)
-                cache.write_text(json.dumps(parsed[name]))
+        parsed = parses(models, sets, args.out)
     rows = []
     for live, candidate in itertools.permutations(names, 2):
         for set_name, (labelled, blind) in sets.items():

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import sys
 import tempfile
 import time
@@ -25,9 +26,9 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import median_of_rounds, percentile, report
+from bench.common import gateway_process, percentile, report, rounds_and_median, unpooled_session
 from scripts.fakes import telegram as tg
-from scripts.fakes.process import GatewayProcess, loopback_env
+from scripts.fakes.process import loopback_env
 from scripts.fakes.rasa import FakeRasa
 from scripts.fakes.telegram import BOT_TOKEN, WEBHOOK_SECRET, FakeTelegram
 from scripts.fakes.twilio import (
@@ -68,17 +69,12 @@ async def round_for(channel: str, rate: float, seconds: float) -> dict[str, floa
     async with FakeRasa() as rasa, FakeTelegram(BOT_TOKEN) as telegram, FakeTwilio() as twilio:
         with tempfile.TemporaryDirectory() as tmp:
             env = loopback_env(Path(tmp), rasa.url, telegram.url, twilio.url)
-            gateway = GatewayProcess(env, Path(tmp))
-            await gateway.start()
-            try:
+            async with gateway_process(env, Path(tmp)) as gateway:
                 return await measure(channel, gateway.url, rate, seconds)
-            finally:
-                await gateway.stop()
 
 
 async def measure(channel: str, url: str, rate: float, seconds: float) -> dict[str, float]:
-    connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector) as http:
+    async with unpooled_session() as http:
         if channel == "telegram":
             headers = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
 
@@ -116,8 +112,8 @@ async def main(args: argparse.Namespace) -> None:
         "rounds": args.rounds,
     }
     for channel in ("telegram", "sms"):
-        rounds = [await round_for(channel, args.rate, args.seconds) for _ in range(args.rounds)]
-        figures[channel] = {"median": median_of_rounds(rounds), "rounds": rounds}
+        measure = functools.partial(round_for, channel, args.rate, args.seconds)
+        figures[channel] = await rounds_and_median(measure, args.rounds)
     report("gateway_ack", figures)
 
 

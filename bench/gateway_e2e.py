@@ -40,9 +40,16 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from actions.directory import build, db
-from bench.common import median_of_rounds, percentile, report
+from bench.common import (
+    gateway_process,
+    median_of_rounds,
+    percentile,
+    report,
+    two_turn_clients,
+    unpooled_session,
+)
 from scripts.fakes import telegram as tg
-from scripts.fakes.process import GatewayProcess, loopback_env
+from scripts.fakes.process import loopback_env
 from scripts.fakes.telegram import BOT_TOKEN, WEBHOOK_SECRET, FakeTelegram
 from scripts.fakes.twilio import (
     FakeTwilio,
@@ -151,37 +158,24 @@ def client_names(channel: Channel) -> Callable[[], str]:
 
 async def load(channel: Channel, rate: float, seconds: float) -> dict[str, float]:
     """Messages at ``rate`` a second for ``seconds``: a waiting client's answer, else a new one."""
-    new_client = client_names(channel)
-    # Clients whose question has arrived, and when they answer: a second later at the soonest,
-    # as a person reading it would (and as the per-recipient pacing of SMS expects).
-    ready: list[tuple[float, str]] = []
     latencies: list[float] = []
     by_step: dict[int, list[float]] = {0: [], 1: []}
     failures = 0
-    tasks: list[asyncio.Task[None]] = []
 
-    async def one(client: str, step: int, due: float) -> None:
+    async def one(client: str, step: int) -> bool:
         nonlocal failures
-        await asyncio.sleep(max(0.0, due - time.monotonic()))
         try:
             latency = await channel.turn(client, step)
-            latencies.append(latency)
-            by_step[step].append(latency)
-            if step == 0:
-                ready.append((time.monotonic() + THINK_SECONDS, client))
         except (aiohttp.ClientError, asyncio.TimeoutError):
             failures += 1
+            return False
+        latencies.append(latency)
+        by_step[step].append(latency)
+        return True
 
-    start = time.monotonic()
-    for index in range(int(rate * seconds)):
-        due = start + index / rate
-        await asyncio.sleep(max(0.0, due - time.monotonic()))
-        if ready and ready[0][0] <= time.monotonic():
-            step, client = 1, ready.pop(0)[1]
-        else:
-            step, client = 0, new_client()
-        tasks.append(asyncio.create_task(one(client, step, due)))
-    await asyncio.gather(*tasks)
+    # A client answers their question a second after it arrived at the soonest, as a person
+    # reading it would (and as the per-recipient pacing of SMS expects).
+    await two_turn_clients(one, client_names(channel), rate, seconds, THINK_SECONDS)
     return {
         "rate_per_s": rate,
         "n": len(latencies),
@@ -239,12 +233,8 @@ async def run(args: argparse.Namespace, rasa_url: str, token: str, stack: Stack)
             env = loopback_env(
                 Path(tmp), rasa_url, telegram.url, twilio.url, RASA_TOKEN=token, RASA_TIMEOUT="20"
             )
-            gateway = GatewayProcess(env, Path(tmp))
-            await gateway.start()
-            try:
-                connector = aiohttp.TCPConnector(limit=0)
-                timeout = aiohttp.ClientTimeout(total=60)
-                async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
+            async with gateway_process(env, Path(tmp)) as gateway:
+                async with unpooled_session(60) as http:
                     channels: list[Channel] = [
                         TelegramChannel(http, gateway.url, telegram),
                         SmsChannel(http, gateway.url, twilio),
@@ -285,8 +275,6 @@ async def run(args: argparse.Namespace, rasa_url: str, token: str, stack: Stack)
                     "actions": memory(stack.processes["actions"].pid),
                     "gateway": memory(gateway.pid),
                 }
-            finally:
-                await gateway.stop()
     return figures
 
 

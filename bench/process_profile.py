@@ -29,11 +29,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import report
+from bench.common import report, unpooled_session
 from bench.processes import start_setup
 from bench.throughput import load, webchat_turn
 from scripts.stack import ServiceSpec
@@ -110,8 +108,7 @@ async def drive(
     gateway_url: str, rate: float, seconds: float, start_profiles: Callable[[], None]
 ) -> dict[str, float]:
     """Warm up, start the profiles, and play the load; its figures."""
-    connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector) as http:
+    async with unpooled_session() as http:
         turn = webchat_turn(http, gateway_url)
         await load(turn, 2.0, 5.0)
         start_profiles()

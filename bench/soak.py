@@ -47,7 +47,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import percentile, report
+from bench.common import percentile, report, unpooled_session
 from bench.processes import memory_mb, start_setup
 from scripts.fakes import telegram as tg
 from scripts.fakes.telegram import BOT_TOKEN, WEBHOOK_SECRET, FakeTelegram
@@ -343,9 +343,7 @@ async def one_round(args: argparse.Namespace) -> dict[str, Any]:
             note("gateway answers")
 
         try:
-            connector = aiohttp.TCPConnector(limit=0)
-            timeout = aiohttp.ClientTimeout(total=60)
-            async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
+            async with unpooled_session(60) as http:
                 assert setup.gateway_url is not None
                 soak = Soak(http, setup.gateway_url, telegram, twilio, args.duplicates)
                 faults = [(0.2, kill_rasa), (0.4, restart_gateway), (0.6, kill_rasa)]

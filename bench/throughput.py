@@ -43,7 +43,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import percentile, report
+from bench.common import percentile, report, two_turn_clients, unpooled_session
 from bench.processes import Setup, cpu_seconds, memory_mb, start_setup
 
 TURNS = ("where can i sleep tonight", "redwood city")
@@ -105,40 +105,30 @@ def check(step: int, texts: list[str]) -> None:
 
 async def load(turn: Turn, rate: float, seconds: float) -> dict[str, float]:
     """``rate`` messages a second for ``seconds``: a waiting client's answer, else a new one."""
-    ready: list[tuple[float, str]] = []  # clients whose question arrived, and when they answer
     latencies: list[float] = []
     late = failed = 0
     replies_at: list[float] = []
 
-    async def one(client: str, step: int, due: float) -> None:
+    async def one(client: str, step: int) -> bool:
         nonlocal late, failed
-        await asyncio.sleep(max(0.0, due - time.monotonic()))
         try:
             seconds, was_late = await asyncio.wait_for(turn(client, step), REPLY_LIMIT + 5)
         except (Failed, aiohttp.ClientError, asyncio.TimeoutError, ValueError):
             failed += 1
-            return
+            return False
         latencies.append(seconds)
         replies_at.append(time.monotonic())
         late += was_late
-        if step == 0:
-            ready.append((time.monotonic() + THINK_SECONDS, client))
+        return True
 
-    start = time.monotonic()
-    tasks = []
-    for index in range(int(rate * seconds)):
-        due = start + index / rate
-        await asyncio.sleep(max(0.0, due - time.monotonic()))
-        if ready and ready[0][0] <= time.monotonic():
-            step, client = 1, ready.pop(0)[1]
-        else:
-            step, client = 0, f"bench-{next(_clients):07d}-{secrets.token_hex(6)}"
-        tasks.append(asyncio.create_task(one(client, step, due)))
-    await asyncio.gather(*tasks)
+    def new_client() -> str:
+        return f"bench-{next(_clients):07d}-{secrets.token_hex(6)}"
+
+    start, sent = await two_turn_clients(one, new_client, rate, seconds, THINK_SECONDS)
     elapsed = (max(replies_at) if replies_at else time.monotonic()) - start
     return {
         "offered_per_s": rate,
-        "sent": len(tasks),
+        "sent": sent,
         "answered": len(latencies),
         "failed": failed,
         "late": late,
@@ -179,9 +169,7 @@ async def settle(http: aiohttp.ClientSession, setup: Setup, limit: float = 240.0
 
 
 async def measure_setup(name: str, setup: Setup, args: argparse.Namespace) -> dict[str, Any]:
-    connector = aiohttp.TCPConnector(limit=0)
-    timeout = aiohttp.ClientTimeout(total=REPLY_LIMIT + 10)
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
+    async with unpooled_session(REPLY_LIMIT + 10) as http:
         if setup.gateway_url is None:
             turn = rasa_turn(http, setup.rasa_urls[0])
         else:

@@ -1,15 +1,22 @@
-"""Fixtures shared by every suite: the real Rasa and action servers (tests/servers.py), and
-headless Chromium (Debian's, driven by Playwright) for the page tests."""
+"""Fixtures shared by every suite: the real Rasa and action servers (tests/servers.py), a
+tracker store Rasa itself writes, and headless Chromium (Debian's, driven by Playwright) for
+the page tests."""
 
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from playwright.async_api import Browser, async_playwright
 
 from tests.servers import rasa_servers
+
+if TYPE_CHECKING:
+    from rasa.core.tracker_store import SQLTrackerStore
 
 __all__ = ["browser", "rasa_servers"]
 
@@ -35,3 +42,15 @@ async def browser() -> AsyncIterator[Browser]:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         await browser.close()
+
+
+@pytest.fixture
+def rasa_store(tmp_path: Path) -> SQLTrackerStore:
+    """Rasa 3.6's own SQLTrackerStore, in this process, on SQLite at tmp_path/tracker.db."""
+    with warnings.catch_warnings():
+        # rasa.core imports TensorFlow, which touches deprecated jax and numpy names on import.
+        warnings.simplefilter("ignore")
+        from rasa.core.tracker_store import SQLTrackerStore
+        from rasa.shared.core.domain import Domain
+
+        return SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "tracker.db"))

@@ -1,4 +1,5 @@
-"""Fixtures both the gateway's and the handoff's suites use; each conftest imports them.
+"""Fixtures both the gateway's and the handoff's suites use; each conftest imports them (the
+gateway's, the report's and the privacy suite's with ``*``: the fixtures named in ``__all__``).
 
 The protocol fakes themselves are in ``scripts/fakes/`` (the benchmarks use them too). Every
 server binds 127.0.0.1 port 0 and is stopped when its test ends. ``start_gateway`` runs the app
@@ -20,12 +21,30 @@ from bot.settings import Settings
 from scripts.fakes.gateway import RunningGateway, loopback_settings
 from scripts.fakes.postgres import PostgresUnavailable, new_database, postgres_server
 from scripts.fakes.rasa import FakeRasa
+from scripts.fakes.telegram import BOT_TOKEN, FakeTelegram
 from scripts.fakes.twilio import FakeTwilio
+
+__all__ = [
+    "fake_rasa",
+    "fake_telegram",
+    "fake_twilio",
+    "http",
+    "postgres_database",
+    "postgres_url",
+    "start_gateway",
+]
 
 
 @pytest.fixture
 async def fake_rasa() -> AsyncIterator[FakeRasa]:
     async with FakeRasa() as server:
+        yield server
+
+
+@pytest.fixture
+async def fake_telegram() -> AsyncIterator[FakeTelegram]:
+    """Telegram for clients only (the handoff's suite has its own, with staff groups)."""
+    async with FakeTelegram(BOT_TOKEN) as server:
         yield server
 
 

@@ -46,6 +46,16 @@ class RasaServers:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return list(json.loads(response.read()))
 
+    def gateway_settings(self, timeout: float = 30.0) -> dict[str, Any]:
+        """The gateway's settings (fields of bot.settings.Settings) for Rasa here."""
+        from bot.settings import Secret
+
+        return {
+            "rasa_urls": (self.rasa_url,),
+            "rasa_token": Secret(self.token),
+            "rasa_timeout": timeout,
+        }
+
     def tracker(self, sender: str) -> dict[str, Any]:
         url = f"{self.rasa_url}/conversations/{sender}/tracker?token={self.token}"
         with urllib.request.urlopen(url, timeout=30) as response:

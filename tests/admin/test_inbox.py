@@ -19,20 +19,12 @@ from bot.db import review as inbox
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # rasa.core imports TensorFlow, which warns on import
     from rasa.core.tracker_store import SQLTrackerStore
-    from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import ActionExecuted, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
 pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.MovedIn20Warning")
 SENDER_A = "5f1c0e2a9b8d7c6e5f4a3b2c1d0e9f8a"  # conversation ids: the gateway's salted hashes
 SENDER_B = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
-
-
-@pytest.fixture
-def rasa_store(tmp_path: Path) -> SQLTrackerStore:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "tracker.db"))
 
 
 @pytest.fixture

@@ -76,6 +76,17 @@ async def session() -> AsyncIterator[aiohttp.ClientSession]:
         yield http
 
 
+async def model_a_live(
+    tmp_path: Path, replicas: list[Replica], session: aiohttp.ClientSession
+) -> tuple[Models, Path, Path]:
+    """Models on the replicas with model-a promoted (live), and model-b made, not promoted."""
+    live = model_file(tmp_path / "models" / "model-a.tar.gz")
+    new = model_file(tmp_path / "models" / "model-b.tar.gz")
+    models = Models(tmp_path, session, [r.url for r in replicas], "tok")
+    await models.promote(live, by="alex")
+    return models, live, new
+
+
 async def test_a_promotion_reaches_every_replica_and_is_recorded(tmp_path, replicas, session):
     first = model_file(tmp_path / "models" / "model-a.tar.gz")
     second = model_file(tmp_path / "models" / "candidates" / "candidate-b.tar.gz")
@@ -104,10 +115,7 @@ async def test_rollback_brings_the_previous_model_back(tmp_path, replicas, sessi
 async def test_a_replica_that_refuses_leaves_every_replica_on_the_live_model(
     tmp_path, replicas, session
 ):
-    live = model_file(tmp_path / "models" / "model-a.tar.gz")
-    new = model_file(tmp_path / "models" / "model-b.tar.gz")
-    models = Models(tmp_path, session, [r.url for r in replicas], "tok")
-    await models.promote(live, by="alex")
+    models, live, new = await model_a_live(tmp_path, replicas, session)
     replicas[1].refuse = True
     with pytest.raises(PromotionError, match=re.escape(f"Rasa at {replicas[1].url} did not load")):
         await models.promote(new, by="alex")
@@ -118,10 +126,7 @@ async def test_a_replica_that_refuses_leaves_every_replica_on_the_live_model(
 async def test_a_replica_that_says_yes_but_keeps_its_model_is_named_and_nothing_changes(
     tmp_path, replicas, session
 ):
-    live = model_file(tmp_path / "models" / "model-a.tar.gz")
-    new = model_file(tmp_path / "models" / "model-b.tar.gz")
-    models = Models(tmp_path, session, [r.url for r in replicas], "tok")
-    await models.promote(live, by="alex")
+    models, live, new = await model_a_live(tmp_path, replicas, session)
     replicas[1].deaf = True
     with pytest.raises(PromotionError) as refused:
         await models.promote(new, by="alex")

@@ -44,19 +44,24 @@ async def run_gateway(tmp_path: Path) -> AsyncIterator[Callable[..., GatewayProc
             await process.stop()
 
 
+def fakes_env(rasa, telegram, twilio, **env: str) -> dict[str, str]:
+    """The settings of a gateway process that talks to these fake Rasa, Telegram and Twilio."""
+    return {
+        "RASA_URL": rasa.url,
+        "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
+        "TELEGRAM_API_URL": telegram.url,
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_FROM_NUMBER": FROM_NUMBER,
+        "TWILIO_API_URL": twilio.url,
+        **env,
+    }
+
+
 async def test_a_conversation_on_each_channel_leaves_no_identity_in_the_logs(
     run_gateway, fake_rasa, fake_telegram, fake_twilio
 ):
-    gateway = run_gateway(
-        RASA_URL=fake_rasa.url,
-        TELEGRAM_BOT_TOKEN=BOT_TOKEN,
-        TELEGRAM_API_URL=fake_telegram.url,
-        TWILIO_ACCOUNT_SID=ACCOUNT_SID,
-        TWILIO_AUTH_TOKEN=AUTH_TOKEN,
-        TWILIO_FROM_NUMBER=FROM_NUMBER,
-        TWILIO_API_URL=fake_twilio.url,
-        LOG_LEVEL="DEBUG",
-    )
+    gateway = run_gateway(**fakes_env(fake_rasa, fake_telegram, fake_twilio, LOG_LEVEL="DEBUG"))
     gateway.env["PUBLIC_URL"] = (
         gateway.url
     )  # Twilio signs the public URL; Telegram then uses a webhook

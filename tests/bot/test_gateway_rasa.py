@@ -21,7 +21,6 @@ import pytest
 from actions.directory import build, db
 from bot.app import FOLLOWUPS
 from bot.db import outbox
-from bot.settings import Secret
 from scripts.fakes import telegram as tg
 from scripts.fakes.base import wait_for
 from scripts.fakes.gateway import RunningGateway
@@ -54,10 +53,7 @@ def real_rasa(
     """Settings factory for a gateway in front of the session's real Rasa."""
 
     def make(**kwargs: Any) -> Any:
-        kwargs.setdefault("rasa_timeout", 30.0)
-        return settings_for(
-            rasa_urls=(rasa_servers.rasa_url,), rasa_token=Secret(rasa_servers.token), **kwargs
-        )
+        return settings_for(**{**rasa_servers.gateway_settings(timeout=30.0), **kwargs})
 
     return make
 

@@ -18,7 +18,6 @@ with warnings.catch_warnings():
     # rasa.core imports TensorFlow, which touches deprecated jax and numpy names on import.
     warnings.simplefilter("ignore")
     from rasa.core.tracker_store import SQLTrackerStore
-    from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -26,13 +25,6 @@ with warnings.catch_warnings():
 pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.MovedIn20Warning")
 ENDPOINTS = Path(__file__).resolve().parents[2] / "endpoints.yml"
 WORDS = "my husband has my phone, call me on 650 555 0199"
-
-
-@pytest.fixture
-def rasa_store(tmp_path: Path) -> SQLTrackerStore:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "tracker.db"))
 
 
 def user(text: str, at: float, intent: str = "find_shelter") -> UserUttered:

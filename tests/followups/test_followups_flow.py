@@ -177,12 +177,8 @@ async def test_a_bed_at_night_a_yes_a_restart_and_one_question_at_nine(
         await restarted.stop()
 
 
-async def test_no_answer_gets_one_reminder_then_nothing(
-    start_gateway, settings_for, fake_telegram, fake_rasa, clock, directory
-):
-    clock.set(NIGHT)
-    gateway = await start_gateway(settings_for(telegram=fake_telegram))
-    await night_search_and_yes(gateway, fake_telegram, fake_rasa, directory)
+async def test_no_answer_gets_one_reminder_then_nothing(yes_at_night, fake_telegram, clock):
+    gateway = await yes_at_night()
     worker = gateway.app[FOLLOWUPS]
     for day, minute in ((25, 30), (26, 45), (27, 45), (28, 45)):  # the reminder: a day on
         clock.set(datetime(2026, 11, day, 9, minute, tzinfo=LA))
@@ -192,12 +188,8 @@ async def test_no_answer_gets_one_reminder_then_nothing(
     assert sent == [QUESTION, f"Just once more, and then I'll leave it: {QUESTION}"]
 
 
-async def test_stop_at_any_point_cancels_everything(
-    start_gateway, settings_for, fake_telegram, fake_rasa, clock, directory
-):
-    clock.set(NIGHT)
-    gateway = await start_gateway(settings_for(telegram=fake_telegram))
-    await night_search_and_yes(gateway, fake_telegram, fake_rasa, directory)
+async def test_stop_at_any_point_cancels_everything(yes_at_night, fake_telegram, fake_rasa, clock):
+    gateway = await yes_at_night()
     fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, "/stop"))
     await told(fake_telegram, "Done: I won't send you any more check-ins.")
     clock.set(MORNING)

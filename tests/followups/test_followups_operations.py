@@ -19,9 +19,7 @@ from scripts.fakes.gateway import RunningGateway
 from tests.followups.test_followups_flow import (
     CHAT,
     MORNING,
-    NIGHT,
     QUESTION,
-    night_search_and_yes,
     rows,
     told,
 )
@@ -29,25 +27,17 @@ from tests.handoff.conftest import LA
 from tests.handoff.helpers import settle
 
 
-async def asked_in_the_morning(
-    start_gateway, settings_for, fake_telegram, fake_rasa, clock, directory
-) -> RunningGateway:
+async def asked_in_the_morning(yes_at_night, fake_telegram, clock) -> RunningGateway:
     """A gateway whose client said yes at night and was asked the question this morning."""
-    clock.set(NIGHT)
-    gateway = await start_gateway(settings_for(telegram=fake_telegram))
-    await night_search_and_yes(gateway, fake_telegram, fake_rasa, directory)
+    gateway = await yes_at_night()
     clock.set(MORNING)
     await gateway.app[FOLLOWUPS].tick()
     await told(fake_telegram, QUESTION)
     return gateway
 
 
-async def test_a_client_who_blocked_the_bot_gets_nothing_more(
-    start_gateway, settings_for, fake_telegram, fake_rasa, clock, directory
-):
-    clock.set(NIGHT)
-    gateway = await start_gateway(settings_for(telegram=fake_telegram))
-    await night_search_and_yes(gateway, fake_telegram, fake_rasa, directory)
+async def test_a_client_who_blocked_the_bot_gets_nothing_more(yes_at_night, fake_telegram, clock):
+    gateway = await yes_at_night()
     fake_telegram.fail_next(1, 403, "Forbidden: bot was blocked by the user")
     clock.set(MORNING)
     await gateway.app[FOLLOWUPS].tick()
@@ -62,11 +52,9 @@ async def test_a_client_who_blocked_the_bot_gets_nothing_more(
 
 
 async def test_erasure_takes_the_follow_ups_and_export_shows_them(
-    start_gateway, settings_for, fake_telegram, fake_rasa, clock, directory
+    yes_at_night, fake_telegram, clock
 ):
-    clock.set(NIGHT)
-    gateway = await start_gateway(settings_for(telegram=fake_telegram))
-    await night_search_and_yes(gateway, fake_telegram, fake_rasa, directory)
+    gateway = await yes_at_night()
     cid = gateway.conversation_id("telegram", str(CHAT))
     exported = await gateway.app[PRIVACY].export(cid, "console:alex")
     assert [(c["need"], c["answer"]) for c in exported["consents"]] == [("shelter", "yes")]
@@ -80,12 +68,8 @@ async def test_erasure_takes_the_follow_ups_and_export_shows_them(
     assert not any(QUESTION in (s.text or "") for s in fake_telegram.sent)
 
 
-async def test_the_purge_keeps_what_is_still_to_come(
-    start_gateway, settings_for, fake_telegram, fake_rasa, clock, directory
-):
-    clock.set(NIGHT)
-    gateway = await start_gateway(settings_for(telegram=fake_telegram, retention_days=1))
-    await night_search_and_yes(gateway, fake_telegram, fake_rasa, directory)
+async def test_the_purge_keeps_what_is_still_to_come(yes_at_night, clock):
+    gateway = await yes_at_night(retention_days=1)
     clock.set(datetime(2026, 11, 26, 12, 0, tzinfo=LA))  # more than a day on, still scheduled
     await gateway.db.run(
         lambda c: c.execute(followups.update().values(due_at=clock() + 3600, first_due_at=clock()))
@@ -105,11 +89,9 @@ async def test_the_purge_keeps_what_is_still_to_come(
 
 
 async def test_two_workers_on_one_store_send_each_follow_up_once(
-    start_gateway, settings_for, fake_telegram, fake_rasa, clock, directory
+    yes_at_night, fake_telegram, clock
 ):
-    clock.set(NIGHT)
-    gateway = await start_gateway(settings_for(telegram=fake_telegram))
-    await night_search_and_yes(gateway, fake_telegram, fake_rasa, directory)
+    gateway = await yes_at_night()
     first = gateway.app[FOLLOWUPS]
     # A second gateway's worker on the same store (its own lease owner).
     second = FollowupWorker(
@@ -133,20 +115,18 @@ async def test_two_workers_on_one_store_send_each_follow_up_once(
     ],
 )
 async def test_answers_that_are_and_are_not_answers(
-    start_gateway, settings_for, fake_telegram, fake_rasa, clock, directory, words, reply
+    yes_at_night, fake_telegram, clock, words, reply
 ):
-    await asked_in_the_morning(start_gateway, settings_for, fake_telegram, fake_rasa,
-                                         clock, directory)  # fmt: skip
+    await asked_in_the_morning(yes_at_night, fake_telegram, clock)
     fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, words))
     await told(fake_telegram, reply)
 
 
 @pytest.mark.parametrize("words", ["😀", "where is the food bank", "x" * 4000])
 async def test_other_words_go_to_rasa_and_the_question_stays_open(
-    start_gateway, settings_for, fake_telegram, fake_rasa, clock, directory, words
+    yes_at_night, fake_telegram, fake_rasa, clock, words
 ):
-    gateway = await asked_in_the_morning(start_gateway, settings_for, fake_telegram, fake_rasa,
-                                         clock, directory)  # fmt: skip
+    gateway = await asked_in_the_morning(yes_at_night, fake_telegram, clock)
     fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, words))
     await settle(gateway)
     await asyncio.sleep(0.2)
@@ -157,10 +137,9 @@ async def test_other_words_go_to_rasa_and_the_question_stays_open(
 
 
 async def test_an_answer_a_week_late_is_a_new_message(
-    start_gateway, settings_for, fake_telegram, fake_rasa, clock, directory
+    yes_at_night, fake_telegram, fake_rasa, clock
 ):
-    gateway = await asked_in_the_morning(start_gateway, settings_for, fake_telegram, fake_rasa,
-                                         clock, directory)  # fmt: skip
+    gateway = await asked_in_the_morning(yes_at_night, fake_telegram, clock)
     clock.set(datetime(2026, 12, 2, 10, 0, tzinfo=LA))
     fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, "2"))
     await settle(gateway)
@@ -170,12 +149,9 @@ async def test_an_answer_a_week_late_is_a_new_message(
 
 
 async def test_operators_list_and_cancel_from_the_command_line(
-    start_gateway, settings_for, fake_telegram, fake_rasa, clock, directory, tmp_path, monkeypatch,
-    capsys,
-):  # fmt: skip
-    clock.set(NIGHT)
-    gateway = await start_gateway(settings_for(telegram=fake_telegram))
-    await night_search_and_yes(gateway, fake_telegram, fake_rasa, directory)
+    yes_at_night, clock, tmp_path, monkeypatch, capsys
+):
+    gateway = await yes_at_night()
     monkeypatch.setenv("GATEWAY_DATABASE_URL", gateway.settings.database_url.reveal())
     monkeypatch.chdir(tmp_path)  # no .env of the project's
     [scheduled] = await rows(gateway, followups)
@@ -199,11 +175,9 @@ async def test_operators_list_and_cancel_from_the_command_line(
 
 
 async def test_a_follow_up_no_worker_can_send_is_dropped_a_day_late_not_kept_for_ever(
-    start_gateway, settings_for, fake_telegram, fake_rasa, clock, directory
+    yes_at_night, clock
 ):
-    clock.set(NIGHT)
-    gateway = await start_gateway(settings_for(telegram=fake_telegram))
-    await night_search_and_yes(gateway, fake_telegram, fake_rasa, directory)
+    gateway = await yes_at_night()
     worker = gateway.app[FOLLOWUPS]
     await worker.stop()  # only the worker of a gateway without Telegram runs here
     telegram_off = FollowupWorker(worker.db, worker.outbox, worker.texts, worker.rules, clock,

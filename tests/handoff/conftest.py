@@ -19,7 +19,7 @@ from bot.handoff.settings import HandoffSettings
 from bot.settings import Settings
 from bot.web.auth import StaffAccount, hash_password
 from scripts.fakes.rasa import FakeRasa
-from scripts.fakes.staff_telegram import ON_CALL_CHAT, STAFF_CHAT, StaffTelegram
+from scripts.fakes.staff_telegram import ALEX, ON_CALL_CHAT, STAFF_CHAT, StaffTelegram, staff_text
 from scripts.fakes.telegram import BOT_TOKEN
 from tests.gateway_fixtures import (
     fake_rasa,
@@ -68,6 +68,19 @@ def clock() -> Clock:
 async def fake_telegram() -> AsyncIterator[StaffTelegram]:
     async with StaffTelegram(BOT_TOKEN) as server:
         yield server
+
+
+@pytest.fixture
+def staff_say(fake_telegram: StaffTelegram) -> Callable[..., None]:
+    """``staff_say(words, thread, chat_id=STAFF_CHAT, user_id=ALEX)``: a member of staff (Alex,
+    in the office's group, unless told) writes ``words`` in a case's topic."""
+
+    def say(words: str, thread: int | None, chat_id: int = STAFF_CHAT, user_id: int = ALEX) -> None:
+        fake_telegram.push(
+            staff_text(fake_telegram.next_update_id(), chat_id, user_id, words, thread=thread)
+        )
+
+    return say
 
 
 @pytest.fixture

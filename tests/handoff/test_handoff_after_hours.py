@@ -10,9 +10,11 @@ line to call, and a normal-risk case is closed while a high-risk one never is.
 
 from __future__ import annotations
 
+import pytest
+
 from bot.state import HANDOFF
 from scripts.fakes.base import wait_for
-from scripts.fakes.staff_telegram import ALEX, ON_CALL_CHAT, STAFF_CHAT, staff_button, staff_text
+from scripts.fakes.staff_telegram import ALEX, ON_CALL_CHAT, STAFF_CHAT, staff_button
 from scripts.fakes.twilio import post_sms, sms_form
 from tests.handoff.conftest import BACKUP_PHONE, ON_CALL_PHONE, TUESDAY_2AM
 from tests.handoff.helpers import failed_posts, only_case, settle, summary_in, topic_in, transcript
@@ -21,18 +23,23 @@ CLIENT = "+16505550142"
 PAGING = {"on_call_phone": ON_CALL_PHONE, "backup_phone": BACKUP_PHONE}
 
 
+@pytest.fixture
+async def gateway(start_gateway, settings_for, fake_telegram, fake_twilio, clock):
+    """The gateway at 2 a.m.: clients on SMS, staff on Telegram, an on-call and a backup phone."""
+    clock.set(TUESDAY_2AM)
+    return await start_gateway(
+        settings_for(telegram=fake_telegram, sms=fake_twilio, handoff=PAGING)
+    )
+
+
 async def text(http, gateway, words: str, sender: str = CLIENT) -> None:
     status, _ = await post_sms(http, f"{gateway.url}/sms/twilio", sms_form(sender, words))
     assert status == 200
 
 
 async def test_at_2am_an_sms_client_reaches_the_on_call_worker_and_is_handed_back(
-    start_gateway, settings_for, fake_telegram, fake_twilio, fake_rasa, http, clock
+    gateway, fake_telegram, staff_say, fake_twilio, fake_rasa, http
 ):
-    clock.set(TUESDAY_2AM)
-    gateway = await start_gateway(
-        settings_for(telegram=fake_telegram, sms=fake_twilio, handoff=PAGING)
-    )
     await text(http, gateway, "i need to talk to someone")
 
     topic = await topic_in(fake_telegram, ON_CALL_CHAT)  # after hours: the on-call group
@@ -60,9 +67,7 @@ async def test_at_2am_an_sms_client_reaches_the_on_call_worker_and_is_handed_bac
         )
     )
     reply = "Hi, this is the on-call team. Where are you right now?"
-    fake_telegram.push(
-        staff_text(fake_telegram.next_update_id(), ON_CALL_CHAT, ALEX, reply, thread=topic.thread)
-    )
+    staff_say(reply, topic.thread, ON_CALL_CHAT)
     await wait_for(lambda: len(fake_twilio.bodies_to(CLIENT)) == 3)
     assert fake_twilio.bodies_to(CLIENT)[1:] == [
         "A person from our team is here now and will reply in this chat.",
@@ -76,11 +81,7 @@ async def test_at_2am_an_sms_client_reaches_the_on_call_worker_and_is_handed_bac
             for p in fake_telegram.posts_in(ON_CALL_CHAT, topic.thread)
         )
     )
-    fake_telegram.push(
-        staff_text(
-            fake_telegram.next_update_id(), ON_CALL_CHAT, ALEX, "/close", thread=topic.thread
-        )
-    )
+    staff_say("/close", topic.thread, ON_CALL_CHAT)
     await wait_for(lambda: len(fake_twilio.bodies_to(CLIENT)) == 4)
     assert fake_twilio.bodies_to(CLIENT)[3].startswith("You're back with the assistant now.")
 
@@ -95,12 +96,8 @@ async def test_at_2am_an_sms_client_reaches_the_on_call_worker_and_is_handed_bac
 
 
 async def test_at_2am_with_nobody_claiming_the_client_is_told_and_the_backup_paged(
-    start_gateway, settings_for, fake_telegram, fake_twilio, fake_rasa, http, clock
+    gateway, fake_telegram, fake_twilio, fake_rasa, http, clock
 ):
-    clock.set(TUESDAY_2AM)
-    gateway = await start_gateway(
-        settings_for(telegram=fake_telegram, sms=fake_twilio, handoff=PAGING)
-    )
     watcher = gateway.app[HANDOFF].watcher
     await text(http, gateway, "i need to talk to someone")
     topic = await topic_in(fake_telegram, ON_CALL_CHAT)
@@ -154,12 +151,8 @@ async def test_at_2am_with_nobody_claiming_the_client_is_told_and_the_backup_pag
 
 
 async def test_a_high_risk_case_pages_the_on_call_worker_at_once_and_never_times_out(
-    start_gateway, settings_for, fake_telegram, fake_twilio, fake_rasa, http, clock
+    gateway, fake_telegram, fake_twilio, fake_rasa, http, clock
 ):
-    clock.set(TUESDAY_2AM)
-    gateway = await start_gateway(
-        settings_for(telegram=fake_telegram, sms=fake_twilio, handoff=PAGING)
-    )
     await text(http, gateway, "i want to end my life")
     topic = await topic_in(fake_telegram, ON_CALL_CHAT)
     assert topic.name.startswith("🔴 #1 HIGH RISK · SMS")

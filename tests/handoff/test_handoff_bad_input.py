@@ -62,21 +62,15 @@ def answers_in(fake_telegram, thread):
 
 
 async def test_a_staff_reply_to_a_closed_case_reaches_nobody_and_staff_are_told(
-    start_gateway, settings_for, fake_telegram
+    start_gateway, settings_for, fake_telegram, staff_say
 ):
     gateway = await start_gateway(settings_for(telegram=fake_telegram))
     topic, _ = await a_case(fake_telegram, gateway)
-    fake_telegram.push(
-        staff_text(fake_telegram.next_update_id(), STAFF_CHAT, ALEX, "/close", thread=topic.thread)
-    )
+    staff_say("/close", topic.thread)
     await wait_for(lambda: topic.closed)
     await settle(gateway)
     sent = len(fake_telegram.texts_to(CLIENT))
-    fake_telegram.push(
-        staff_text(
-            fake_telegram.next_update_id(), STAFF_CHAT, ALEX, "one more thing", thread=topic.thread
-        )
-    )
+    staff_say("one more thing", topic.thread)
     await wait_for(lambda: any("is closed" in t for t in answers_in(fake_telegram, topic.thread)))
     await settle(gateway)
     assert len(fake_telegram.texts_to(CLIENT)) == sent
@@ -169,7 +163,7 @@ async def test_fifty_messages_in_a_minute_all_reach_staff_in_order_in_few_posts(
 
 
 async def test_a_photo_or_an_edit_from_staff_is_not_sent_and_staff_are_told(
-    start_gateway, settings_for, fake_telegram
+    start_gateway, settings_for, fake_telegram, staff_say
 ):
     gateway = await start_gateway(settings_for(telegram=fake_telegram))
     topic, _ = await a_case(fake_telegram, gateway)
@@ -182,9 +176,7 @@ async def test_a_photo_or_an_edit_from_staff_is_not_sent_and_staff_are_told(
             fake_telegram.next_update_id(), STAFF_CHAT, ALEX, "edited words", thread=topic.thread
         )
     )
-    fake_telegram.push(
-        staff_text(fake_telegram.next_update_id(), STAFF_CHAT, ALEX, "/note", thread=topic.thread)
-    )
+    staff_say("/note", topic.thread)
     await wait_for(lambda: len(answers_in(fake_telegram, topic.thread)) >= 3)
     await settle(gateway)
     answers = answers_in(fake_telegram, topic.thread)
@@ -195,7 +187,7 @@ async def test_a_photo_or_an_edit_from_staff_is_not_sent_and_staff_are_told(
 
 
 async def test_a_client_who_opted_out_of_sms_cannot_be_sent_anything_and_staff_know(
-    start_gateway, settings_for, fake_telegram, fake_twilio, http
+    start_gateway, settings_for, fake_telegram, staff_say, fake_twilio, http
 ):
     gateway = await start_gateway(settings_for(telegram=fake_telegram, sms=fake_twilio))
     url = f"{gateway.url}/sms/twilio"
@@ -208,15 +200,7 @@ async def test_a_client_who_opted_out_of_sms_cannot_be_sent_anything_and_staff_k
     [alert] = [t for t in answers_in(fake_telegram, topic.thread) if "texted END" in t]
     assert "safeguarding" in alert
 
-    fake_telegram.push(
-        staff_text(
-            fake_telegram.next_update_id(),
-            STAFF_CHAT,
-            ALEX,
-            "Are you still there?",
-            thread=topic.thread,
-        )
-    )
+    staff_say("Are you still there?", topic.thread)
     await wait_for(
         lambda: any("opted out of SMS" in t for t in answers_in(fake_telegram, topic.thread))
     )
@@ -228,15 +212,7 @@ async def test_a_client_who_opted_out_of_sms_cannot_be_sent_anything_and_staff_k
     await wait_for(
         lambda: any("texted START" in t for t in answers_in(fake_telegram, topic.thread))
     )
-    fake_telegram.push(
-        staff_text(
-            fake_telegram.next_update_id(),
-            STAFF_CHAT,
-            ALEX,
-            "Are you still there?",
-            thread=topic.thread,
-        )
-    )
+    staff_say("Are you still there?", topic.thread)
     await wait_for(lambda: fake_twilio.bodies_to(PHONE)[-1:] == ["Are you still there?"])
 
 

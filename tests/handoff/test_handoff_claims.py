@@ -18,7 +18,7 @@ from bot.state import HANDOFF
 from scripts.fakes import telegram as tg
 from scripts.fakes.base import wait_for
 from scripts.fakes.postgres import new_database
-from scripts.fakes.staff_telegram import ALEX, SAM, STAFF_CHAT, staff_button, staff_text
+from scripts.fakes.staff_telegram import ALEX, SAM, STAFF_CHAT, staff_button
 from tests.handoff.helpers import only_case, settle, summary_in, topic_in, transcript
 
 CLIENT = 555000333
@@ -61,23 +61,11 @@ async def test_two_staff_press_claim_at_once_and_one_has_the_case(
 
 
 async def test_two_staff_answer_at_once_and_only_the_first_reaches_the_client(
-    start_gateway, settings_for, fake_telegram
+    start_gateway, settings_for, fake_telegram, staff_say
 ):
     gateway, topic, _ = await open_case(fake_telegram, start_gateway, settings_for)
-    fake_telegram.push(
-        staff_text(
-            fake_telegram.next_update_id(),
-            STAFF_CHAT,
-            ALEX,
-            "Hello, Alex here",
-            thread=topic.thread,
-        )
-    )
-    fake_telegram.push(
-        staff_text(
-            fake_telegram.next_update_id(), STAFF_CHAT, SAM, "Hello, Sam here", thread=topic.thread
-        )
-    )
+    staff_say("Hello, Alex here", topic.thread)
+    staff_say("Hello, Sam here", topic.thread, user_id=SAM)
     await wait_for(
         lambda: any(
             "already claimed" in p.text for p in fake_telegram.posts_in(STAFF_CHAT, topic.thread)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from scripts.fakes import telegram as tg
 from scripts.fakes.base import wait_for
-from scripts.fakes.staff_telegram import ALEX, ON_CALL_CHAT, STAFF_CHAT, staff_text
+from scripts.fakes.staff_telegram import ON_CALL_CHAT, STAFF_CHAT
 from tests.handoff.conftest import ON_CALL_PHONE, TUESDAY_2AM
 from tests.handoff.helpers import (
     case_count,
@@ -96,7 +96,7 @@ async def test_a_risk_message_during_a_case_raises_it_and_pages_on_call_after_ho
 
 
 async def test_a_web_chat_client_talks_with_staff_on_telegram(
-    start_gateway, settings_for, fake_telegram, http
+    start_gateway, settings_for, fake_telegram, staff_say, http
 ):
     gateway = await start_gateway(settings_for(telegram=fake_telegram))
     async with http.post(f"{gateway.url}/api/webchat", json={"sender": WEB, "text": "person"}) as r:
@@ -104,15 +104,7 @@ async def test_a_web_chat_client_talks_with_staff_on_telegram(
     assert first["replies"][0]["text"].startswith("I'm finding a person")
     topic = await topic_in(fake_telegram, STAFF_CHAT)
     assert topic.name == "🔵 #1 web chat · asked for a person"
-    fake_telegram.push(
-        staff_text(
-            fake_telegram.next_update_id(),
-            STAFF_CHAT,
-            ALEX,
-            "Hello from the team",
-            thread=topic.thread,
-        )
-    )
+    staff_say("Hello from the team", topic.thread)
 
     async def heard() -> list[str]:
         params = {"sender": WEB, "after": str(first["replies"][-1]["id"])}
@@ -130,23 +122,17 @@ async def test_a_web_chat_client_talks_with_staff_on_telegram(
 
 
 async def test_a_whole_case_while_rasa_is_down_and_no_old_context_after(
-    start_gateway, settings_for, fake_telegram, fake_rasa
+    start_gateway, settings_for, fake_telegram, staff_say, fake_rasa
 ):
     gateway = await start_gateway(settings_for(telegram=fake_telegram))
     await fake_rasa.stop()
     fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CLIENT, "talk to a person"))
     topic = await topic_in(fake_telegram, STAFF_CHAT)
-    fake_telegram.push(
-        staff_text(
-            fake_telegram.next_update_id(), STAFF_CHAT, ALEX, "Hi, I'm here", thread=topic.thread
-        )
-    )
+    staff_say("Hi, I'm here", topic.thread)
     # Telegram may deliver two webhooks at once, in either order: the worker closes the case
     # once the client has their words, as a person would.
     await wait_for(lambda: "Hi, I'm here" in fake_telegram.texts_to(CLIENT))
-    fake_telegram.push(
-        staff_text(fake_telegram.next_update_id(), STAFF_CHAT, ALEX, "/close", thread=topic.thread)
-    )
+    staff_say("/close", topic.thread)
     await wait_for(lambda: topic.closed)
     await wait_for(lambda: len(fake_telegram.texts_to(CLIENT)) == 4)
     told = fake_telegram.texts_to(CLIENT)

@@ -9,7 +9,7 @@ import aiohttp
 from bot.db import review
 from scripts.fakes import telegram as tg
 from scripts.fakes.base import wait_for
-from scripts.fakes.staff_telegram import ALEX, STAFF_CHAT, staff_text
+from scripts.fakes.staff_telegram import STAFF_CHAT
 from tests.handoff.conftest import PASSWORDS
 from tests.handoff.helpers import only_case, settle, topic_in
 
@@ -48,7 +48,7 @@ async def test_the_console_button_sends_the_clients_last_message_to_the_inbox(
     assert "sam" in item.detail
 
 
-async def test_misread_in_the_staff_topic(start_gateway, settings_for, fake_telegram):
+async def test_misread_in_the_staff_topic(start_gateway, settings_for, fake_telegram, staff_say):
     gateway = await start_gateway(settings_for(telegram=fake_telegram))
     fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CLIENT, "/human"))
     topic = await topic_in(fake_telegram, STAFF_CHAT)
@@ -57,11 +57,7 @@ async def test_misread_in_the_staff_topic(start_gateway, settings_for, fake_tele
         lambda: any("sleeping in my car" in p.text
                     for p in fake_telegram.posts_in(STAFF_CHAT, topic.thread))
     )  # fmt: skip
-    fake_telegram.push(
-        staff_text(
-            fake_telegram.next_update_id(), STAFF_CHAT, ALEX, "/misread", thread=topic.thread
-        )
-    )
+    staff_say("/misread", topic.thread)
     await wait_for(
         lambda: any("1 message(s) of case #1 sent to the review inbox" in p.text
                     for p in fake_telegram.posts_in(STAFF_CHAT, topic.thread))

@@ -7,10 +7,9 @@ from __future__ import annotations
 import aiohttp
 
 from scripts.fakes.base import wait_for
-from scripts.fakes.staff_telegram import ALEX, STAFF_CHAT, staff_text
-from scripts.fakes.telegram import BOT_TOKEN
-from scripts.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, post_sms, sms_form
-from tests.bot.test_gateway_process import run_gateway  # noqa: F401 - a fixture
+from scripts.fakes.staff_telegram import ALEX, STAFF_CHAT
+from scripts.fakes.twilio import post_sms, sms_form
+from tests.bot.test_gateway_process import fakes_env, run_gateway  # noqa: F401 - a fixture
 from tests.handoff.conftest import ACCOUNTS, BACKUP_PHONE, ON_CALL_PHONE
 
 PHONE = "+16505550166"
@@ -22,16 +21,11 @@ async def test_a_case_through_the_process_logs_nothing_of_itself(
     run_gateway,  # noqa: F811 - the fixture imported above
     fake_rasa,
     fake_telegram,
+    staff_say,
     fake_twilio,
 ):
     gateway = run_gateway(
-        RASA_URL=fake_rasa.url,
-        TELEGRAM_BOT_TOKEN=BOT_TOKEN,
-        TELEGRAM_API_URL=fake_telegram.url,
-        TWILIO_ACCOUNT_SID=ACCOUNT_SID,
-        TWILIO_AUTH_TOKEN=AUTH_TOKEN,
-        TWILIO_FROM_NUMBER=FROM_NUMBER,
-        TWILIO_API_URL=fake_twilio.url,
+        **fakes_env(fake_rasa, fake_telegram, fake_twilio),
         STAFF_CHAT_ID=str(STAFF_CHAT),  # the same group at any hour, whatever the day
         ON_CALL_CHAT_ID=str(STAFF_CHAT),
         ON_CALL_PHONE=ON_CALL_PHONE,
@@ -48,26 +42,10 @@ async def test_a_case_through_the_process_logs_nothing_of_itself(
             assert status == 200
         await wait_for(lambda: len(fake_telegram.topics_in(STAFF_CHAT)) == 1)
         [topic] = fake_telegram.topics_in(STAFF_CHAT)
-        fake_telegram.push(
-            staff_text(
-                fake_telegram.next_update_id(), STAFF_CHAT, ALEX, STAFF_WORDS, thread=topic.thread
-            )
-        )
+        staff_say(STAFF_WORDS, topic.thread)
         await wait_for(lambda: STAFF_WORDS in fake_twilio.bodies_to(PHONE))
-        fake_telegram.push(
-            staff_text(
-                fake_telegram.next_update_id(),
-                STAFF_CHAT,
-                ALEX,
-                "/note keys with neighbour",
-                thread=topic.thread,
-            )
-        )
-        fake_telegram.push(
-            staff_text(
-                fake_telegram.next_update_id(), STAFF_CHAT, ALEX, "/close", thread=topic.thread
-            )
-        )
+        staff_say("/note keys with neighbour", topic.thread)
+        staff_say("/close", topic.thread)
         await wait_for(lambda: topic.closed)
         form = {"name": "alex", "password": "wrong password"}
         async with http.post(f"{gateway.url}/staff/login", data=form) as response:

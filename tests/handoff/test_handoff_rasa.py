@@ -16,7 +16,6 @@ import pytest
 
 from actions.directory import build, db
 from bot.handoff.model import Staff
-from bot.settings import Secret
 from bot.state import HANDOFF
 from scripts.fakes.base import wait_for
 from tests.bot.test_gateway_rasa import ROOT
@@ -40,13 +39,7 @@ def directory() -> None:
 async def gateway(
     rasa_servers: RasaServers, settings_for: Callable[..., Any], start_gateway, directory: None
 ):
-    return await start_gateway(
-        settings_for(
-            rasa_urls=(rasa_servers.rasa_url,),
-            rasa_token=Secret(rasa_servers.token),
-            rasa_timeout=30.0,
-        )
-    )
+    return await start_gateway(settings_for(**rasa_servers.gateway_settings(timeout=30.0)))
 
 
 async def say(http: aiohttp.ClientSession, gateway, sender: str, words: dict) -> list[dict]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from scripts.fakes.base import wait_for
 from scripts.fakes.gateway import RunningGateway
-from scripts.fakes.staff_telegram import ALEX, STAFF_CHAT, staff_text
+from scripts.fakes.staff_telegram import STAFF_CHAT
 from scripts.fakes.twilio import post_sms, sms_form
 from tests.handoff.helpers import failed_posts, only_case, settle, summary_in, topic_in
 
@@ -14,22 +14,14 @@ PHONE = "+16505550199"
 
 
 async def test_a_restart_mid_case_loses_nothing_and_relaying_continues(
-    start_gateway, settings_for, fake_telegram, fake_twilio, fake_rasa, http, clock
+    start_gateway, settings_for, fake_telegram, staff_say, fake_twilio, fake_rasa, http, clock
 ):
     make = settings_for(telegram=fake_telegram, sms=fake_twilio)
     gateway = await start_gateway(make)
     await post_sms(http, f"{gateway.url}/sms/twilio", sms_form(PHONE, "i need to talk to someone"))
     topic = await topic_in(fake_telegram, STAFF_CHAT)
     await summary_in(fake_telegram, STAFF_CHAT, topic.thread)
-    fake_telegram.push(
-        staff_text(
-            fake_telegram.next_update_id(),
-            STAFF_CHAT,
-            ALEX,
-            "Hi, I'm Alex's team",
-            thread=topic.thread,
-        )
-    )
+    staff_say("Hi, I'm Alex's team", topic.thread)
     await wait_for(lambda: fake_twilio.bodies_to(PHONE)[-1:] == ["Hi, I'm Alex's team"])
     await settle(gateway)
 
@@ -37,15 +29,7 @@ async def test_a_restart_mid_case_loses_nothing_and_relaying_continues(
     fake_telegram.fail_group_sends(100, 502, "Bad Gateway")
     fake_twilio.fail_next(100, 500, 20500, "Internal Server Error")
     await post_sms(http, f"{gateway.url}/sms/twilio", sms_form(PHONE, "are you still there"))
-    fake_telegram.push(
-        staff_text(
-            fake_telegram.next_update_id(),
-            STAFF_CHAT,
-            ALEX,
-            "Yes, still here.",
-            thread=topic.thread,
-        )
-    )
+    staff_say("Yes, still here.", topic.thread)
     await wait_for(
         lambda: fake_telegram.webhook_answers.count(200) == 2
     )  # the staff message is stored
@@ -76,15 +60,7 @@ async def test_a_restart_mid_case_loses_nothing_and_relaying_continues(
                 "› ok thank you" in p.text for p in fake_telegram.posts_in(STAFF_CHAT, topic.thread)
             )
         )
-        fake_telegram.push(
-            staff_text(
-                fake_telegram.next_update_id(),
-                STAFF_CHAT,
-                ALEX,
-                "/close Take care.",
-                thread=topic.thread,
-            )
-        )
+        staff_say("/close Take care.", topic.thread)
         await wait_for(lambda: "You're back with the assistant" in fake_twilio.bodies_to(PHONE)[-1])
         await settle(restarted)
         sent = fake_twilio.bodies_to(PHONE)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from scripts.fakes import telegram as tg
 from scripts.fakes.base import wait_for
-from scripts.fakes.staff_telegram import ALEX, STAFF_CHAT, staff_button, staff_text
+from scripts.fakes.staff_telegram import ALEX, STAFF_CHAT, staff_button
 from tests.handoff.helpers import failed_posts, only_case, settle, summary_in, topic_in, transcript
 
 CLIENT = 555000111
 
 
 async def test_a_telegram_client_reaches_a_person_and_is_handed_back(
-    start_gateway, settings_for, fake_telegram, fake_rasa
+    start_gateway, settings_for, fake_telegram, staff_say, fake_rasa
 ):
     gateway = await start_gateway(settings_for(telegram=fake_telegram))
     cid = gateway.conversation_id("telegram", str(CLIENT))
@@ -66,25 +66,13 @@ async def test_a_telegram_client_reaches_a_person_and_is_handed_back(
     assert summary.buttons() == ["Close"]
 
     reply = "Hi, I'm here with you. Are you somewhere safe tonight?"
-    fake_telegram.push(
-        staff_text(fake_telegram.next_update_id(), STAFF_CHAT, ALEX, reply, thread=topic.thread)
-    )
+    staff_say(reply, topic.thread)
     await wait_for(lambda: len(fake_telegram.texts_to(CLIENT)) == 4)
     assert fake_telegram.texts_to(CLIENT)[3] == reply  # exactly the words: no name, no account
 
     note = "/note client sounds calm, no immediate risk"
-    fake_telegram.push(
-        staff_text(fake_telegram.next_update_id(), STAFF_CHAT, ALEX, note, thread=topic.thread)
-    )
-    fake_telegram.push(
-        staff_text(
-            fake_telegram.next_update_id(),
-            STAFF_CHAT,
-            ALEX,
-            "/close Take care. Text us any time.",
-            thread=topic.thread,
-        )
-    )
+    staff_say(note, topic.thread)
+    staff_say("/close Take care. Text us any time.", topic.thread)
     await wait_for(lambda: len(fake_telegram.texts_to(CLIENT)) == 6)
     assert fake_telegram.texts_to(CLIENT)[4:] == [
         "Take care. Text us any time.",

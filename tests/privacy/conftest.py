@@ -6,26 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.gateway_fixtures import (
-    fake_rasa,
-    fake_twilio,
-    http,
-    postgres_database,
-    postgres_url,
-    start_gateway,
-)
+from tests.gateway_fixtures import *  # noqa: F403 - the shared fixtures, for this suite
+
+# The handoff suite's Telegram (with staff groups) in place of the shared one, and its settings.
 from tests.handoff.conftest import Clock, fake_telegram, settings_for
 
-__all__ = [
-    "fake_rasa",
-    "fake_telegram",
-    "fake_twilio",
-    "http",
-    "postgres_database",
-    "postgres_url",
-    "settings_for",
-    "start_gateway",
-]
+__all__ = ["fake_telegram", "settings_for"]
 
 
 @pytest.fixture

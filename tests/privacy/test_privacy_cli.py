@@ -37,22 +37,28 @@ def tracker_file(tmp_path, monkeypatch):
     return path
 
 
-async def cli(gateway, fake_rasa, *args: str) -> tuple[int, str]:
-    env = dict(os.environ)
-    env.update(
-        GATEWAY_DATABASE_URL=gateway.db.url,
-        SENDER_HASH_SALT="salt-for-tests",
-        RASA_URL=fake_rasa.url,
-        RASA_TOKEN="x",
-        RASA_TRACKER_DIALECT="sqlite",
-        RASA_TRACKER_URL="",
-    )
+async def privacy_cli(*args: str, **env: str) -> tuple[int, str]:
+    """``python -m bot.privacy ARGS`` as staff run it, on a tracker store on SQLite, with ``env``
+    over this process's environment: its exit code and what it printed."""
+    env = {
+        **os.environ,
+        "SENDER_HASH_SALT": "salt-for-tests",
+        "RASA_TRACKER_DIALECT": "sqlite",
+        "RASA_TRACKER_URL": "",
+        **env,
+    }
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.privacy", *args, cwd=ROOT, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
     out, _ = await process.communicate()
     return int(process.returncode or 0), out.decode()
+
+
+async def cli(gateway, fake_rasa, *args: str) -> tuple[int, str]:
+    return await privacy_cli(
+        *args, GATEWAY_DATABASE_URL=gateway.db.url, RASA_URL=fake_rasa.url, RASA_TOKEN="x"
+    )
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,7 +20,6 @@ from bot.settings import Secret
 from bot.state import PRIVACY
 from bot.tracker_store import events
 from scripts.fakes.base import wait_for
-from tests.bot.test_gateway_rasa import ROOT
 from tests.handoff.helpers import settle
 from tests.privacy.helpers import (
     CHAT,
@@ -39,6 +36,7 @@ from tests.privacy.helpers import (
     sms,
     web,
 )
+from tests.privacy.test_privacy_cli import privacy_cli
 from tests.servers import RasaServers
 
 pytestmark = pytest.mark.slow
@@ -70,9 +68,7 @@ async def gateway(
         settings_for(
             telegram=fake_telegram,
             sms=fake_twilio,
-            rasa_urls=(rasa_servers.rasa_url,),
-            rasa_token=Secret(rasa_servers.token),
-            rasa_timeout=30.0,
+            **rasa_servers.gateway_settings(timeout=30.0),
             tracker_store_url=Secret(f"sqlite:///{rasa_servers.tracker_db}"),
         )
     )
@@ -103,22 +99,13 @@ def everywhere(gateway, rasa_servers: RasaServers, log_file: Path, words) -> lis
 
 
 async def cli(*args: str, rasa_servers: RasaServers, database: str) -> tuple[int, str]:
-    env = dict(os.environ)
-    env.update(
+    return await privacy_cli(
+        *args,
         GATEWAY_DATABASE_URL=database,
-        SENDER_HASH_SALT="salt-for-tests",
         RASA_URL=rasa_servers.rasa_url,
         RASA_TOKEN=rasa_servers.token,
-        RASA_TRACKER_DIALECT="sqlite",
-        RASA_TRACKER_URL="",
         RASA_TRACKER_DB=str(rasa_servers.tracker_db),
     )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.privacy", *args, cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    out, _ = await process.communicate()
-    return int(process.returncode or 0), out.decode()
 
 
 async def test_erase_an_sms_client_who_talked_to_the_bot_and_to_staff(

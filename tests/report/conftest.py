@@ -3,7 +3,7 @@ staff lead, kim an admin) on a clock the test sets, and the fakes on loopback.""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,41 +13,13 @@ from bot.handoff.settings import HandoffSettings
 from bot.settings import Settings
 from bot.web.auth import StaffAccount, hash_password
 from scripts.fakes.rasa import FakeRasa
-from scripts.fakes.telegram import BOT_TOKEN, FakeTelegram
-from tests.gateway_fixtures import (
-    fake_rasa,
-    fake_twilio,
-    http,
-    postgres_database,
-    postgres_url,
-    settings_maker,
-    start_gateway,
-)
-from tests.handoff.conftest import ACCOUNTS, PASSWORDS, Clock
-
-__all__ = [
-    "fake_rasa",
-    "fake_twilio",
-    "http",
-    "postgres_database",
-    "postgres_url",
-    "start_gateway",
-]
+from tests.gateway_fixtures import *  # noqa: F403 - the shared fixtures, for this suite
+from tests.gateway_fixtures import settings_maker
+from tests.handoff.conftest import ACCOUNTS, PASSWORDS, clock  # noqa: F401 - clock, a fixture
 
 LEAD, ADMIN = "sam", "kim"
 PASSWORDS = {**PASSWORDS, ADMIN: "an admin's long enough password"}
 ALL_ACCOUNTS = (*ACCOUNTS, StaffAccount(ADMIN, hash_password(PASSWORDS[ADMIN])))
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def fake_telegram() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(BOT_TOKEN) as server:
-        yield server
 
 
 @pytest.fixture

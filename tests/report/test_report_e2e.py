@@ -38,7 +38,6 @@ from playwright.async_api import Browser
 from bot.db import report
 from bot.db.schema import inbound
 from bot.handoff.model import Staff
-from bot.settings import Secret
 from bot.state import HANDOFF
 from scripts.fakes.telegram import FakeTelegram, text_update
 from scripts.fakes.twilio import post_sms, sms_form
@@ -75,9 +74,7 @@ async def gateway(
         settings_for(
             telegram=fake_telegram,
             sms=fake_twilio,
-            rasa_urls=(rasa_servers.rasa_url,),
-            rasa_token=Secret(rasa_servers.token),
-            rasa_timeout=60.0,
+            **rasa_servers.gateway_settings(timeout=60.0),
         )
     )
 

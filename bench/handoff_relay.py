@@ -45,7 +45,7 @@ from bench.common import report, summary_ms
 from bot.db import Database
 from bot.handoff.core import Core
 from bot.handoff.intake import Intake
-from bot.handoff.roster import Roster
+from bot.handoff.oncall.roster import Roster
 from bot.handoff.settings import HandoffSettings
 from bot.hooks import NoWorkers
 from bot.inbox import Inbox

@@ -53,8 +53,8 @@ from bot.db import Database
 from bot.errors import BadInput
 from bot.followups import Followups
 from bot.followups.worker import PROACTIVE_SHARE, FollowupWorker
-from bot.handoff import console
 from bot.handoff import service as handoff_service
+from bot.handoff.desk import console
 from bot.inbox import Inbox
 from bot.language import LanguageDetector, places_of
 from bot.messages import load_messages, region_values

@@ -9,7 +9,7 @@ addresses, numbered answers, carrier opt-out, whether the client fetches replies
 :mod:`bot.channels.traits`.
 
 - :mod:`bot.channels.telegram`: python-telegram-bot inside aiohttp (webhook or polling); its
-  Bot API client also carries the staff group (bot/handoff/staffchat.py).
+  Bot API client also carries the staff group (bot/handoff/desk/staffchat.py).
 - :mod:`bot.channels.sms`: Twilio webhooks in, Twilio's REST API out (also staff's pages).
 - :mod:`bot.channels.webchat`: the local web page and its JSON API.
 

@@ -8,7 +8,7 @@ admins' review inbox), :mod:`.audit` (their audit log), :mod:`.meta` (values gen
 long button payloads), :mod:`.report` (counts for the report, no words), :mod:`.followups`
 (consents and the schedule of follow-ups, :mod:`bot.followups`); human handoff keeps
 its own in :mod:`bot.handoff.cases`,
-:mod:`bot.handoff.posts` and :mod:`bot.web.auth`. A row becomes one of the dataclasses of
+:mod:`bot.handoff.group.posts` and :mod:`bot.web.auth`. A row becomes one of the dataclasses of
 :mod:`bot.model` through the table's own columns (:func:`record`, :func:`columns`).
 
 :meth:`Database.run` is the way in: it runs such a function on a worker thread, in one

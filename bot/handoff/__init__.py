@@ -6,24 +6,33 @@ to life. The case pauses the client's Rasa conversation; while it is open the cl
 go to staff, not to Rasa, and staff replies go back on the client's own channel. Closing it
 resumes the conversation in Rasa.
 
+The package is laid out by what staff do. At the top, the case itself and the wiring:
+
 - :mod:`.model`, :mod:`.cases`: cases, their transcript, and the state machine
   (waiting → claimed → closed), in the gateway store.
 - :mod:`.core`: opening, merging, closing a case with everything that goes with it, inside the
-  caller's transaction; :mod:`.intake`: the client's side, the :class:`bot.hooks.Handoff` the inbox
-  and the router are built with, inside their transactions; :mod:`.desk`: what staff do (claim, reply, note, close), the same for Telegram
-  and the console.
-- :mod:`.roster`: office hours or after hours, which staff group, who is paged.
-- :mod:`.queue`: the order of open cases, and the watcher for cases nobody claims.
-- :mod:`.posts`, :mod:`.relay`, :mod:`.staffchat`: the staff Telegram group (a forum topic per
-  case, or replies in a group without topics): posting to it, and reading staff in it.
-- :mod:`.paging`: SMS to the on-call worker and the backup.
+  caller's transaction; :mod:`.intake`: the client's side, the :class:`bot.hooks.Handoff` the
+  inbox and the router are built with, inside their transactions.
 - :mod:`.checkins`: check-ins staff schedule from a case (console and ``/followup``), proposed
   after a high-risk case closes; the follow-ups' worker sends them (:mod:`bot.followups`).
-- :mod:`.console`: the staff web console. Signing in to it (and to ``/admin``) is
-  :mod:`bot.web.session`, with :mod:`bot.web.auth` (hashes, sessions) and :mod:`bot.web.signin`
-  (checking a password off the event loop, slowing down whoever guesses).
 - :mod:`.texts`: what staff read (titles, summaries, notices); the client's texts are in
   ``bot/messages.yml``.
 - :mod:`.settings`: the deployment's settings; :mod:`.service`: the parts built for the app;
   :mod:`.__main__`: ``python -m bot.handoff add-staff NAME`` makes a console account's entry.
+
+Then one sub-package per task:
+
+- :mod:`.desk`: answering a case, whatever the screen: claim, reply, note, close, the same for
+  Telegram and the console (:mod:`bot.handoff.desk` itself); :mod:`.desk.console`, the staff
+  web console; :mod:`.desk.staffchat`, reading staff in their Telegram group (replies, commands,
+  buttons). Signing in to the console (and to ``/admin``) is :mod:`bot.web.session`, with
+  :mod:`bot.web.auth` (hashes, sessions) and :mod:`bot.web.signin` (checking a password off the
+  event loop, slowing down whoever guesses).
+- :mod:`.oncall`: who is on call, who is paged, and what nobody claimed: :mod:`.oncall.roster`
+  (office hours or after hours, which staff group, who is paged), :mod:`.oncall.paging` (SMS to
+  the on-call worker and the backup), :mod:`.oncall.queue` (the order of open cases, and the
+  watcher for cases nobody claims).
+- :mod:`.group`: the staff Telegram group's posts (a forum topic per case, or replies in a group
+  without topics): :mod:`.group.posts`, what is to be posted, and :mod:`.group.relay`, posting
+  it.
 """

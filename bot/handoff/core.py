@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.db import Connection, inbound, outbox, report
-from bot.handoff import cases, checkins, paging, posts
+from bot.handoff import cases, checkins
 from bot.handoff import texts as staff_texts
+from bot.handoff.group import posts
 from bot.handoff.model import Case, Request
-from bot.handoff.roster import Roster, Route
+from bot.handoff.oncall import paging
+from bot.handoff.oncall.roster import Roster, Route
 from bot.hooks import Effects
 from bot.messages import Catalog, Messages
 from bot.model import BotMessage

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING
 from bot.db import Database, meta
 from bot.handoff.core import Core
 from bot.handoff.desk import Desk
+from bot.handoff.group.relay import StaffRelay
 from bot.handoff.intake import Intake
-from bot.handoff.queue import Watcher
-from bot.handoff.relay import StaffRelay
-from bot.handoff.roster import Roster
+from bot.handoff.oncall.queue import Watcher
+from bot.handoff.oncall.roster import Roster
 from bot.handoff.settings import HandoffSettings
 from bot.hooks import Kickable
 from bot.messages import Catalog

@@ -13,8 +13,8 @@ from bot.channels.telegram.render import utf16_len
 from bot.handoff import texts
 from bot.handoff.intake import for_staff
 from bot.handoff.model import Case, Request
-from bot.handoff.queue import Due, due
-from bot.handoff.roster import Roster
+from bot.handoff.oncall.queue import Due, due
+from bot.handoff.oncall.roster import Roster
 from bot.handoff.settings import HandoffSettings
 from bot.inbox import asks_for_person
 from bot.model import Incoming

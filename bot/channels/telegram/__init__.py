@@ -417,7 +417,7 @@ async def client_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def intake_ctx(app: web.Application) -> AsyncIterator[None]:
     """Telegram's handlers (staff first: before any update is read), then webhook or polling."""
-    from bot.handoff import staffchat
+    from bot.handoff.desk import staffchat
 
     settings, db, handoff = app[SETTINGS], app[DB], app[HANDOFF]
     secret = settings.telegram_webhook_secret.reveal() or await db.run(

@@ -1,6 +1,6 @@
 """Posting to the staff Telegram group: a forum topic per case, or replies in a plain group.
 
-One worker per case sends its queued staff posts (:mod:`bot.handoff.posts`) oldest first,
+One worker per case sends its queued staff posts (:mod:`bot.handoff.group.posts`) oldest first,
 through the gateway's own python-telegram-bot Application. In a forum supergroup each case gets
 a topic whose name shows risk, channel and need; its first post is the summary with Claim and
 Close buttons. A group without topics (``createForumTopic`` is refused) gets the summary as a
@@ -28,10 +28,11 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.channels.telegram import retry_after_seconds
 from bot.db import Connection, Database
-from bot.handoff import cases, posts, texts
+from bot.handoff import cases, texts
+from bot.handoff.group import posts
+from bot.handoff.group.posts import Post
 from bot.handoff.model import Case
-from bot.handoff.posts import Post
-from bot.handoff.roster import Roster
+from bot.handoff.oncall.roster import Roster
 from bot.outbox import backoff
 from bot.pacing import Pacer
 from bot.privacy import redact

@@ -9,6 +9,9 @@ id), stored once, so a repeated webhook or a double click sends nothing twice.
 Rules: the first to claim a waiting case has it (a reply to a waiting case claims it too); only
 the member of staff who claimed a case talks with its client (others can add notes); anyone can
 close a case; nothing is relayed to a closed case, or to a client who opted out of SMS.
+
+The screens staff do it from: :mod:`.console`, the staff web console, and :mod:`.staffchat`,
+staff writing in their Telegram group.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ summary with its buttons), ``client`` (the client's words), ``notice`` (somethin
 know: a risk message, an opt-out, a message that was not sent), ``remind`` (nobody has claimed
 the case yet), ``summary`` (edit the summary: claimed, new details), ``close`` (the case is
 closed: rename and close the topic). Rows are written in the transaction that changes the case,
-so a restart loses none; :mod:`bot.handoff.relay` sends them, and a sent row keeps the Telegram
-message it became, so that a staff reply to it finds its case in a group without topics.
+so a restart loses none; :mod:`bot.handoff.group.relay` sends them, and a sent row keeps the
+Telegram message it became, so that a staff reply to it finds its case in a group without topics.
 """
 
 from __future__ import annotations

@@ -253,6 +253,7 @@ async def privacy_ctx(app: web.Application) -> AsyncIterator[None]:
         app[CLOCK], cleaner,
     )  # fmt: skip
     app[PRIVACY] = privacy
+    app[INBOX].privacy = privacy  # a client's confirmed erasure wakes it
     app[PRIVACY_TASK] = asyncio.create_task(privacy.run(), name="privacy")
     yield
     await _cancel(app[PRIVACY_TASK])

@@ -25,6 +25,7 @@ class Effects:
     pipeline: set[str] = field(default_factory=set)  # conversations with work for Rasa
     staff: set[int] = field(default_factory=set)  # cases with staff posts to send
     watch: bool = False  # the watcher should look at the open cases again
+    erase: bool = False  # a client confirmed an erasure: the privacy task should do it now
 
 
 @dataclass
@@ -126,10 +127,24 @@ class NoWorkers:
         return None
 
 
-def start(effects: Effects, outbox: Kickable, pipeline: Kickable, handoff: Handoff) -> None:
+class Wakeable(Protocol):
+    """A background task that looks for work now rather than at its next round."""
+
+    def wake(self) -> None: ...
+
+
+def start(
+    effects: Effects,
+    outbox: Kickable,
+    pipeline: Kickable,
+    handoff: Handoff,
+    privacy: Wakeable | None = None,
+) -> None:
     """Start what a committed transaction left to do."""
     for cid in effects.outbox:
         outbox.kick(cid)
     for cid in effects.pipeline:
         pipeline.kick(cid)
+    if effects.erase and privacy is not None:
+        privacy.wake()
     handoff.after(effects)

@@ -30,7 +30,7 @@ from bot.channels.traits import traits
 from bot.db import Connection, Database, conversations, events, inbound, outbox, report
 from bot.errors import StoreConflict
 from bot.followups import Followups
-from bot.hooks import NO_HANDOFF, Effects, Handoff, Kickable, NewMessage, start
+from bot.hooks import NO_HANDOFF, Effects, Handoff, Kickable, NewMessage, Wakeable, start
 from bot.language import DETECTED, EXPLICIT, SOME, Choice, LanguageDetector, hint_of
 from bot.messages import Catalog, Messages
 from bot.model import REQUEST_HUMAN, TO_RASA, Accepted, BotMessage, Button, Incoming
@@ -184,6 +184,9 @@ class Inbox:
     languages: LanguageDetector = field(default_factory=lambda: LanguageDetector(("en",)))
     # Follow-ups (bot/followups): None, none are offered and no answer is read.
     followups: Followups | None = None
+    # The privacy task (bot.privacy.service), woken when a client confirms an erasure; set when
+    # it starts, after the inbox (until then, and without it, it finds the request on its round).
+    privacy: Wakeable | None = None
 
     def conversation_id(self, channel: str, address: str) -> str:
         return self.hasher(channel, address)
@@ -214,7 +217,7 @@ class Inbox:
             f", risk={accepted.risk} ({accepted.risk_tier})" if accepted.risk else "",
             ", relayed to staff" if accepted.status == "relayed" else "",
         )
-        start(effects, self.outbox, self.pipeline, self.handoff)
+        start(effects, self.outbox, self.pipeline, self.handoff, self.privacy)
         return accepted
 
     def take_in(
@@ -297,6 +300,7 @@ class Inbox:
             told = erasing.answer(c, cid, plan.erase, during_case, inbound_id, texts, now)
             rendered = render(channel, told, "privacy", texts)
             replies += rendered.items
+            decision.effects.erase = plan.erase == "confirm"
             if rendered.buttons:
                 conversations.remember_buttons(c, cid, rendered.buttons)
         outbox.queue(c, cid, channel, inbound_id, replies, now)

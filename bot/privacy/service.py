@@ -28,6 +28,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 import time
@@ -51,6 +52,8 @@ log = logging.getLogger(__name__)
 DAY = 86400.0
 LAST_PURGE = "last_purge_at"
 POLL_SECONDS = 5.0
+SOON_SECONDS = 0.25  # a client's erasure waiting for its last reply to go out...
+SOON_FOR = 30.0  # ...for this long after they confirmed; then at the usual rounds
 STAFF_POSTS = "staff_group"  # the count of an erasure's topics and posts in the staff group
 # Whole conversations purged per transaction: a commit syncs the disk (about 10 ms here), and a
 # transaction of this many stays short enough for the store's one SQLite thread to serve
@@ -103,6 +106,15 @@ class Privacy:
     # Deletes the staff group's posts about an erased client (the gateway's Telegram bot);
     # None where there is none (python -m bot.privacy): the running gateway does it then.
     forget_staff: StaffForgetter | None = None
+    _woken: asyncio.Event = field(default_factory=asyncio.Event, init=False, repr=False)
+    _soon: bool = field(default=False, init=False, repr=False)  # an erasure waits on its reply
+    _woken_at: float = field(default=-SOON_FOR, init=False, repr=False)
+
+    def wake(self) -> None:
+        """A client confirmed an erasure: do it now, not at the next round (:meth:`run`), and
+        for a while look again every quarter second: it is done once their last reply is out."""
+        self._woken_at = time.monotonic()
+        self._woken.set()
 
     # --- purge -----------------------------------------------------------------------------
 
@@ -209,12 +221,14 @@ class Privacy:
     async def resume(self) -> int:
         """Go on with the erasures left pending; how many are now complete."""
         finished = 0
+        self._soon = False
         for cid, in_store, rasa_done in await self.db.run(_pending_erasures):
             if rasa_done:  # only the staff group's posts are left
                 await self._forget_staff(cid)
                 continue
             if not in_store:  # a client's own request: once their last reply has gone
                 if not await self.db.run(_client_erasure_ready, cid):
+                    self._soon = True  # look again when the outbox has likely sent it
                     continue
                 try:
                     await self.db.run(erase_in_store, cid, "client", self.clock())
@@ -240,19 +254,24 @@ class Privacy:
 
     # --- the gateway's background task -----------------------------------------------------
 
-    async def run(self, poll: float = POLL_SECONDS) -> None:
-        """Purge once a day and finish pending erasures, until cancelled."""
+    async def run(self, poll: float | None = None) -> None:
+        """Purge once a day and finish pending erasures (a round every POLL_SECONDS, or when
+        woken), until cancelled."""
+        poll = POLL_SECONDS if poll is None else poll
         while True:
-            wait = poll
             try:
                 await self.purge_if_due()
                 await self.resume()
+                soon = self._soon and time.monotonic() - self._woken_at < SOON_FOR
+                wait = min(poll, SOON_SECONDS) if soon else poll
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # never whose, never the statement: the type says enough
                 log.error("privacy work failed (%s); trying again in a minute", type(exc).__name__)
                 wait = max(poll, 60.0)
-            await asyncio.sleep(wait)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._woken.wait(), wait)
+            self._woken.clear()
 
 
 # --- transactions (each a function of one connection, run by Database.run) -------------------

@@ -8,6 +8,7 @@ import pytest
 
 from bot.inbox import plan_for
 from bot.model import Incoming
+from bot.privacy import service as privacy_service
 from bot.privacy.client import CANCEL, CONFIRM, asked
 from scripts.fakes import telegram as tg
 from scripts.fakes.base import wait_for
@@ -105,6 +106,37 @@ async def test_sms_delete_then_1_and_stop_keeps_its_meaning(gateway, fake_twilio
     await sms(http, gateway, "1")
     await wait_for(lambda: any(STARTED in b for b in fake_twilio.bodies_to(PHONE)))
     await erased(gateway, SENTENCE, PHONE, gateway.conversation_id("sms", PHONE))
+
+
+@pytest.fixture
+def hour_long_rounds(monkeypatch):
+    """The privacy task's rounds an hour apart: only being woken gets an erasure done."""
+    monkeypatch.setattr(privacy_service, "POLL_SECONDS", 3600.0)
+
+
+@pytest.mark.parametrize("channel", ["sms", "telegram"])
+async def test_a_confirmed_erasure_is_done_once_the_reply_is_out_not_at_the_next_round(
+    hour_long_rounds, gateway, fake_twilio, fake_telegram, fake_rasa, http, channel
+):
+    if channel == "sms":
+        await sms(http, gateway, SENTENCE)
+        await settle(gateway)
+        await sms(http, gateway, "delete my messages")
+        await wait_for(lambda: any(OFFER in b for b in fake_twilio.bodies_to(PHONE)))
+        await sms(http, gateway, "1")
+        await wait_for(lambda: any(STARTED in b for b in fake_twilio.bodies_to(PHONE)))
+        address = PHONE
+    else:
+        fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, SENTENCE))
+        await settle(gateway)
+        fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CHAT, "/delete"))
+        await wait_for(lambda: OFFER in " ".join(fake_telegram.texts_to(CHAT)))
+        fake_telegram.push(tg.button_update(fake_telegram.next_update_id(), CHAT, CONFIRM))
+        await wait_for(lambda: STARTED in " ".join(fake_telegram.texts_to(CHAT)))
+        address = str(CHAT)
+    cid = gateway.conversation_id(channel, address)
+    await wait_for(lambda: not found_in_store(gateway.db.url, [SENTENCE, address]), timeout=20)
+    await wait_for(lambda: cid not in fake_rasa.trackers, timeout=20)
 
 
 async def test_during_a_case_it_is_not_done_and_staff_see_the_request(gateway, fake_twilio, http):

@@ -263,7 +263,10 @@ class Trainer:
         base = live if why is None else None
         self.progress = replace(self.progress, method="finetune" if base else "full", note=why)
         code = await self._child(self.train_cmd(self.root, name, base), read=True)
-        if base is not None and code != 0 and not self._cancelled:
+        # Rasa refusing to fine-tune (a changed config, a new intent) exits with an error: train
+        # from scratch. A training stopped by a signal (the OOM killer) is not retried: a full
+        # training needs more of what it lacked; the page says it was stopped.
+        if base is not None and code > 0 and not self._cancelled:
             said = _failure(code, self.progress.log_tail)
             note = f"fine-tuning the live model failed ({said}): trained from scratch instead"
             log.warning("training: %s", note)

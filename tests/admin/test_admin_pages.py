@@ -251,6 +251,7 @@ async def test_a_failed_and_a_killed_training_say_so_and_the_live_model_stays(
     await trainer.wait()
     _, page = await alex.get("/admin/training")
     assert "stopped by signal 9" in page
+    assert "from scratch" not in page  # a killed fine-tuning is not retried as a full training
     assert replica.loaded == ["model-start.tar.gz"]
     _, audit = await alex.get("/admin/audit")
     assert "training failed" in audit

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.async_api import Browser, async_playwright
 
+from scripts.fakes.gateway import RunningGateway
 from tests.servers import rasa_servers
 
 if TYPE_CHECKING:
@@ -32,6 +33,15 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _unpaced(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A gateway under test sends to the fakes without the providers' pacing (a second between
+    two messages to one chat, three between posts to the staff group), unless the test is
+    marked ``paced``: tests/bot/test_pacing.py holds the pacing itself."""
+    if request.node.get_closest_marker("paced") is None:
+        monkeypatch.setattr(RunningGateway, "paced", False)
 
 
 @pytest.fixture

@@ -18,8 +18,9 @@ from aiohttp import web
 from bot.app import create_app
 from bot.db import Database
 from bot.logs import AccessLogger
+from bot.pacing import Pacer
 from bot.settings import Secret, Settings
-from bot.state import DB, INBOX, OUTBOX, PIPELINE
+from bot.state import DB, HANDOFF, INBOX, OUTBOX, PIPELINE, SENDERS
 
 from .base import bound_socket
 from .telegram import BOT_TOKEN, WEBHOOK_SECRET
@@ -27,7 +28,15 @@ from .twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER
 
 
 class RunningGateway:
-    """``async with RunningGateway(make_settings) as gw``: gw.url, gw.app, gw.db..."""
+    """``async with RunningGateway(make_settings) as gw``: gw.url, gw.app, gw.db...
+
+    ``paced``: whether sends keep to the providers' limits (bot/pacing.py: one message a
+    second to one chat or phone, 20 a minute to the staff group). The fakes have none, and a
+    test that is not about pacing need not wait them out: tests/conftest.py lifts them, except
+    for tests marked ``paced``.
+    """
+
+    paced = True
 
     def __init__(
         self, make_settings: Callable[[str], Settings], clock: Callable[[], float] = time.time
@@ -44,6 +53,8 @@ class RunningGateway:
 
     async def start(self) -> RunningGateway:
         await self._runner.setup()
+        if not self.paced:
+            self.lift_pacing()
         await web.SockSite(self._runner, self._sock).start()
         self.started = True
         return self
@@ -53,6 +64,14 @@ class RunningGateway:
         if self.started:
             self.started = False
             await self._runner.cleanup()
+
+    def lift_pacing(self) -> None:
+        """No wait between sends (a provider's "retry after" is still honoured)."""
+        for sender in self.app[SENDERS].values():
+            sender.pacer = unpaced()
+        relay = self.app[HANDOFF].relay if HANDOFF in self.app else None
+        if relay is not None:
+            relay.pacer = unpaced()
 
     @property
     def db(self) -> Database:
@@ -114,3 +133,7 @@ def loopback_settings(
         values["twilio_api_url"] = twilio_url
     values.update(fields)
     return dataclasses.replace(Settings(), **values)
+
+
+def unpaced() -> Pacer:
+    return Pacer(1e6, 1e6, 1e6, 1e6)

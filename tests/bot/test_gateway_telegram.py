@@ -394,6 +394,7 @@ async def test_a_server_error_is_retried_and_a_blocked_chat_is_not(
     await wait_for(lambda: fake_telegram.texts_to(OTHER_CHAT) == ["You said: second"])
 
 
+@pytest.mark.paced
 async def test_replies_to_one_chat_are_paced(start_gateway, settings_for, fake_telegram, fake_rasa):
     fake_rasa.script["many"] = [{"text": f"part {i}"} for i in range(6)]
     await start_gateway(settings_for(telegram=fake_telegram))

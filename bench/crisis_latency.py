@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/crisis_latency.py [--seconds 15] [--rounds 3] [--load 40]
 
-The crisis reply is the gateway's own (bot/safety.py, bot/messages.yml): it must never wait for
+The crisis reply is the gateway's own (bot/safety/, bot/messages.yml): it must never wait for
 Rasa. Each round runs the gateway as its own process (`python -m bot`, SQLite store) against
 fakes on loopback (Telegram Bot API, Twilio, Rasa) in one of two states:
 

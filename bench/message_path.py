@@ -50,7 +50,7 @@ except ImportError:  # the code before issue 10 kept the fakes under tests/
     from tests.bot.gateway_fakes.twilio import FakeTwilio  # type: ignore[no-redef]
 
 BOT = str(Path(__file__).resolve().parent.parent / "bot") + "/"
-PLUMBING = {"db", "store", "handoff/cases", "handoff/posts", "web/auth"}
+PLUMBING = {"db", "store", "handoff/cases", "handoff/posts", "handoff/group/posts", "web/auth"}
 PLUMBING |= {f"db/{name}" for name in ("conversations", "events", "inbound", "meta", "outbox")}
 DATA = {"model", "hooks", "errors", "workers", "handoff/model", "db/schema", "schema"}
 HELPERS = {"privacy", "pacing", "gsm", "messages", "settings", "state", "logs"}

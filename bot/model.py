@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from bot.channels import Channel
+from bot.channels.traits import Channel
 from contract import PAYLOAD_LISTING
 
 # What an inbound message is, which decides where it goes:

@@ -3,7 +3,7 @@
 For every example this runs what the gateway, Rasa and the action server run on a new
 conversation's first message, and reads what the client would be sent:
 
-1. the gateway's safety screen (bot/safety.py, with the region's emergency number); a clear
+1. the gateway's safety screen (bot/safety/, with the region's emergency number); a clear
    signal is the gateway's crisis reply and a high-risk case, at once;
 2. Rasa (the trained model, its NLU pipeline with the risk triage, its rules) with the screen's
    signal as metadata, calling a real action server (started here on a free loopback port);

@@ -12,8 +12,10 @@ addresses, numbered answers, carrier opt-out, whether the client fetches replies
   Bot API client also carries the staff group (bot/handoff/desk/staffchat.py).
 - :mod:`bot.channels.sms`: Twilio webhooks in, Twilio's REST API out (also staff's pages).
 - :mod:`bot.channels.webchat`: the local web page and its JSON API.
+- :mod:`bot.channels.conformance`: for mypy alone, each package held to :class:`Unit`.
 
-Adding a channel: a package with the functions of :class:`Unit`, its entry in ``NAMES`` and in
+Adding a channel: a package with the functions of :class:`Unit` (mypy holds each package to
+it: bot/channels/conformance.py), its name in ``traits.Channel``, its entry in
 ``traits.TRAITS``, and its settings.
 """
 
@@ -21,15 +23,16 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import AsyncIterator, Callable
-from typing import TYPE_CHECKING, Literal, Protocol, cast, get_args
+from typing import TYPE_CHECKING, Protocol, cast
+
+from bot.channels.traits import NAMES, Channel
 
 if TYPE_CHECKING:
     from aiohttp import web
 
     from bot.settings import Settings
 
-Channel = Literal["telegram", "sms", "webchat"]  # the channel packages the gateway has
-NAMES: tuple[Channel, ...] = get_args(Channel)
+__all__ = ["NAMES", "Channel", "Context", "Unit", "units"]
 
 Context = Callable[["web.Application"], AsyncIterator[None]]
 
@@ -59,9 +62,3 @@ def units() -> list[Unit]:
     """Every channel's package, in ``NAMES`` order (imported when first asked, so that a
     package may import the core)."""
     return [cast(Unit, importlib.import_module(f"{__name__}.{name}")) for name in NAMES]
-
-
-if TYPE_CHECKING:  # mypy checks that each package has the interface
-    from bot.channels import sms, telegram, webchat
-
-    _UNITS: tuple[Unit, ...] = (telegram, sms, webchat)

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal, get_args
+
+Channel = Literal["telegram", "sms", "webchat"]  # each a package of bot/channels/
+NAMES: tuple[Channel, ...] = get_args(Channel)
 
 
 @dataclass(frozen=True)

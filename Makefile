@@ -59,8 +59,9 @@ typecheck: $(STAMP) ## mypy on bot/, actions/, region/
 validate: $(STAMP) ## rasa data validate --fail-on-warnings
 	$(BIN)/rasa data validate --domain domain.yml --fail-on-warnings --quiet
 
-pytest: $(STAMP) ## pytest, slow tests included (they start real Rasa and action servers)
-	$(BIN)/pytest
+pytest: $(STAMP) ## pytest: the tests that need no real Rasa on two workers, then the slow ones
+	$(BIN)/pytest -m "not slow" -q -n 2
+	$(BIN)/pytest -m slow
 
 conversations: $(STAMP) ## Conversation tests tests/test_*.yml with --fail-on-prediction-errors
 	$(BIN)/rasa test core --stories tests/ --model "$$($(PY) scripts/model.py path)" \

@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 CANDIDATES = Path("models") / "candidates"
 STOP_GRACE = 10.0  # seconds a cancelled training has to stop before it is killed
 _COMPONENT = re.compile(r"Starting to train component '([^']+)'")
-_EPOCHS = re.compile(r"Epochs:\s+(\d+)%\|[^|]*\|\s*(\d+)/(\d+)")
+_EPOCHS = re.compile(r"Epochs:\s+(\d+)%\|[^|]*\|\s*(\d+)/(\d+)\s")
 _SAVED = re.compile(r"Your Rasa model is trained and saved at '([^']+)'")
 _GATE = re.compile(r"^gate: (.+)$")
 LOCK = CANDIDATES / "training.lock"
@@ -304,6 +304,10 @@ class Trainer:
                 self.progress = replace(self.progress, log_tail=tail)
                 if read:
                     self.progress = read_progress(self.progress, line)
+            # tqdm draws its bar after a carriage return and ends it only with the next one:
+            # the bar drawn last is read now, not when the next epoch is over.
+            if read and buffer:
+                self.progress = read_progress(self.progress, buffer.decode("utf-8", "replace"))
         return await self._process.wait()
 
     def _stop_process(self, how: signal.Signals) -> None:

@@ -244,9 +244,10 @@ async def test_a_failed_and_a_killed_training_say_so_and_the_live_model_stays(
     await trainer.wait()
     _, page = await alex.get("/admin/training")
     assert "rasa train exited with code 3" in page
-    trainer = fake_trainer(gateway, pause=5.0)
+    trainer = fake_trainer(gateway, pause=30.0)  # an epoch takes half a minute
     await alex.post("/admin/training/start")
-    await wait_for(lambda: trainer._process is not None and trainer.progress.epoch)
+    # The first epoch's bar is read as it is drawn, not when the next one is.
+    await wait_for(lambda: trainer._process is not None and trainer.progress.epoch == 1)
     os.killpg(trainer._process.pid, signal.SIGKILL)  # killed halfway, as by the OOM killer
     await trainer.wait()
     _, page = await alex.get("/admin/training")

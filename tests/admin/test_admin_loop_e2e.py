@@ -50,6 +50,9 @@ MISREAD = "my tucker ran out"
 SHOWN = MISREAD
 LABEL = "find_food"
 TRAINING_TIMEOUT = 40 * 60.0  # seconds: a training and a gate on a busy 2-core machine
+# A promotion or rollback answers once Rasa has loaded the model: about 30 s on 2 cores
+# (docs/admin.md), past Playwright's default 30 s wait when the machine is busy.
+LOADING_MS = 180_000
 
 
 @pytest.fixture
@@ -158,12 +161,12 @@ async def test_label_train_gate_promote_roll_back_and_a_risk_miss_refused(
     assert await page.locator("#set-heldout .risk-missed").text_content() == "0"
 
     await page.goto(f"{gateway.url}/admin/models")
-    await page.locator(f"tr[data-name='{candidate}'] button.do-promote").click()
+    await page.locator(f"tr[data-name='{candidate}'] button.do-promote").click(timeout=LOADING_MS)
     assert "Done: promote" in await page.text_content("#done")
     assert Path(read_choice(project).live or "").name == candidate
     assert await understood(rasa_url, token, gateway, MISREAD) == LABEL  # no restart
 
-    await page.click("#rollback")
+    await page.click("#rollback", timeout=LOADING_MS)
     assert "Done: rollback" in await page.text_content("#done")
     assert await understood(rasa_url, token, gateway, MISREAD) == before
 

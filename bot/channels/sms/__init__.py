@@ -5,7 +5,7 @@ against the public URL (``PUBLIC_URL`` + path, so it holds behind a reverse prox
 the host; without ``PUBLIC_URL`` the route is not there, see :meth:`Settings.not_started`),
 answers 403 when it does not match, stores the message, and acknowledges at once
 with empty TwiML. Replies go out through the outbox with ``messages.create`` (GSM-7, at most two
-segments each, see :mod:`bot.render`).
+segments each, see :mod:`bot.channels.sms.render`).
 
 Keywords, matched on the whole message (case and trailing punctuation ignored): the opt-out
 words are recorded and nothing more is sent until START or UNSTOP; HELP and INFO get the

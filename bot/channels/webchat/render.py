@@ -11,7 +11,8 @@ from bot.render import Rendered, listing_of, wants_location
 from contract import as_payload
 
 
-def render(messages: list[BotMessage], kind: str, texts: Messages | None = None) -> Rendered:
+def render(messages: list[BotMessage], kind: str, texts: Messages) -> Rendered:
+    """The page draws its own buttons' words (``texts`` is for channels that write them)."""
     bodies: list[dict[str, Any]] = []
     for message in messages:
         if wants_location(message):

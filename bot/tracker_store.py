@@ -28,6 +28,7 @@ import sqlalchemy as sa
 import yaml
 
 from bot.errors import StoreError
+from contract import erasure
 
 metadata = sa.MetaData()
 events = sa.Table(
@@ -131,16 +132,19 @@ def engine_for(url: str) -> sa.engine.Engine:
 
 
 def _secure_delete(connection: Any, _record: Any) -> None:
-    connection.execute("PRAGMA secure_delete=ON")
+    # busy_timeout: Rasa writes the same file; a purge's writes and VACUUM wait their turn.
+    for pragma in (erasure.PRAGMA, "busy_timeout=5000"):
+        connection.execute(f"PRAGMA {pragma}")
 
 
-def scrub(engine: sa.engine.Engine) -> None:
-    """After a purge or an erasure: SQLite's write-ahead log copied into the file and truncated,
-    so that no old page image keeps the words. Nothing to do on PostgreSQL."""
+def scrub(engine: sa.engine.Engine) -> bool:
+    """After a purge: the file rewritten and its write-ahead log emptied, so that no page keeps
+    the words (:mod:`contract.erasure`); False if Rasa or another reader kept the log from being
+    emptied. Nothing to do on PostgreSQL."""
     if engine.dialect.name != "sqlite":
-        return
+        return True
     with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return erasure.scrub(erasure.on(connection))
 
 
 def user_events_after(

@@ -11,13 +11,16 @@ rows go, and the next turn starts from an empty tracker.
 It is served by a custom input channel (named in ``credentials.yml``, Rasa's supported way to
 add routes to its server), so nothing of Rasa is patched. It answers ``{"deleted": N}`` (0 when
 there was nothing), needs the API token (``?token=``) as Rasa's own conversation routes do,
-and answers 501 for a tracker store that cannot erase. The gateway calls it
+and answers 501 for a tracker store that cannot erase. On SQLite it answers only once no old
+page image holds the erased words (``ProjectTrackerStore.scrub``), and 503 if another connection
+kept the write-ahead log from being truncated for 20 seconds. The gateway calls it
 (``bot/privacy/tracker.py``); while no Rasa answers, the gateway keeps the erasure pending and
 calls again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import os
 from collections.abc import Awaitable, Callable
@@ -27,6 +30,7 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 
 PATH = "/conversations/<conversation_id:path>"
 TOKEN_VARIABLE = "RASA_TOKEN"  # noqa: S105 (the name of the variable, not a token)
+SCRUB_FAILED = "deleted, but the store's write-ahead log is still in use: erase again"
 
 
 def erasing_store(store: Any) -> Any:
@@ -70,6 +74,10 @@ class EraseInput(InputChannel):
                 return response.json({"error": "the tracker store cannot erase"}, status=501)
             async with agent.lock_store.lock(conversation_id):
                 deleted = store.erase(conversation_id)
+            scrub = getattr(store, "scrub", None)
+            if scrub is not None and not await asyncio.to_thread(scrub):
+                # The rows are gone but their old page images are not yet: not done.
+                return response.json({"deleted": deleted, "error": SCRUB_FAILED}, status=503)
             return response.json({"deleted": deleted})
 
         return routes

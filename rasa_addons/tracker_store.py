@@ -11,15 +11,17 @@ same settings were patched into every SQLAlchemy engine of the process.
   crash, and at worst the last turns before a power cut are lost (the gateway keeps every
   message until Rasa answered it and reads the tracker before asking again). The connections
   stay in a pool between turns, as they do for PostgreSQL (``python bench/rasa_turn_profile.py``).
-- **Erasure that erases.** ``secure_delete`` overwrites a deleted row's bytes, and
-  :meth:`ProjectTrackerStore.erase` checkpoints and truncates the write-ahead log after deleting
-  a conversation, so no erased word stays readable in the file or its log.
+- **Erasure that erases.** ``secure_delete`` overwrites a deleted row's bytes, and after
+  :meth:`ProjectTrackerStore.erase` has deleted a conversation, :meth:`~ProjectTrackerStore.scrub`
+  rewrites the file and empties the write-ahead log (:mod:`contract.erasure` says why both),
+  so no erased word stays readable in the file or its log.
 
 PostgreSQL (several replicas) is Rasa's own SQL store, untouched.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import warnings
 from typing import Any
@@ -28,13 +30,17 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import QueuePool
 
+from contract import erasure
+
 with warnings.catch_warnings():
     # Rasa 3.6's tracker store module uses SQLAlchemy APIs that 2.0 removes; SQLAlchemy 1.4
     # warns once, when the module is first imported: nothing this project can change.
     warnings.simplefilter("ignore", sa_exc.MovedIn20Warning)
     from rasa.core.tracker_store import SQLTrackerStore
 
-PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000", "secure_delete=ON")
+logger = logging.getLogger(__name__)
+
+PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000", erasure.PRAGMA)
 
 
 def _pragmas(connection: Any, _record: Any) -> None:
@@ -69,8 +75,7 @@ class ProjectTrackerStore(SQLTrackerStore):
         return engine
 
     def erase(self, conversation_id: str) -> int:
-        """Delete every event of ``conversation_id``; how many. On SQLite, the write-ahead log
-        is then copied into the file and truncated, so its old pages do not keep the words."""
+        """Delete every event of ``conversation_id``; how many. Then :meth:`scrub`."""
         with self.session_scope() as session:
             deleted = (
                 session.query(self.SQLEvent)
@@ -78,7 +83,18 @@ class ProjectTrackerStore(SQLTrackerStore):
                 .delete(synchronize_session=False)
             )
             session.commit()
-        if is_sqlite_file(self._engine().url):
-            with self._engine().connect() as connection:
-                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         return int(deleted or 0)
+
+    def scrub(self, within: float = erasure.WITHIN) -> bool:
+        """On SQLite, the file rewritten and its write-ahead log emptied, so that no page keeps
+        an erased word (:mod:`contract.erasure`); False if that could not be done within
+        ``within`` seconds (another connection kept the log, or the write lock). Blocks: run
+        it in a thread."""
+        if not is_sqlite_file(self._engine().url):
+            return True
+        try:
+            with self._engine().connect() as connection:
+                return erasure.scrub(erasure.on(connection), within)
+        except sa_exc.OperationalError as exc:  # "database is locked" past busy_timeout
+            logger.warning("tracker store: could not scrub after an erasure: %s", exc)
+            return False

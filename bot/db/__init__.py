@@ -51,6 +51,7 @@ from sqlalchemy.engine import Connection, Engine, Row
 
 from bot.db.schema import metadata
 from bot.errors import StoreConflict, StoreError
+from contract import erasure
 
 __all__ = ["Connection", "Database", "Row", "columns", "insert", "record"]
 
@@ -100,17 +101,23 @@ class Database:
         return await asyncio.wrap_future(self._threads.submit(call, first=True))
 
     async def scrub(self) -> None:
-        """After deleting words: SQLite's write-ahead log copied into the file and truncated
-        (the deleted pages' old images are in it until then). Nothing to do on PostgreSQL."""
+        """After deleting words: the file rewritten and its write-ahead log emptied, so no page
+        keeps them (:mod:`contract.erasure` says why both). Nothing to do on PostgreSQL."""
         if self.dialect == "sqlite":
-            await asyncio.wrap_future(self._threads.submit(self._checkpoint, first=False))
+            await asyncio.wrap_future(self._threads.submit(self._scrub, first=False))
 
-    def _checkpoint(self) -> None:
+    def _scrub(self) -> None:
         self._kept = self._kept or self.engine.connect()
-        busy = self._kept.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").scalar()
+        try:  # another process's snapshot is waited for a few seconds only: this is the
+            # store's one thread, which the webhooks wait on
+            done = erasure.scrub(erasure.on(self._kept), within=5.0)
+        except sa.exc.OperationalError as exc:
+            done, why = False, f"{exc.orig}"
+        else:
+            why = "another process reads an older snapshot"
         self._kept.commit()
-        if busy:  # another process read an older snapshot: the next scrub finishes the job
-            log.warning("gateway store: the write-ahead log could not be truncated yet (busy)")
+        if not done:  # the next scrub finishes the job
+            log.warning("gateway store: deleted words stay on disk until the next scrub: %s", why)
 
     def _transaction(self, fn: Callable[..., T], args: tuple[Any, ...], kwargs: Any) -> T:
         try:
@@ -206,7 +213,7 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     # WAL lets readers and the writer work together; FULL makes each commit durable before
     # the webhook is acknowledged; busy_timeout waits out another process's short write.
     # secure_delete overwrites a deleted row's bytes (an erasure leaves none in free pages).
-    for pragma in ("journal_mode=WAL", "synchronous=FULL", "busy_timeout=5000", "secure_delete=ON"):
+    for pragma in ("journal_mode=WAL", "synchronous=FULL", "busy_timeout=5000", erasure.PRAGMA):
         connection.execute(f"PRAGMA {pragma}")
 
 

@@ -12,6 +12,7 @@ write the whole conversation back. While no replica answers, :class:`RasaEraser`
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Collection, Sequence
 from pathlib import Path
 
@@ -20,6 +21,8 @@ import sqlalchemy as sa
 
 from bot import tracker_store
 from bot.errors import RasaCannotErase
+
+log = logging.getLogger(__name__)
 
 
 class RasaEraser:
@@ -48,8 +51,9 @@ class RasaEraser:
                         problems.append(
                             f"{url} has no erase route (start Rasa with python -m rasa_addons.serve)"
                         )
-                    else:
-                        problems.append(f"{url} answered {response.status}")
+                    else:  # 503: deleted, but not yet gone from the file (rasa_addons.erase)
+                        said = (await response.text())[:200]
+                        problems.append(f"{url} answered {response.status} {said}".rstrip())
             except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
                 problems.append(f"{url}: {type(exc).__name__}")
         raise RasaCannotErase("; ".join(problems) or "no Rasa URL is configured")
@@ -76,7 +80,8 @@ def purge(engine: sa.engine.Engine, cutoff: float, keep: Collection[str]) -> int
             senders = tracker_store.senders_with_words_before(connection, cutoff)
         senders = [s for s in senders if s not in seen]
         if not senders:
-            tracker_store.scrub(engine)  # no old page image keeps the words
+            if not tracker_store.scrub(engine):  # no old page image keeps the words
+                log.warning("Rasa's tracker store: the write-ahead log is still in use")
             return done
         seen.update(senders)
         for start in range(0, len(senders), PER_TRANSACTION):

@@ -106,6 +106,7 @@ class FakeRasa(LoopbackServer):
         self.script: dict[str, list[Any]] = {}  # message -> answer, instead of the default
         self.tracker_token: str | None = None
         self.paused: set[str] = set()
+        self.log_in_use = False  # the erase route deletes, then answers 503 (rasa_addons.erase)
         self.appended: list[tuple[str, list[dict[str, Any]]]] = []  # (sender, events) in order
         self.app.router.add_get("/", self._hello)
         self.app.router.add_post("/webhooks/rest/webhook", self._webhook)
@@ -197,7 +198,11 @@ class FakeRasa(LoopbackServer):
             return web.Response(status=500, text="Internal Server Error")
         sender = request.match_info["sender"]
         self.paused.discard(sender)
-        return web.json_response({"deleted": len(self.trackers.pop(sender, []))})
+        deleted = len(self.trackers.pop(sender, []))
+        if self.log_in_use:
+            error = "deleted, but the store's write-ahead log is still in use: erase again"
+            return web.json_response({"deleted": deleted, "error": error}, status=503)
+        return web.json_response({"deleted": deleted})
 
     async def _tracker(self, request: web.Request) -> web.Response:
         if self.tracker_token is not None and request.query.get("token") != self.tracker_token:

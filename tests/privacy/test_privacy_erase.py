@@ -124,6 +124,26 @@ async def test_while_rasa_is_down_the_erasure_waits_and_completes_when_it_is_bac
     await wait_for_audit_complete(gateway)
 
 
+async def test_an_erasure_rasa_could_not_yet_scrub_from_its_file_stays_pending_until_it_has(
+    gateway, fake_rasa, http
+):
+    """Rasa deleted the rows but another connection kept its store's old pages (503): the words
+    may still be in the file, so the erasure is not done; the gateway asks again."""
+    await sms(http, gateway, SENTENCE)
+    await settle(gateway)
+    cid = gateway.conversation_id("sms", PHONE)
+    fake_rasa.log_in_use = True
+
+    result = await gateway.app[PRIVACY].erase(cid, "cli:test")
+
+    assert result.status == "pending"
+    said = result.describe()
+    assert "503" in said
+    assert "write-ahead log is still in use" in said
+    fake_rasa.log_in_use = False
+    await wait_for_audit_complete(gateway)
+
+
 async def wait_for_audit_complete(gateway) -> None:
     for _ in range(200):
         entries = [e for e in await gateway.db.run(_audit) if e.action == "erase"]

@@ -6,17 +6,20 @@ In this order (docs/design.md, "Reach"):
 1. **The client's explicit choice**: a whole message that is a choice ("ESPAÑOL", "espanol",
    "en español porfa", "AYUDA", "ENGLISH", "ingles", "english please"), or the language button.
    It holds until the client chooses again.
-2. **The client's words**, when they say which language clearly: a message of a few words
-   whose function words and whose letters (lingua, restricted to the region's languages, with
-   place names, ZIP codes, numbers and emoji taken out first) agree. Code-switching is common
+2. **The client's words**, when they say which: a message whose function words and whose
+   letters (lingua, restricted to the region's languages, with place names, ZIP codes, numbers,
+   emoji, words of no language such as "ok" and "no", and a name written as one (Title Case,
+   no function word: "North Fair Oaks") taken out first) say which. Code-switching is common
    ("necesito un shelter en redwood city", "mi boyfriend me pego"): Spanish function words with
    English nouns are Spanish.
 3. **The channel's hint** (Telegram's ``language_code``, the browser's language), for a first
-   message whose words do not tell ("hi", "94063"): a phone's setting may be someone else's.
+   message whose words say little ("hi", "si", "94063"); two words of one language ("necesito
+   ayuda") say more: a phone's setting may be someone else's.
 4. The conversation's language so far, else the region's first.
 
-It sticks: a short or ambiguous message ("ok", "San Mateo", "gracias") never changes a
-conversation's language once it has one; only a choice or a clear message does. Detection
+It sticks: a short or ambiguous message ("ok", "San Mateo", "gracias", "thank you") never
+changes a conversation's language once it has one; only a choice or a clear message (three
+words or more that agree) does. Detection
 costs well under a millisecond a message (``bench/language.py``).
 """
 
@@ -61,6 +64,9 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
     ).items()
 }
 _DIGITS = re.compile(r"\d")
+# Words of no language: said the same by both ("ok", "no"), or letters of a chat ("k").
+_NEUTRAL = frozenset(["ok", "okay", "okey", "oki", "okk", "k", "kk", "no"])
+_LETTERS = re.compile(r"[^\W\d_]+")
 # How many words of a message, at least, make it say its language clearly enough to change a
 # conversation's language (a message of two words never does).
 CLEAR_WORDS = 3
@@ -91,9 +97,11 @@ class Choice:
 
 # How strongly a message or a hint says a language. A conversation's language changes only
 # for a stronger reading, or for a clear one (a message that says its language plainly).
-CLEAR = 2.0  # three words or more that agree, or two of one language's own words
+CLEAR = 2.0  # three words or more that agree
+PAIR = 1.75  # two of one language's own words ("necesito ayuda", "thank you"): beat a hint,
+# not a language the client's words set
+HINTED = 1.5  # the channel's language: beaten by a pair or a clear message, not by "hi" or "si"
 SOME = 1.0  # more of one language's words than the other's
-HINTED = 1.5  # the channel's language: beaten by a clear message, not by "ok" or "si"
 FAINT = 0.5  # one word that only lingua places
 CHOSEN = 100.0  # the client's own choice: only another choice changes it
 
@@ -121,11 +129,13 @@ class LanguageDetector:
         return None
 
     def words(self, text: str) -> list[str]:
-        """The message's words that can say its language: no place, no number."""
+        """The message's words that can say its language: no place, no number, no word of no
+        language, nothing when the message is a name."""
         words = normalise(text)
         if self._places is not None:
             words = self._places.sub(" ", words)
-        return [w for w in words.split() if not _DIGITS.search(w)]
+        kept = [w for w in words.split() if not _DIGITS.search(w) and w not in _NEUTRAL]
+        return [] if _a_name(text, kept) else kept
 
     def read(self, text: str) -> Reading:
         """Which language ``text`` is in, if it says, and how strongly."""
@@ -142,9 +152,9 @@ class LanguageDetector:
         if top > second:
             # The grammar's words win: "necesito un shelter" is Spanish.
             agree = guess == first or top - second >= 2
-            if (top >= 2 and second == 0) or (len(words) >= CLEAR_WORDS and agree):
+            if len(words) >= CLEAR_WORDS and (agree or (top >= 2 and second == 0)):
                 return Reading(first, CLEAR)
-            return Reading(first, SOME)
+            return Reading(first, PAIR if top >= 2 and second == 0 else SOME)
         if guess is not None and sure >= CONFIDENT:
             return Reading(guess, CLEAR if len(words) >= CLEAR_WORDS else FAINT)
         return Reading(None, 0.0)
@@ -184,6 +194,18 @@ class LanguageDetector:
         ):
             return Choice(reading.language, DETECTED, reading.strength)
         return current or Choice(self.languages[0], DEFAULT, 0.0)
+
+
+def _a_name(text: str, words: list[str]) -> bool:
+    """Whether a message is a name, as a place or a person is written: every word in Title Case
+    ("North Fair Oaks", "Maria Lopez"), none a function word of either language. A name says
+    nothing of the language its writer speaks."""
+    written = _LETTERS.findall(text)
+    if not written or not words:
+        return False
+    if any(w in vocabulary for w in words for vocabulary in _FUNCTION_WORDS.values()):
+        return False
+    return all(w[0].isupper() and not w.isupper() for w in written if len(w) > 1)
 
 
 def payload_for(language: str) -> str:

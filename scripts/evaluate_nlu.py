@@ -17,7 +17,8 @@ Held-out sets are never trained or tuned on (docs/figures.md says which figures 
 - ``tests/nlu/heldout_risk2.yml`` and ``tests/nlu/heldout_es2.yml`` (issues 22 and 19, round 2):
   the same, written after the contrast and Spanish sets had been used to choose the design, so
   that the work after it is judged on messages nobody tuned on.
-- ``tests/nlu/heldout_language.yml``: conversations, and the language each reply should be in.
+- ``tests/nlu/heldout_language.yml`` and ``heldout_language2.yml`` (round 2, written before the
+  change it judged): conversations, and the language each reply should be in.
 
 For each set: intent macro-F1 and population entity F1 (``rasa test nlu``), and what the client
 receives first, end to end (scripts/first_reply.py: the gateway's screen, Rasa's NLU and
@@ -64,7 +65,10 @@ ROOT = Path(__file__).resolve().parent.parent
 NLU = ROOT / "tests" / "nlu"
 DEV = NLU / "heldout.yml"
 MIN_MACRO_F1 = 0.90
-LANGUAGE_SET = NLU / "heldout_language.yml"
+LANGUAGE_SETS = {
+    "language": NLU / "heldout_language.yml",
+    "language2": NLU / "heldout_language2.yml",
+}
 # The least (``min``) or most (``max``) each figure of a blind set may be: a guard against going
 # backwards, not a target (the targets and today's figures are in docs/figures.md).
 GUARDS: dict[str, dict[str, tuple[str, float]]] = {
@@ -120,8 +124,10 @@ GUARDS: dict[str, dict[str, tuple[str, float]]] = {
         "macro_f1": ("min", 0.85),
         "line_repeated": ("max", 0.0),
     },
-    # 91/96 conversations in the right language from the second message on.
-    "language": {"right_from_second": ("min", 0.93)},
+    # Conversations in the right language from the second message on: 93/96 (round 1, looked
+    # at to change bot/language.py, so in-sample now) and 119/120 (round 2, before and after).
+    "language": {"right_from_second": ("min", 0.95)},
+    "language2": {"right_from_second": ("min", 0.98)},
 }
 
 
@@ -197,7 +203,9 @@ def write_examples(examples: Sequence[Example], out: Path) -> Path:
     return out
 
 
-def failures(dev: SetOutcome, blind: Sequence[SetOutcome], language: dict[str, float]) -> list[str]:
+def failures(
+    dev: SetOutcome, blind: Sequence[SetOutcome], languages: dict[str, dict[str, float]]
+) -> list[str]:
     """Why the check fails (empty: it passes)."""
     found = []
     if dev.reports.macro_f1 < MIN_MACRO_F1:
@@ -212,7 +220,7 @@ def failures(dev: SetOutcome, blind: Sequence[SetOutcome], language: dict[str, f
             f"development set: {missed} risk example(s) would get neither the crisis reply nor"
             " the safety check (python scripts/first_reply.py tests/nlu/heldout.yml --show)"
         )
-    measured = {outcome.name: outcome.flat() for outcome in blind} | {"language": language}
+    measured = {outcome.name: outcome.flat() for outcome in blind} | languages
     for set_name, guards in GUARDS.items():
         for name, (kind, bound) in guards.items():
             value = measured.get(set_name, {}).get(name)
@@ -247,7 +255,7 @@ def report(outcome: SetOutcome, show_errors: bool) -> list[str]:
 
 def evaluate(
     model: Path, out: Path, dev: Path = DEV, blind_sets: dict[str, Path] | None = None
-) -> tuple[SetOutcome, list[SetOutcome], dict[str, float]]:
+) -> tuple[SetOutcome, list[SetOutcome], dict[str, dict[str, float]]]:
     blind_sets = BLIND_SETS if blind_sets is None else blind_sets
     if not model.is_file():
         raise EvaluationError(f"no model at {model}: run `make train` (or `make test`) first")
@@ -273,13 +281,15 @@ def evaluate(
         return outcomes[0], [], {}
     from evaluate_language import evaluate as evaluate_language
 
-    found = evaluate_language(LANGUAGE_SET)
-    language = {
-        "right_from_second": found["right_from_second"] / found["conversations"],
-        "messages_right": found["messages_right"] / found["messages"],
-        "wrong_after_choice": float(found["wrong_after_choice"]),
-    }
-    return outcomes[0], outcomes[1:], language
+    languages = {}
+    for name, path in LANGUAGE_SETS.items():
+        found = evaluate_language(path)
+        languages[name] = {
+            "right_from_second": found["right_from_second"] / found["conversations"],
+            "messages_right": found["messages_right"] / found["messages"],
+            "wrong_after_choice": float(found["wrong_after_choice"]),
+        }
+    return outcomes[0], outcomes[1:], languages
 
 
 def main(argv: Sequence[str]) -> int:
@@ -293,7 +303,7 @@ def main(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv[1:])
     model = args.model or _current_model()
     try:
-        dev, blind, language = evaluate(
+        dev, blind, languages = evaluate(
             model, args.out, args.heldout, {} if args.dev_only else None
         )
     except EvaluationError as exc:
@@ -302,14 +312,14 @@ def main(argv: Sequence[str]) -> int:
     print("\n".join(report(dev, show_errors=True)))
     for outcome in blind:
         print("\n".join(report(outcome, show_errors=False)))
-    if language:
+    for name, language in languages.items():
         print(
-            f"language: {language['right_from_second']:.1%} of conversations answered in the"
+            f"{name}: {language['right_from_second']:.1%} of conversations answered in the"
             f" right language from the second message on; messages right"
             f" {language['messages_right']:.1%}; wrong after an explicit choice:"
             f" {int(language['wrong_after_choice'])}"
         )
-    problems = failures(dev, blind, language)
+    problems = failures(dev, blind, languages)
     for problem in problems:
         print(f"FAILED: {problem}", file=sys.stderr)
     if not problems:

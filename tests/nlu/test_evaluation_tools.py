@@ -385,8 +385,8 @@ def test_the_blind_guard_passes_todays_figures_and_fails_a_step_back() -> None:
     assert fewer_lines == "blind set: risk_line_given 0.900 is below 0.980"
     [more_alarms] = failures(dev, [_blind(hard_negative_escalated=0.1)], {})
     assert more_alarms == "blind set: hard_negative_escalated 0.100 is above 0.045"
-    [language] = failures(dev, [_blind()], {"right_from_second": 0.5})
-    assert language == "language set: right_from_second 0.500 is below 0.930"
+    [language] = failures(dev, [_blind()], {"language2": {"right_from_second": 0.95}})
+    assert language == "language2 set: right_from_second 0.950 is below 0.980"
 
 
 LABELLED = [(f"text {i}", "find_food" if i % 2 else "find_shelter") for i in range(40)]

@@ -4,7 +4,9 @@ The gateway (``bot/``), the action server (``actions/``) and the Rasa server's o
 (``rasa_addons/``) each import this package, and it imports none of them (nor Rasa, nor
 rasa_sdk, nor aiohttp): it is the contract between them, as ``rasa.shared`` is Rasa's. A name
 that crosses a process boundary (a risk, an intent a risk maps to, a metadata or payload key, a
-language) is declared here once; the processes never spell it themselves.
+language) is declared here once; the processes never spell it themselves. So is one rule two
+of them keep on the same file: how an erasure leaves no word in SQLite (:mod:`contract.erasure`,
+imported by name, not re-exported here).
 """
 
 from contract.handoff import (

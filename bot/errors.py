@@ -152,4 +152,12 @@ class ErasureRefused(PrivacyError):
 
 
 class RasaCannotErase(PrivacyError):
-    """No Rasa replica could erase the conversation now; the erasure stays pending."""
+    """No Rasa replica could erase the conversation now; the erasure stays pending.
+
+    ``deleted`` is how many events a replica did delete before it could not finish (its store's
+    file still held their old pages): the next attempt finds none, so the audit keeps these.
+    """
+
+    def __init__(self, message: str, deleted: int = 0) -> None:
+        super().__init__(message)
+        self.deleted = deleted

@@ -19,8 +19,8 @@ In this order (docs/design.md, "Reach"):
 
 It sticks: a short or ambiguous message ("ok", "San Mateo", "gracias", "thank you") never
 changes a conversation's language once it has one; only a choice or a clear message (three
-words or more that agree) does. Detection
-costs well under a millisecond a message (``bench/language.py``).
+words or more that agree) does. Detection costs well under a millisecond a message
+(``bench/language.py``).
 """
 
 from __future__ import annotations

@@ -30,6 +30,8 @@ PRAGMA = "secure_delete=ON"
 VACUUM = "VACUUM"
 CHECKPOINT = "PRAGMA wal_checkpoint(TRUNCATE)"
 WITHIN = 20.0  # seconds: longer than any reader's snapshot but a stuck one
+# What Rasa's erase route answers with 503 when its rows are deleted but not yet scrubbed.
+SCRUB_FAILED = "deleted, but the store's write-ahead log is still in use: erase again"
 
 Execute = Callable[[str], "Sequence[int] | None"]  # runs one statement, returns its first row
 

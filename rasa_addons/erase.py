@@ -28,9 +28,10 @@ from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 
+from contract.erasure import SCRUB_FAILED
+
 PATH = "/conversations/<conversation_id:path>"
 TOKEN_VARIABLE = "RASA_TOKEN"  # noqa: S105 (the name of the variable, not a token)
-SCRUB_FAILED = "deleted, but the store's write-ahead log is still in use: erase again"
 
 
 def erasing_store(store: Any) -> Any:

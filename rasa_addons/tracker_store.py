@@ -75,7 +75,8 @@ class ProjectTrackerStore(SQLTrackerStore):
         return engine
 
     def erase(self, conversation_id: str) -> int:
-        """Delete every event of ``conversation_id``; how many. Then :meth:`scrub`."""
+        """Delete every event of ``conversation_id``; how many. The caller then runs :meth:`scrub`
+        (off the event loop: it can wait for other connections)."""
         with self.session_scope() as session:
             deleted = (
                 session.query(self.SQLEvent)

@@ -55,6 +55,13 @@ def complete_counts(c: Connection, entry_id: int, more: dict[str, Any]) -> None:
     )
 
 
+def counted(c: Connection, entry_id: int, name: str) -> int:
+    """One count of an entry so far (0 when it has none)."""
+    detail = c.execute(sa.select(table.c.detail).where(table.c.id == entry_id)).scalar()
+    found = (detail or {}).get(name, 0)
+    return found if isinstance(found, int) and not isinstance(found, bool) else 0
+
+
 def recent(c: Connection, limit: int = 50) -> list[Entry]:
     rows = c.execute(sa.select(table).order_by(table.c.id.desc()).limit(limit)).all()
     return [Entry(r.id, r.action, r.actor, r.at, r.completed_at, r.detail) for r in rows]

@@ -188,7 +188,7 @@ class Privacy:
             deleted = await self.erase_in_rasa(cid)
         except RasaCannotErase as exc:
             await self.db.run(_pending, cid, actor, self.clock(), {})
-            await self.db.run(_attempted, cid, str(exc))
+            await self.db.run(_attempted, cid, str(exc), exc.deleted)
             return Erasure("pending", {}, str(exc))
         if not deleted:
             return Erasure("nothing")
@@ -200,7 +200,7 @@ class Privacy:
         try:
             deleted = await self.erase_in_rasa(cid)
         except RasaCannotErase as exc:
-            await self.db.run(_attempted, cid, str(exc))
+            await self.db.run(_attempted, cid, str(exc), exc.deleted)
             log.warning("erasure of %s waits for Rasa: %s", short(cid), exc)
             return Erasure("pending", counts, str(exc))
         swept, later = await self.db.run(_completed, cid, deleted, self.clock())
@@ -348,12 +348,20 @@ def request_by_client(c: Connection, cid: str, now: float) -> None:
     _pending(c, cid, "client", now, {}, in_store=False)
 
 
-def _attempted(c: Connection, cid: str, error: str) -> None:
+def _attempted(c: Connection, cid: str, error: str, deleted: int = 0) -> None:
+    """An attempt that Rasa could not finish; the events it did delete go in the audit now (the
+    next attempt finds none of them)."""
     c.execute(
         erasures.update()
         .where(erasures.c.conversation_id == cid)
         .values(attempts=erasures.c.attempts + 1, last_error=error[:500])
     )
+    if deleted:
+        entry = c.execute(sa.select(erasures.c.audit_id).where(erasures.c.conversation_id == cid))
+        audit_id = entry.scalar()
+        if audit_id is not None:
+            so_far = audit.counted(c, audit_id, "rasa_events")
+            audit.complete_counts(c, audit_id, {"rasa_events": so_far + deleted})
 
 
 def _completed(c: Connection, cid: str, deleted: int, now: float) -> tuple[int, str | None]:
@@ -365,6 +373,7 @@ def _completed(c: Connection, cid: str, deleted: int, now: float) -> tuple[int, 
     if row is None:
         return swept, None
     this = erasures.c.conversation_id == cid
+    deleted += audit.counted(c, row.audit_id, "rasa_events")  # from attempts Rasa could not finish
     if row.staff_messages:
         later = _new_id()
         audit.complete_counts(c, row.audit_id, {"rasa_events": deleted})

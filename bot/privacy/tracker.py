@@ -12,6 +12,7 @@ write the whole conversation back. While no replica answers, :class:`RasaEraser`
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Collection, Sequence
 from pathlib import Path
@@ -35,7 +36,7 @@ class RasaEraser:
 
     async def __call__(self, conversation_id: str) -> int:
         """How many events Rasa deleted; raises :class:`RasaCannotErase` if none could."""
-        problems = []
+        problems, deleted = [], 0
         for url in self._urls:
             target = f"{url}/webhooks/erase/conversations/{conversation_id}"
             try:
@@ -52,11 +53,22 @@ class RasaEraser:
                             f"{url} has no erase route (start Rasa with python -m rasa_addons.serve)"
                         )
                     else:  # 503: deleted, but not yet gone from the file (rasa_addons.erase)
-                        said = (await response.text())[:200]
-                        problems.append(f"{url} answered {response.status} {said}".rstrip())
+                        said = await response.text()
+                        problems.append(f"{url} answered {response.status} {said[:200]}".rstrip())
+                        deleted += _deleted_in(said)
             except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
                 problems.append(f"{url}: {type(exc).__name__}")
-        raise RasaCannotErase("; ".join(problems) or "no Rasa URL is configured")
+        raise RasaCannotErase("; ".join(problems) or "no Rasa URL is configured", deleted)
+
+
+def _deleted_in(body: str) -> int:
+    """The ``deleted`` count of an erase route's JSON answer; 0 when there is none."""
+    try:
+        found = json.loads(body)
+    except ValueError:
+        return 0
+    value = found.get("deleted") if isinstance(found, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
 PER_TRANSACTION = 50

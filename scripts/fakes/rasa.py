@@ -19,6 +19,7 @@ from typing import Any
 from aiohttp import web
 
 from contract import INTENT_FOR_RISK, META_SCREEN
+from contract.erasure import SCRUB_FAILED
 
 from .base import LoopbackServer
 
@@ -200,8 +201,7 @@ class FakeRasa(LoopbackServer):
         self.paused.discard(sender)
         deleted = len(self.trackers.pop(sender, []))
         if self.log_in_use:
-            error = "deleted, but the store's write-ahead log is still in use: erase again"
-            return web.json_response({"deleted": deleted, "error": error}, status=503)
+            return web.json_response({"deleted": deleted, "error": SCRUB_FAILED}, status=503)
         return web.json_response({"deleted": deleted})
 
     async def _tracker(self, request: web.Request) -> web.Response:

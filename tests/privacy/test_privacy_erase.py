@@ -10,6 +10,7 @@ import pytest
 from bot.errors import ErasureRefused
 from bot.privacy.service import Erasure
 from bot.state import PRIVACY
+from contract.erasure import SCRUB_FAILED
 from scripts.fakes.base import wait_for
 from tests.handoff.helpers import settle
 from tests.privacy.helpers import (
@@ -128,10 +129,13 @@ async def test_an_erasure_rasa_could_not_yet_scrub_from_its_file_stays_pending_u
     gateway, fake_rasa, http
 ):
     """Rasa deleted the rows but another connection kept its store's old pages (503): the words
-    may still be in the file, so the erasure is not done; the gateway asks again."""
+    may still be in the file, so the erasure is not done; the gateway asks again. The audit
+    counts the events that first attempt deleted (the next one finds none)."""
     await sms(http, gateway, SENTENCE)
     await settle(gateway)
     cid = gateway.conversation_id("sms", PHONE)
+    held = len(fake_rasa.trackers[cid])
+    assert held > 0
     fake_rasa.log_in_use = True
 
     result = await gateway.app[PRIVACY].erase(cid, "cli:test")
@@ -139,9 +143,11 @@ async def test_an_erasure_rasa_could_not_yet_scrub_from_its_file_stays_pending_u
     assert result.status == "pending"
     said = result.describe()
     assert "503" in said
-    assert "write-ahead log is still in use" in said
+    assert SCRUB_FAILED in said
     fake_rasa.log_in_use = False
     await wait_for_audit_complete(gateway)
+    (entry,) = [e for e in await gateway.db.run(_audit) if e.action == "erase"]
+    assert entry.detail["rasa_events"] == held
 
 
 async def wait_for_audit_complete(gateway) -> None:

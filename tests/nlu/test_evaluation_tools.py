@@ -515,3 +515,50 @@ def test_what_each_example_received_is_never_shown_for_a_blind_set(capsys) -> No
         "   risk/escalate ESCALATED intent=risk_immediate_danger need find_shelter->none"
         " LINE TWICE | he hit me, need a bed"
     )
+
+
+def _row(text: str, level: str, hard: bool = False, needs: list[str] | None = None) -> dict:
+    return {
+        "text": text,
+        "level": level,
+        "risk": None if level == "none" else "self_harm",
+        "needs": needs or [],
+        "hard": hard,
+        "intent": "x",
+    }
+
+
+def test_the_need_rule_turns_a_model_escalation_that_names_a_need_into_the_check():
+    """tune_risk's `demotion`: below need_escalate, a message the risk model alone escalates and
+    that names a need ("need a lawyer") is not escalated; above it, and without a need, it is."""
+    from tune_risk import demotion
+
+    rows = [
+        _row("that night keeps coming back, i need a lawyer for custody", "none", hard=True),
+        _row("i keep thinking about it and need a lawyer", "escalate"),
+        _row("i keep thinking about it", "escalate"),
+    ]
+    scores = [{"escalate": 0.65, "any": 0.9}, {"escalate": 0.95, "any": 1.0},
+              {"escalate": 0.65, "any": 0.9}]  # fmt: skip
+    table = {t["need_escalate"]: t for t in demotion(rows, scores)}
+
+    assert table[None]["hard_escalated"] == 1.0
+    assert table[0.7]["hard_escalated"] == 0.0  # 0.65 < 0.7, and it names a lawyer
+    assert table[0.7]["escalated_of_to_escalate"] == 1.0  # 0.95 holds; no need named at 0.65
+    assert table[0.9]["line_of_risk"] == 1.0
+
+
+def test_diet_as_a_second_opinion_escalates_below_high_only_when_diet_reads_risk():
+    from tune_risk import agreement
+
+    rows = [_row("i dont see the point anymore", "escalate"), _row("my phone died", "none")]
+    scores = [{"escalate": 0.45}, {"escalate": 0.45}]
+    parsed = {
+        "i dont see the point anymore": {"screen": None, "ranking": [["risk_self_harm", 0.7]]},
+        "my phone died": {"screen": None, "ranking": [["chitchat", 0.8]]},
+    }
+    table = {(t["low"], t["high"]): t for t in agreement(rows, scores, parsed)}
+
+    assert table[(0.4, 0.8)]["escalated_of_to_escalate"] == 1.0  # 0.45 with DIET's risk
+    assert table[(0.4, 0.8)]["ordinary_escalated"] == 0.0  # 0.45 without it
+    assert table[(0.5, 0.8)]["escalated_of_to_escalate"] == 0.0

@@ -56,8 +56,9 @@ BLIND_SETS = {
     "risk2": NLU_SETS / "heldout_risk2.yml",
     "spanish2": NLU_SETS / "heldout_es2.yml",
 }
-# Written for the next change to the risk model and measured once before it (docs/figures.md,
-# "Round 3"); not in `make nlu-eval` yet, and as blind as the others.
+# Written for the next change to the risk model, measured before it and then once after it
+# (docs/figures.md, "Round 3 spent"): a later change needs sets of its own. Not in `make
+# nlu-eval`; as blind as the others.
 FRESH_SETS = {
     "risk3": NLU_SETS / "heldout_risk3.yml",
     "spanish3": NLU_SETS / "heldout_es3.yml",

@@ -562,3 +562,16 @@ def test_diet_as_a_second_opinion_escalates_below_high_only_when_diet_reads_risk
     assert table[(0.4, 0.8)]["escalated_of_to_escalate"] == 1.0  # 0.45 with DIET's risk
     assert table[(0.4, 0.8)]["ordinary_escalated"] == 0.0  # 0.45 without it
     assert table[(0.5, 0.8)]["escalated_of_to_escalate"] == 0.0
+
+
+def test_two_models_are_compared_only_where_one_is_right_and_the_other_wrong():
+    from compare_models import compare
+
+    expected = ["affirm", "deny", "find_food", "find_food", "greet"]
+    a = ["affirm", "affirm", "find_food", "find_shelter", "deny"]  # right on 0, 2
+    b = ["affirm", "deny", "find_shelter", "find_food", "thank"]  # right on 0, 1, 3
+
+    a_only, b_only, by = compare(expected, a, b)
+
+    assert (a_only, b_only) == (1, 2)  # both right on 0, both wrong on 4: neither counts
+    assert by == {"deny": 1}  # find_food: one each way

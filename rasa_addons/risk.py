@@ -23,9 +23,10 @@ with an uncertain signal: "i cant do this anymore, i need a bed"). Three models 
 
 For every message it sets ``risk_scores`` (``{"escalate": p, "any": p, "self_harm": p,
 "needs": {intent: p}}``, needs of 0.2 and above), which :mod:`rasa_addons.triage` reads, and
-nothing else: it changes no intent itself. The
-model is persisted with skops, as Rasa's own LogisticRegressionClassifier is, and contains
-only scikit-learn's own types.
+nothing else: it changes no intent itself. Fine-tuned (``rasa train --finetune``, the admin
+loop's candidates), it starts from the live model's regressions and keeps its features
+(:meth:`RiskModel.refit`). The model is persisted with skops, as Rasa's own
+LogisticRegressionClassifier is, and contains only scikit-learn's own types.
 """
 
 from __future__ import annotations
@@ -125,6 +126,37 @@ class RiskModel:
         self.needs.fit(x, self.need_names.fit_transform(needs or [[] for _ in texts]))
         return self
 
+    def can_refit(self) -> bool:
+        """Whether :meth:`refit` can start from this fitted model: every regression fitted
+        (a need with no example has a constant predictor instead, with nothing to start from)."""
+        estimators = getattr(self.needs, "estimators_", [])
+        return bool(estimators) and all(isinstance(e, LogisticRegression) for e in estimators)
+
+    def refit(
+        self,
+        texts: list[str],
+        levels: list[str],
+        risks: list[str | None],
+        needs: list[list[str]] | None = None,
+    ) -> RiskModel:
+        """Fit again on ``texts`` from this model's coefficients, with its features as they
+        are (the vocabulary of the data it was first fitted on, as Rasa's own featurizers keep
+        theirs when fine-tuning). The regressions are convex, so this reaches the same optimum
+        as a fit from scratch over the same features, in a few iterations instead of a hundred
+        or more: for a fine-tuned candidate, about 6 s instead of 30 s (docs/admin.md)."""
+        x = self.features.transform([normalise(t).strip() for t in texts])
+        rows = [i for i, risk in enumerate(risks) if risk is not None]
+        labels = self.need_names.transform(needs or [[] for _ in texts])
+        fits = [
+            (self.escalate, x, [level == ESCALATE for level in levels]),
+            (self.any, x, [level != NONE for level in levels]),
+            (self.self_harm, x[rows], [risks[i] == SELF_HARM for i in rows]),
+        ] + [(e, x, labels[:, j]) for j, e in enumerate(self.needs.estimators_)]
+        for estimator, rows_x, y in fits:
+            estimator.set_params(warm_start=True).fit(rows_x, y)
+            estimator.set_params(warm_start=False)
+        return self
+
     def scores(self, texts: list[str]) -> list[dict[str, Any]]:
         x = self.features.transform([normalise(t).strip() for t in texts])
         escalate = self.escalate.predict_proba(x)[:, 1]
@@ -154,11 +186,13 @@ class RiskClassifier(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         model: RiskModel | None = None,
+        finetuning: bool = False,
     ) -> None:
         self.config = config
         self._model_storage = model_storage
         self._resource = resource
         self.model = model
+        self.finetuning = finetuning
 
     @classmethod
     def create(
@@ -181,7 +215,16 @@ class RiskClassifier(GraphComponent):
         if not any(risk is not None for risk in risks) or ESCALATE not in levels:
             logger.warning("RiskClassifier: no risk examples in the training data; not trained")
             return self._resource
-        self.model = RiskModel(float(self.config["C"])).fit(texts, levels, risks, needs)
+        refitted = False
+        if self.finetuning and self.model is not None and self.model.can_refit():
+            # `rasa train --finetune` loaded the live model's: start from it (RiskModel.refit).
+            try:
+                self.model.refit(texts, levels, risks, needs)
+                refitted = True
+            except ValueError as exc:  # a regression left with one class: fit from scratch
+                logger.warning("RiskClassifier: fitting from scratch, not fine-tuning (%s)", exc)
+        if not refitted:
+            self.model = RiskModel(float(self.config["C"])).fit(texts, levels, risks, needs)
         self.persist()
         return self._resource
 
@@ -227,7 +270,7 @@ class RiskClassifier(GraphComponent):
             parts["escalate"], parts["any"], parts["self_harm"],
         )  # fmt: skip
         model.needs, model.need_names = parts["needs"], parts["need_names"]
-        return cls(config, model_storage, resource, model)
+        return cls(config, model_storage, resource, model, execution_context.is_finetuning)
 
     def process(self, messages: list[Message]) -> list[Message]:
         if self.model is None:

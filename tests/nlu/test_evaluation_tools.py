@@ -565,13 +565,18 @@ def test_diet_as_a_second_opinion_escalates_below_high_only_when_diet_reads_risk
 
 
 def test_two_models_are_compared_only_where_one_is_right_and_the_other_wrong():
-    from compare_models import compare
+    from compare_models import gain_by_intent
+    from gate import compare
 
     expected = ["affirm", "deny", "find_food", "find_food", "greet"]
-    a = ["affirm", "affirm", "find_food", "find_shelter", "deny"]  # right on 0, 2
-    b = ["affirm", "deny", "find_shelter", "find_food", "thank"]  # right on 0, 1, 3
+    labelled = [(f"text {i}", intent) for i, intent in enumerate(expected)]
+    a = [(i, False) for i in ["affirm", "affirm", "find_food", "find_shelter", "deny"]]  # 0, 2
+    b = [(i, False) for i in ["affirm", "deny", "find_shelter", "find_food", "thank"]]  # 0, 1, 3
 
-    a_only, b_only, by = compare(expected, a, b)
+    found = compare(labelled, a, b, blind=True)
 
-    assert (a_only, b_only) == (1, 2)  # both right on 0, both wrong on 4: neither counts
-    assert by == {"deny": 1}  # find_food: one each way
+    # Both right on 0, both wrong on 4: neither counts.
+    assert (found["live_only"], found["candidate_only"]) == (1, 2)
+    assert found["p_worse"] > 0.5
+    assert not found["reasons"]
+    assert gain_by_intent(labelled, a, b) == {"deny": 1}  # find_food: one each way

@@ -18,6 +18,10 @@ REQUIREMENTS := $(wildcard requirements/*.txt)
 # with RASA_REPLICAS=2) are given by scripts/run.py and scripts/stack.py to every Rasa they
 # start: exported from here, they would hide the values of .env from run.py.
 ACTIONS_PORT ?= 5055
+# The tests that need no real Rasa wait on sockets and child processes much of the time: on two
+# workers they kept the 2-core machine's CPUs busy 1.2 of 2 (user and system 212 s in 182 s),
+# so they run on four (pytest 181 s on two, 143, 149 and 154 s on four; docs/testing.md).
+FAST_WORKERS ?= 4
 conversations: export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL ?= 2
@@ -42,7 +46,7 @@ test-fast: $(STAMP) ## The edit-test loop: lint, types and every test that needs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest -m "not slow" -q -n 2
+	$(BIN)/pytest -m "not slow" -q -n $(FAST_WORKERS)
 
 check: lint typecheck validate pytest conversations nlu-eval ## Every check, assuming set-up is done
 
@@ -59,8 +63,8 @@ typecheck: $(STAMP) ## mypy on bot/, actions/, region/
 validate: $(STAMP) ## rasa data validate --fail-on-warnings
 	$(BIN)/rasa data validate --domain domain.yml --fail-on-warnings --quiet
 
-pytest: $(STAMP) ## pytest: the tests that need no real Rasa on two workers, then the slow ones
-	$(BIN)/pytest -m "not slow" -q -n 2
+pytest: $(STAMP) ## pytest: the tests that need no real Rasa on four workers, then the slow ones
+	$(BIN)/pytest -m "not slow" -q -n $(FAST_WORKERS)
 	$(BIN)/pytest -m slow
 
 conversations: $(STAMP) ## Conversation tests tests/test_*.yml with --fail-on-prediction-errors

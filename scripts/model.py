@@ -12,6 +12,7 @@ input: it is never trained on.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -52,11 +53,25 @@ def domain_args(root: Path = ROOT) -> list[str]:
 
 
 def train(root: Path = ROOT) -> Path:
+    """The model of the current files, trained first if there is none. One training at a time
+    (a lock beside the models): the slow tests' two workers may both ask for it."""
+    MODEL_DIR.mkdir(parents=True, exist_ok=True)
+    with (MODEL_DIR / ".training.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        return _train(root)
+
+
+def _shown(path: Path, root: Path) -> Path:
+    """``path`` relative to the project when it is inside it (MODEL_DIR may be elsewhere)."""
+    return path.relative_to(root) if path.is_relative_to(root) else path
+
+
+def _train(root: Path) -> Path:
     target = model_path(root)
     if target.exists():
-        print(f"Model is up to date: {target.relative_to(root)}", file=sys.stderr)
+        print(f"Model is up to date: {_shown(target, root)}", file=sys.stderr)
         return target
-    print(f"Training {target.relative_to(root)} (data or config changed)...", file=sys.stderr)
+    print(f"Training {_shown(target, root)} (data or config changed)...", file=sys.stderr)
     rasa = Path(sys.executable).with_name("rasa")
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
     cmd = [

@@ -76,3 +76,39 @@ def test_a_second_run_does_not_train_again() -> None:
     )
     assert "Model is up to date" in result.stderr
     assert result.stdout.strip() == str(path)
+
+
+def test_two_processes_asking_for_the_model_at_once_train_it_once(tmp_path: Path) -> None:
+    # The slow tests' two workers both ask for the model (tests/servers.py): one trains, the
+    # other waits for it and finds it made. A stand-in for `rasa train` that takes a second.
+    fake_rasa = tmp_path / "bin" / "rasa"
+    fake_rasa.parent.mkdir()
+    fake_rasa.write_text(
+        '#!/bin/sh\nsleep 1\necho trained >> "$COUNT"\n'
+        'while [ "$1" != "--out" ]; do shift; done; out="$2"\n'
+        'while [ "$1" != "--fixed-model-name" ]; do shift; done; touch "$out/$2.tar.gz"\n'
+    )
+    fake_rasa.chmod(0o755)
+    script = (
+        "import sys; from pathlib import Path; from scripts import model; "
+        f"sys.executable = {str(tmp_path / 'bin' / 'python')!r}; print(model.train())"
+    )
+    env = {"PATH": "/usr/bin:/bin", "MODEL_DIR": str(tmp_path / "models"),
+           "COUNT": str(tmp_path / "count"), "PYTHONPATH": str(ROOT)}  # fmt: skip
+    python = ROOT / ".venv" / "bin" / "python"
+    both = [
+        subprocess.Popen(
+            [python, "-c", script],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [process.communicate(timeout=60) for process in both]
+    assert [process.returncode for process in both] == [0, 0], outputs
+    assert (tmp_path / "count").read_text().splitlines() == ["trained"]
+    assert outputs[0][0] == outputs[1][0]  # the same model
+    assert sorted("Model is up to date" in err for _, err in outputs) == [False, True]

@@ -63,9 +63,9 @@ typecheck: $(STAMP) ## mypy on bot/, actions/, region/
 validate: $(STAMP) ## rasa data validate --fail-on-warnings
 	$(BIN)/rasa data validate --domain domain.yml --fail-on-warnings --quiet
 
-pytest: $(STAMP) ## pytest: the tests that need no real Rasa on four workers, then the slow ones
+pytest: $(STAMP) ## pytest: the tests that need no real Rasa on four workers, then the slow ones on two
 	$(BIN)/pytest -m "not slow" -q -n $(FAST_WORKERS)
-	$(BIN)/pytest -m slow
+	$(BIN)/pytest -m slow -n 2 --dist loadfile
 
 conversations: $(STAMP) ## Conversation tests tests/test_*.yml with --fail-on-prediction-errors
 	$(BIN)/rasa test core --stories tests/ --model "$$($(PY) scripts/model.py path)" \

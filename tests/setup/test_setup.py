@@ -90,7 +90,7 @@ def test_two_processes_asking_for_the_model_at_once_train_it_once(tmp_path: Path
     )
     fake_rasa.chmod(0o755)
     script = (
-        "import sys; from pathlib import Path; from scripts import model; "
+        "import sys; from scripts import model; "
         f"sys.executable = {str(tmp_path / 'bin' / 'python')!r}; print(model.train())"
     )
     env = {"PATH": "/usr/bin:/bin", "MODEL_DIR": str(tmp_path / "models"),

@@ -58,8 +58,8 @@ BLIND_SETS = {
 }
 # Written for a change to the risk model, measured before it and then once after it: round 3
 # judged round 4's contrast data (docs/figures.md, "Round 3 spent"), round 4 the Spanish data of
-# round 5 ("Round 4 spent"); round 5 waits for the next change. Not in `make nlu-eval`; as blind
-# as the others.
+# round 5 ("Round 4 spent"), round 5 the English data of round 6 ("Round 5 spent"); round 6 waits
+# for the next change. Not in `make nlu-eval`; as blind as the others.
 FRESH_SETS = {
     "risk3": NLU_SETS / "heldout_risk3.yml",
     "spanish3": NLU_SETS / "heldout_es3.yml",
@@ -67,6 +67,8 @@ FRESH_SETS = {
     "spanish4": NLU_SETS / "heldout_es4.yml",
     "risk5": NLU_SETS / "heldout_risk5.yml",
     "spanish5": NLU_SETS / "heldout_es5.yml",
+    "risk6": NLU_SETS / "heldout_risk6.yml",
+    "spanish6": NLU_SETS / "heldout_es6.yml",
 }
 
 

@@ -25,6 +25,8 @@ from region import Region, load_region
 ZIP_RE = re.compile(r"(?<!\d)(\d{5})(?:-\d{4})?(?!\d)")
 # "geo:37.48,-122.23" (RFC 5870, what the gateway sends for a shared location) or "37.48,-122.23".
 GEO_RE = re.compile(r"^\s*(?:geo:)?\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
+# Words before a one-word neighbourhood that make it a place ("in the mission", "en bayview").
+BEFORE_A_PLACE = frozenset({"in", "at", "near", "by", "around", "from", "en", "por", "cerca"})
 # Spellings clients use that the post office does not.
 ABBREVIATIONS = {
     "s": "south",
@@ -71,21 +73,70 @@ def normalise(text: str) -> str:
     return " ".join(ABBREVIATIONS.get(w, w) for w in words)
 
 
+def _without_article(key: str) -> str:
+    """ "the mission" and "mission" are one name."""
+    return key[4:] if key.startswith("the ") else key
+
+
+def _after_a_place_word(words: list[str], start: int) -> bool:
+    """Whether ``words[start]`` follows "in", "at", "near"..., with or without "the" between."""
+    before = [w for w in words[max(0, start - 2) : start] if w != "the"]
+    return bool(before) and before[-1] in BEFORE_A_PLACE and words[start - 1] in ("the", before[-1])
+
+
 class Gazetteer:
     """Place names of one country (US), preferring the region's state and counties."""
 
-    def __init__(self, state: str, counties: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        state: str,
+        counties: Iterable[str] = (),
+        neighbourhoods: Iterable[tuple[str, str]] = (),
+    ) -> None:
         self.state = state.upper()
         self.counties = tuple(counties)
         self._by_name: dict[str, list[tuple[Place, int]]] = defaultdict(list)
         self._zips: dict[str, Place] = {}
         self._build()
+        # The region's own names, ahead of the post office's: "the mission" is San Francisco's
+        # Mission District (94110), not Mission, Texas; "north fair oaks" has no post office.
+        # Each is at its ZIP code's centre and keeps its name ("Near Mission"): its slot value,
+        # "Mission, CA", resolves back to it.
+        self._neighbourhoods: dict[str, Place] = {
+            normalise(county): place for county, place in self._county_centres().items()
+        }
+        for name, code in neighbourhoods:
+            where = self._zips.get(code)
+            if where is None:
+                raise ValueError(f"neighbourhood {name!r}: {code} is not a ZIP code")
+            key = _without_article(normalise(name))
+            self._neighbourhoods[key] = Place(
+                name=name.title(), latitude=where.latitude, longitude=where.longitude,
+                state=where.state, county=where.county,
+            )  # fmt: skip
+
+    def _county_centres(self) -> dict[str, Place]:
+        """Each of the region's counties ("san mateo county"), at the mean of its ZIP codes."""
+        found = {}
+        for county in self.counties:
+            zips = [z for z in self._zips.values() if z.county == county and z.state == self.state]
+            if zips:
+                found[county] = Place(
+                    name=county,
+                    latitude=round(sum(z.latitude for z in zips) / len(zips), 5),
+                    longitude=round(sum(z.longitude for z in zips) / len(zips), 5),
+                    state=self.state,
+                    county=county,
+                )
+        return found
 
     @classmethod
     def for_region(cls, region: Region) -> Gazetteer:
         if region.gazetteer.country.upper() != "US":
             raise ValueError(f"no gazetteer for country {region.gazetteer.country!r} yet (US only)")
-        return cls(region.gazetteer.state, region.gazetteer.counties)
+        return cls(
+            region.gazetteer.state, region.gazetteer.counties, region.gazetteer.neighbourhoods
+        )
 
     def _build(self) -> None:
         # Names that normalise alike ("E Palo Alto", "East Palo Alto") are one place. A place's
@@ -143,13 +194,21 @@ class Gazetteer:
         if zip_match:
             return self._zips.get(zip_match.group(1))
         key = self._strip_state(normalise(text))
+        neighbourhood = self._neighbourhoods.get(_without_article(key))
+        if neighbourhood is not None:
+            return neighbourhood
         if key in self._by_name:
             return self._by_name[key][0][0]
         named_state = self._in_state(key)
         if named_state is not None:
             return named_state
         close = difflib.get_close_matches(key, self._regional_names, n=1, cutoff=0.85)
-        return self._by_name[close[0]][0][0] if close else None
+        if close:
+            return self._by_name[close[0]][0][0]
+        close = difflib.get_close_matches(
+            _without_article(key), list(self._neighbourhoods), n=1, cutoff=0.85
+        )
+        return self._neighbourhoods[close[0]] if close else None
 
     def locate(self, value: str | None) -> Place | None:
         """A place from a slot value: a whole answer first, else a place named inside it."""
@@ -171,6 +230,10 @@ class Gazetteer:
         for size in range(min(4, len(words)), 0, -1):
             for start in range(len(words) - size + 1):
                 key = " ".join(words[start : start + size])
+                # A one-word neighbourhood ("mission", "sunset", "castro") only after a word
+                # that introduces a place: "on a mission" and "watching the sunset" are not.
+                if key in self._neighbourhoods and (size > 1 or _after_a_place_word(words, start)):
+                    return self._neighbourhoods[key]
                 candidates = self._by_name.get(key)
                 if not candidates:
                     continue
@@ -189,7 +252,8 @@ class Gazetteer:
 
     def _strip_state(self, key: str) -> str:
         for suffix in (f" {self.state.lower()}", " california", " usa", " us"):
-            if key.endswith(suffix) and key[: -len(suffix)] in self._by_name:
+            stem = key[: -len(suffix)]
+            if key.endswith(suffix) and (stem in self._by_name or stem in self._neighbourhoods):
                 return key[: -len(suffix)]
         return key
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,9 @@ class Gazetteer:
     counties: tuple[str, ...]
     example_place: str
     example_postcode: str
+    # Names clients use for where they are that the post office does not (neighbourhoods,
+    # unincorporated areas), each with the ZIP code that stands for it; a pair per name.
+    neighbourhoods: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -222,6 +226,9 @@ def _parse(raw: dict[str, Any]) -> Region:
             counties=tuple(gaz["counties"]),
             example_place=str(gaz["example_place"]),
             example_postcode=str(gaz["example_postcode"]),
+            neighbourhoods=tuple(
+                (str(name), str(code)) for name, code in (gaz.get("neighbourhoods") or {}).items()
+            ),
         ),
         crisis_lines=lines,
         office_hours=None if hours is None else parse_office_hours(hours, str(raw["timezone"])),
@@ -248,6 +255,14 @@ def _check(region: Region, path: Path) -> None:
         region.tz  # noqa: B018 - loading the zone is the check
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise RegionError(f"region file {path}: unknown time zone {region.timezone!r}") from exc
+    bad = [
+        name for name, code in region.gazetteer.neighbourhoods if not re.fullmatch(r"\d{5}", code)
+    ]
+    if bad:
+        raise RegionError(
+            f"region file {path}: a neighbourhood's value is a five-digit ZIP code"
+            f" (not one: {', '.join(bad)})"
+        )
     for line in region.crisis_lines:
         if not (line.phone or line.sms):
             raise RegionError(f"region file {path}: line {line.id!r} has neither phone nor sms")

@@ -327,3 +327,16 @@ async def test_the_listing_speaks_the_clients_language() -> None:
     assert listing["labels"]["call"] == "Llamar"
     assert listing["labels"]["directions"] == "Cómo llegar"
     assert [b["title"] for b in message["buttons"]] == ["Más", "Hablar con una persona"]
+
+
+async def test_a_san_francisco_neighbourhood_is_searched_from_there_not_from_texas() -> None:
+    """ "the mission" is the Mission District (94110): the shelters nearest it, by its name."""
+    from actions.gazetteer import gazetteer_for
+    from region import load_region
+
+    place = gazetteer_for(load_region()).resolve("the mission")
+    assert place is not None
+    text, _ = await run(location=place.slot_value)
+    assert text.startswith("Near Mission")
+    assert "nothing" not in text.split("\n")[0]
+    assert numbers(text) == [1, 2, 3, 4, 5]

@@ -87,3 +87,82 @@ def test_the_lookup_table_lists_the_regions_places_and_zip_codes(gazetteer: Gaze
     for expected in ("    - redwood city", "    - east palo alto", "    - 94063", "    - rwc"):
         assert expected in table.splitlines()
     assert "    - reno" not in table.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("text", "postcode", "county"),
+    [
+        # The post office's "Mission" is in Texas and its "Bayview" in Idaho; a client here
+        # means San Francisco's.
+        ("mission", "94110", "San Francisco County"),
+        ("the mission", "94110", "San Francisco County"),
+        ("bayview", "94124", "San Francisco County"),
+        ("the tenderloin", "94102", "San Francisco County"),
+        ("tenderlion", "94102", "San Francisco County"),  # misspelt
+        ("noe valley", "94114", "San Francisco County"),  # not Pope Valley, Napa
+        # Unincorporated areas of the county, which have no post office of their own.
+        ("north fair oaks", "94063", "San Mateo County"),
+        ("belle haven", "94025", "San Mateo County"),
+        ("princeton", "94019", "San Mateo County"),  # not Princeton, Colusa County
+    ],
+)
+def test_the_regions_neighbourhoods_resolve_ahead_of_other_states(
+    gazetteer: Gazetteer, text: str, postcode: str, county: str
+) -> None:
+    place, post_office = gazetteer.resolve(text), gazetteer.resolve(postcode)
+    assert place is not None
+    assert post_office is not None
+    assert (place.county, place.state) == (county, "CA")
+    assert (place.latitude, place.longitude) == (post_office.latitude, post_office.longitude)
+    assert gazetteer.resolve(place.slot_value) == place  # what the form keeps
+
+
+def test_a_place_with_its_state_is_that_states() -> None:
+    """ "mission tx" is still Mission, Texas: a neighbourhood never hides a named state."""
+    place = gazetteer_for(load_region()).resolve("mission tx")
+    assert place is not None
+    assert (place.name, place.state) == ("Mission", "TX")
+
+
+def test_the_regions_county_resolves_to_its_centre(gazetteer: Gazetteer) -> None:
+    place = gazetteer.resolve("san mateo county")
+    assert place is not None
+    assert (place.name, place.county, place.slot_value) == (
+        "San Mateo County",
+        "San Mateo County",
+        "San Mateo County, CA",
+    )
+    assert 37.4 < place.latitude < 37.7
+    assert -122.5 < place.longitude < -122.2
+    assert gazetteer.resolve(place.slot_value) == place
+    assert gazetteer.find_in_text("any shelter in san mateo county") == place
+
+
+@pytest.mark.parametrize(
+    ("text", "postcode"),
+    [
+        ("im in the mission need food", "94110"),
+        ("sleeping near the tenderloin", "94102"),
+        ("at balboa park bart rn", "94112"),
+        ("estoy en bayview", "94124"),
+    ],
+)
+def test_a_neighbourhood_inside_a_sentence_is_found(
+    gazetteer: Gazetteer, text: str, postcode: str
+) -> None:
+    place, post_office = gazetteer.find_in_text(text), gazetteer.resolve(postcode)
+    assert place is not None
+    assert post_office is not None
+    assert (place.latitude, place.longitude) == (post_office.latitude, post_office.longitude)
+
+
+@pytest.mark.parametrize(
+    "text", ["on a mission to find food", "watching the sunset lol", "my friend castro said hi"]
+)
+def test_a_neighbourhood_word_in_passing_is_not_a_place(gazetteer: Gazetteer, text: str) -> None:
+    assert gazetteer.find_in_text(text) is None
+
+
+def test_a_neighbourhood_needs_a_real_zip_code() -> None:
+    with pytest.raises(ValueError, match="00000 is not a ZIP code"):
+        Gazetteer("CA", ["San Mateo County"], [("atlantis", "00000")])

@@ -55,6 +55,19 @@ def test_region_file_comes_from_the_environment(
             "neither phone nor sms",
         ),
         ({"gazetteer": None}, "missing or malformed field"),
+        (
+            {
+                "gazetteer": {
+                    "country": "US",
+                    "state": "CA",
+                    "counties": ["San Mateo County"],
+                    "example_place": "Redwood City",
+                    "example_postcode": "94063",
+                    "neighbourhoods": {"the mission": "mission st"},
+                }
+            },
+            "a neighbourhood's value is a five-digit ZIP code",
+        ),
     ],
 )
 def test_a_region_that_could_fail_a_client_in_crisis_is_refused(

@@ -175,10 +175,17 @@ class Gazetteer:
         for candidates in self._by_name.values():
             candidates.sort(key=self._preference)
 
-    def _preference(self, candidate: tuple[Place, int]) -> tuple[bool, bool, int]:
-        """The region's counties first, then its state, then the biggest place (most ZIPs)."""
+    def _preference(self, candidate: tuple[Place, int]) -> tuple[bool, bool, int, str]:
+        """The region's counties first, then its state, then the biggest place (most ZIPs),
+        then the state's code: a tie is broken the same way in every process (the candidates
+        come from a set, whose order changes with the hash seed)."""
         place, size = candidate
-        return (place.county not in self.counties, place.state != self.state, -size)
+        return (
+            place.county not in self.counties,
+            place.state != self.state,
+            -size,
+            place.state or "",
+        )
 
     def resolve(self, text: str | None) -> Place | None:
         """The place ``text`` names (a whole answer such as "redwood city" or "94063"), or None."""
@@ -254,7 +261,7 @@ class Gazetteer:
         for suffix in (f" {self.state.lower()}", " california", " usa", " us"):
             stem = key[: -len(suffix)]
             if key.endswith(suffix) and (stem in self._by_name or stem in self._neighbourhoods):
-                return key[: -len(suffix)]
+                return stem
         return key
 
     @functools.cached_property

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from actions.gazetteer import Gazetteer, gazetteer_for, lookup_table_yaml
 from region import load_region
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -166,3 +173,25 @@ def test_a_neighbourhood_word_in_passing_is_not_a_place(gazetteer: Gazetteer, te
 def test_a_neighbourhood_needs_a_real_zip_code() -> None:
     with pytest.raises(ValueError, match="00000 is not a ZIP code"):
         Gazetteer("CA", ["San Mateo County"], [("atlantis", "00000")])
+
+
+def test_a_name_shared_by_equal_places_resolves_alike_in_every_process() -> None:
+    """Places of one name and size in several states ("excelsior", "highlands") are ranked
+    the same way whatever the hash seed: the gateway, the action server and a restart agree."""
+    code = (
+        "from actions.gazetteer import Gazetteer\n"
+        "g = Gazetteer('CA', ['San Mateo County'])\n"
+        "print([g.resolve(n).state for n in ('excelsior', 'highlands', 'springfield')])\n"
+    )
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "3", "5")
+    }
+    assert len(seen) == 1, seen

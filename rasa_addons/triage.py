@@ -51,6 +51,7 @@ from contract import (
 )
 from rasa_addons.component import Configured
 from rasa_addons.needs import needs_named
+from rasa_addons.places import PLACE_ONLY
 from rasa_addons.risk import SCORES
 
 FALLBACK = "nlu_fallback"
@@ -204,7 +205,8 @@ class RiskTriage(Configured):
         ]
         metadata = message.get("metadata") or {}
         screen = metadata.get(META_SCREEN) if isinstance(metadata, dict) else None
-        scores = message.get(SCORES)
+        # A message that only names a place (rasa_addons/places.py): the screen's reading alone.
+        scores = None if message.get(PLACE_ONLY) else message.get(SCORES)
         decision = triage(
             str(message.get("text") or ""),
             str(name),

@@ -31,6 +31,8 @@ KEEP_MODELS = 3
 def training_inputs(root: Path = ROOT) -> list[Path]:
     files = [root / "config.yml", root / "requirements" / "rasa.txt", root / "domain.yml"]
     files += sorted((root / "data").rglob("*.yml"))
+    # The region's neighbourhoods are trained into the model (rasa_addons/places.py).
+    files += sorted((root / "region").glob("*.yml"))
     return files
 
 

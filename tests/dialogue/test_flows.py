@@ -78,6 +78,27 @@ def test_a_place_a_zip_code_or_coordinates_answer_the_question(
     assert active_loop(rasa_servers, sender) is None
 
 
+@pytest.mark.parametrize(
+    ("answer", "kept"),
+    [
+        ("bernal heights", "Bernal Heights, CA"),  # named in no training example
+        ("im in hunters point", "Hunters Point, CA"),
+        ("balboa park", "Balboa Park, CA"),
+    ],
+)
+def test_a_neighbourhood_answers_the_question_without_a_safety_check(
+    rasa_servers: RasaServers, answer: str, kept: str
+) -> None:
+    # DIET and the risk model read these names as risk (rasa_addons/places.py): the client was
+    # asked "Are you safe right now?" for saying where they are.
+    sender = new_sender()
+    rasa_servers.send(sender, "where can i sleep tonight")
+    replies = rasa_servers.send(sender, answer, metadata=screened(answer))
+    assert not any(t.startswith(SAFE_CHECK) for t in texts(replies))
+    assert slots(rasa_servers, sender)["location"] == kept
+    assert last_actions(rasa_servers, sender)[-1] == "action_find_services"
+
+
 def test_a_need_with_a_place_searches_at_once(rasa_servers: RasaServers) -> None:
     sender = new_sender()
     replies = rasa_servers.send(sender, '/find_food{"location": "daly city"}')

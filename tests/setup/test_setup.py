@@ -41,7 +41,14 @@ def test_find_python_says_what_to_install_when_there_is_none(tmp_path: Path) -> 
 
 
 def copy_project(tmp_path: Path) -> Path:
-    for name in ("config.yml", "requirements/rasa.txt", "domain.yml", "data", "tests/nlu"):
+    for name in (
+        "config.yml",
+        "requirements/rasa.txt",
+        "domain.yml",
+        "data",
+        "region",
+        "tests/nlu",
+    ):
         source = ROOT / name
         target = tmp_path / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -62,6 +69,11 @@ def test_the_model_fingerprint_follows_training_inputs_only(tmp_path: Path) -> N
     rules = project / "data" / "rules" / "chitchat.yml"
     rules.write_text(rules.read_text() + "\n# changed\n")
     assert model.fingerprint(project) != before
+    # The region's neighbourhoods are trained into the model (rasa_addons/places.py).
+    after_rules = model.fingerprint(project)
+    region = project / "region" / "san-mateo.yml"
+    region.write_text(region.read_text().replace("bernal heights:", "bernal hts:"))
+    assert model.fingerprint(project) != after_rules
 
 
 @pytest.mark.slow

@@ -66,8 +66,8 @@ AFTER = (
     "right now", "rn", "now", "tonight", "area", "ca", "california", "county",
     "please", "pls", "plz", "thanks", "thank you", "thx", "ahora", "gracias", "por favor",
 )  # fmt: skip
-# Words between places ("the mission", "daly city ca 94014").
-INSIDE = frozenset({"the", "ca", "california", "county", "area", "of"})
+# Words between places ("the mission", "en la mission", "daly city ca 94014").
+INSIDE = frozenset({"the", "ca", "california", "county", "area", "of", "la", "el", "los", "las"})
 # A place named for one of these is where a person may be in danger: never decided here.
 MEANS = frozenset(
     {
@@ -115,16 +115,16 @@ def only_a_place(text: str, places: frozenset[str]) -> bool:
     found = 0
     i = 0
     while i < len(words):
-        if words[i] in INSIDE:
+        # A place first: "la honda" is a town, "la" before "mission" only an article.
+        size = next(
+            (n for n in range(min(longest, len(words) - i), 0, -1)
+             if " ".join(words[i : i + n]) in places),
+            0,
+        )  # fmt: skip
+        if size or ZIP.match(words[i]):
+            found, i = found + 1, i + (size or 1)
+        elif words[i] in INSIDE:
             i += 1
-            continue
-        if ZIP.match(words[i]):
-            found, i = found + 1, i + 1
-            continue
-        for size in range(min(longest, len(words) - i), 0, -1):
-            if " ".join(words[i : i + size]) in places:
-                found, i = found + 1, i + size
-                break
         else:
             return False  # a word that is neither a place nor around one
     return 1 <= found <= 2

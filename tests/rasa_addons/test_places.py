@@ -15,7 +15,9 @@ with warnings.catch_warnings():
 
     from rasa_addons.places import PlainPlaces, known_places, only_a_place, region_neighbourhoods
 
-PLACES = known_places(["Daly City", "bernal heights", "tenderloin", "balboa park", "mission"])
+PLACES = known_places(
+    ["Daly City", "bernal heights", "tenderloin", "balboa park", "mission", "la honda"]
+)
 
 
 @pytest.mark.parametrize(
@@ -28,8 +30,11 @@ PLACES = known_places(["Daly City", "bernal heights", "tenderloin", "balboa park
         ("near daly city, ca", True),
         ("Daly City CA 94014", True),
         ("94110", True),
-        ("estoy en la mission", False),  # "la" is not a place word: DIET's
-        ("en la misión", False),
+        ("estoy en la mission", True),
+        ("en el tenderloin", True),
+        ("en la misión", False),  # not the place's name
+        ("la honda", True),  # a town whose name starts with an article
+        ("en la", False),
         ("en mission", True),
         ("cerca de daly city", True),
         # Anything more than where the client is stays DIET's (and the screen's).

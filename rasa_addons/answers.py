@@ -20,7 +20,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.training_data.message import Message
 
 from contract import normalise
-from rasa_addons.component import Configured
+from rasa_addons.component import Configured, decide_intent
 
 
 def _phrases(block: str) -> frozenset[str]:
@@ -152,7 +152,5 @@ class PlainAnswers(Configured):
             answer = plain_answer(str(message.get("text") or ""))
             if answer is None:
                 continue
-            message.set("intent", {"name": answer, "confidence": 1.0}, True)
-            ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != answer]
-            message.set("intent_ranking", [{"name": answer, "confidence": 1.0}, *ranking], True)
+            decide_intent(message, answer)
         return messages

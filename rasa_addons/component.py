@@ -1,5 +1,6 @@
-"""What the project's NLU components that keep nothing trained share: Rasa builds each from its
-``config.yml`` entry alone (``create``), and a trained model loads it the same way."""
+"""What the project's NLU components share: those that keep nothing trained are built from their
+``config.yml`` entry alone (``create``), and a trained model loads them the same way; those that
+decide a whole message by rule set its intent the same way (:func:`decide_intent`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any, TypeVar
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.training_data.message import Message
 
 C = TypeVar("C", bound="Configured")
 
@@ -27,3 +29,11 @@ class Configured(GraphComponent):
         execution_context: ExecutionContext,
     ) -> C:
         return cls(config)
+
+
+def decide_intent(message: Message, name: str) -> None:
+    """Set ``name`` as the message's intent with confidence 1.0, first in the ranking (a whole
+    message a rule is sure of: a plain yes or no, a place alone)."""
+    message.set("intent", {"name": name, "confidence": 1.0}, True)
+    ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != name]
+    message.set("intent_ranking", [{"name": name, "confidence": 1.0}, *ranking], True)

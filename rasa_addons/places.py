@@ -41,6 +41,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from contract import normalise
+from rasa_addons.component import decide_intent
 
 logger = logging.getLogger(__name__)
 
@@ -213,9 +214,7 @@ class PlainPlaces(GraphComponent):
         for message in messages:
             if not only_a_place(str(message.get("text") or ""), self.places):
                 continue
-            message.set("intent", {"name": INTENT, "confidence": 1.0}, True)
-            ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != INTENT]
-            message.set("intent_ranking", [{"name": INTENT, "confidence": 1.0}, *ranking], True)
+            decide_intent(message, INTENT)
             message.set(PLACE_ONLY, True)
         return messages
 

@@ -26,6 +26,7 @@ hill" came out as risk).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -90,13 +91,26 @@ def known_places(names: Iterable[str]) -> frozenset[str]:
     return frozenset(kept)
 
 
-def _strip(words: list[str], phrases: tuple[str, ...], front: bool) -> list[str]:
+def _split(phrases: tuple[str, ...]) -> tuple[list[str], ...]:
+    return tuple(phrase.split() for phrase in phrases)
+
+
+BEFORE_WORDS, AFTER_WORDS = _split(BEFORE), _split(AFTER)
+
+
+@functools.lru_cache(maxsize=4)
+def _longest(places: frozenset[str]) -> int:
+    """The most words in a known place's name (once per set of places: a frozenset keeps its
+    hash, so this is not recomputed for every message)."""
+    return max((len(p.split()) for p in places), default=0)
+
+
+def _strip(words: list[str], phrases: tuple[list[str], ...], front: bool) -> list[str]:
     """``words`` without the phrases at its front (or back), as often as they occur."""
     changed = True
     while changed and words:
         changed = False
-        for phrase in phrases:
-            part = phrase.split()
+        for part in phrases:
             if (
                 len(part) <= len(words)
                 and (words[: len(part)] if front else words[-len(part) :]) == part
@@ -110,9 +124,9 @@ def _strip(words: list[str], phrases: tuple[str, ...], front: bool) -> list[str]
 def only_a_place(text: str, places: frozenset[str]) -> bool:
     """Whether ``text`` says nothing but where the client is: one known place or ZIP code (or
     a place and its ZIP code), with "im in", "the", "ca", "right now" and the like around it."""
-    words = _strip(normalise(text).split(), BEFORE, front=True)
-    words = _strip(words, AFTER, front=False)
-    longest = max((len(p.split()) for p in places), default=0)
+    words = _strip(normalise(text).split(), BEFORE_WORDS, front=True)
+    words = _strip(words, AFTER_WORDS, front=False)
+    longest = _longest(places)
     found = 0
     i = 0
     while i < len(words):
@@ -139,9 +153,7 @@ def region_neighbourhoods() -> list[str]:
 
 
 def _places_fingerprint() -> str:
-    from region import load_region
-
-    names = sorted(name for name, _ in load_region().gazetteer.neighbourhoods)
+    names = sorted(region_neighbourhoods())
     return hashlib.sha256("\n".join([*names, "", *sorted(MEANS)]).encode()).hexdigest()[:16]
 
 

@@ -5,7 +5,11 @@ One worker task per key (a conversation, a case), started on demand and stopped 
 
 The pipeline (Rasa turns), the outbox (sends) and the staff relay (posts to staff) each work
 through one key's items in order while different keys run in parallel. ``kick(key)`` makes
-sure a worker runs for the key; a worker stops when its key has nothing left. On
+sure a worker runs for the key; a worker stops when its key has nothing left. A kick that
+comes while the key's worker runs makes it look once more before it stops: the worker may
+have read "nothing left" just before the kicker's transaction committed (a staff member's
+closing words stored while the reply before them was being sent), and without that second look
+the unit would wait, unsent, until the next restart. On
 ``stop(grace)`` work in flight (a call to Rasa, a send) has ``grace`` seconds to finish, but a
 worker only waiting (a retry's delay) stops at once: what it waited for stays pending in the
 store, and the next start resumes it.
@@ -29,6 +33,7 @@ class KeyedWorkers(Generic[K]):
     """Subclasses are dataclasses too: their fields are what they work with."""
 
     _workers: dict[K, asyncio.Task[None]] = field(default_factory=dict, init=False)
+    _kicked: set[K] = field(default_factory=set, init=False)  # kicked while its worker ran
     _stopping: bool = field(default=False, init=False)
     _stop_requested: asyncio.Event = field(default_factory=asyncio.Event, init=False)
 
@@ -44,7 +49,18 @@ class KeyedWorkers(Generic[K]):
             return
         task = self._workers.get(key)
         if task is None or task.done():
-            self._workers[key] = asyncio.create_task(self._work(key), name=self._task_name(key))
+            self._workers[key] = asyncio.create_task(self._run(key), name=self._task_name(key))
+        else:
+            self._kicked.add(key)
+
+    async def _run(self, key: K) -> None:
+        """``_work(key)`` until no kick came while it ran."""
+        while True:
+            self._kicked.discard(key)
+            await self._work(key)
+            if key not in self._kicked or self._stopping:
+                self._kicked.discard(key)
+                return
 
     async def idle(self) -> None:
         """Wait until no worker is running (tests and benchmarks)."""

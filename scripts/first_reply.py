@@ -56,17 +56,11 @@ BLIND_SETS = {
     "risk2": NLU_SETS / "heldout_risk2.yml",
     "spanish2": NLU_SETS / "heldout_es2.yml",
 }
-# Written for a change to the risk model, measured before it and then once after it: round 3
-# judged round 4's contrast data (docs/figures.md, "Round 3 spent"), round 4 the Spanish data of
-# round 5 ("Round 4 spent"), round 5 the English data of round 6 ("Round 5 spent"); round 6 waits
-# for the next change. Not in `make nlu-eval`; as blind as the others.
+# Written for a change to the risk model, measured before it and then once after it. Rounds 3 to
+# 5 judged theirs and were then folded into the training data (scripts/fold_spent.py); round 6
+# judged the training on them ("Risk, round 6 spent"). Not in `make nlu-eval`; as blind as the
+# others.
 FRESH_SETS = {
-    "risk3": NLU_SETS / "heldout_risk3.yml",
-    "spanish3": NLU_SETS / "heldout_es3.yml",
-    "risk4": NLU_SETS / "heldout_risk4.yml",
-    "spanish4": NLU_SETS / "heldout_es4.yml",
-    "risk5": NLU_SETS / "heldout_risk5.yml",
-    "spanish5": NLU_SETS / "heldout_es5.yml",
     "risk6": NLU_SETS / "heldout_risk6.yml",
     "spanish6": NLU_SETS / "heldout_es6.yml",
 }
@@ -432,7 +426,12 @@ def main(argv: Sequence[str]) -> int:
 def outcome(one: Received) -> str:
     """One example's outcome on a line: what it was, what the client received, its words."""
     e = one.example
-    got = "ESCALATED" if one.escalated else "checked" if one.checked else "-"
+    got = (
+        "ESCALATED" if one.escalated
+        else "checked" if one.checked
+        else "911" if one.emergency_named  # the line, in the reply that asks where they are
+        else "-"
+    )  # fmt: skip
     want = f"{e.kind}/{e.level}" if e.level else e.kind
     need = f" need {','.join(e.needs)}->{one.served or 'none'}" if e.needs else ""
     twice = " LINE TWICE" if one.line_repeated else ""

@@ -58,11 +58,13 @@ BLIND_SETS = {
 }
 # Written for a change to the risk model, measured before it and then once after it. Rounds 3 to
 # 5 judged theirs and were then folded into the training data (scripts/fold_spent.py); round 6
-# judged the training on them ("Risk, round 6 spent"). Not in `make nlu-eval`; as blind as the
-# others.
+# judged the training on them ("Risk, round 6 spent"); round 7 waits for the next change. Not in
+# `make nlu-eval`; as blind as the others.
 FRESH_SETS = {
     "risk6": NLU_SETS / "heldout_risk6.yml",
     "spanish6": NLU_SETS / "heldout_es6.yml",
+    "risk7": NLU_SETS / "heldout_risk7.yml",
+    "spanish7": NLU_SETS / "heldout_es7.yml",
 }
 
 

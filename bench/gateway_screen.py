@@ -17,7 +17,6 @@ set. The blind held-out set (tests/nlu/heldout_blind.yml) is scored by
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -28,10 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import report
 from bot.safety import Screen
-from contract import RISK_FOR_INTENT, RISK_INTENTS
+from contract import RISK_FOR_INTENT, RISK_INTENTS, unannotated
 from region import load_region
-
-ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
 
 
 def examples(paths: list[Path]) -> list[tuple[str, str]]:
@@ -48,7 +45,7 @@ def examples(paths: list[Path]) -> list[tuple[str, str]]:
                 texts = [line.strip().removeprefix("- ").strip() for line in listed.splitlines()]
             else:  # a list of {"text": ..., "metadata": ...}
                 texts = [str(e.get("text", "")).strip() for e in listed if isinstance(e, dict)]
-            found += [(block["intent"], ANNOTATION.sub(r"\1", t)) for t in texts if t]
+            found += [(block["intent"], unannotated(t)) for t in texts if t]
     return found
 
 

@@ -47,7 +47,7 @@ from contract.risk import (
     Risk,
     Tier,
 )
-from contract.text import example_key, normalise
+from contract.text import example_key, normalise, unannotated
 
 __all__ = [
     "CHECKIN_REPLY",
@@ -92,5 +92,6 @@ __all__ = [
     "example_key",
     "listing_from",
     "normalise",
+    "unannotated",
     "urgency",
 ]

@@ -21,6 +21,15 @@ def normalise(text: str) -> str:
     return " " + _NOT_WORD.sub(" ", _APOSTROPHES.sub("", ascii_only)).strip() + " "
 
 
+# An entity annotation of Rasa's training data: [daly city](location), [teen]{"entity": ...}.
+ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
+
+
+def unannotated(text: str) -> str:
+    """A training example's words as the client wrote them: its entity annotations taken out."""
+    return ANNOTATION.sub(r"\1", text)
+
+
 def example_key(text: str) -> str:
     """What makes two training examples "the same" (a label the admins add, the NLU data's
     own check for duplicates): case, punctuation and spacing do not count."""

@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from contract import RISK_INTENTS  # noqa: E402
+from contract import RISK_INTENTS, example_key  # noqa: E402
 
 # The blind held-out sets, by name (scripts/evaluate_nlu.py): figures only, never examples.
 NLU_SETS = ROOT / "tests" / "nlu"
@@ -360,11 +360,6 @@ def format_figures(result: Figures) -> list[str]:
     ]
 
 
-def _key(text: str) -> str:
-    """What makes two examples "the same": case, punctuation and spacing do not count."""
-    return " ".join(re.sub(r"[^\w\s]", "", text.lower()).split())
-
-
 def write_unseen(path: Path, training: Path, out: Path) -> tuple[Path, int]:
     """The examples of the set at ``path`` that the training data lacks, written to ``out`` as
     Rasa NLU data; and how many were left out."""
@@ -383,8 +378,8 @@ def unseen(examples: Sequence[Example], training: Path) -> tuple[list[Example], 
     many were left out."""
     from rasa.shared.nlu.training_data.loading import load_data
 
-    trained = {_key(str(m.get("text"))) for m in load_data(str(training)).intent_examples}
-    kept = [e for e in examples if _key(e.text) not in trained]
+    trained = {example_key(str(m.get("text"))) for m in load_data(str(training)).intent_examples}
+    kept = [e for e in examples if example_key(e.text) not in trained]
     return kept, len(examples) - len(kept)
 
 

@@ -35,12 +35,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from contract import NEED_FOR_INTENT, RISK_INTENTS, normalise  # noqa: E402
+from contract import NEED_FOR_INTENT, RISK_INTENTS, normalise, unannotated  # noqa: E402
 
 NLU_DATA = ROOT / "data" / "nlu"
 HELD_OUT = ROOT / "tests" / "nlu"
-# [daly city](location) or [family]{"entity": "population", "value": "family"}
-ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 LOCATION = re.compile(r"\[([^\]]+)\]\(location\)")
 METADATA = """\
 # `metadata: {risk: check}` marks an example whose risk signal is uncertain (see
@@ -53,13 +51,8 @@ TWO_NEEDS = """\
 # Entities: `location` on place names and ZIP codes, `population` as the sets annotated them."""
 
 
-def plain(text: str) -> str:
-    """The text a client wrote: entity annotations taken out."""
-    return ANNOTATION.sub(r"\1", text).strip()
-
-
 def key(text: str) -> str:
-    return normalise(plain(text))
+    return normalise(unannotated(text))
 
 
 def examples_of(path: Path) -> list[tuple[str, str, dict[str, Any]]]:

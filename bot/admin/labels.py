@@ -17,14 +17,13 @@ with the same intent it is a no-op. Both files stay valid for ``rasa data valida
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from contract import example_key
+from contract import example_key, unannotated
 
 REVIEWED = Path("data/nlu/reviewed.yml")
 HELDOUT_REVIEWED = Path("tests/nlu/heldout_reviewed.yml")
@@ -43,7 +42,6 @@ HEADERS = {
         "# promotion gate score it.\n"
     ),
 }
-_ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
 
 
 class LabelError(ValueError):
@@ -111,14 +109,14 @@ def examples_in(path: Path) -> Iterable[tuple[int, str, str]]:
         if stripped.startswith("- intent:"):
             intent = stripped.removeprefix("- intent:").strip()
         elif stripped.startswith("- ") and intent and line.startswith("    "):
-            yield number, intent, _ANNOTATION.sub(r"\1", stripped[2:].strip())
+            yield number, intent, unannotated(stripped[2:].strip())
         elif stripped.startswith(("- synonym:", "- lookup:", "- regex:")):
             intent = None
 
 
 def find(text: str, files: Sequence[Path]) -> Found | None:
     """Where ``text`` is labelled already, if anywhere."""
-    wanted = example_key(_ANNOTATION.sub(r"\1", text))
+    wanted = example_key(unannotated(text))
     for path in files:
         for number, intent, example in examples_in(path):
             if example_key(example) == wanted:

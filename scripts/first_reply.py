@@ -65,6 +65,8 @@ FRESH_SETS = {
     "spanish6": NLU_SETS / "heldout_es6.yml",
     "risk7": NLU_SETS / "heldout_risk7.yml",
     "spanish7": NLU_SETS / "heldout_es7.yml",
+    "risk8": NLU_SETS / "heldout_risk8.yml",
+    "spanish8": NLU_SETS / "heldout_es8.yml",
 }
 
 

@@ -290,6 +290,35 @@ SPANISH_IDIOMS = [
     "estoy muerta de cansancio",
     "me corte el pelo",
     "la renta me esta matando",
+    # Money, papers, work and school as what strangles or kills: figures of speech.
+    "los intereses me estan ahorcando, hay ayuda con deudas",
+    "el banco me quiere ahogar con los cobros de la tarjeta",
+    "me van a matar las multas del estacionamiento",
+    "esta pinche chamba me va a matar",
+    "mi suegra me va a matar de un susto con sus llamadas",
+    "le dispararon los precios a la despensa, hay comida gratis",
+    "matamos las chinches pero volvieron, q hago con el landlord",
+    "me tome varias chelas el sabado y hoy me siento mal",
+    "me corte el dedo abriendo una lata, ocupa puntos?",
+]
+
+# The same violent words about what is over or seen to: a question at most (the safety check),
+# never the full escalation, as in English.
+SPANISH_OVER = [
+    ("me atropello un carro hace una semana, me duele la cadera", "danger"),
+    ("me asaltaron en agosto y todavia no duermo bien, hay terapia", "danger"),
+    ("le dio un infarto a mi papa hace un mes, ya esta en casa, ocupa doctor", "danger"),
+    ("tengo la cicatriz de cuando me apunalaron y me duele con el frio", "danger"),
+    ("mi hermano tuvo una sobredosis hace dos semanas, ya salio del hospital", "self_harm"),
+    ("soy enfermera y quiero saber de primeros auxilios si alguien no respira", "danger"),
+]
+
+# A person's threat stays a threat, whatever burden is named near it.
+SPANISH_THREATS_STAY = [
+    "el del trabajo me va a matar",
+    "los de la chamba me van a matar, me estan esperando afuera",
+    "el casero me quiere matar, tiene una pistola",
+    "mi ex me quiere ahorcar con el cable",
 ]
 
 
@@ -344,6 +373,25 @@ def test_spanish_risk_is_clear_in_spanish(text, risk):
 @pytest.mark.parametrize("text", SPANISH_IDIOMS)
 def test_spanish_idioms_of_death_are_not_risk(text):
     assert screen(text) is None
+
+
+@pytest.mark.parametrize(("text", "risk"), SPANISH_OVER)
+def test_spanish_words_about_what_is_over_are_a_question(text, risk):
+    assert screen(text) == Signal(risk, "uncertain", "es")
+
+
+@pytest.mark.parametrize("text", SPANISH_THREATS_STAY)
+def test_a_persons_threat_in_spanish_stays_clear_beside_work_or_money(text):
+    assert screen(text) == Signal("danger", "clear", "es")
+
+
+def test_a_spanish_wish_to_die_stays_clear_beside_how_long_things_have_been():
+    # "hace meses" is as often how long as how long ago: it never makes a wish to die a question.
+    for said in (
+        "estoy en la calle hace meses y ya no quiero vivir",
+        "hace un ano que murio mi hijo y esta noche me voy con el, ya tengo las pastillas listas",
+    ):
+        assert screen(said) == Signal("self_harm", "clear", "es"), said
 
 
 def test_a_relatives_threat_in_spanish_is_a_question_as_in_english():

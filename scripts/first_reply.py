@@ -67,6 +67,7 @@ FRESH_SETS = {
     "spanish7": NLU_SETS / "heldout_es7.yml",
     "risk8": NLU_SETS / "heldout_risk8.yml",
     "spanish8": NLU_SETS / "heldout_es8.yml",
+    "risk9": NLU_SETS / "heldout_risk9.yml",
 }
 
 

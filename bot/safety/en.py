@@ -63,6 +63,13 @@ IDIOMS = [
     r"\bto die for\b|\bkilling it\b|\bkiller\b|\bdrop dead gorgeous\b",
     r"\b(?:my )?(?:phone|battery|cell|mobile|laptop|car battery) (?:is |has |went |just )?(?:died|dead|dying)\b",
     r"\bdead (?:phone|battery|cell)\b|\b(?:bored|freezing|starving) to death\b",
+    # The words as names of things and of drills: food, cars, sport, coffee.
+    rf"\b{_SUICIDE} (?:wings?|doors?|sauce|squeeze|runs?|sprints?|drills?|knot|lane|shifts?)\b|"
+    r"\b(?:do|did|doing|run|ran|running) (?:\w+ )?suicides\b|\b(?:this|that|the) (?:job|shift|"
+    r"schedule|workout|class|commute) is (?:suicide|suicidal)\b",
+    r"\b(?:overdosed|overdosing|od d|odd|od ed) on (?:coffee|caffeine|sugar|candy|netflix|tv|"
+    r"energy drinks|red bull|monster|homework|work|cheese|pizza|sun|carbs)\b|\b(?:an )?overdose "
+    r"of (?:coffee|caffeine|sugar|candy|netflix|tv|work|cuteness|drama)\b",
     r"\bemergency (?:ac+om+od?at\w*|housing|hous\w*|shel\w*|beds?|rooms?|motel|hostel|food|"
     r"relief|assistance|financial|funds|money|rent|payments?|cash|grants?|dental|dentist|vet|"
     r"services?|cent(?:er|re)|department|supplies|kit|contacts?|numbers?|loans?|vouchers?|"
@@ -442,12 +449,26 @@ CUES = {
         r"anniversary of)\b",
         r"\b(?:killed|hanged|hung|shot|drowned|poisoned) (?:him|her|them) ?sel(?:f|ves)\b",
         r"\btook (?:his|her|their) (?:own )?life\b|\blost (?:my|our) (?:\w+ ){0,2}(?:to|in)\b",
+        # "lost someone to suicide", "their dad passed from an overdose".
+        r"\blost (?:\w+ ){1,3}to (?:suicide|an? overdose|overdoses?|an od|fent\w*)\b|"
+        r"\b(?:passed|died) (?:away )?(?:from|of) (?:an? )?(?:overdose|od|suicide)\b",
         r"\b(?:sons|daughters|brothers|sisters|moms|mums|mothers|dads|fathers|friends|wifes|"
         r"husbands|partners|cousins|uncles|aunts|boyfriends|girlfriends|childs|kids|nephews|"
         r"nieces|grandpas|grandmas) (?:suicide|overdose|death|murder)\b",
     ],
     # The words as a topic: information, work, the news, films.
     "topic": [
+        # Someone whose work or study the words are: "im a nurse, we had three overdoses".
+        r"\b(?:im|i am|as|were|we are) (?:a|an) (?:nurse|nursing student|emt|paramedic|medic|"
+        r"journalist|reporter|researcher|student|teacher|counsell?or|social worker|doctor|"
+        r"pharmacist|case manager|outreach worker|firefighter|chaplain|youth worker)\b",
+        r"\b(?:for|in|on) (?:my|a|our|the) (?:report|exam|class|project|paper|thesis|essay|"
+        r"presentation|homework|school project)\b",
+        # What the service does: "are you only for suicide stuff", "do you help with overdoses".
+        r"\b(?:only|just) (?:for|help with|deal with|about) (?:\w+ )?(?:suicide|suicidal|overdoses?|"
+        r"emergencies|crisis|crises)\b|"
+        r"\b(?:do|can|does) (?:you|u|ya|this|yall) (?:only |just )?(?:help|do anything|handle|deal|work) "
+        r"(?:with|for|on)\b|\bother than (?:\w+ )?(?:suicide|overdoses?|emergencies)\b",
         r"\b(?:hotline|prevention|awareness|documentary|movie|film|show|series|book|novel|essay|"
         r"paper|class|course|training|statistics|stats|rates?|research|podcast|article|news|"
         r"volunteer\w*|net|song|lyrics|game|games|video ?game|first aid|cpr|narcan training)\b",

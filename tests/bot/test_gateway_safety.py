@@ -302,6 +302,27 @@ SPANISH_IDIOMS = [
     "me corte el dedo abriendo una lata, ocupa puntos?",
 ]
 
+# "Suicide" and "overdose" as someone's work, a question about the service, grief for another,
+# or the name of a dish or a drill: a question at most, never the full escalation.
+ENGLISH_WORDS_NOT_RISK_NOW = [
+    "im a pharmacist and want to know where to send people after an overdose",
+    "for my class presentation, how common are overdoses in the county",
+    "does this only help with suicide or also with rent",
+    "my cousin lost two friends to overdoses this year, is there a grief group",
+]
+ENGLISH_NAMES_NOT_RISK = [
+    "we ran suicides in gym till i puked",
+    "the suicide sauce at that place is no joke",
+    "overdosed on caffeine before my interview lol",
+]
+# The same words from a person at risk now stay clear.
+ENGLISH_STILL_CLEAR = [
+    ("suicidal and the shelter is full tonight", "self_harm"),
+    ("my friend is overdosing in the bathroom right now", "self_harm"),
+    ("im a student and im suicidal", "self_harm"),
+]
+
+
 # The same violent words about what is over or seen to: a question at most (the safety check),
 # never the full escalation, as in English.
 SPANISH_OVER = [
@@ -373,6 +394,24 @@ def test_spanish_risk_is_clear_in_spanish(text, risk):
 @pytest.mark.parametrize("text", SPANISH_IDIOMS)
 def test_spanish_idioms_of_death_are_not_risk(text):
     assert screen(text) is None
+
+
+@pytest.mark.parametrize("text", ENGLISH_WORDS_NOT_RISK_NOW)
+def test_the_words_as_work_grief_or_a_question_about_the_service_are_a_question(text):
+    found = screen(text)
+    assert found is not None
+    assert found.tier == "uncertain", found
+
+
+@pytest.mark.parametrize("text", ENGLISH_NAMES_NOT_RISK)
+def test_the_words_as_names_of_dishes_drills_and_coffee_signal_nothing(text):
+    assert screen(text) is None
+
+
+@pytest.mark.parametrize(("text", "risk"), ENGLISH_STILL_CLEAR)
+def test_the_same_words_from_a_person_at_risk_now_stay_clear(text, risk):
+    found = screen(text)
+    assert (found.risk, found.tier) == (risk, "clear"), found
 
 
 @pytest.mark.parametrize(("text", "risk"), SPANISH_OVER)

@@ -457,18 +457,21 @@ CUES = {
         r"nieces|grandpas|grandmas) (?:suicide|overdose|death|murder)\b",
     ],
     # The words as a topic: information, work, the news, films.
-    "topic": [
-        # Someone whose work or study the words are: "im a nurse, we had three overdoses".
+    # The bare words asked about (only someone else's risk reads it, see bot.safety.patterns):
+    # someone whose work or study they are ("im a nurse, we had three overdoses", "for my
+    # report"), or what the service does ("are you only for suicide stuff").
+    "asked_about": [
         r"\b(?:im|i am|as|were|we are) (?:a|an) (?:nurse|nursing student|emt|paramedic|medic|"
         r"journalist|reporter|researcher|student|teacher|counsell?or|social worker|doctor|"
         r"pharmacist|case manager|outreach worker|firefighter|chaplain|youth worker)\b",
         r"\b(?:for|in|on) (?:my|a|our|the) (?:report|exam|class|project|paper|thesis|essay|"
         r"presentation|homework|school project)\b",
-        # What the service does: "are you only for suicide stuff", "do you help with overdoses".
-        r"\b(?:only|just) (?:for|help with|deal with|about) (?:\w+ )?(?:suicide|suicidal|overdoses?|"
+        r"\b(?:only|just) (?:for|help with|deal with|about) (?:\w+ )?(?:suicide|overdoses?|"
         r"emergencies|crisis|crises)\b|"
-        r"\b(?:do|can|does) (?:you|u|ya|this|yall) (?:only |just )?(?:help|do anything|handle|deal|work) "
-        r"(?:with|for|on)\b|\bother than (?:\w+ )?(?:suicide|overdoses?|emergencies)\b",
+        r"\b(?:do|can|does) (?:you|u|ya|this|yall) (?:only |just )?(?:help|do anything|handle|deal|"
+        r"work) (?:with|for|on) (?:\w+ )?(?:suicide|suicides|overdoses?|self harm)\b",
+    ],
+    "topic": [
         r"\b(?:hotline|prevention|awareness|documentary|movie|film|show|series|book|novel|essay|"
         r"paper|class|course|training|statistics|stats|rates?|research|podcast|article|news|"
         r"volunteer\w*|net|song|lyrics|game|games|video ?game|first aid|cpr|narcan training)\b",

@@ -83,6 +83,7 @@ _THE_BURDEN = (
     rf"tantas|tanto|tantos) (?:(?:pinche|pinches|maldita|maldito|mentada|mentado|bendita|bendito|"
     rf"tanta|tantas|nueva|nuevo|alta|alto) )?{_BURDEN}\b"
 )
+_MONTHS = r"(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre)"
 _CHOKE = (
     r"(?:matar|ahorcar|ahogar|asfixiar|matando|ahorcando|ahogando|asfixiando|mata|matan|ahorca|"
     r"ahorcan|ahoga|ahogan|asfixia|asfixian|ahorco|ahogo|mato)"
@@ -337,8 +338,8 @@ CUES = {
         # cuando me dispararon": over. Not long_ago, which also makes a wish to die a question:
         # "hace meses" is as often how long ("estoy en la calle hace meses, ya no quiero vivir").
         r"\bhace (?:un|una) (?:ano|mes)\b|\bhace meses\b|\b(?:del|al) ano pasado\b|\bde cuando\b|"
-        r"\bhace una semana\b|\bel fin(?: de semana)? pasado\b|\ben (?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre)\b|"
-        r"\ba (?:principios|finales|mediados) de (?:mes|semana|(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre))\b",
+        rf"\bhace una semana\b|\bel fin(?: de semana)? pasado\b|\ben {_MONTHS}\b|"
+        rf"\ba (?:principios|finales|mediados) de (?:mes|semana|{_MONTHS})\b",
     ],
     "recovery": [
         r"\b(?:ya|ahora) (?:estoy|me siento|ando) (?:bien|mejor|a salvo|tranquil[oa])\b",
@@ -355,7 +356,10 @@ CUES = {
     "topic": [
         r"\b(?:linea|prevencion|pelicula|serie|novela|telenovela|noticias|documental|clase|curso|"
         r"voluntari\w*|cancion|juego|libro)\b",
-        r"\bprimeros auxilios\b|\bproyecto (?:de|para|pa) (?:la )?(?:escuela|clase)\b|"
+        r"\bprimeros auxilios\b|\bproyecto (?:de|para|pa) (?:la )?(?:escuela|clase)\b",
+    ],
+    # As in English: only someone else's risk reads it (bot.safety.patterns).
+    "asked_about": [
         r"\b(?:estudio|estudiando) (?:psicologia|enfermeria|medicina|trabajo social)\b|"
         r"\bsoy (?:enfermer[oa]|paramedico|doctor|doctora|maestr[oa]|trabajador[a]? social|"
         r"consejer[oa])\b|\b(?:son|es) (?:solo |nomas )?(?:pa|para) (?:emergencias|casos)\b",
@@ -400,6 +404,7 @@ PATTERNS = Patterns(
                 "topic",
                 "laugh",
                 "care",
+                "asked_about",
             )
         },
     ),

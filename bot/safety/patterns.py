@@ -48,9 +48,12 @@ GROUPS: dict[str, tuple[Risk, tuple[str, ...]]] = {
     "call": ("danger", ("long_ago", "weeks_ago", "topic", "laugh")),
     "medical": ("danger", ("long_ago", "weeks_ago", "recovery", "grief", "topic", "care", "laugh")),
     "self_harm": ("self_harm", ("long_ago", "recovery", "laugh")),
+    # "asked_about" (someone's work or study, a question about what the service does) speaks to
+    # the bare words "suicide", "overdose" only: beside violence or an emergency it would hide
+    # one ("can you help with my friend he overdosed and isnt breathing").
     "self_harm_others": (
         "self_harm",
-        ("long_ago", "weeks_ago", "recovery", "grief", "topic", "laugh"),
+        ("long_ago", "weeks_ago", "recovery", "grief", "topic", "laugh", "asked_about"),
     ),
 }
 

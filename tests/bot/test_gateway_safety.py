@@ -320,6 +320,12 @@ ENGLISH_STILL_CLEAR = [
     ("suicidal and the shelter is full tonight", "self_harm"),
     ("my friend is overdosing in the bathroom right now", "self_harm"),
     ("im a student and im suicidal", "self_harm"),
+    ("other than suicide i see no way out", "self_harm"),
+    # Someone's work or a question to the service never hides violence or an emergency.
+    ("can you help with my friend he overdosed and isnt breathing", "danger"),
+    ("can you help with a place to stay, he is beating me", "danger"),
+    ("i am a student and my bf just stabbed me", "danger"),
+    ("soy maestra y mi esposo me esta pegando", "danger"),
 ]
 
 

@@ -68,6 +68,8 @@ FRESH_SETS = {
     "risk8": NLU_SETS / "heldout_risk8.yml",
     "spanish8": NLU_SETS / "heldout_es8.yml",
     "risk9": NLU_SETS / "heldout_risk9.yml",
+    "risk10": NLU_SETS / "heldout_risk10.yml",
+    "spanish10": NLU_SETS / "heldout_es10.yml",
 }
 
 

@@ -20,6 +20,23 @@ from contract import INTENT_FOR_NEED, NEED_FOR_INTENT, normalise
 
 __all__ = ["INTENT_FOR_NEED", "NEED_CUES", "NEED_FOR_INTENT", "needs_named"]
 
+# Someone the client lives with or has lived with as a partner, and what they do to hurt.
+_PARTNER = (
+    r"\b(?:(?:my|our|the|her|his) )?(?:partner|husband|hubby|wife|boyfriend|girlfriend|bf|gf|fiance|"
+    r"fiancee|spouse|baby ?daddy|babys (?:dad|father)|baby ?mama)\b|\bmy (?:ex|man|girl|old man)\b|"
+    r"^ (?:ex|he|hes|she|shes) |\b(?:mi|el|la) (?:esposo|esposa|marido|pareja|novio|novia|ex|viejo|"
+    r"boyfriend|bato)\b"
+)
+_VIOLENCE = (
+    r"\b(?:hit|hits|hitting|beat|beats|beating|beaten|chok\w*|strangl\w*|kick\w*|punch\w*|slap\w*|"
+    r"shov\w*|threat\w*|gun|knife|knives|hurt|hurts|hurting|attack\w*|threw|throwing|rap(?:e|ed|es)|"
+    r"bruis\w*|smash\w*|kill (?:me|us|the kids|my)|run me over|hands around my|"
+    r"(?:lock|locks|locked) (?:me|us)|wont let me|broke (?:my|the) (?:door|phone|window|nose|arm))\b|"
+    r"\b(?:pega|pego|peg[oa]ndo|golpe\w*|ahorc\w*|estrangul\w*|pate\w*|amenaz\w*|cuchillo|navaja|"
+    r"pistola|arma|matar(?:me|nos)?|me mata|nos mata|lastim\w*|empuj\w*|encerr\w*|no me deja salir|"
+    r"avent\w*|maltrat\w*|viol[oa])\b"
+)
+
 # The need slot's values, most urgent first (the labelling order of data/nlu/*.yml): when a
 # message names several, the first is searched.
 NEED_CUES: dict[str, list[str]] = {
@@ -37,6 +54,10 @@ NEED_CUES: dict[str, list[str]] = {
         r"punching|slaps?|slapped|shoves?|shoved|pushe[sd]|threatens?|threatened|abuses?|abused|"
         r"rapes?|raped|hurts?|hurting) (?:me|us)\b",
         r"\b(?:abusive|abuser|being abused|abuses me|abusing me)\b",
+        # A partner named beside violence, in any order ("husband has a gun and says if i leave",
+        # "wife tried to run me over", "hands around my throat ... my bf"): danger at home, and
+        # the local domestic violence service is the help beside the danger reply.
+        rf"^(?=.*(?:{_PARTNER}))(?=.*(?:{_VIOLENCE}))",
         # Spanish.
         r"\bviolencia (?:domestica|familiar)\b|\b(?:mi|el) (?:pareja|esposo|esposa|marido|novio|"
         r"novia|ex|boyfriend|viejo|padrastro)\b(?: \w+){0,3} me (?:pega|golpea|ahorca|ahorco|"
@@ -44,7 +65,9 @@ NEED_CUES: dict[str, list[str]] = {
         r"\b(?:salir|escapar|irme|huir) de (?:el|ella|mi (?:pareja|esposo|marido|novio|casa))\b",
     ],
     "shelter": [
-        r"\bbeds?\b|\bshel+t?h?ers?\b|\bhomeless\b|\bhousing\b|\bmotel\b|\bhostel\b",
+        # A bed, not the one the letters are on or that the client lies in.
+        r"(?<!on the )(?<!\bin )(?<!\bmy )\bbeds?\b(?! bugs)|"
+        r"\bshel+t?h?ers?\b|\bhomeless\b|\bhousing\b|\bmotel\b|\bhostel\b",
         r"\bac+om+od?ations?\b",
         r"\b(?:place|somewhere|where|anywhere) (?:to |i can |can i |2 )?(?:sleep|stay|crash|live|go tonight)\b",
         r"\bnowhere (?:to |2 )?(?:sleep|stay|live|go)\b|\bno (?:place|home|roof)\b",
@@ -78,7 +101,7 @@ NEED_CUES: dict[str, list[str]] = {
     ],
     "financial": [
         r"\b(?:pay|paying|afford) (?:my |the )?(?:rent|bills?|electric|power|gas bill)\b",
-        r"\b(?:no|any|need|some|for) money\b|\bbroke\b|\bcash\b|\brent\b|\bbills\b",
+        r"\b(?:no|any|need|some|for) money\b|\b(?:im|i m|am|so|flat|totally|dead|were|we re|are|stone) broke\b|\bbroke (?:af|asf|until|till|til)\b|\bcash\b|\brent\b|\bbills\b",
         r"\b(?:pagar|pago) (?:la |el )?(?:renta|luz|biles|bills|cuentas)\b|\b(?:dinero|lana|pisto)\b",
     ],
     "legal": [
@@ -92,7 +115,7 @@ NEED_CUES: dict[str, list[str]] = {
     "essentials": [
         r"\bshowers?\b|\blaundry\b|\bclothes\b|\bclothing\b|\blockers?\b|\btoiletries\b",
         r"\bcharge my phone\b|\bphone charg|\bblankets?\b|\bsleeping bag\b",
-        r"\b(?:banarme|bano|regadera|lavanderia|lavar (?:mi )?ropa|ropa|cobijas?|cargar (?:mi )?cel\w*)\b",
+        r"\b(?:banar(?:me|nos|se)?|regaderas?|lavanderia|lavar (?:mi )?ropa|ropa|cobijas?|cargar (?:mi )?cel\w*)\b",
     ],
 }
 

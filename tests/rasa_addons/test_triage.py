@@ -75,6 +75,52 @@ def scores(escalate: float = 0.0, any_risk: float = 0.0, self_harm: float = 0.5,
             scores(0.9, self_harm=0.1),
             Decision(DANGER, "clear", "danger", "domestic_violence", check=False),
         ),
+        # A partner named beside violence in any order, the act not told as "X hits me": the
+        # local domestic violence service beside the danger reply, in English and in Spanish.
+        *[
+            (
+                text,
+                DANGER,
+                ranked(
+                    (DANGER, 0.95),
+                ),
+                {"risk": "danger", "tier": "clear"},
+                scores(0.95, self_harm=0.05),
+                Decision(DANGER, "clear", "danger", "domestic_violence", check=False),
+            )
+            for text in (
+                "husband has a gun and says if i leave hell kill me, hes asleep now",
+                "wife tried to run me over with the car last night and shes coming home soon",
+                "hes kicking the bathroom door in, im hiding in here with my daughter",
+                "mi esposo llego tomado con la pistola y dice que nos va a matar",
+            )
+        ],
+        # The danger is someone else's, or no partner's: no domestic violence search is made up.
+        *[
+            (
+                text,
+                risk,
+                ranked(
+                    (risk, 0.95),
+                ),
+                None,
+                scores(0.95, self_harm=0.9 if risk == DIE else 0.05),
+                Decision(
+                    risk, "clear", "self_harm" if risk == DIE else "danger", None, check=False
+                ),
+            )
+            for text, risk in (
+                ("some guy is following me with a knife by the bart", DANGER),
+                ("my husband says he wants to die and wont come out of his room", DIE),
+                # The bed the letters are on, the bathroom someone hides in, the water that broke.
+                ("wrote my letters. theyre on the bed", DIE),
+                ("estoy escondida en el baño, el anda buscandome con un cuchillo", DANGER),
+                (
+                    "girlfriends water broke and theres a lot of blood, were in the car on 280",
+                    DANGER,
+                ),
+            )
+        ],
         # The need the risk model reads, when the words name none the cues know.
         (
             "took a handful of pills, also got no roof tonight",

@@ -70,6 +70,8 @@ FRESH_SETS = {
     "risk9": NLU_SETS / "heldout_risk9.yml",
     "risk10": NLU_SETS / "heldout_risk10.yml",
     "spanish10": NLU_SETS / "heldout_es10.yml",
+    "risk11": NLU_SETS / "heldout_risk11.yml",
+    "spanish11": NLU_SETS / "heldout_es11.yml",
 }
 
 

@@ -20,21 +20,28 @@ from contract import INTENT_FOR_NEED, NEED_FOR_INTENT, normalise
 
 __all__ = ["INTENT_FOR_NEED", "NEED_CUES", "NEED_FOR_INTENT", "needs_named"]
 
-# Someone the client lives with or has lived with as a partner, and what they do to hurt.
+# Someone the client lives with or has lived with as a partner, or a step-parent or in-law at
+# home, and what they do to hurt (or that they are on their way).
 _PARTNER = (
-    r"\b(?:(?:my|our|the|her|his) )?(?:partner|husband|hubby|wife|boyfriend|girlfriend|bf|gf|fiance|"
-    r"fiancee|spouse|baby ?daddy|babys (?:dad|father)|baby ?mama)\b|\bmy (?:ex|man|girl|old man)\b|"
-    r"^ (?:ex|he|hes|she|shes) |\b(?:mi|el|la) (?:esposo|esposa|marido|pareja|novio|novia|ex|viejo|"
-    r"boyfriend|bato)\b"
+    r"\b(?:(?:my|our|the|her|his) )?(?:partner|husband|hubby|wife|wifes|boyfriend|girlfriend|bf|gf|"
+    r"fiance|fiancee|spouse|baby ?daddy|babys (?:dad|father)|baby ?mama|step ?dad|stepfather|"
+    r"step ?mom|stepmother|father in law|mother in law)\b|\bmy (?:ex|man|girl|old man)\b|"
+    r"^ (?:ex|he|hes|she|shes) |\b(?:mi|el|la|su) (?:esposo|esposa|marido|pareja|novio|novia|ex|"
+    r"viejo|boyfriend|bato|padrastro|madrastra|suegro|suegra|concubino)\b"
 )
 _VIOLENCE = (
     r"\b(?:hit|hits|hitting|beat|beats|beating|beaten|chok\w*|strangl\w*|kick\w*|punch\w*|slap\w*|"
-    r"shov\w*|threat\w*|gun|knife|knives|hurt|hurts|hurting|attack\w*|threw|throwing|rap(?:e|ed|es)|"
-    r"bruis\w*|smash\w*|kill (?:me|us|the kids|my)|run me over|hands around my|"
-    r"(?:lock|locks|locked) (?:me|us)|wont let me|broke (?:my|the) (?:door|phone|window|nose|arm))\b|"
+    r"shov\w*|threat\w*|gun|rifle|pistol|shoot(?:ing)? (?:me|us|at|you|him|her|them|up the)|shot (?:at|me|us)|pointed|knife|knives|hurt|hurts|hurting|"
+    r"attack\w*|threw|throwing|rap(?:e|ed|es)|bruis\w*|smash\w*|dragg\w*|burn\w*|lighter|"
+    r"kill (?:me|us|the kids|my)|run me over|hands (?:around|on) my|my (?:neck|throat)|"
+    r"(?:lock|locks|locked) (?:me|us|in)|has me locked|wont let me|took my (?:phone|keys|car keys|"
+    r"passport|id|papers)|broke (?:my|the) (?:door|phone|window|nose|arm|jaw)|"
+    r"(?:trying to|tryna) (?:get|break) in|on (?:his|her) way|coming (?:back|home|over))\b|"
     r"\b(?:pega|pego|peg[oa]ndo|golpe\w*|ahorc\w*|estrangul\w*|pate\w*|amenaz\w*|cuchillo|navaja|"
     r"pistola|arma|matar(?:me|nos)?|me mata|nos mata|lastim\w*|empuj\w*|encerr\w*|no me deja salir|"
-    r"avent\w*|maltrat\w*|viol[oa])\b"
+    r"avent\w*|maltrat\w*|viol[oa]|apunt\w*|dispar\w*|quem\w*|cuello|jal[oa] (?:del|el) pelo|"
+    r"me quito (?:el|mi|mis) (?:cel|celular|telefono|papeles|llaves)|rompio (?:la|mi) (?:puerta|ventana)|"
+    r"ya viene|viene pa|va a matar)\b"
 )
 
 # The need slot's values, most urgent first (the labelling order of data/nlu/*.yml): when a
@@ -59,6 +66,9 @@ NEED_CUES: dict[str, list[str]] = {
         # the local domestic violence service is the help beside the danger reply.
         rf"^(?=.*(?:{_PARTNER}))(?=.*(?:{_VIOLENCE}))",
         # Spanish.
+        r"\bme (?:ahorca|ahorco|estrangula|estrangulo|estaba ahorcando|estaba apretando el cuello)\b",
+        r"\b(?:pegando|pegandole|golpeando|ahorcando) a mi (?:mama|madre)\b|"
+        r"\b(?:hitting|beating|choking|strangling) my (?:mom|mother)\b",
         r"\bviolencia (?:domestica|familiar)\b|\b(?:mi|el) (?:pareja|esposo|esposa|marido|novio|"
         r"novia|ex|boyfriend|viejo|padrastro)\b(?: \w+){0,3} me (?:pega|golpea|ahorca|ahorco|"
         r"estrangula|patea|amenaza|maltrata|pego|golpeo|pateo|empuja|empujo|viola|violo|abusa)\b",

@@ -93,6 +93,15 @@ def scores(escalate: float = 0.0, any_risk: float = 0.0, self_harm: float = 0.5,
                 "wife tried to run me over with the car last night and shes coming home soon",
                 "hes kicking the bathroom door in, im hiding in here with my daughter",
                 "mi esposo llego tomado con la pistola y dice que nos va a matar",
+                # a step-parent at home, the act a weapon, a burn, confinement, the neck, or
+                # the partner on the way; Spanish strangulation with the subject left out
+                "my step dad is beating my mom in the kitchen, im 13 and hiding",
+                "boyfriend pulled a pistol on me an hour ago and hes sleeping it off",
+                "my girlfriend has me locked in the garage and took my phone",
+                "my ex is on his way over and he said tonight is the night",
+                "husband held a lighter to my face and is still in the house",
+                "mi suegra me quemo el brazo con la plancha y sigue en la cocina",
+                "anoche me apretaba el cuello y hoy otra vez me ahorca, estoy en el carro",
             )
         ],
         # The danger is someone else's, or no partner's: no domestic violence search is made up.
@@ -111,6 +120,7 @@ def scores(escalate: float = 0.0, any_risk: float = 0.0, self_harm: float = 0.5,
             )
             for text, risk in (
                 ("some guy is following me with a knife by the bart", DANGER),
+                ("my girl just shot up and shes not waking up, lips going blue", DANGER),
                 ("my husband says he wants to die and wont come out of his room", DIE),
                 # The bed the letters are on, the bathroom someone hides in, the water that broke.
                 ("wrote my letters. theyre on the bed", DIE),

@@ -72,6 +72,8 @@ FRESH_SETS = {
     "spanish10": NLU_SETS / "heldout_es10.yml",
     "risk11": NLU_SETS / "heldout_risk11.yml",
     "spanish11": NLU_SETS / "heldout_es11.yml",
+    "risk12": NLU_SETS / "heldout_risk12.yml",
+    "spanish12": NLU_SETS / "heldout_es12.yml",
 }
 
 

@@ -31,7 +31,8 @@ _PARTNER = (
 )
 _VIOLENCE = (
     r"\b(?:hit|hits|hitting|beat|beats|beating|beaten|chok\w*|strangl\w*|kick\w*|punch\w*|slap\w*|"
-    r"shov\w*|threat\w*|gun|rifle|pistol|shoot(?:ing)? (?:me|us|at|you|him|her|them|up the)|shot (?:at|me|us)|pointed|knife|knives|hurt|hurts|hurting|"
+    r"shov\w*|threat\w*|gun|rifle|pistol|shoot(?:ing)? (?:me|us|at|you|him|her|them|up the)|"
+    r"shot (?:at|me|us)|pointed|knife|knives|hurt|hurts|hurting|"
     r"attack\w*|threw|throwing|rap(?:e|ed|es)|bruis\w*|smash\w*|dragg\w*|burn\w*|lighter|"
     r"kill (?:me|us|the kids|my)|run me over|hands (?:around|on) my|my (?:neck|throat)|"
     r"(?:lock|locks|locked) (?:me|us|in)|has me locked|wont let me|took my (?:phone|keys|car keys|"
@@ -39,8 +40,9 @@ _VIOLENCE = (
     r"(?:trying to|tryna) (?:get|break) in|on (?:his|her) way|coming (?:back|home|over))\b|"
     r"\b(?:pega|pego|peg[oa]ndo|golpe\w*|ahorc\w*|estrangul\w*|pate\w*|amenaz\w*|cuchillo|navaja|"
     r"pistola|arma|matar(?:me|nos)?|me mata|nos mata|lastim\w*|empuj\w*|encerr\w*|no me deja salir|"
-    r"avent\w*|maltrat\w*|viol[oa]|apunt\w*|dispar\w*|quem\w*|cuello|jal[oa] (?:del|el) pelo|"
-    r"me quito (?:el|mi|mis) (?:cel|celular|telefono|papeles|llaves)|rompio (?:la|mi) (?:puerta|ventana)|"
+    r"avent\w*|maltrat\w*|viol[oa]|abusa|apunt\w*|dispar\w*|quem\w*|cuello|"
+    r"jal[oa] (?:del|el) pelo|me quito (?:el|mi|mis) (?:cel|celular|telefono|papeles|llaves)|"
+    r"rompio (?:la|mi) (?:puerta|ventana)|"
     r"ya viene|viene pa|va a matar)\b"
 )
 
@@ -65,13 +67,13 @@ NEED_CUES: dict[str, list[str]] = {
         # "wife tried to run me over", "hands around my throat ... my bf"): danger at home, and
         # the local domestic violence service is the help beside the danger reply.
         rf"^(?=.*(?:{_PARTNER}))(?=.*(?:{_VIOLENCE}))",
-        # Spanish.
-        r"\bme (?:ahorca|ahorco|estrangula|estrangulo|estaba ahorcando|estaba apretando el cuello)\b",
+        # Strangulation with the subject left out (Spanish), a mother hit in front of her child,
+        # and the Spanish words for the service ("mi pareja me pega" is the cue above).
+        r"\bme (?:ahorca|ahorco|estrangula|estrangulo|estaba ahorcando|"
+        r"estaba apretando el cuello)\b",
         r"\b(?:pegando|pegandole|golpeando|ahorcando) a mi (?:mama|madre)\b|"
         r"\b(?:hitting|beating|choking|strangling) my (?:mom|mother)\b",
-        r"\bviolencia (?:domestica|familiar)\b|\b(?:mi|el) (?:pareja|esposo|esposa|marido|novio|"
-        r"novia|ex|boyfriend|viejo|padrastro)\b(?: \w+){0,3} me (?:pega|golpea|ahorca|ahorco|"
-        r"estrangula|patea|amenaza|maltrata|pego|golpeo|pateo|empuja|empujo|viola|violo|abusa)\b",
+        r"\bviolencia (?:domestica|familiar)\b",
         r"\b(?:salir|escapar|irme|huir) de (?:el|ella|mi (?:pareja|esposo|marido|novio|casa))\b",
     ],
     "shelter": [
@@ -111,7 +113,9 @@ NEED_CUES: dict[str, list[str]] = {
     ],
     "financial": [
         r"\b(?:pay|paying|afford) (?:my |the )?(?:rent|bills?|electric|power|gas bill)\b",
-        r"\b(?:no|any|need|some|for) money\b|\b(?:im|i m|am|so|flat|totally|dead|were|we re|are|stone) broke\b|\bbroke (?:af|asf|until|till|til)\b|\bcash\b|\brent\b|\bbills\b",
+        r"\b(?:no|any|need|some|for) money\b|\bcash\b|\brent\b|\bbills\b",
+        r"\b(?:im|i m|am|so|flat|totally|dead|were|we re|are|stone) broke\b|"
+        r"\bbroke (?:af|asf|until|till|til)\b",
         r"\b(?:pagar|pago) (?:la |el )?(?:renta|luz|biles|bills|cuentas)\b|\b(?:dinero|lana|pisto)\b",
     ],
     "legal": [
@@ -125,7 +129,8 @@ NEED_CUES: dict[str, list[str]] = {
     "essentials": [
         r"\bshowers?\b|\blaundry\b|\bclothes\b|\bclothing\b|\blockers?\b|\btoiletries\b",
         r"\bcharge my phone\b|\bphone charg|\bblankets?\b|\bsleeping bag\b",
-        r"\b(?:banar(?:me|nos|se)?|regaderas?|lavanderia|lavar (?:mi )?ropa|ropa|cobijas?|cargar (?:mi )?cel\w*)\b",
+        r"\b(?:banar(?:me|nos|se)?|regaderas?|lavanderia|lavar (?:mi )?ropa|ropa|cobijas?|"
+        r"cargar (?:mi )?cel\w*)\b",
     ],
 }
 

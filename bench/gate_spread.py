@@ -5,7 +5,7 @@
 Trains the NLU alone (``rasa train nlu``: the gate's parses need nothing else) once per
 variant, into ``var/gate-spread/`` (a model already there is reused):
 
-- ``seedN``: today's data and config.yml with DIET's ``random_seed`` set to N;
+- ``seedN``: today's data and config.yml with the intent classifier's seed set to N;
 - ``plus_one``: today's data plus one harmless example ("any chance of a hot dinner tonight
   near daly city" as find_food, the label the gate refused in issue 24), config.yml as it is.
 
@@ -86,9 +86,13 @@ def train_variant(name: str, out: Path) -> Path:
         work = Path(tmp)
         config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
         if name.startswith("seed"):
+            seeds = {
+                "DIETClassifier": "random_seed",
+                "LogisticRegressionClassifier": "random_state",
+            }
             for component in config["pipeline"]:
-                if component["name"] == "DIETClassifier":
-                    component["random_seed"] = int(name.removeprefix("seed"))
+                if component["name"] in seeds:
+                    component[seeds[component["name"]]] = int(name.removeprefix("seed"))
         (work / "config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
         data = work / "data"
         shutil.copytree(ROOT / "data" / "nlu", data / "nlu")

@@ -160,7 +160,8 @@ class SetOutcome:
 
     def flat(self) -> dict[str, float]:
         found: dict[str, float] = {"macro_f1": self.reports.macro_f1}
-        population = self.reports.entity_f1.get("DIETClassifier", {}).get("population")
+        learnt = [f for name, f in self.reports.entity_f1.items() if name != "RegexEntityExtractor"]
+        population = learnt[0].get("population") if learnt else None
         if population is not None:
             found["population_f1"] = population
         found.update({k: v for k, v in self.first.rates.items() if v is not None})

@@ -74,6 +74,8 @@ FRESH_SETS = {
     "spanish11": NLU_SETS / "heldout_es11.yml",
     "risk12": NLU_SETS / "heldout_risk12.yml",
     "spanish12": NLU_SETS / "heldout_es12.yml",
+    "risk13": NLU_SETS / "heldout_risk13.yml",
+    "spanish13": NLU_SETS / "heldout_es13.yml",
 }
 
 

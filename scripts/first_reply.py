@@ -76,6 +76,8 @@ FRESH_SETS = {
     "spanish12": NLU_SETS / "heldout_es12.yml",
     "risk13": NLU_SETS / "heldout_risk13.yml",
     "spanish13": NLU_SETS / "heldout_es13.yml",
+    "risk14": NLU_SETS / "heldout_risk14.yml",
+    "spanish14": NLU_SETS / "heldout_es14.yml",
 }
 
 

@@ -89,6 +89,7 @@ def train_variant(name: str, out: Path) -> Path:
             seeds = {
                 "DIETClassifier": "random_seed",
                 "LogisticRegressionClassifier": "random_state",
+                "rasa_addons.intents.RegularisedLogisticRegression": "random_state",
             }
             for component in config["pipeline"]:
                 if component["name"] in seeds:

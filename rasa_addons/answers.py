@@ -1,12 +1,12 @@
 """Plain yes and no: a whole message that is only a common way of saying yes or no.
 
-The bot asks yes/no questions that matter ("Shall I find you a person?", "Are you safe right
-now?"). DIET learns yes and no from a few hundred short examples, and a short word it has not
-seen lands where its characters take it: "definitely" shares more n-grams with "definitely
-not" than with "yes". A client who types "definitely" to the offer of a person must get a
-person. So a message whose whole text, normalised as the safety screen normalises it, is one of
-the phrases below is ``affirm`` or ``deny`` with confidence 1.0, whatever DIET guessed; any
-other message (a longer sentence, "yes but i need food") is left to DIET.
+The bot asks yes/no questions that matter ("Shall I find you a person?", "Are you safe right now?").
+The intent classifier learns yes and no from a few hundred short examples, and a short word it has
+not seen lands where its characters take it: "definitely" shares more n-grams with "definitely not"
+than with "yes". A client who types "definitely" to the offer of a person must get a person. So a
+message whose whole text, normalised as the safety screen normalises it, is one of the phrases below
+is ``affirm`` or ``deny`` with confidence 1.0, whatever the classifier guessed; any other message (a
+longer sentence, "yes but i need food") is left to the classifier.
 
 The lists hold only phrases that mean yes or no on their own, in any context, in English and in
 Spanish ("si", "claro", "simon", "nel", "para nada"); none of them is

@@ -2,7 +2,7 @@
 
 Rasa 3.6's ``PUT /model`` (a promotion or a rollback, bot/admin/models.py) loads the new model
 inside its event loop: ``rasa.server._load_agent`` awaits ``rasa.core.agent.load_agent``,
-whose work (reading the archive, building DIET in TensorFlow, the policies) is synchronous.
+whose work (reading the archive, building the components, the policies) is synchronous.
 For the whole load, 20 to 60 s on a 2-core machine, the server answered nothing: every client
 message of those seconds waited, and most got the "taking longer" notice first
 (``python bench/admin_loop.py``; docs/admin.md, "The admin loop").

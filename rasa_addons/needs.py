@@ -1,12 +1,12 @@
 """The needs a message names in so many words, for a message whose intent is a risk.
 
 A message that signals risk is labelled by the risk ("i want to die, i need a bed" is
-``risk_self_harm``), and DIET's ranking says almost nothing of what else it asks for: its
-confidences are near 1 and 0. So :mod:`rasa_addons.triage` reads the need beside the risk
-from the words themselves, with this table. It looks only for words that ask for a service
-("need a bed", "nowhere to sleep", "hungry", "detox"), never for words that are themselves
-part of a crisis ("pills", "police", "hospital", "knife"): a wrong need here adds a search the
-client did not ask for to a crisis reply.
+``risk_self_harm``), and the classifier's ranking says little of what else it asks for: it learns
+one intent per message. So :mod:`rasa_addons.triage` reads the need beside the risk from the words
+themselves, with this table. It looks only for words that ask for a service ("need a bed", "nowhere
+to sleep", "hungry", "detox"), never for words that are themselves part of a crisis ("pills",
+"police", "hospital", "knife"): a wrong need here adds a search the client did not ask for to a
+crisis reply.
 
 The text is normalised as the gateway's safety screen does: lower case, apostrophes dropped,
 anything that is not a letter or a digit turned into a space, one space around every word.

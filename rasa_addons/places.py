@@ -1,21 +1,21 @@
 """Plain places: a whole message that only says where the client is.
 
-A client asked "Where are you?" answers "bernal heights", "im in the tenderloin" or "94110". A
-place name carries no risk, but DIET reads a name it has seen little of by its characters and
-its neighbours in training: "balboa park" sleeps in a risk example (a BART station), so it came
-out ``risk_self_harm`` at 1.0 and the client was asked "Are you safe right now?" beside the
-listing; 17 of 26 neighbourhoods named in no training example got such a risk intent
-(docs/figures.md, "Place names read as risk"). More examples of places made the intents better
-and the population entities worse, so instead the whole-message case is decided here, as
-:mod:`rasa_addons.answers` decides a plain yes or no: a message that is only a known place (or a
-ZIP code), with at most a few words that say "I am in/at/near", is ``inform_location`` with
-confidence 1.0, whatever DIET guessed. Any other message is left as it is.
+A client asked "Where are you?" answers "bernal heights", "im in the tenderloin" or "94110". A place
+name carries no risk, but the classifier reads a name it has seen little of by its characters and
+its neighbours in training: "balboa park" sleeps in a risk example (a BART station), so it came out
+``risk_self_harm`` at 1.0 and the client was asked "Are you safe right now?" beside the listing; 17
+of 26 neighbourhoods named in no training example got such a risk intent (docs/figures.md, "Place
+names read as risk"). More examples of places made the intents better and the population entities
+worse, so instead the whole-message case is decided here, as :mod:`rasa_addons.answers` decides a
+plain yes or no: a message that is only a known place (or a ZIP code), with at most a few words that
+say "I am in/at/near", is ``inform_location`` with confidence 1.0, whatever the classifier guessed.
+Any other message is left as it is.
 
-The known places, kept with the model: the ``location`` lookup table (the region's towns and
-ZIP codes), every ``location`` value annotated in the training data, and the region file's
+The known places, kept with the model: the ``location`` lookup table (the region's towns and ZIP
+codes), every ``location`` value annotated in the training data, and the region file's
 neighbourhoods (``gazetteer.neighbourhoods``). None of them is a place that is itself a means of
-harm ("the golden gate bridge", "the train tracks"): a name with such a word is never kept, so
-"im at the bridge" stays with DIET, the risk model and the screen.
+harm ("the golden gate bridge", "the train tracks"): a name with such a word is never kept, so "im
+at the bridge" stays with the classifier, the risk model and the screen.
 
 The safety screen is not affected: it runs in the gateway on every message, and a clear signal
 there escalates whatever the intent; ``RiskTriage`` (after this component) still reads the screen,

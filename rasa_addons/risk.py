@@ -1,12 +1,12 @@
 """The risk model: how likely a message is to need the full escalation, or at least a check.
 
-A model of its own, apart from the intents (docs/figures.md, "Risk: what was compared"): DIET
-learns twenty-odd intents at once and is confident about all of them, so a risk word in a
-request ("car crash last week, need a doctor") pulled its risk intents up, and its scores did
-not say how sure it was. This component learns one thing from the same training data, with the
-contrast the data is written for (the same words at risk now, and about the past, grief,
-other people, money, jokes): logistic regressions on word and character n-grams of the
-normalised text, whose probabilities are calibrated enough to set thresholds on.
+A model of its own, apart from the intents (docs/figures.md, "Risk: what was compared"): the intent
+classifier (DIET then) learnt twenty-odd intents at once and was confident about all of them, so a
+risk word in a request ("car crash last week, need a doctor") pulled its risk intents up, and its
+scores did not say how sure it was. This component learns one thing from the same training data,
+with the contrast the data is written for (the same words at risk now, and about the past, grief,
+other people, money, jokes): logistic regressions on word and character n-grams of the normalised
+text, whose probabilities are calibrated enough to set thresholds on.
 
 Labels come from the training data itself: an example of ``risk_self_harm`` or
 ``risk_immediate_danger`` is risk, to escalate unless its metadata says ``risk: check``; an
@@ -17,9 +17,9 @@ with an uncertain signal: "i cant do this anymore, i need a bed"). Three models 
 - ``any``: risk of either level against no risk;
 - ``self_harm``: among risk examples, self-harm against danger (which crisis reply);
 - ``needs``: one regression per ``find_*`` intent, for what a message asks for beside a risk
-  ("he hit me again, where can me and the kids sleep": shelter). DIET cannot say this: it
-  learns one intent per message. Its labels are the ``needs`` of an example's metadata, else
-  the example's own ``find_*`` intent, else none.
+  ("he hit me again, where can me and the kids sleep": shelter). The intent classifier cannot say
+  this: it learns one intent per message. Its labels are the ``needs`` of an example's metadata,
+  else the example's own ``find_*`` intent, else none.
 
 For every message it sets ``risk_scores`` (``{"escalate": p, "any": p, "self_harm": p,
 "needs": {intent: p}}``, needs of 0.2 and above), which :mod:`rasa_addons.triage` reads, and

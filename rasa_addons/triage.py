@@ -1,27 +1,26 @@
 """Risk triage: how certain a risk signal is, and what else the message asks for.
 
-A risk signal adds; it never replaces (docs/design.md, "Safety rules"). This NLU component runs
-last in the pipeline and decides, for every message, from three readings of it: the gateway's
-safety screen (patterns, in the message's metadata), the risk model (:mod:`rasa_addons.risk`:
-how likely the message needs the full escalation, or at least a check) and DIET's intents
-(what the client asks for):
+A risk signal adds; it never replaces (docs/design.md, "Safety rules"). This NLU component runs last
+in the pipeline and decides, for every message, from three readings of it: the gateway's safety
+screen (patterns, in the message's metadata), the risk model (:mod:`rasa_addons.risk`: how likely
+the message needs the full escalation, or at least a check) and the classifier's intents (what the
+client asks for):
 
 - **clear** risk: a clear screen signal, or the risk model at or above ``escalate_threshold``
-  (``over_uncertain_threshold`` when the screen found words it knows to be ambiguous, or said
-  of what is over: "i cant do this anymore", "car crash last week").
-  The risk intent stays (or replaces what DIET guessed), and the crisis response and a person
-  follow (data/rules/safety.yml). When the message also asks for a service (a need its words
-  name, or DIET's reading when that was a need), a ``need`` entity is added, so that the search
-  runs beside the crisis response: "he hit me tonight, where can me and the kids sleep" gets
-  the danger reply, a person and the shelters. When the screen was clear but neither the model
-  nor DIET reads risk, the gateway has already given the crisis reply and opened a case, and
-  Rasa answers what was asked.
+  (``over_uncertain_threshold`` when the screen found words it knows to be ambiguous, or said of
+  what is over: "i cant do this anymore", "car crash last week"). The risk intent stays (or replaces
+  what the classifier guessed), and the crisis response and a person follow (data/rules/safety.yml).
+  When the message also asks for a service (a need its words name, or the classifier's reading when
+  that was a need), a ``need`` entity is added, so that the search runs beside the crisis response:
+  "he hit me tonight, where can me and the kids sleep" gets the danger reply, a person and the
+  shelters. When the screen was clear but neither the model nor the classifier reads risk, the
+  gateway has already given the crisis reply and opened a case, and Rasa answers what was asked.
 - **uncertain** risk: an uncertain screen signal ("car crash last week", "this rent is killing
-  me"), the risk model at or above ``check_threshold``, or a risk intent on top of DIET's
-  ranking that the other two do not back. The client gets what they asked for, plus a short
-  check ("Are you safe right now?"), and a "No" escalates at once: the intent becomes what the
-  client asked for, with a ``risk_check`` entity; when nothing else was asked for, the risk
-  intent stays with its ``risk_check`` entity, and the dialogue asks the check alone.
+  me"), the risk model at or above ``check_threshold``, or a risk intent on top of the classifier's
+  ranking that the other two do not back. The client gets what they asked for, plus a short check
+  ("Are you safe right now?"), and a "No" escalates at once: the intent becomes what the client
+  asked for, with a ``risk_check`` entity; when nothing else was asked for, the risk intent stays
+  with its ``risk_check`` entity, and the dialogue asks the check alone.
 
 The rules are in :func:`triage`, a pure function; the component only reads and writes Rasa's
 message. The thresholds are chosen by ``python scripts/tune_nlu.py`` on cross-validation of the
@@ -80,7 +79,7 @@ class Decision:
 class Thresholds:
     escalate: float = 0.5  # the risk model's P(escalate) for a clear risk
     check: float = 0.2  # its P(any risk) for an uncertain one
-    need: float = 0.1  # DIET's score for a need it only half guessed beside an uncertain risk
+    need: float = 0.1  # the classifier's score for a need half guessed beside an uncertain risk
     asked: float = 0.3  # the risk model's P(a need is asked for) beside a risk
     # The risk model's P(escalate) for a clear risk when the screen found words it knows to be
     # ambiguous ("i cant do this anymore") or said of what is over ("car crash last week").
@@ -97,9 +96,9 @@ def triage(
 ) -> Decision:
     """The tier of a message's risk signal and what the dialogue should see.
 
-    ``intent`` is the pipeline's intent so far (``nlu_fallback`` included); ``ranking`` DIET's
-    ranking without ``nlu_fallback``, best first; ``screen`` what the gateway's screen found;
-    ``scores`` the risk model's (:data:`rasa_addons.risk.SCORES`).
+    ``intent`` is the pipeline's intent so far (``nlu_fallback`` included); ``ranking`` the
+    classifier's ranking without ``nlu_fallback``, best first; ``screen`` what the gateway's screen
+    found; ``scores`` the risk model's (:data:`rasa_addons.risk.SCORES`).
     """
     ranked = dict(ranking)
     screen_risk = (screen or {}).get("risk")
@@ -112,7 +111,7 @@ def triage(
     diet_risk = RISK_FOR_INTENT.get(top)
     named = needs_named(text)
     # What the client asks for beside the risk: the words it names, then the risk model's
-    # reading of the needs, then DIET's own reading of the message.
+    # reading of the needs, then the classifier's own reading of the message.
     read = model.get("needs") if isinstance(model.get("needs"), Mapping) else {}
     beside = max(read.items(), key=lambda item: item[1], default=(None, 0.0))  # type: ignore[union-attr]
     modelled = str(beside[0]) if beside[0] and float(beside[1]) >= thresholds.asked else None
@@ -140,12 +139,12 @@ def triage(
         return Decision(intent, UNCERTAIN, risk, None, check=False)
     if intent in NEED_FOR_INTENT or intent in KEPT_WITH_CHECK:
         return Decision(intent, UNCERTAIN, risk, None, check=True)
-    # What else was asked for: a need the words name, or the risk model reads; or DIET's best
-    # need, when DIET's first guess was not risk (small talk, a question it cannot place) or was
-    # a risk the risk model does not back ("where can i get n95 masks, the smoke is bad"). A
-    # risk intent both read is never swapped for a need DIET only half guessed ("i swallowed
-    # all my meds" is not a request for services because a need scored 0.13): that gets the
-    # check alone.
+    # What else was asked for: a need the words name, or the risk model reads; or the classifier's
+    # best need, when the classifier's first guess was not risk (small talk, a question it cannot
+    # place) or was a risk the risk model does not back ("where can i get n95 masks, the smoke is
+    # bad"). A risk intent both read is never swapped for a need the classifier only half guessed
+    # ("i swallowed all my meds" is not a request for services because a need scored 0.13): that
+    # gets the check alone.
     guessed = next((name for name, _ in ranking if name in NEED_FOR_INTENT), None)
     best = INTENT_FOR_NEED[named[0]] if named else modelled
     backed = any_risk >= thresholds.check

@@ -2,18 +2,18 @@
 
     python scripts/tune_nlu.py [--folds 5] [--out results/tuning]
 
-Below config.yml's FallbackClassifier ``threshold`` a message gets a clarification instead of
-DIET's guess. Choosing it on a held-out set would make that set's figures in-sample. So this
-script splits data/nlu into ``--folds`` folds (stratified by intent, a fixed seed), trains the
-NLU pipeline of config.yml on all folds but one, and parses the one left out with the safety
-screen's metadata, as the gateway sends it: every training example is then parsed by a model
-that never saw it. On those out-of-fold parses it sweeps the threshold and prints what each
-would cost: right guesses lost to a clarification, wrong ones caught, risk examples lost. The
-risk thresholds are chosen by ``scripts/tune_risk.py``, which needs no DIET.
+Below config.yml's FallbackClassifier ``threshold`` a message gets a clarification instead of the
+classifier's guess. Choosing it on a held-out set would make that set's figures in-sample. So this
+script splits data/nlu into ``--folds`` folds (stratified by intent, a fixed seed), trains the NLU
+pipeline of config.yml on all folds but one, and parses the one left out with the safety screen's
+metadata, as the gateway sends it: every training example is then parsed by a model that never saw
+it. On those out-of-fold parses it sweeps the threshold and prints what each would cost: right
+guesses lost to a clarification, wrong ones caught, risk examples lost. The risk thresholds are
+chosen by ``scripts/tune_risk.py``, which needs no intent classifier.
 
-The table goes to ``<out>/sweep.json``; the folds' parses (DIET's ranking of every example) to
-``<out>/parses.json``, so a second sweep (``--parses``) needs no training. Training the folds
-takes several minutes each.
+The table goes to ``<out>/sweep.json``; the folds' parses (the classifier's ranking of every
+example) to ``<out>/parses.json``, so a second sweep (``--parses``) needs no training. Training the
+folds takes several minutes each.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class FoldParse:
 
     text: str
     expected: str
-    ranking: tuple[tuple[str, float], ...]  # DIET's ranking, without nlu_fallback
+    ranking: tuple[tuple[str, float], ...]  # the classifier's ranking, without nlu_fallback
     screen: dict[str, str] | None  # what the gateway's screen sends as metadata
 
 

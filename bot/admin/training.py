@@ -2,12 +2,14 @@
 
 :class:`Trainer` runs ``rasa train`` (the project's data, config and domain) as a child process
 in its own process group, into ``models/candidates/``: fine-tuned from the live model (Rasa's
-``--finetune`` with :data:`FINETUNE_FRACTION` of DIET's epochs, chosen by
-``bench/candidate_training.py``: see docs/admin.md), or from scratch when fine-tuning is not
-possible (no live model, a live model already fine-tuned :data:`MAX_CHAIN` times in a row, or
-Rasa refuses: a changed config, a new intent), which the progress says (``method``, ``note``); reads its output as it comes to show
-the progress (the component being trained and its epochs, "DIETClassifier 45/100"), and can
-be cancelled (the whole group is stopped; a half-written model is deleted). Then it runs the
+``--finetune``: the featurizers keep the live vocabulary and add the new words, the risk model
+starts from the live regressions; :data:`FINETUNE_FRACTION` of the epochs of a component that
+learns by epochs, of which the pipeline has had none since the intent classifier became a
+logistic regression; see docs/admin.md), or from scratch when fine-tuning is not possible (no
+live model, a live model already fine-tuned :data:`MAX_CHAIN` times in a row, or Rasa refuses:
+a changed config, a new intent), which the progress says (``method``, ``note``); reads its
+output as it comes to show the progress (the component being trained, and its epochs for one
+that has them, "DIETClassifier 45/100"), and can be cancelled (the whole group is stopped; a half-written model is deleted). Then it runs the
 promotion gate (``scripts/gate.py``) on the new model against the live one and keeps the
 gate's report beside the model (``<model>.gate.json``). :meth:`Trainer.start` with
 ``evaluate=`` runs the gate alone, on a candidate trained before.
@@ -44,7 +46,7 @@ _EPOCHS = re.compile(r"Epochs:\s+(\d+)%\|[^|]*\|\s*(\d+)/(\d+)\s")
 _SAVED = re.compile(r"Your Rasa model is trained and saved at '([^']+)'")
 _GATE = re.compile(r"^gate: (.+)$")
 LOCK = CANDIDATES / "training.lock"
-FINETUNE_FRACTION = 0.2  # of DIET's epochs, when fine-tuning the live model
+FINETUNE_FRACTION = 0.2  # of an epoch-trained component's epochs, when fine-tuning
 MAX_CHAIN = 3  # fine-tunings in a row before a training from scratch
 
 

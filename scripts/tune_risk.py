@@ -261,6 +261,71 @@ def demotion(
     return table
 
 
+VETO = (None, 0.02, 0.05, 0.1, 0.15, 0.2)
+# The screen's groups a second opinion would never overrule: strangulation by a partner (it
+# predicts homicide, past or not) and the emergency number asked for.
+NEVER_VETOED = ("strangulation",)
+
+
+def veto(
+    rows: list[dict[str, object]],
+    scores: list[dict[str, object]],
+    escalate: float = 0.5,
+    over_uncertain: float = 0.8,
+) -> list[dict[str, object]]:
+    """A design measured for the next step of issue 22, not built: the screen's clear tier
+    overruled by the risk model. The screen runs in the gateway and sends the crisis reply at
+    once; a clear signal (but strangulation and the number alone) would become uncertain when
+    the model's P(escalate) of the message is below the row's ``veto`` (None: today). Rows: of
+    the examples to escalate, the share escalated and how many the veto demotes to the check; of
+    the risk examples for a check and of the examples with no risk, the share escalated."""
+    from bot.safety import LANGUAGES, Screen
+    from contract import normalise
+    from region import load_region
+
+    screen = Screen(load_region().emergency_number)
+    compiled = [p.compile() for p in LANGUAGES.values()]
+
+    def groups(text: str) -> set[str]:
+        words = normalise(text)
+        cues: set[str] = set()
+        for c in compiled:
+            cues |= c.cues_in(words, text)
+        return {g for c in compiled for _, tier, g in c.read(words, cues) if tier == "clear"}
+
+    signals = [screen(str(r["text"])) for r in rows]
+    clear = np.array([s is not None and s.clear for s in signals])
+    uncertain = np.array([s is not None and not s.clear for s in signals])
+    kept = np.array(
+        [
+            bool(c)
+            and (not groups(str(r["text"])) or bool(groups(str(r["text"])) & set(NEVER_VETOED)))
+            for r, c in zip(rows, clear, strict=True)
+        ]
+    )  # the number alone has no group: never vetoed either
+    esc = np.array([float(s.get("escalate", 0.0)) for s in scores])  # type: ignore[arg-type]
+    level = np.array([r["level"] for r in rows])
+    hard = np.array([bool(r["hard"]) for r in rows])
+    none = level == "none"
+    table: list[dict[str, object]] = []
+    for v in VETO:
+        vetoed = clear & ~kept & (esc < v) if v is not None else np.zeros(len(rows), dtype=bool)
+        screened = clear & ~vetoed
+        model = esc >= np.where(uncertain | vetoed, over_uncertain, escalate)
+        escalated = screened | model
+        table.append(
+            {
+                "veto": v,
+                "escalated_of_to_escalate": _share(escalated[level == "escalate"]),
+                "to_escalate_demoted": int((vetoed & ~model)[level == "escalate"].sum()),
+                "escalated_of_check": _share(escalated[level == "check"]),
+                "hard_escalated": _share(escalated[none & hard]),
+                "ordinary_escalated": _share(escalated[none & ~hard]),
+            }
+        )
+    return table
+
+
 def needs_read(rows: list[dict[str, object]], scores: list[dict[str, object]]) -> dict[str, float]:
     """Of risk examples that ask for a need beside, the share whose first need is read (the
     words' own, else the model's best at the threshold, as triage reads it); and of risk examples
@@ -342,6 +407,19 @@ def main(argv: list[str]) -> int:
             f" {t['hard_escalated']:6.1%} ({t['hard_naming_a_need_escalated']:6.1%}) |"
             f" {t['ordinary_escalated']:6.1%}"
         )
+    vetoes = veto(rows, scores)
+    print(
+        "\nThe screen's clear tier overruled by the model below veto (not built; escalate 0.5):"
+        "\n veto | to escalate: escalated, demoted to the check | check: escalated"
+        " | hard: escalated | ordinary: escalated"
+    )
+    for t in vetoes:
+        v = "none" if t["veto"] is None else f"{t['veto']:.2f}"
+        print(
+            f"  {v:>4} | {t['escalated_of_to_escalate']:6.1%} {t['to_escalate_demoted']:4d} |"
+            f" {t['escalated_of_check']:6.1%} | {t['hard_escalated']:6.1%} |"
+            f" {t['ordinary_escalated']:6.1%}"
+        )
     needs = needs_read(rows, scores)
     print("\nneeds beside a risk read (words, else the model at asked_threshold), and a need"
           " given to a risk example that asks for none: "
@@ -353,6 +431,7 @@ def main(argv: list[str]) -> int:
                 "examples": len(rows),
                 "sweep": table,
                 "demotion": demoted,
+                "veto": vetoes,
                 "needs": needs,
                 **({"diet": agreed} if args.diet else {}),
             },

@@ -548,6 +548,26 @@ def test_the_need_rule_turns_a_model_escalation_that_names_a_need_into_the_check
     assert table[0.9]["line_of_risk"] == 1.0
 
 
+def test_the_risk_models_veto_takes_the_screens_clear_tier_off_but_never_strangulation():
+    """tune_risk's `veto` (a design measured, not built): below the veto, a clear screen signal
+    the risk model gives no weight becomes the check; a partner's strangulation never does."""
+    from tune_risk import veto
+
+    rows = [
+        _row("my cousin got shot and now the cops want me to testify", "none", hard=True),
+        _row("he choked me last month and i still live with him", "escalate"),
+        _row("im going to kill myself tonight", "escalate"),
+    ]
+    scores = [{"escalate": 0.03}, {"escalate": 0.03}, {"escalate": 0.97}]
+    table = {t["veto"]: t for t in veto(rows, scores)}
+
+    assert table[None]["hard_escalated"] == 1.0  # the screen's clear tier, as today
+    assert table[0.05]["hard_escalated"] == 0.0  # 0.03 < 0.05: the check instead
+    assert table[0.05]["escalated_of_to_escalate"] == 1.0  # strangulation, and 0.97
+    assert table[0.05]["to_escalate_demoted"] == 0
+    assert table[0.02]["hard_escalated"] == 1.0
+
+
 def test_diet_as_a_second_opinion_escalates_below_high_only_when_diet_reads_risk():
     from tune_risk import agreement
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -353,6 +354,16 @@ def needs_read(rows: list[dict[str, object]], scores: list[dict[str, object]]) -
     return found
 
 
+def _or_none(value: object, spec: str) -> str:
+    return "none" if value is None else format(value, spec)
+
+
+def _table(header: str, rows: list[dict[str, Any]], line: Callable[[dict[str, Any]], str]) -> None:
+    print(header)
+    for row in rows:
+        print(line(row))
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--folds", type=int, default=5)
@@ -394,32 +405,30 @@ def main(argv: list[str]) -> int:
             f" {t['ordinary_escalated']:6.1%} {t['ordinary_checked']:6.1%}"
         )
     demoted = demotion(rows, scores)
-    print(
+    _table(
         "\nA model escalation that names a need becomes the check, below need_escalate"
         " (escalate 0.5, check 0.2):\nneed_escalate | to escalate: escalated (naming a need)"
-        " | risk: line | hard: escalated (naming a need) | ordinary: escalated"
-    )
-    for t in demoted:
-        d = "none" if t["need_escalate"] is None else f"{t['need_escalate']:.1f}"
-        print(
-            f"  {d:>4} | {t['escalated_of_to_escalate']:6.1%}"
+        " | risk: line | hard: escalated (naming a need) | ordinary: escalated",
+        demoted,
+        lambda t: (
+            f"  {_or_none(t['need_escalate'], '.1f'):>4} | {t['escalated_of_to_escalate']:6.1%}"
             f" ({t['escalated_of_to_escalate_naming_a_need']:6.1%}) | {t['line_of_risk']:6.1%} |"
             f" {t['hard_escalated']:6.1%} ({t['hard_naming_a_need_escalated']:6.1%}) |"
             f" {t['ordinary_escalated']:6.1%}"
-        )
+        ),
+    )
     vetoes = veto(rows, scores)
-    print(
+    _table(
         "\nThe screen's clear tier overruled by the model below veto (not built; escalate 0.5):"
         "\n veto | to escalate: escalated, demoted to the check | check: escalated"
-        " | hard: escalated | ordinary: escalated"
+        " | hard: escalated | ordinary: escalated",
+        vetoes,
+        lambda t: (
+            f"  {_or_none(t['veto'], '.2f'):>4} | {t['escalated_of_to_escalate']:6.1%}"
+            f" {t['to_escalate_demoted']:4d} | {t['escalated_of_check']:6.1%} |"
+            f" {t['hard_escalated']:6.1%} | {t['ordinary_escalated']:6.1%}"
+        ),
     )
-    for t in vetoes:
-        v = "none" if t["veto"] is None else f"{t['veto']:.2f}"
-        print(
-            f"  {v:>4} | {t['escalated_of_to_escalate']:6.1%} {t['to_escalate_demoted']:4d} |"
-            f" {t['escalated_of_check']:6.1%} | {t['hard_escalated']:6.1%} |"
-            f" {t['ordinary_escalated']:6.1%}"
-        )
     needs = needs_read(rows, scores)
     print("\nneeds beside a risk read (words, else the model at asked_threshold), and a need"
           " given to a risk example that asks for none: "

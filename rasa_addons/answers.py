@@ -16,6 +16,8 @@ are. Runs after the FallbackClassifier, so a plain "nah" is never a clarificatio
 
 from __future__ import annotations
 
+import re
+
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.training_data.message import Message
 
@@ -133,8 +135,20 @@ NO_PHRASES = _phrases(
 EXTRACTOR = "PlainAnswers"
 
 
+# A thumb or a tick alone is an answer; the text keeps no letter of it once normalised. Skin
+# tones and the emoji presentation selector are taken off first.
+YES_EMOJI = frozenset({"👍", "👌", "✅", "✔"})
+NO_EMOJI = frozenset({"👎", "❌", "✖"})
+_EMOJI_MODIFIERS = re.compile("[\U0001f3fb-\U0001f3ff\ufe0f\\s]")
+
+
 def plain_answer(text: str) -> str | None:
     """``affirm`` or ``deny`` when the whole of ``text`` is a plain yes or no, else None."""
+    symbols = set(_EMOJI_MODIFIERS.sub("", text))
+    if symbols and symbols <= YES_EMOJI:
+        return "affirm"
+    if symbols and symbols <= NO_EMOJI:
+        return "deny"
     words = normalise(text)
     if words in YES_PHRASES:
         return "affirm"

@@ -8,16 +8,30 @@ flattens the probabilities of a message carried by one decisive word seen in few
 ``risk_immediate_danger`` (0.96). ``C`` was chosen by cross-validation on the training data
 alone (docs/figures.md, "The intent model"); everything else is Rasa's component as it is, so
 the model is saved and loaded by its code (skops).
+
+A message with no letter or digit ("😭", "?", "...", an emoji alone) has no feature of its own:
+a character n-gram of the spaces around a word is all every message shares, and the regression
+then answers with its intercepts, the intent with the largest first: ``affirm`` at 0.53, above
+the FallbackClassifier's threshold, so "😭" after "Are you safe right now?" was read as yes. DIET
+gave such a message no confidence (``nlu_fallback``). Here it gets every intent at the same
+confidence (one over their number), what the regression knows of it: the FallbackClassifier
+makes it ``nlu_fallback``. A lone 👍 or 👎 is an answer, decided after this by
+:mod:`rasa_addons.answers`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.shared.nlu.training_data.message import Message
+from rasa.utils.tensorflow.constants import RANKING_LENGTH
+
+from contract import normalise
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -37,3 +51,24 @@ class RegularisedLogisticRegression(LogisticRegressionClassifier):
     ) -> None:
         super().__init__(config, name, model_storage, resource)
         self.clf.set_params(C=float(self.config["C"]))
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Rasa's ranking of the intents, but every intent equally likely for a message with no
+        letter or digit."""
+        if not messages:
+            return messages
+        x = self._create_X(messages)
+        probabilities = self.clf.predict_proba(x)
+        blank = [not normalise(str(m.get("text") or "")).strip() for m in messages]
+        probabilities[np.array(blank, dtype=bool)] = 1.0 / len(self.clf.classes_)
+        length = int(self.config[RANKING_LENGTH])
+        for message, row in zip(messages, probabilities, strict=True):
+            scored = sorted(
+                ((str(name), float(p)) for name, p in zip(self.clf.classes_, row, strict=True)),
+                key=lambda e: -e[1],
+            )
+            ranking = [{"name": name, "confidence": p} for name, p in scored]
+            message.set("intent", ranking[0], add_to_output=True)
+            message.set("intent_ranking", ranking[:length] if length > 0 else ranking,
+                        add_to_output=True)  # fmt: skip
+        return messages

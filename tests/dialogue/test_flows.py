@@ -289,7 +289,8 @@ def test_an_uncertain_risk_gets_what_was_asked_then_the_check(rasa_servers: Rasa
 
 
 @pytest.mark.parametrize(
-    ("answer", "expected"), [("/affirm", "I'm glad"), ("/deny", "Please call 911 now")]
+    ("answer", "expected"),
+    [("/affirm", "I'm glad"), ("/deny", "Please call 911 now"), ("👍", "I'm glad")],
 )
 def test_the_answer_to_the_check_is_heard(
     rasa_servers: RasaServers, answer: str, expected: str
@@ -307,6 +308,22 @@ def test_the_answer_to_the_check_is_heard(
         assert handoffs_of(replies)[-1]["risk"] == "high"
     else:
         assert handoffs_of(replies) == []
+
+
+@pytest.mark.parametrize("answer", ["😭", "?", "🔪"])
+def test_an_emoji_or_a_mark_alone_to_the_check_is_never_taken_for_a_yes(
+    rasa_servers: RasaServers, answer: str
+) -> None:
+    """A crying face to "Are you safe right now?" is not "I'm safe": with no word to read, the
+    intent classifier's guess was affirm (0.53) until it gave such a message no intent."""
+    sender = new_sender()
+    metadata = {"screen": {"risk": "self_harm", "tier": "uncertain"}}
+    asked = texts(rasa_servers.send(sender, "food in daly city", metadata=metadata))
+    assert asked[-1].startswith(SAFE_CHECK)
+    said = texts(rasa_servers.send(sender, answer))
+    assert said  # an answer, not silence
+    assert not any("glad" in t.lower() for t in said)
+    assert (rasa_servers.tracker(sender)["latest_message"]["intent"]["name"]) == "nlu_fallback"
 
 
 def test_words_that_may_mean_risk_with_nothing_asked_get_the_check_alone(

@@ -41,6 +41,14 @@ with warnings.catch_warnings():
         ("no food since yesterday", None),
         ("i want to die", None),
         ("", None),
+        # A thumb or a tick alone, in any skin tone; any other emoji is no answer.
+        ("👍", "affirm"),
+        ("👍🏾👍🏾", "affirm"),
+        ("✔️", "affirm"),
+        ("👎", "deny"),
+        ("😭", None),
+        ("🔪", None),
+        ("👍 but i need a bed", None),
     ],
 )
 def test_a_whole_message_that_is_only_yes_or_no(text, expected):

@@ -95,6 +95,42 @@ YES_PHRASES = _phrases(
     si quiero
     """
 )
+# "I'm OK" answers the bot's two questions in opposite ways: "Are you safe right now?" yes,
+# "Shall I find you a person?" no thanks (the training data labels it deny, for the offer). This
+# component cannot see which question was asked, so it takes the answer whose mistake costs
+# less: read as no at the safety check it is the full escalation (the crisis lines and a worker
+# paged at night for a client who said they are fine); read as yes to the offer, a worker writes
+# to a client who declined. DIET happened to read "im ok" and "im alright" as yes; the logistic
+# regression that replaced it learnt the data's no, so these are decided here.
+YES_PHRASES |= _phrases(
+    """
+    im ok
+    im okay
+    i am ok
+    i am okay
+    im ok now
+    im okay now
+    im fine
+    i am fine
+    im fine now
+    im fine thanks
+    im ok thanks
+    im good
+    i am good
+    im good now
+    im alright
+    im all right
+    i am alright
+    im safe
+    i am safe
+    im safe now
+    estoy bien
+    ya estoy bien
+    estoy a salvo
+    todo bien
+    ando bien
+    """
+)
 NO_PHRASES = _phrases(
     """
     nel

@@ -290,7 +290,13 @@ def test_an_uncertain_risk_gets_what_was_asked_then_the_check(rasa_servers: Rasa
 
 @pytest.mark.parametrize(
     ("answer", "expected"),
-    [("/affirm", "I'm glad"), ("/deny", "Please call 911 now"), ("👍", "I'm glad")],
+    [
+        ("/affirm", "I'm glad"),
+        ("/deny", "Please call 911 now"),
+        ("👍", "I'm glad"),
+        ("im ok", "I'm glad"),  # the logistic regression alone reads it deny, as the data says
+        ("no im not safe", "Please call 911 now"),
+    ],
 )
 def test_the_answer_to_the_check_is_heard(
     rasa_servers: RasaServers, answer: str, expected: str
@@ -301,7 +307,7 @@ def test_the_answer_to_the_check_is_heard(
     assert asked[-1].startswith(SAFE_CHECK)
     replies = rasa_servers.send(sender, answer)
     assert texts(replies)[0].startswith(expected)
-    if answer == "/deny":  # "No" escalates at once: the lines, and a high-risk case
+    if expected.startswith("Please call"):  # "No" escalates at once: the lines, a high-risk case
         assert "988" in texts(replies)[0]
         assert "1-800-799-7233" in texts(replies)[0]
         assert handoffs_of(replies)[0] == {"reason": "not_safe", "risk": "high"}

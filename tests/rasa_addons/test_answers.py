@@ -41,6 +41,13 @@ with warnings.catch_warnings():
         ("no food since yesterday", None),
         ("i want to die", None),
         ("", None),
+        # "I'm OK" is yes: at the safety check a no is the full escalation (rasa_addons/answers.py).
+        ("im ok", "affirm"),
+        ("I'm fine!", "affirm"),
+        ("im good now", "affirm"),
+        ("estoy bien", "affirm"),
+        ("im not ok", None),
+        ("no im not safe", None),
         # A thumb or a tick alone, in any skin tone; any other emoji is no answer.
         ("👍", "affirm"),
         ("👍🏾👍🏾", "affirm"),

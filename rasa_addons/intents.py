@@ -2,7 +2,7 @@
 
 Rasa's ``LogisticRegressionClassifier`` fits scikit-learn's ``LogisticRegression`` with the
 inverse regularisation strength ``C`` left at 1.0 and no way to change it. On this data (word
-and character n-gram counts, about 20,000 examples, 26 intents, balanced class weights) that
+and character n-gram counts, about 20,000 examples, 23 intents, balanced class weights) that
 flattens the probabilities of a message carried by one decisive word seen in few examples:
 "sos" came out ``nlu_fallback`` (0.30) where DIET, which this replaced, said
 ``risk_immediate_danger`` (0.96). ``C`` was chosen by cross-validation on the training data

@@ -9,9 +9,10 @@ is ``affirm`` or ``deny`` with confidence 1.0, whatever the classifier guessed; 
 longer sentence, "yes but i need food") is left to the classifier.
 
 The lists hold only phrases that mean yes or no on their own, in any context, in English and in
-Spanish ("si", "claro", "simon", "nel", "para nada"); none of them is
-a risk phrase, and ``RiskTriage`` (after this component) keeps ``affirm`` and ``deny`` as they
-are. Runs after the FallbackClassifier, so a plain "nah" is never a clarification.
+Spanish ("si", "claro", "simon", "nel", "para nada"), but "I'm OK", which is yes here though it
+declines the offer of a person (its comment below says why); none of them is a risk phrase,
+and ``RiskTriage`` (after this component) keeps ``affirm`` and ``deny`` as they are. Runs after
+the FallbackClassifier, so a plain "nah" is never a clarification.
 """
 
 from __future__ import annotations

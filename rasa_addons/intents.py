@@ -9,7 +9,8 @@ flattens the probabilities of a message carried by one decisive word seen in few
 alone (docs/figures.md, "The intent model"); everything else is Rasa's component as it is, so
 the model is saved and loaded by its code (skops).
 
-A message with no letter or digit ("😭", "?", "...", an emoji alone) has no feature of its own:
+A message with no Latin letter or digit ("😭", "?", "...", an emoji alone, a script the training
+data has no word of; as :func:`contract.normalise` reads it) has no feature of its own:
 a character n-gram of the spaces around a word is all every message shares, and the regression
 then answers with its intercepts, the intent with the largest first: ``affirm`` at 0.53, above
 the FallbackClassifier's threshold, so "😭" after "Are you safe right now?" was read as yes. DIET
@@ -54,7 +55,7 @@ class RegularisedLogisticRegression(LogisticRegressionClassifier):
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Rasa's ranking of the intents, but every intent equally likely for a message with no
-        letter or digit."""
+        Latin letter or digit."""
         if not messages:
             return messages
         x = self._create_X(messages)

@@ -9,7 +9,7 @@ the FallbackClassifier's threshold; too large and it learns the training sentenc
 Choosing it on a held-out set would make that set's figures in-sample, so this script featurizes
 data/nlu once with a trained model's own featurizers (the current model by default), splits it
 into ``--folds`` folds (stratified by intent, a fixed seed), and for each ``C`` fits the
-classifier as the component does on all folds but one and predicts the one left out. It prints,
+classifier as the component does (its settings in config.yml, ``C`` apart) on all folds but one and predicts the one left out. It prints,
 per ``C``: macro-F1 and accuracy, what the FallbackClassifier at config.yml's threshold would
 catch and lose, and risk examples read as a risk intent (and others read as one).
 
@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-RISK_INTENTS = ("risk_self_harm", "risk_immediate_danger")
+from contract import RISK_INTENTS  # noqa: E402
 
 
 def classifier_node(schema: Any) -> str:
@@ -79,20 +79,40 @@ def featurize(model: Path) -> tuple[Any, list[str]]:
     return vstack(rows).tocsr(), [str(m.get("intent")) for m in examples]
 
 
-def fallback_threshold() -> float:
+def pipeline_settings(name: str) -> dict[str, Any]:
+    """config.yml's settings of the pipeline component ``name`` (empty when it has none)."""
     import yaml
 
     config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
     for component in config["pipeline"]:
-        if component["name"] == "FallbackClassifier":
-            return float(component.get("threshold", 0.3))
-    return 0.3
+        if component["name"] == name:
+            return {k: v for k, v in component.items() if k != "name"}
+    return {}
+
+
+def fallback_threshold() -> float:
+    return float(pipeline_settings("FallbackClassifier").get("threshold", 0.3))
+
+
+def regression(c: float) -> Any:
+    """A fresh copy of the scikit-learn regression config.yml's classifier fits, at ``C``."""
+    from sklearn.base import clone
+
+    from rasa_addons.intents import RegularisedLogisticRegression
+
+    settings = pipeline_settings("rasa_addons.intents.RegularisedLogisticRegression")
+    component = RegularisedLogisticRegression(
+        {**RegularisedLogisticRegression.get_default_config(), **settings, "C": c},
+        "tune_intents",
+        None,  # type: ignore[arg-type]  # nothing is saved
+        None,  # type: ignore[arg-type]
+    )
+    return clone(component.clf)
 
 
 def sweep(X: Any, y: list[str], cs: list[float], folds: int, jobs: int = 2) -> list[dict]:
     """Out-of-fold predictions for each C, and what they would mean."""
     from joblib import Parallel, delayed
-    from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import f1_score
     from sklearn.model_selection import StratifiedKFold
 
@@ -102,9 +122,7 @@ def sweep(X: Any, y: list[str], cs: list[float], folds: int, jobs: int = 2) -> l
     def fit(c: float, k: int) -> tuple[float, int, Any, Any, float]:
         train, test = splits[k]
         started = time.monotonic()
-        clf = LogisticRegression(
-            C=c, solver="liblinear", max_iter=1000, class_weight="balanced", random_state=42
-        )
+        clf = regression(c)
         clf.fit(X[train], labels[train])
         probabilities = clf.predict_proba(X[test])
         return (

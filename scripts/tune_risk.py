@@ -264,7 +264,7 @@ def demotion(
 
 VETO = (None, 0.02, 0.05, 0.1, 0.15, 0.2)
 # The screen's groups a second opinion would never overrule: strangulation by a partner (it
-# predicts homicide, past or not) and the emergency number asked for.
+# predicts homicide, past or not). The emergency number asked for has no group and is kept too.
 NEVER_VETOED = ("strangulation",)
 
 
@@ -297,13 +297,9 @@ def veto(
     signals = [screen(str(r["text"])) for r in rows]
     clear = np.array([s is not None and s.clear for s in signals])
     uncertain = np.array([s is not None and not s.clear for s in signals])
-    kept = np.array(
-        [
-            bool(c)
-            and (not groups(str(r["text"])) or bool(groups(str(r["text"])) & set(NEVER_VETOED)))
-            for r, c in zip(rows, clear, strict=True)
-        ]
-    )  # the number alone has no group: never vetoed either
+    found = [groups(str(r["text"])) if c else set() for r, c in zip(rows, clear, strict=True)]
+    # The number alone has no group: never vetoed either.
+    kept = clear & np.array([not g or bool(g & set(NEVER_VETOED)) for g in found])
     esc = np.array([float(s.get("escalate", 0.0)) for s in scores])  # type: ignore[arg-type]
     level = np.array([r["level"] for r in rows])
     hard = np.array([bool(r["hard"]) for r in rows])

@@ -9,8 +9,8 @@ logistic regression; see docs/admin.md), or from scratch when fine-tuning is not
 live model, a live model already fine-tuned :data:`MAX_CHAIN` times in a row, or Rasa refuses:
 a changed config, a new intent), which the progress says (``method``, ``note``); reads its
 output as it comes to show the progress (the component being trained, and its epochs for one
-that has them, "DIETClassifier 45/100"), and can be cancelled (the whole group is stopped; a half-written model is deleted). Then it runs the
-promotion gate (``scripts/gate.py``) on the new model against the live one and keeps the
+that has them, "DIETClassifier 45/100"), and can be cancelled (the whole group is stopped; a
+half-written model is deleted). Then it runs the promotion gate (``scripts/gate.py``) on the new model against the live one and keeps the
 gate's report beside the model (``<model>.gate.json``). :meth:`Trainer.start` with
 ``evaluate=`` runs the gate alone, on a candidate trained before.
 

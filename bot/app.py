@@ -66,6 +66,7 @@ from bot.privacy.staffgroup import StaffGroupCleaner
 from bot.privacy.tracker import RasaEraser
 from bot.rasa import RasaClient, RasaHealth
 from bot.safety import Screen
+from bot.safety.opinion import Opinion
 from bot.settings import Settings
 from bot.state import (
     ADMIN,
@@ -75,6 +76,7 @@ from bot.state import (
     HTTP,
     INBOX,
     LANGUAGES,
+    OPINION,
     OUTBOX,
     PIPELINE,
     PRIVACY,
@@ -112,7 +114,8 @@ def create_app(
     app[CLOCK] = clock
     app[TEXTS] = load_messages(region_values(region))
     app[LANGUAGES] = LanguageDetector(region.languages, places_of(ROOT))
-    app[SCREEN] = Screen(region.emergency_number)
+    app[OPINION] = Opinion()  # the live model's risk regression, once read (admin_ctx)
+    app[SCREEN] = Screen(region.emergency_number, opinion=app[OPINION])
     app[SENDERS] = {}  # each channel's way out, put there by the channel's own context
     before, after = zip(*(unit.contexts(settings) for unit in channels.units()), strict=True)
     app.cleanup_ctx.extend([store_ctx, http_ctx, *itertools.chain(*before)])
@@ -155,7 +158,8 @@ async def never_500(request: web.Request, handler: Handler) -> web.StreamRespons
 async def health(request: web.Request) -> web.Response:
     """GET /health: the gateway answers; which channels run; whether Rasa answers ("up", "down",
     or "degraded" when some replicas are down and the others take their conversations); and
-    each replica, in RASA_URL's order, with whether it is up and the model it runs."""
+    each replica, in RASA_URL's order, with whether it is up and the model it runs; and the
+    model whose risk regression the safety screen asks (null: none read, the screen alone)."""
     settings = request.app[SETTINGS]
     replicas = await request.app[RASA].replicas()
     up = sum(replica["up"] for replica in replicas)
@@ -164,6 +168,7 @@ async def health(request: web.Request) -> web.Response:
         "channels": list(settings.channels()),
         "rasa": "up" if up == len(replicas) else "down" if up == 0 else "degraded",
         "replicas": replicas,
+        "screen_opinion": request.app[OPINION].model,
     }
     if settings.not_started():
         body["not_started"] = settings.not_started()
@@ -292,7 +297,10 @@ async def admin_ctx(app: web.Application) -> AsyncIterator[None]:
     if url != "off":
         ingestion = Ingestion(app[DB], url, settings.review_interval)
         ingestion.start()
+    # The safety screen's second opinion keeps to the live model (bot/safety/opinion.py).
+    follower = asyncio.create_task(app[OPINION].follow(app[ADMIN].live_model), name="opinion")
     yield
+    await _cancel(follower)
     if ingestion is not None:
         await ingestion.stop()
     await app[ADMIN].trainer.close()

@@ -19,6 +19,7 @@ from bot.outbox import Outbox, Sender
 from bot.pipeline import Pipeline
 from bot.rasa import RasaClient, RasaHealth
 from bot.safety import Screen
+from bot.safety.opinion import Opinion
 from bot.settings import Settings
 from region import Region
 
@@ -41,6 +42,7 @@ INBOX = web.AppKey("inbox", Inbox)
 TELEGRAM_BOT: web.AppKey[TelegramBot] = web.AppKey("telegram_bot")
 SENDERS: web.AppKey[dict[str, Sender]] = web.AppKey("senders")  # by channel name
 SCREEN = web.AppKey("screen", Screen)
+OPINION = web.AppKey("opinion", Opinion)  # the screen's second opinion
 REGION = web.AppKey("region", Region)
 CLOCK: web.AppKey[Callable[[], float]] = web.AppKey("clock")
 HANDOFF: web.AppKey[Handoff] = web.AppKey("handoff")

@@ -25,8 +25,9 @@ For every message it sets ``risk_scores`` (``{"escalate": p, "any": p, "self_har
 "needs": {intent: p}}``, needs of 0.2 and above), which :mod:`rasa_addons.triage` reads, and
 nothing else: it changes no intent itself. Fine-tuned (``rasa train --finetune``, the admin
 loop's candidates), it starts from the live model's regressions and keeps its features
-(:meth:`RiskModel.refit`). The model is persisted with skops, as Rasa's own
-LogisticRegressionClassifier is, and contains only scikit-learn's own types.
+(:meth:`RiskModel.refit`). The model itself is plain scikit-learn, in
+:mod:`contract.risk_model`, which also writes and reads its file: the gateway reads the live
+model's too, for the safety screen's second opinion (:mod:`bot.safety.opinion`).
 """
 
 from __future__ import annotations
@@ -40,21 +41,14 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.multiclass import OneVsRestClassifier
-from sklearn.pipeline import FeatureUnion
-from sklearn.preprocessing import MultiLabelBinarizer
 
-from contract import NEED_FOR_INTENT, RISK_FOR_INTENT, SELF_HARM, normalise
+from contract import NEED_FOR_INTENT, RISK_FOR_INTENT
+from contract.risk_model import CHECK, ESCALATE, FILE, NONE, RiskModel, dumps, loads
 
 logger = logging.getLogger(__name__)
 
 SCORES = "risk_scores"
-# Types skops does not trust by default that a fitted model holds: TfidfTransformer keeps its
-# idf weights as a sparse diagonal matrix.
-EXPECTED_TYPES = {"scipy.sparse._csr.csr_matrix"}
-ESCALATE, CHECK, NONE = "escalate", "check", "none"
+__all__ = ["CHECK", "ESCALATE", "NONE", "SCORES", "RiskClassifier", "RiskModel", "level_of"]
 
 
 def _meta(metadata: Any) -> dict[str, Any]:
@@ -77,109 +71,6 @@ def needs_of(intent: str | None, metadata: Any) -> list[str]:
     if isinstance(said, list):
         return [str(n) for n in said if str(n) in NEED_FOR_INTENT]
     return [intent] if intent in NEED_FOR_INTENT else []
-
-
-def features() -> FeatureUnion:
-    """Word unigrams and bigrams, and character 3- to 6-grams across word boundaries
-    (misspellings, SMS spelling, and short phrases: "ed my", "me now"). Chosen on
-    cross-validation against char_wb 2-5, word trigrams and a sentence embedding
-    (docs/figures.md, "Risk: what was compared")."""
-    return FeatureUnion(
-        [
-            ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, lowercase=False)),
-            (
-                "chars",
-                TfidfVectorizer(
-                    analyzer="char", ngram_range=(3, 6), sublinear_tf=True, min_df=2,
-                    lowercase=False,
-                ),
-            ),
-        ]
-    )  # fmt: skip
-
-
-def _words(texts: list[str]) -> list[str]:
-    """What the features read: each text as `contract.normalise` gives it."""
-    return [normalise(t).strip() for t in texts]
-
-
-class RiskModel:
-    """The three regressions and their shared features; plain scikit-learn, no Rasa."""
-
-    def __init__(self, c: float = 32.0) -> None:
-        self.c = c
-        self.features = features()
-        self.escalate = LogisticRegression(C=c, max_iter=4000)
-        self.any = LogisticRegression(C=c, max_iter=4000)
-        self.self_harm = LogisticRegression(C=c, max_iter=4000)
-        self.needs = OneVsRestClassifier(LogisticRegression(C=c, max_iter=4000))
-        self.need_names = MultiLabelBinarizer(classes=sorted(NEED_FOR_INTENT))
-
-    def fit(
-        self,
-        texts: list[str],
-        levels: list[str],
-        risks: list[str | None],
-        needs: list[list[str]] | None = None,
-    ) -> RiskModel:
-        x = self.features.fit_transform(_words(texts))
-        for estimator, rows_x, y in self._risk_targets(x, levels, risks):
-            estimator.fit(rows_x, y)
-        self.needs.fit(x, self.need_names.fit_transform(needs or [[] for _ in texts]))
-        return self
-
-    def _risk_targets(
-        self, x: Any, levels: list[str], risks: list[str | None]
-    ) -> list[tuple[LogisticRegression, Any, list[bool]]]:
-        """Each risk regression with the rows of ``x`` it learns from and their labels."""
-        rows = [i for i, risk in enumerate(risks) if risk is not None]
-        return [
-            (self.escalate, x, [level == ESCALATE for level in levels]),
-            (self.any, x, [level != NONE for level in levels]),
-            (self.self_harm, x[rows], [risks[i] == SELF_HARM for i in rows]),
-        ]
-
-    def can_refit(self) -> bool:
-        """Whether :meth:`refit` can start from this fitted model: every regression fitted
-        (a need with no example has a constant predictor instead, with nothing to start from)."""
-        estimators = getattr(self.needs, "estimators_", [])
-        return bool(estimators) and all(isinstance(e, LogisticRegression) for e in estimators)
-
-    def refit(
-        self,
-        texts: list[str],
-        levels: list[str],
-        risks: list[str | None],
-        needs: list[list[str]] | None = None,
-    ) -> RiskModel:
-        """Fit again on ``texts`` from this model's coefficients, with its features as they
-        are (the vocabulary of the data it was first fitted on, as Rasa's own featurizers keep
-        theirs when fine-tuning). The regressions are convex, so this reaches the same optimum
-        as a fit from scratch over the same features, in a few iterations instead of a hundred
-        or more: in a fine-tuned candidate, 14 s instead of 38 s (docs/admin.md)."""
-        x = self.features.transform(_words(texts))
-        labels = self.need_names.transform(needs or [[] for _ in texts])
-        fits = self._risk_targets(x, levels, risks) + [
-            (e, x, labels[:, j]) for j, e in enumerate(self.needs.estimators_)
-        ]
-        for estimator, rows_x, y in fits:
-            estimator.set_params(warm_start=True).fit(rows_x, y)
-            estimator.set_params(warm_start=False)
-        return self
-
-    def scores(self, texts: list[str]) -> list[dict[str, Any]]:
-        x = self.features.transform(_words(texts))
-        escalate = self.escalate.predict_proba(x)[:, 1]
-        any_risk = self.any.predict_proba(x)[:, 1]
-        self_harm = self.self_harm.predict_proba(x)[:, 1]
-        needs = self.needs.predict_proba(x)
-        names = list(self.need_names.classes)
-        return [
-            {"escalate": round(float(e), 4), "any": round(float(max(a, e)), 4),
-             "self_harm": round(float(s), 4),
-             "needs": {names[j]: round(float(p), 4) for j, p in enumerate(row) if p >= 0.2}}
-            for e, a, s, row in zip(escalate, any_risk, self_harm, needs, strict=True)
-        ]  # fmt: skip
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -239,19 +130,9 @@ class RiskClassifier(GraphComponent):
         return self._resource
 
     def persist(self) -> None:
-        import skops.io as sio
-
         assert self.model is not None
         with self._model_storage.write_to(self._resource) as directory:
-            parts = {
-                "features": self.model.features,
-                "escalate": self.model.escalate,
-                "any": self.model.any,
-                "self_harm": self.model.self_harm,
-                "needs": self.model.needs,
-                "need_names": self.model.need_names,
-            }
-            sio.dump(parts, directory / "risk.skops")
+            (directory / FILE).write_bytes(dumps(self.model))
 
     @classmethod
     def load(
@@ -262,24 +143,12 @@ class RiskClassifier(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> RiskClassifier:
-        import skops.io as sio
-
         try:
             with model_storage.read_from(resource) as directory:
-                path = directory / "risk.skops"
-                untrusted = set(sio.get_untrusted_types(file=path)) - EXPECTED_TYPES
-                if untrusted:  # only scikit-learn's, numpy's and scipy's own types are written
-                    raise ValueError(f"untrusted types in {path}: {sorted(untrusted)}")
-                parts = sio.load(path, trusted=sorted(EXPECTED_TYPES))
-        except ValueError as exc:
+                model = loads((directory / FILE).read_bytes(), float(config["C"]))
+        except (ValueError, OSError) as exc:
             logger.warning("RiskClassifier: no trained model to load (%s)", exc)
             return cls(config, model_storage, resource)
-        model = RiskModel(float(config["C"]))
-        model.features = parts["features"]
-        model.escalate, model.any, model.self_harm = (
-            parts["escalate"], parts["any"], parts["self_harm"],
-        )  # fmt: skip
-        model.needs, model.need_names = parts["needs"], parts["need_names"]
         return cls(config, model_storage, resource, model, execution_context.is_finetuning)
 
     def process(self, messages: list[Message]) -> list[Message]:

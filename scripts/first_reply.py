@@ -3,8 +3,10 @@
 For every example this runs what the gateway, Rasa and the action server run on a new
 conversation's first message, and reads what the client would be sent:
 
-1. the gateway's safety screen (bot/safety/, with the region's emergency number); a clear
-   signal is the gateway's crisis reply and a high-risk case, at once;
+1. the gateway's safety screen (bot/safety/, with the region's emergency number), with the
+   second opinion of the model's own risk regression as the gateway asks it
+   (bot/safety/opinion.py; ``--screen-alone``: without it); a clear signal is the gateway's
+   crisis reply and a high-risk case, at once;
 2. Rasa (the trained model, its NLU pipeline with the risk triage, its rules) with the screen's
    signal as metadata, calling a real action server (started here on a free loopback port);
 3. the gateway's handling of Rasa's answer: its crisis text left out when the gateway already
@@ -236,13 +238,19 @@ async def _received(
     )  # fmt: skip
 
 
-def receive_all(model: Path, examples: Sequence[Example]) -> list[Received]:
+def receive_all(
+    model: Path, examples: Sequence[Example], second_opinion: bool = True
+) -> list[Received]:
     """Run every example as a new conversation's first message, end to end."""
-    return receive_sets(model, {"set": list(examples)})["set"]
+    return receive_sets(model, {"set": list(examples)}, second_opinion)["set"]
 
 
-def receive_sets(model: Path, sets: dict[str, list[Example]]) -> dict[str, list[Received]]:
-    """:func:`receive_all` for several sets, with one action server and one model load."""
+def receive_sets(
+    model: Path, sets: dict[str, list[Example]], second_opinion: bool = True
+) -> dict[str, list[Received]]:
+    """:func:`receive_all` for several sets, with one action server and one model load; the
+    screen asks ``model``'s risk regression, as the gateway does, unless ``second_opinion`` is
+    False."""
     if str(ROOT) not in sys.path:  # bot, region, and the pipeline's rasa_addons
         sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "scripts"))
@@ -255,11 +263,15 @@ def receive_sets(model: Path, sets: dict[str, list[Example]]) -> dict[str, list[
     from bot.language import LanguageDetector, places_of
     from bot.messages import load_messages, region_values
     from bot.safety import Screen
+    from bot.safety.opinion import Opinion
     from region import load_region
     from scripts.stack import Stack, actions_spec, free_port
 
     region = load_region()
-    screen = Screen(region.emergency_number)
+    opinion = Opinion()
+    if second_opinion and not opinion.read(Path(model)):
+        raise SystemExit(f"{model} has no risk model for the screen's second opinion")
+    screen = Screen(region.emergency_number, opinion=opinion if second_opinion else None)
     texts = load_messages(region_values(region))
     lines = line_numbers()
     detector = LanguageDetector(region.languages, places_of(ROOT))
@@ -408,6 +420,11 @@ def main(argv: Sequence[str]) -> int:
         help="print what each example received (for the development set or messages of your own;"
         " never for a blind set: reading its examples would be tuning on it)",
     )
+    parser.add_argument(
+        "--screen-alone",
+        action="store_true",
+        help="the safety screen without the risk model's second opinion (as before it was built)",
+    )
     args = parser.parse_args(argv[1:])
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     sys.path.insert(0, str(ROOT / "scripts"))
@@ -421,7 +438,7 @@ def main(argv: Sequence[str]) -> int:
     model = args.model or model_path()
     for path in args.sets:
         examples, seen = unseen(load_set(path), ROOT / "data" / "nlu")
-        received = receive_all(model, examples)
+        received = receive_all(model, examples, second_opinion=not args.screen_alone)
         print(
             f"{path.name}: {len(received)} examples ({seen} left out: the training data has them)"
         )

@@ -75,7 +75,7 @@ def out_of_fold(
     (``dealt``: the folds given, only those that hold examples; else stratified by level)."""
     from sklearn.model_selection import StratifiedKFold
 
-    from rasa_addons.risk import RiskModel
+    from contract.risk_model import RiskModel
 
     texts = [str(r["text"]) for r in rows]
     levels = [str(r["level"]) for r in rows]
@@ -263,9 +263,6 @@ def demotion(
 
 
 VETO = (None, 0.02, 0.05, 0.1, 0.15, 0.2)
-# The screen's groups a second opinion would never overrule: strangulation by a partner (it
-# predicts homicide, past or not). The emergency number asked for has no group and is kept too.
-NEVER_VETOED = ("strangulation",)
 
 
 def veto(
@@ -274,32 +271,24 @@ def veto(
     escalate: float = 0.5,
     over_uncertain: float = 0.8,
 ) -> list[dict[str, object]]:
-    """A design measured for the next step of issue 22, not built: the screen's clear tier
-    overruled by the risk model. The screen runs in the gateway and sends the crisis reply at
-    once; a clear signal (but strangulation and the number alone) would become uncertain when
-    the model's P(escalate) of the message is below the row's ``veto`` (None: today). Rows: of
-    the examples to escalate, the share escalated and how many the veto demotes to the check; of
-    the risk examples for a check and of the examples with no risk, the share escalated."""
-    from bot.safety import LANGUAGES, Screen
-    from contract import normalise
+    """The screen's clear tier overruled by the risk model (bot/safety: VETO, NEVER_VETOED),
+    by the threshold: the screen runs in the gateway and sends the crisis reply at once; a clear
+    signal (but strangulation, a medical emergency now and the number alone) becomes uncertain
+    when the model's P(escalate) of the message is below the row's ``veto`` (None: the screen
+    alone). Rows: of the examples to escalate, the share escalated and how many the veto demotes
+    to the check; of the risk examples for a check and of the examples with no risk, the share
+    escalated."""
+    from bot.safety import NEVER_VETOED, Screen
     from region import load_region
 
     screen = Screen(load_region().emergency_number)
-    compiled = [p.compile() for p in LANGUAGES.values()]
-
-    def groups(text: str) -> set[str]:
-        words = normalise(text)
-        cues: set[str] = set()
-        for c in compiled:
-            cues |= c.cues_in(words, text)
-        return {g for c in compiled for _, tier, g in c.read(words, cues) if tier == "clear"}
-
     signals = [screen(str(r["text"])) for r in rows]
     clear = np.array([s is not None and s.clear for s in signals])
     uncertain = np.array([s is not None and not s.clear for s in signals])
-    found = [groups(str(r["text"])) if c else set() for r, c in zip(rows, clear, strict=True)]
     # The number alone has no group: never vetoed either.
-    kept = clear & np.array([not g or bool(g & set(NEVER_VETOED)) for g in found])
+    kept = clear & np.array(
+        [s is None or not s.groups or bool(s.groups & NEVER_VETOED) for s in signals]
+    )
     esc = np.array([float(s.get("escalate", 0.0)) for s in scores])  # type: ignore[arg-type]
     level = np.array([r["level"] for r in rows])
     hard = np.array([bool(r["hard"]) for r in rows])
@@ -415,7 +404,7 @@ def main(argv: list[str]) -> int:
     )
     vetoes = veto(rows, scores)
     _table(
-        "\nThe screen's clear tier overruled by the model below veto (not built; escalate 0.5):"
+        "\nThe screen's clear tier overruled by the model below veto (bot/safety VETO; escalate 0.5):"
         "\n veto | to escalate: escalated, demoted to the check | check: escalated"
         " | hard: escalated | ordinary: escalated",
         vetoes,

@@ -323,6 +323,7 @@ async def test_health_says_which_channels_run(gateway, http):
             "channels": ["webchat"],
             "rasa": "up",
             "replicas": [{"replica": 1, "up": True, "model": None}],  # the fake has no /status
+            "screen_opinion": None,  # so no model to read the risk regression from
         }
 
 

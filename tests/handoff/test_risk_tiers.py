@@ -5,16 +5,24 @@
 - An uncertain signal sends nothing at once and opens no case: Rasa hears the words with what
   the screen found, answers what was asked and checks ("Are you safe right now?").
 - The crisis reply never waits for Rasa, on web chat either.
+- A clear pattern the live model's risk regression overrules (bot/safety/opinion.py) is an
+  uncertain signal: nothing at once, no case.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+from pathlib import Path
+
 import aiohttp
 
+from bot.state import OPINION
 from scripts.fakes import telegram as tg
 from scripts.fakes.base import wait_for
 from scripts.fakes.staff_telegram import STAFF_CHAT
 from tests.handoff.helpers import case_count, only_case, settle, topic_in
+from tests.risk_models import OVERRULED, archive
 
 CLIENT = 555000888
 WEB = "risk-tiers-web-chat-client-01"
@@ -70,6 +78,31 @@ async def test_an_uncertain_signal_opens_no_case_and_sends_nothing_at_once(
         "tier": "uncertain",
         "language": "en",
     }
+    assert "crisis_reply_sent" not in received.metadata
+
+
+async def test_a_clear_pattern_the_live_models_regression_overrules_opens_no_case(
+    start_gateway, settings_for, fake_telegram, fake_rasa, tmp_path: Path
+):
+    """The gateway reads the risk model of the live model (models/live.json of its project)."""
+    model = archive(tmp_path / "project" / "models" / "model-tiny.tar.gz")
+    (model.parent / "live.json").write_text(json.dumps({"live": str(model)}))
+    fake_rasa.script[OVERRULED] = [{"text": "Here is legal help near you."}]
+    gateway = await start_gateway(
+        settings_for(telegram=fake_telegram, project_dir=str(tmp_path / "project"))
+    )
+    for _ in range(500):  # read in a thread once the gateway has started
+        if gateway.app[OPINION].model == model.name:
+            break
+        await asyncio.sleep(0.01)
+    assert gateway.app[OPINION].model == model.name
+    fake_telegram.push(tg.text_update(fake_telegram.next_update_id(), CLIENT, OVERRULED))
+    await wait_for(lambda: fake_telegram.texts_to(CLIENT))
+    await settle(gateway)
+    assert fake_telegram.texts_to(CLIENT) == ["Here is legal help near you."]  # no crisis reply
+    assert await case_count(gateway) == 0
+    received = fake_rasa.received[0]
+    assert received.metadata["screen"] == {"risk": "danger", "tier": "uncertain", "language": "en"}
     assert "crisis_reply_sent" not in received.metadata
 
 

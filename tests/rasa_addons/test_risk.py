@@ -18,8 +18,8 @@ with warnings.catch_warnings():
     from rasa.shared.nlu.training_data.message import Message
     from rasa.shared.nlu.training_data.training_data import TrainingData
 
-    from contract import NEED_FOR_INTENT, RISK_FOR_INTENT
-    from rasa_addons.risk import ESCALATE, NONE, SCORES, SELF_HARM, RiskClassifier, RiskModel
+    from contract import NEED_FOR_INTENT, RISK_FOR_INTENT, SELF_HARM
+    from rasa_addons.risk import ESCALATE, NONE, SCORES, RiskClassifier, RiskModel
 
 RISK = [
     "i want to kill myself tonight", "im going to end it all", "i took all my pills",

@@ -80,6 +80,8 @@ FRESH_SETS = {
     "spanish13": NLU_SETS / "heldout_es13.yml",
     "risk14": NLU_SETS / "heldout_risk14.yml",
     "spanish14": NLU_SETS / "heldout_es14.yml",
+    "risk15": NLU_SETS / "heldout_risk15.yml",
+    "spanish15": NLU_SETS / "heldout_es15.yml",
 }
 
 

@@ -272,7 +272,9 @@ def receive_sets(
     region = load_region()
     opinion = Opinion()
     if second_opinion and not opinion.read(Path(model)):
-        raise SystemExit(f"{model} has no risk model for the screen's second opinion")
+        # As the gateway does with such a model (a pipeline compared without the risk model).
+        print(f"{Path(model).name} has no risk model: the screen alone, as the gateway would be",
+              file=sys.stderr)  # fmt: skip
     screen = Screen(region.emergency_number, opinion=opinion if second_opinion else None)
     texts = load_messages(region_values(region))
     lines = line_numbers()

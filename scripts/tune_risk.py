@@ -273,21 +273,24 @@ def veto(
 ) -> list[dict[str, object]]:
     """The screen's clear tier overruled by the risk model (bot/safety: VETO, NEVER_VETOED),
     by the threshold: the screen runs in the gateway and sends the crisis reply at once; a clear
-    signal (but strangulation, a medical emergency now and the number alone) becomes uncertain
-    when the model's P(escalate) of the message is below the row's ``veto`` (None: the screen
-    alone). Rows: of the examples to escalate, the share escalated and how many the veto demotes
+    signal (but strangulation, a medical emergency now, the Spanish patterns and the number
+    alone) becomes uncertain when the model's P(escalate) of the message is below the row's
+    ``veto`` (None: the screen alone). Rows: of the examples to escalate, the share escalated and how many the veto demotes
     to the check; of the risk examples for a check and of the examples with no risk, the share
     escalated."""
-    from bot.safety import NEVER_VETOED, Screen
+    from bot.safety import ASKED_IN, NEVER_VETOED, Screen
     from region import load_region
 
     screen = Screen(load_region().emergency_number)
     signals = [screen(str(r["text"])) for r in rows]
     clear = np.array([s is not None and s.clear for s in signals])
     uncertain = np.array([s is not None and not s.clear for s in signals])
-    # The number alone has no group: never vetoed either.
+    # The number alone has no group: never vetoed either; nor the Spanish patterns.
     kept = clear & np.array(
-        [s is None or not s.groups or bool(s.groups & NEVER_VETOED) for s in signals]
+        [
+            s is None or not s.groups or bool(s.groups & NEVER_VETOED) or s.language not in ASKED_IN
+            for s in signals
+        ]
     )
     esc = np.array([float(s.get("escalate", 0.0)) for s in scores])  # type: ignore[arg-type]
     level = np.array([r["level"] for r in rows])

@@ -19,8 +19,9 @@ down. Rasa's risk model and intents catch the paraphrases it misses. What it fin
 A clear signal is a pattern, and patterns cannot tell a client strangled from a client whose
 landlord "is strangling us with fees". So the screen asks a second opinion of the live model's
 risk regression when the gateway has it (:mod:`bot.safety.opinion`): a clear signal the model
-puts below :data:`VETO` is uncertain instead. Strangulation, a medical emergency happening now
-and the emergency number asked for are never overruled. Without a model, clear stays clear.
+puts below :data:`VETO` is uncertain instead. Strangulation, a medical emergency happening now,
+the emergency number asked for and the Spanish patterns (:data:`ASKED_IN`) are never overruled.
+Without a model, clear stays clear.
 
 Every message is read in every language the screen knows (:mod:`bot.safety.en`,
 :mod:`bot.safety.es`), whatever language its conversation is in: people switch mid-way. Either
@@ -60,6 +61,11 @@ VETO = 0.05
 # and on the spent held-out sets the one such message the model put below VETO was one of
 # these. (The emergency number asked for has no group and is never overruled either.)
 NEVER_VETOED = frozenset({"strangulation", "medical"})
+# The languages whose clear signals the model may overrule. Not Spanish yet: on the first
+# Spanish held-out set it put 5 of the 80 messages to escalate that the Spanish patterns call
+# clear below 0.01, all of them self-harm (docs/figures.md); its Spanish is not good enough to
+# overrule a pattern.
+ASKED_IN: frozenset[Language] = frozenset({"en"})
 
 LANGUAGES: dict[Language, Patterns] = {"en": en.PATTERNS, "es": es.PATTERNS}
 
@@ -141,7 +147,12 @@ class Screen:
         if best is None:
             return None
         signal = dataclasses.replace(best[1], groups=frozenset(clear_groups))
-        if signal.clear and self.opinion is not None and not clear_groups & NEVER_VETOED:
+        if (
+            signal.clear
+            and self.opinion is not None
+            and signal.language in ASKED_IN
+            and not clear_groups & NEVER_VETOED
+        ):
             score = self.opinion(text)
             if score is not None:
                 overruled = score < self.veto

@@ -3,7 +3,7 @@ read in the gateway from the model archive, overrules a clear pattern it puts be
 
 What a client notices: "landlord just slapped me with a 3 day notice" is a question at most
 (no crisis reply, no case, "Are you safe right now?" after the answer), while strangulation, a
-medical emergency now and the emergency number stay clear whatever the model says, and without a model the screen is as
+medical emergency now, Spanish and the emergency number stay clear whatever the model says, and without a model the screen is as
 it always was. The file Rasa writes and the gateway reads is checked here too: it reads back to
 the same scores, and what is not such a file is refused, never half read.
 """
@@ -56,11 +56,12 @@ def test_a_clear_signal_the_model_puts_below_the_veto_is_uncertain_and_says_why(
     assert not high.vetoed
 
 
-def test_strangulation_a_medical_emergency_and_the_number_are_never_put_to_the_model():
+def test_strangulation_a_medical_emergency_spanish_and_the_number_are_never_put_to_the_model():
     asked = Asked(0.0)
     screen = Screen("911", opinion=asked)
     medical = "crashed my car, im ok but the other driver isnt moving"
-    for text in (STRANGLED, medical, "911", "call 911 now"):
+    spanish = "ya no quiero vivir, me voy a matar"  # the model's Spanish cannot overrule yet
+    for text in (STRANGLED, medical, spanish, "911", "call 911 now"):
         found = screen(text)
         assert found is not None, text
         assert found.clear, text

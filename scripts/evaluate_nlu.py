@@ -75,10 +75,10 @@ GUARDS: dict[str, dict[str, tuple[str, float]]] = {
     # Set 2026-12-05 (issues 19 and 22) from these figures: the blind set 127/127 given the line,
     # 119/127 escalated, 3/119 and 2/187 false escalations, needs 0.952, macro-F1 0.880. Its risk
     # messages have no level (to escalate, or for a check), so "escalated" counts the check-level
-    # ones too: the screen's second opinion (2026-12-07) moved 4 of them from the full escalation
-    # to the check (115/127; the line 126/127 as before), while the sets with levels lost no
-    # message to escalate (docs/figures.md, "Built: the gateway asks the live model's risk
-    # regression"). 0.90 guards that figure; the line's guard is the one for safety.
+    # ones too: the screen's second opinion (2026-12-07) moved 3 of them from the full escalation
+    # to the check (the line 126/127 as before); on the sets with levels it demoted 1 message to
+    # escalate of 129 (risk2) and none of the others (docs/figures.md, "Built: the gateway asks
+    # the live model's risk regression"). 0.90 guards that figure; the line's guard is for safety.
     "blind": {
         "risk_line_given": ("min", 0.98),
         "risk_escalated": ("min", 0.90),

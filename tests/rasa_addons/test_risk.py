@@ -20,13 +20,8 @@ with warnings.catch_warnings():
 
     from contract import NEED_FOR_INTENT, RISK_FOR_INTENT, SELF_HARM
     from rasa_addons.risk import ESCALATE, NONE, SCORES, RiskClassifier, RiskModel
+    from tests.risk_models import RISK
 
-RISK = [
-    "i want to kill myself tonight", "im going to end it all", "i took all my pills",
-    "i have a rope and im ready", "he is hitting me right now", "my ex is outside with a knife",
-    "he is choking me help", "someone is breaking in my door", "i cut myself and cant stop",
-    "going to jump off the bridge",
-]  # fmt: skip
 SAFE = [
     "need a bed tonight in daly city", "where can i get food", "food bank near me",
     "my brother died last year need a counselor", "car crash last week need a doctor",

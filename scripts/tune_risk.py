@@ -275,23 +275,26 @@ def veto(
     by the threshold: the screen runs in the gateway and sends the crisis reply at once; a clear
     signal (but strangulation, a medical emergency now, the Spanish patterns and the number
     alone) becomes uncertain when the model's P(escalate) of the message is below the row's
-    ``veto`` (None: the screen alone). Rows: of the examples to escalate, the share escalated and how many the veto demotes
-    to the check; of the risk examples for a check and of the examples with no risk, the share
+    ``veto`` (None: the screen alone); which signals may be overruled is the screen's own rule.
+    Rows: of the examples to escalate, the share escalated and how many the veto demotes to the
+    check; of the risk examples for a check and of the examples with no risk, the share
     escalated."""
-    from bot.safety import ASKED_IN, NEVER_VETOED, Screen
+    from bot.safety import Screen
     from region import load_region
 
-    screen = Screen(load_region().emergency_number)
+    number = load_region().emergency_number
+    screen = Screen(number)
+    # The clear signals the built screen puts to the model at all (not strangulation, a medical
+    # emergency, the number alone, nor the Spanish patterns): those it overrules at P 0.
+    asked = Screen(number, opinion=lambda _text: 0.0)
     signals = [screen(str(r["text"])) for r in rows]
     clear = np.array([s is not None and s.clear for s in signals])
     uncertain = np.array([s is not None and not s.clear for s in signals])
-    # The number alone has no group: never vetoed either; nor the Spanish patterns.
-    kept = clear & np.array(
-        [
-            s is None or not s.groups or bool(s.groups & NEVER_VETOED) or s.language not in ASKED_IN
-            for s in signals
-        ]
-    )
+    overrulable = [
+        bool(c) and bool(getattr(asked(str(r["text"])), "vetoed", False))
+        for r, c in zip(rows, clear, strict=True)
+    ]
+    kept = clear & ~np.array(overrulable, dtype=bool)
     esc = np.array([float(s.get("escalate", 0.0)) for s in scores])  # type: ignore[arg-type]
     level = np.array([r["level"] for r in rows])
     hard = np.array([bool(r["hard"]) for r in rows])

@@ -154,14 +154,9 @@ class Screen:
             and not clear_groups & NEVER_VETOED
         ):
             score = self.opinion(text)
-            if score is not None:
-                overruled = score < self.veto
-                signal = dataclasses.replace(
-                    signal,
-                    tier=UNCERTAIN if overruled else CLEAR,
-                    medical=signal.medical and not overruled,
-                    opinion=score,
-                )
+            if score is not None:  # (a medical emergency is never asked: NEVER_VETOED)
+                tier = UNCERTAIN if score < self.veto else CLEAR
+                signal = dataclasses.replace(signal, tier=tier, opinion=score)
         return signal
 
 

@@ -549,8 +549,8 @@ def test_the_need_rule_turns_a_model_escalation_that_names_a_need_into_the_check
 
 
 def test_the_risk_models_veto_takes_the_screens_clear_tier_off_but_never_strangulation():
-    """tune_risk's `veto` (a design measured, not built): below the veto, a clear screen signal
-    the risk model gives no weight becomes the check; a partner's strangulation never does."""
+    """tune_risk's `veto` (the built screen's rule, by threshold): below the veto, a clear screen
+    signal the risk model gives no weight becomes the check; a partner's strangulation never does."""
     from tune_risk import veto
 
     rows = [

@@ -110,16 +110,15 @@ def triage(
     top = ranking[0][0] if ranking else FALLBACK
     diet_risk = RISK_FOR_INTENT.get(top)
     named = needs_named(text)
-    # What the client asks for beside the risk: the words it names, then the risk model's
-    # reading of the needs, then the classifier's own reading of the message.
+    # What the client asks for beside the risk: the risk model's reading of the needs, then the
+    # words it names, then the classifier's own reading of the message. The model first: it reads
+    # the need the client asked for more often than the word lists do, and gives no more needs
+    # nobody asked for (docs/figures.md, "The need beside a risk").
     read = model.get("needs") if isinstance(model.get("needs"), Mapping) else {}
     beside = max(read.items(), key=lambda item: item[1], default=(None, 0.0))  # type: ignore[union-attr]
     modelled = str(beside[0]) if beside[0] and float(beside[1]) >= thresholds.asked else None
-    asked = (
-        INTENT_FOR_NEED[named[0]]
-        if named
-        else modelled or (top if top in NEED_FOR_INTENT else None)
-    )
+    worded = INTENT_FOR_NEED[named[0]] if named else None
+    asked = modelled or worded or (top if top in NEED_FOR_INTENT else None)
 
     needed = thresholds.over_uncertain if screen_tier == UNCERTAIN else thresholds.escalate
     model_clear = escalate >= needed
@@ -146,7 +145,7 @@ def triage(
     # ("i swallowed all my meds" is not a request for services because a need scored 0.13): that
     # gets the check alone.
     guessed = next((name for name, _ in ranking if name in NEED_FOR_INTENT), None)
-    best = INTENT_FOR_NEED[named[0]] if named else modelled
+    best = modelled or worded
     backed = any_risk >= thresholds.check
     if (
         best is None

@@ -15,8 +15,8 @@ gateway's safety screen as the gateway would; then, for each pair of thresholds,
 - of the examples with no risk: the share escalated and checked, for the contrast files'
   examples (``contrast_*``, "hard": violent or deathly words with no risk) and for the rest
   ("ordinary");
-- of the risk examples that ask for a service beside (``needs``): the share whose need the
-  model reads at the ``asked_threshold``.
+- of the risk examples that ask for a service beside (``needs``): the share whose need is read
+  at the ``asked_threshold``, the model's reading first (as triage reads it) or the words' first.
 
 DIET is left out: it never escalates (docs/design.md, "Risk tiers"), it only adds checks.
 """
@@ -319,29 +319,32 @@ def veto(
 
 
 def needs_read(rows: list[dict[str, object]], scores: list[dict[str, object]]) -> dict[str, float]:
-    """Of risk examples that ask for a need beside, the share whose first need is read (the
-    words' own, else the model's best at the threshold, as triage reads it); and of risk examples
-    that ask for nothing else, the share given a need anyway (a search nobody asked for)."""
+    """Of risk examples that ask for a need beside, the share whose first need is read; and of
+    risk examples that ask for nothing else, the share given a need anyway (a search nobody asked
+    for). Two orders: the words' own need first, else the model's best at the threshold
+    (``words``); the model's best at the threshold first, else the words' (``model``)."""
     from rasa_addons.needs import INTENT_FOR_NEED, needs_named
 
     found: dict[str, float] = {}
     risky = [(r, s) for r, s in zip(rows, scores, strict=True) if r["risk"] is not None]
     named = {id(r): needs_named(str(r["text"])) for r, _ in risky}
-    for t in (0.15, 0.2, 0.25, 0.3, 0.4, 0.5):
-        hits = asked = wrong = plain = 0
-        for r, s in risky:
-            read = s.get("needs") or {}
-            best = max(read.items(), key=lambda kv: kv[1], default=(None, 0.0))  # type: ignore[union-attr]
-            words = named[id(r)]
-            given = INTENT_FOR_NEED[words[0]] if words else (best[0] if best[1] >= t else None)  # type: ignore[operator]
-            if r["needs"]:
-                asked += 1
-                hits += given in r["needs"]  # type: ignore[operator]
-            else:
-                plain += 1
-                wrong += given is not None
-        found[str(t)] = hits / asked if asked else float("nan")
-        found[f"{t} wrong"] = wrong / plain if plain else float("nan")
+    for order in ("words", "model"):
+        for t in (0.15, 0.2, 0.25, 0.3, 0.4, 0.5):
+            hits = asked = wrong = plain = 0
+            for r, s in risky:
+                read = s.get("needs") or {}
+                best = max(read.items(), key=lambda kv: kv[1], default=(None, 0.0))  # type: ignore[union-attr]
+                modelled = best[0] if best[1] >= t else None  # type: ignore[operator]
+                words = INTENT_FOR_NEED[named[id(r)][0]] if named[id(r)] else None
+                given = (words or modelled) if order == "words" else (modelled or words)
+                if r["needs"]:
+                    asked += 1
+                    hits += given in r["needs"]  # type: ignore[operator]
+                else:
+                    plain += 1
+                    wrong += given is not None
+            found[f"{order} {t}"] = hits / asked if asked else float("nan")
+            found[f"{order} {t} wrong"] = wrong / plain if plain else float("nan")
     return found
 
 
@@ -421,8 +424,8 @@ def main(argv: list[str]) -> int:
         ),
     )
     needs = needs_read(rows, scores)
-    print("\nneeds beside a risk read (words, else the model at asked_threshold), and a need"
-          " given to a risk example that asks for none: "
+    print("\nneeds beside a risk read (words first or the model first, at asked_threshold), and"
+          " a need given to a risk example that asks for none: "
           + ", ".join(f"{t}: {v:.1%}" for t, v in needs.items()))  # fmt: skip
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(

@@ -20,7 +20,8 @@ A clear signal is a pattern, and patterns cannot tell a client strangled from a 
 landlord "is strangling us with fees". So the screen asks a second opinion of the live model's
 risk regression when the gateway has it (:mod:`bot.safety.opinion`): a clear signal the model
 puts below :data:`VETO` is uncertain instead. Strangulation, a medical emergency happening now,
-the emergency number asked for and the Spanish patterns (:data:`ASKED_IN`) are never overruled.
+the emergency number asked for and the Spanish wish to die (:data:`NEVER_VETOED`) are never
+overruled.
 Without a model, clear stays clear.
 
 Every message is read in every language the screen knows (:mod:`bot.safety.en`,
@@ -56,16 +57,18 @@ __all__ = ["INTENT_FOR_RISK", "LANGUAGES", "VETO", "Screen", "Signal", "normalis
 # training data, each example scored by a model that never saw it (python scripts/tune_risk.py,
 # "veto"); never on a held-out set.
 VETO = 0.05
-# The clear groups no second opinion overrules: strangulation by a partner predicts homicide,
-# past or not; a medical emergency now ("the other driver isnt moving") is a call to 911 first,
-# and on the spent held-out sets the one such message the model put below VETO was one of
-# these. (The emergency number asked for has no group and is never overruled either.)
-NEVER_VETOED = frozenset({"strangulation", "medical"})
-# The languages whose clear signals the model may overrule. Not Spanish yet: on the first
-# Spanish held-out set it put 5 of the 80 messages to escalate that the Spanish patterns call
-# clear below 0.01, all of them self-harm (docs/figures.md); its Spanish is not good enough to
-# overrule a pattern.
-ASKED_IN: frozenset[Language] = frozenset({"en"})
+# The clear groups no second opinion overrules, by the language whose patterns matched:
+# strangulation by a partner predicts homicide, past or not; a medical emergency now ("the other
+# driver isnt moving") is a call to 911 first, and on the spent held-out sets the one such
+# message the model put below VETO was one of these. In Spanish, the writer's own wish to die
+# too: on the first Spanish held-out set the model put 5 of the 80 messages to escalate that the
+# Spanish patterns call clear below 0.01, all of them that group; asked about the other Spanish
+# groups, it demoted 4 of 1,207 to escalate out of fold, none on the spent Spanish held-out sets
+# (docs/figures.md). (The emergency number asked for has no group and is never overruled either.)
+NEVER_VETOED: dict[Language, frozenset[str]] = {
+    "en": frozenset({"strangulation", "medical"}),
+    "es": frozenset({"strangulation", "medical", "self_harm"}),
+}
 
 LANGUAGES: dict[Language, Patterns] = {"en": en.PATTERNS, "es": es.PATTERNS}
 
@@ -150,8 +153,8 @@ class Screen:
         if (
             signal.clear
             and self.opinion is not None
-            and signal.language in ASKED_IN
-            and not clear_groups & NEVER_VETOED
+            and signal.language in NEVER_VETOED
+            and not clear_groups & NEVER_VETOED[signal.language]
         ):
             score = self.opinion(text)
             if score is not None:  # (a medical emergency is never asked: NEVER_VETOED)

@@ -155,7 +155,7 @@ SELF_HARM_INTENT = [
     r"\b(?:matarme|suicidarme|quitarme la vida|ahorcarme|colgarme)\b",
     r"\bme mato(?: (?:hoy|ya|esta noche|ahorita|ahora|mejor))? $",
     r"\b(?:soy|estoy|me siento|ando) suicida\b|\bpensamientos (?:suicidas|de (?:suicidio|matarme|"
-    r"morir))\b|\bpensando en (?:el )?suicid\w*\b|\bsuicid(?:arme|io)\b",
+    r"morir))\b|\bpensando en (?:el )?suicid\w*\b|\bsuicidarme\b",
     r"\b(?:ya )?no (?:quiero|kiero|qiero|deseo|aguanto) (?:vivir|seguir viviendo|seguir|estar aqui|"
     r"estar viv[oa]|despertar|existir)\b(?! (?:en|asi|con|aqui|ahi|alli|mas con|de|por|aca)\b)",
     r"\bno (?:vale la pena|tiene sentido|le veo sentido a) (?:vivir|la vida|seguir viviendo|seguir)\b",
@@ -353,10 +353,16 @@ CUES = {
         r"\b(?:se murio|murio|fallecio|fallecimiento|funeral|velorio|luto|duelo|perdi a mi)\b",
         r"\bse (?:mato|suicido|quito la vida|ahorco)\b",
     ],
+    # As in English: the media, study and training the words are about, and a question of what
+    # to do if it happens ("que hago si alguien tiene una sobredosis").
     "topic": [
-        r"\b(?:linea|prevencion|pelicula|serie|novela|telenovela|noticias|documental|clase|curso|"
-        r"voluntari\w*|cancion|juego|libro)\b",
+        r"\b(?:linea|prevencion|concientizacion|pelicula|peli|serie|novela|telenovela|noticias|"
+        r"noticiero|documental|clase|curso|capacitacion|entrenamiento|taller|estadisticas|tasas?|"
+        r"investigacion|podcast|articulo|ensayo|reportaje|voluntari\w*|cancion|letra|juego|juegos|"
+        r"videojuegos?|libro)\b",
         r"\bprimeros auxilios\b|\bproyecto (?:de|para|pa) (?:la )?(?:escuela|clase)\b",
+        r"\b(?:que (?:hago|hacemos|debo hacer|se hace) si|que pasa si|como (?:ayudo|ayudar|puedo "
+        r"ayudar) a|senales de|como (?:se|saber|se sabe) si|en caso de|si alguien)\b",
     ],
     # As in English: only someone else's risk reads it (bot.safety.patterns).
     "asked_about": [

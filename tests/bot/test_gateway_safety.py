@@ -466,6 +466,30 @@ def test_a_cue_in_one_language_counts_for_the_other():
     assert screen("intento de suicidio as a teen, ahora estoy bien").tier == "uncertain"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cual es el numero de la linea de suicidio, es pa un poster de la escuela",
+        "mi hija leyo un libro sobre el suicidio pa la clase y tiene preguntas",
+        "estoy haciendo una investigacion sobre sobredosis en el condado",
+        "que hago si alguien tiene una sobredosis enfrente de mi",
+    ],
+)
+def test_a_spanish_word_about_the_topic_is_a_question_not_the_alarm(text):
+    """ "suicidio" alone is the topic, as "suicide" is in English; the media, study and "what do
+    i do if" make it a question."""
+    found = screen(text)
+    assert found is not None, text
+    assert found.tier == "uncertain", text
+
+
+@pytest.mark.parametrize(
+    "text", ["quiero suicidarme", "me voy a suicidar esta noche", "pienso en el suicidio"]
+)
+def test_a_spanish_wish_to_die_stays_clear(text):
+    assert screen(text) == Signal("self_harm", "clear", "es"), text
+
+
 @pytest.mark.parametrize("text", ORDINARY)
 def test_ordinary_requests_are_not_flagged(text):
     assert screen(text) is None

@@ -2,9 +2,10 @@
 read in the gateway from the model archive, overrules a clear pattern it puts below VETO.
 
 What a client notices: "landlord just slapped me with a 3 day notice" is a question at most
-(no crisis reply, no case, "Are you safe right now?" after the answer), while strangulation, a
-medical emergency now, Spanish and the emergency number stay clear whatever the model says, and without a model the screen is as
-it always was. The file Rasa writes and the gateway reads is checked here too: it reads back to
+(no crisis reply, no case, "Are you safe right now?" after the answer), and so is "el doctor
+dijo que el cigarro me va a matar"; while strangulation, a medical emergency now, a Spanish wish
+to die and the emergency number stay clear whatever the model says, and without a model the
+screen is as it always was. The file Rasa writes and the gateway reads is checked here too: it reads back to
 the same scores, and what is not such a file is refused, never half read.
 """
 
@@ -56,16 +57,28 @@ def test_a_clear_signal_the_model_puts_below_the_veto_is_uncertain_and_says_why(
     assert not high.vetoed
 
 
-def test_strangulation_a_medical_emergency_spanish_and_the_number_are_never_put_to_the_model():
+def test_strangulation_a_medical_emergency_a_spanish_wish_to_die_and_the_number_are_never_put_to_the_model():
     asked = Asked(0.0)
     screen = Screen("911", opinion=asked)
     medical = "crashed my car, im ok but the other driver isnt moving"
-    spanish = "ya no quiero vivir, me voy a matar"  # the model's Spanish cannot overrule yet
-    for text in (STRANGLED, medical, spanish, "911", "call 911 now"):
+    spanish = "ya no quiero vivir, me voy a matar"  # the model's Spanish self-harm is too weak
+    strangled = "mi pareja me ahorco anoche"
+    for text in (STRANGLED, medical, spanish, strangled, "911", "call 911 now"):
         found = screen(text)
         assert found is not None, text
         assert found.clear, text
     assert asked.asked == []
+
+
+def test_spanish_violence_words_are_put_to_the_model_like_english_ones():
+    text = "el doctor dijo que el cigarro me va a matar, hay programas pa dejar de fumar"
+    assert Screen("911")(text).clear  # the patterns alone: a threat to kill
+    low = Screen("911", opinion=Asked(VETO / 2))(text)
+    assert (low.risk, low.tier, low.language) == ("danger", "uncertain", "es")
+    assert low.vetoed
+    high = Screen("911", opinion=Asked(0.9))("alguien esta afuera de mi puerta con un cuchillo")
+    assert high.clear
+    assert high.opinion == 0.9
 
 
 def test_only_a_clear_signal_is_put_to_the_model():

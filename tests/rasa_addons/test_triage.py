@@ -142,6 +142,16 @@ def scores(escalate: float = 0.0, any_risk: float = 0.0, self_harm: float = 0.5,
             scores(0.9, find_shelter=0.7),
             Decision(DIE, "clear", "self_harm", "shelter", check=False),
         ),
+        # ... and before the words', when the two differ: "cuarto" is where the gun is, the
+        # rent is what was asked for.
+        (
+            "ya no quiero vivir, tengo la pistola aqui en el cuarto, hay ayuda con la renta",
+            DIE,
+            ranked((DIE, 0.95)),
+            {"risk": "self_harm", "tier": "clear"},
+            scores(0.9, find_financial_help=0.6),
+            Decision(DIE, "clear", "self_harm", "financial", check=False),
+        ),
         # A clear screen, but neither the model nor DIET reads risk: the gateway gave the crisis
         # reply; Rasa answers what was asked.
         (

@@ -82,6 +82,8 @@ FRESH_SETS = {
     "spanish14": NLU_SETS / "heldout_es14.yml",
     "risk15": NLU_SETS / "heldout_risk15.yml",
     "spanish15": NLU_SETS / "heldout_es15.yml",
+    "risk16": NLU_SETS / "heldout_risk16.yml",
+    "spanish16": NLU_SETS / "heldout_es16.yml",
 }
 
 

@@ -39,7 +39,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bot.safety import en, es
-from bot.safety.patterns import Compiled, Patterns
+from bot.safety.patterns import Compiled, Patterns, clauses
 from contract import (
     CLEAR,
     DANGER,
@@ -140,8 +140,9 @@ class Screen:
             cues |= patterns.cues_in(words, text)
         best: tuple[int, Signal] | None = None
         clear_groups: set[str] = set()
+        marked = clauses(text)
         for patterns in self._languages:
-            for risk, tier, group in patterns.read(words, cues):
+            for risk, tier, group in patterns.read(words, cues, marked):
                 rank = (tier == CLEAR) * 2 + (risk == DANGER)
                 medical = tier == CLEAR and group == "medical"
                 clear_groups |= {group} if tier == CLEAR else set()

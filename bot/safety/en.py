@@ -121,6 +121,18 @@ NEGATED = [
     r"\b(?:i )?dont want to (?:die|kill my ?self|hurt my ?self)\b",
 ]
 
+# What denies a clear pattern said just after it ("nobody is hurting me", "im not in danger", "he
+# doesnt have a knife", "no im not thinking about suicide"): the negator, then at most two words
+# that carry it. Never "no" alone: "no hes hitting me" answers "are you safe?" with danger.
+_CARRIED = (
+    r"(?: (?:is|s|was|are|am|be|being|been|really|even|currently|actually|going to|gonna|"
+    r"trying to|planning (?:to|on)|thinking (?:about|of)|feeling|getting|gonna be|anymore))"
+)
+NEGATORS = [
+    rf"(?:not|never|nobody|nobodys|no ?one|no ones|noone|nothing|isnt|arent|wasnt|werent|aint|"
+    rf"dont|doesnt|didnt|wont|wouldnt|no longer){_CARRIED}{{0,2}}",
+]
+
 # The writer's own wish, intent, plan or means: what a crisis line asks about first.
 SELF_HARM_INTENT = [
     # Suicide said of oneself.
@@ -504,6 +516,7 @@ PATTERNS = Patterns(
     language="en",
     idioms=IDIOMS,
     negated=NEGATED,
+    negators=NEGATORS,
     clear=clear_groups(
         {
             "violence": VIOLENCE,

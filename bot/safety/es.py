@@ -141,6 +141,13 @@ NEGATED = [
     r"\bno (?:soy|estoy) suicida\b|\bno (?:tengo|es) (?:pensamientos|ideas) (?:de|suicidas)\b",
 ]
 
+# What denies a clear pattern said just after it ("nadie me esta pegando", "ya no tiene la
+# pistola"), as in English. Never "no" alone: "no, me esta pegando" answers "¿estás a salvo?"
+# with danger, and the screen reads the words without their commas.
+NEGATORS = [
+    r"(?:nadie|nunca|jamas|tampoco|ya no)(?: (?:me|nos|esta|estan|anda|andan|lo|la|le)){0,2}",
+]
+
 SELF_HARM_INTENT = [
     rf"\b(?:me )?{_QUIERO} (?:me )?(?:morir(?:me)?(?! (?:si|cuando|de|del)\b)|matar(?:me)?|suicidar(?:me)?|"
     r"quitar(?:me)? la vida|acabar con (?:todo|mi vida|esto)|ahorcar(?:me)?|colgar(?:me)?|"
@@ -388,6 +395,7 @@ PATTERNS = Patterns(
     language="es",
     idioms=IDIOMS,
     negated=NEGATED,
+    negators=NEGATORS,
     clear=clear_groups(
         {
             "violence": VIOLENCE,

@@ -9,7 +9,12 @@ A language module (:mod:`bot.safety.en`, :mod:`bot.safety.es`) declares:
   make it uncertain instead ("long_ago", "grief", "laugh"...);
 - ``uncertain``: words that often mean risk and as often do not;
 - ``cues``: patterns of time, person and tone, by name; ``present`` ("right now", "again")
-  overrules every other cue.
+  overrules every other cue;
+- ``negators``: what, said just before a clear pattern, denies it ("nobody is" hurting me, "im
+  not" in danger, "no im not thinking about" suicide): a clear pattern every match of which is
+  denied so is uncertain, as ``negated`` is (the client is asked, never alarmed). This is NegEx's
+  rule (Chapman et al., 2001), with a window of the negator and a few words that carry it, never
+  further: "he would not stop hitting me" is not denied.
 
 :meth:`Compiled.read` gives every (risk, tier) the text signals in this language.
 """
@@ -20,7 +25,18 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from contract import CLEAR, UNCERTAIN, Language, Risk, Tier
+from contract import CLEAR, UNCERTAIN, Language, Risk, Tier, normalise
+
+# Put where the text had a comma, a full stop or a line break, for the negators (the normalised
+# text has lost them): a word no pattern knows.
+CLAUSE = "qqclauseqq"
+_CLAUSE_BREAK = re.compile(r"[,.;:!?¿¡\n]+|\s[-–—]+\s")
+
+
+def clauses(text: str) -> str:
+    """``text`` normalised, with :data:`CLAUSE` between its clauses."""
+    return normalise(_CLAUSE_BREAK.sub(f" {CLAUSE} ", text))
+
 
 # Emoji a laugh is typed with: the normalised text has lost them.
 _LAUGHING = re.compile("[\U0001f602\U0001f923\U0001f606\U0001f605\U0001f639]")
@@ -34,6 +50,7 @@ class Patterns:
     clear: Mapping[str, tuple[Risk, Sequence[str], Sequence[str]]]
     uncertain: Mapping[Risk, Sequence[str]]
     cues: Mapping[str, Sequence[str]]
+    negators: Sequence[str] = ()
 
     def compile(self) -> Compiled:
         return Compiled(self)
@@ -86,6 +103,17 @@ class Compiled:
         ]
         self._uncertain = [(risk, _union(found)) for risk, found in patterns.uncertain.items()]
         self._cues = {name: _union(found) for name, found in patterns.cues.items()}
+        # Matched against the text before a clear pattern's match: it must end with a negator.
+        self._negator = (
+            # Not the "dont" of a condition: "if i dont get my meds today im taking them all".
+            re.compile(
+                r"(?:^| )(?<! if i )(?<! if he )(?<! if she )(?<! if they )(?<! if we )"
+                r"(?<! if you )(?<! if u )"
+                rf"(?:{'|'.join(f'(?:{n})' for n in patterns.negators)}) $"
+            )
+            if patterns.negators
+            else None
+        )
         unknown = {c for _, _, _, cues in self._clear for c in cues} - set(self._cues)
         if unknown:
             raise ValueError(f"{self.language}: clear groups name unknown cues {sorted(unknown)}")
@@ -108,19 +136,35 @@ class Compiled:
                 found.add("present")
         return found
 
-    def read(self, words: str, cues: set[str]) -> list[tuple[Risk, Tier, str]]:
+    def read(
+        self, words: str, cues: set[str], clauses: str | None = None
+    ) -> list[tuple[Risk, Tier, str]]:
         """Every (risk, tier, group) signalled, given the message's ``cues`` (in every
-        language: "as a teen" is a cue for a Spanish word too); empty when nothing is."""
+        language: "as a teen" is a cue for a Spanish word too); empty when nothing is.
+        ``clauses``: the words with :data:`CLAUSE` where the text had a comma or a full stop,
+        for the negators, which never reach across one ("no, me esta pegando")."""
         plain = self.without_idioms(words)
+        marked = self.without_idioms(clauses if clauses is not None else words)
         found: list[tuple[Risk, Tier, str]] = []
         demoting = set() if "present" in cues else cues
         for group, risk, pattern, demoted_by in self._clear:
-            if pattern.search(plain):
-                tier = UNCERTAIN if demoting & set(demoted_by) else CLEAR
-                found.append((risk, tier, group))
+            if not pattern.search(plain):
+                continue
+            if self._denied(pattern, marked):
+                found.append((risk, UNCERTAIN, "negated"))
+                continue
+            tier = UNCERTAIN if demoting & set(demoted_by) else CLEAR
+            found.append((risk, tier, group))
         for risk, pattern in self._uncertain:
             if pattern.search(plain):
                 found.append((risk, UNCERTAIN, "uncertain"))
         if self._negated.search(words):
             found.append(("self_harm", UNCERTAIN, "negated"))
         return found
+
+    def _denied(self, pattern: re.Pattern[str], marked: str) -> bool:
+        """Every match of ``pattern`` in ``marked`` comes just after a negator, in its clause."""
+        if self._negator is None:
+            return False
+        matches = list(pattern.finditer(marked))
+        return bool(matches) and all(self._negator.search(marked, 0, m.start()) for m in matches)

@@ -490,6 +490,48 @@ def test_a_spanish_wish_to_die_stays_clear(text):
     assert screen(text) == Signal("self_harm", "clear", "es"), text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The answers to "Are you safe right now?" that say so, and denials beside a request.
+        "no, im safe, nobody is hurting me",
+        "im not in danger",
+        "no one is hurting me right now",
+        "hes not hurting me, i just need a lawyer for the custody stuff",
+        "he doesnt have a gun, he just yells",
+        "no im not thinking about suicide, i just need food",
+        "nadie me esta pegando, solo ocupo ayuda con la renta",
+        "ya no me esta pegando, el se fue a mexico",
+    ],
+)
+def test_a_clear_pattern_denied_just_before_it_is_a_question(text):
+    found = screen(text)
+    assert found is not None, text
+    assert found.tier == "uncertain", text
+
+
+@pytest.mark.parametrize(
+    ("text", "risk"),
+    [
+        # "no" alone is the answer to the check, not a negator, in both languages.
+        ("no he is hitting me", "danger"),
+        ("no, me esta pegando", "danger"),
+        # A negator further back, or in another clause, denies nothing.
+        ("he would not stop hitting me", "danger"),
+        ("no one is coming and hes got a knife", "danger"),
+        ("im not ok, hes hurting me", "danger"),
+        ("nobody cares if i kill myself", "self_harm"),
+        ("ya no voy a ser una carga pa nadie, me voy a tomar todas las pastillas", "self_harm"),
+        # A condition, not a denial.
+        ("if i dont get out tonight hes going to kill me", "danger"),
+        # One group denied, another not.
+        ("nobody is hurting me but i want to kill myself", "self_harm"),
+    ],
+)
+def test_a_negator_that_does_not_deny_the_pattern_leaves_it_clear(text, risk):
+    assert screen(text) == Signal(risk, "clear", screen(text).language), text
+
+
 @pytest.mark.parametrize("text", ORDINARY)
 def test_ordinary_requests_are_not_flagged(text):
     assert screen(text) is None

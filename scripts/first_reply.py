@@ -84,6 +84,8 @@ FRESH_SETS = {
     "spanish15": NLU_SETS / "heldout_es15.yml",
     "risk16": NLU_SETS / "heldout_risk16.yml",
     "spanish16": NLU_SETS / "heldout_es16.yml",
+    "risk17": NLU_SETS / "heldout_risk17.yml",
+    "spanish17": NLU_SETS / "heldout_es17.yml",
 }
 
 

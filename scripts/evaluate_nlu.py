@@ -71,6 +71,10 @@ LANGUAGE_SETS = {
 }
 # The least (``min``) or most (``max``) each figure of a blind set may be: a guard against going
 # backwards, not a target (the targets and today's figures are in docs/figures.md).
+# population_f1 (2026-12-07): the learnt extractor's population F1 at f9968ec0 (blind 0.696,
+# contrast 0.630, spanish 0.630, risk2 0.548, spanish2 0.610) less 0.05, about three entities;
+# folding the spent rounds 6 to 16 unannotated took it to 0.594, 0.519, 0.512, 0.412 and 0.339
+# with every other guard passing (docs/figures.md, "Round 17").
 GUARDS: dict[str, dict[str, tuple[str, float]]] = {
     # Set 2026-12-05 (issues 19 and 22) from these figures: the blind set 127/127 given the line,
     # 119/127 escalated, 3/119 and 2/187 false escalations, needs 0.952, macro-F1 0.880. Its risk
@@ -86,6 +90,7 @@ GUARDS: dict[str, dict[str, tuple[str, float]]] = {
         "ordinary_escalated": ("max", 0.025),
         "need_served": ("min", 0.94),
         "macro_f1": ("min", 0.86),
+        "population_f1": ("min", 0.65),
         "line_repeated": ("max", 0.0),  # none since 61c082e, on every set
     },
     # The contrast set: 211/212, 166/178 escalated, 20/337 and 2/135, needs 0.886.
@@ -96,6 +101,7 @@ GUARDS: dict[str, dict[str, tuple[str, float]]] = {
         "ordinary_escalated": ("max", 0.03),
         "need_served": ("min", 0.875),
         "macro_f1": ("min", 0.85),
+        "population_f1": ("min", 0.58),
         "line_repeated": ("max", 0.0),
     },
     # The Spanish set: 92/94, 71/81 escalated, 6/103 and 0/211, needs 0.902, macro-F1 0.874.
@@ -106,6 +112,7 @@ GUARDS: dict[str, dict[str, tuple[str, float]]] = {
         "ordinary_escalated": ("max", 0.01),
         "need_served": ("min", 0.89),
         "macro_f1": ("min", 0.85),
+        "population_f1": ("min", 0.58),
         "line_repeated": ("max", 0.0),
     },
     # Round 2 (written before the training data of a23167f), 2026-12-05: 171/172 given the line,
@@ -117,6 +124,7 @@ GUARDS: dict[str, dict[str, tuple[str, float]]] = {
         "ordinary_escalated": ("max", 0.027),
         "need_served": ("min", 0.855),
         "macro_f1": ("min", 0.80),
+        "population_f1": ("min", 0.5),
         "line_repeated": ("max", 0.0),
     },
     # Spanish round 2: 101/106, 67/78 escalated, 10/150 and 1/86, needs 0.898, macro-F1 0.868;
@@ -131,6 +139,7 @@ GUARDS: dict[str, dict[str, tuple[str, float]]] = {
         "ordinary_escalated": ("max", 0.035),
         "need_served": ("min", 0.88),
         "macro_f1": ("min", 0.82),
+        "population_f1": ("min", 0.56),
         "line_repeated": ("max", 0.0),
     },
     # Conversations in the right language from the second message on: 93/96 (round 1, looked

@@ -389,6 +389,22 @@ def test_the_blind_guard_passes_todays_figures_and_fails_a_step_back() -> None:
     assert language == "language2 set: right_from_second 0.950 is below 0.980"
 
 
+def test_the_population_guard_fails_a_model_that_forgot_who_the_help_is_for() -> None:
+    """ "a shelter for women" must still find "women": the blind sets guard population F1."""
+    dev = dev_outcome()
+
+    def blind(population: float) -> SetOutcome:
+        outcome = _blind()
+        entities = {"CRFEntityExtractor": {"all": 0.9, "population": population},
+                    "RegexEntityExtractor": {"all": 0.8, "population": 0.0}}  # fmt: skip
+        reports = Reports(0.86, {"affirm": 0.99, "deny": 0.93}, entities, [])
+        return SetOutcome("blind", reports, outcome.first, 0)
+
+    assert failures(dev, [blind(0.70)], {}) == []
+    [why] = failures(dev, [blind(0.594)], {})
+    assert why == "blind set: population_f1 0.594 is below 0.650"
+
+
 LABELLED = [(f"text {i}", "find_food" if i % 2 else "find_shelter") for i in range(40)]
 
 

@@ -86,6 +86,8 @@ FRESH_SETS = {
     "spanish16": NLU_SETS / "heldout_es16.yml",
     "risk17": NLU_SETS / "heldout_risk17.yml",
     "spanish17": NLU_SETS / "heldout_es17.yml",
+    "risk18": NLU_SETS / "heldout_risk18.yml",
+    "spanish18": NLU_SETS / "heldout_es18.yml",
 }
 
 

@@ -4,8 +4,9 @@ A message that signals risk is labelled by the risk ("i want to die, i need a be
 ``risk_self_harm``), and the classifier's ranking says little of what else it asks for: it learns
 one intent per message. So :mod:`rasa_addons.triage` reads the need beside the risk from the risk
 model's regression of the needs and, when that reads none, from the words themselves, with this
-table (the model first: it reads the need asked for more often, docs/figures.md, round 15). It looks only for words that ask for a service ("need a bed", "nowhere
-to sleep", "hungry", "detox"), never for words that are themselves part of a crisis ("pills",
+table (the model first: it reads the need asked for more often, docs/figures.md, "Round 15").
+It looks only for words that ask for a service ("need a bed", "nowhere to sleep", "hungry",
+"detox"), never for words that are themselves part of a crisis ("pills",
 "police", "hospital", "knife"): a wrong need here adds a search the client did not ask for to a
 crisis reply.
 

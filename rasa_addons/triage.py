@@ -113,7 +113,7 @@ def triage(
     # What the client asks for beside the risk: the risk model's reading of the needs, then the
     # words it names, then the classifier's own reading of the message. The model first: it reads
     # the need the client asked for more often than the word lists do, and gives no more needs
-    # nobody asked for (docs/figures.md, "The need beside a risk").
+    # nobody asked for (docs/figures.md, "Round 15").
     read = model.get("needs") if isinstance(model.get("needs"), Mapping) else {}
     beside = max(read.items(), key=lambda item: item[1], default=(None, 0.0))  # type: ignore[union-attr]
     modelled = str(beside[0]) if beside[0] and float(beside[1]) >= thresholds.asked else None

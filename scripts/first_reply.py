@@ -59,9 +59,9 @@ BLIND_SETS = {
     "spanish2": NLU_SETS / "heldout_es2.yml",
 }
 # Written for a change to the risk model, measured before it and then once after it. Rounds 3 to
-# 5 judged theirs and were then folded into the training data (scripts/fold_spent.py); round 6
-# judged the training on them ("Risk, round 6 spent"); round 7 waits for the next change. Not in
-# `make nlu-eval`; as blind as the others.
+# 5 judged theirs and were then folded into the training data (scripts/fold_spent.py); rounds 6
+# to 17 have each judged one change and are spent (docs/figures.md); round 18 waits for the
+# next. Not in `make nlu-eval`; as blind as the others.
 FRESH_SETS = {
     "risk6": NLU_SETS / "heldout_risk6.yml",
     "spanish6": NLU_SETS / "heldout_es6.yml",

@@ -273,7 +273,7 @@ def veto(
 ) -> list[dict[str, object]]:
     """The screen's clear tier overruled by the risk model (bot/safety: VETO, NEVER_VETOED),
     by the threshold: the screen runs in the gateway and sends the crisis reply at once; a clear
-    signal (but strangulation, a medical emergency now, the Spanish patterns and the number
+    signal (but strangulation, a medical emergency now, a Spanish wish to die and the number
     alone) becomes uncertain when the model's P(escalate) of the message is below the row's
     ``veto`` (None: the screen alone); which signals may be overruled is the screen's own rule.
     Rows: of the examples to escalate, the share escalated and how many the veto demotes to the
@@ -285,7 +285,7 @@ def veto(
     number = load_region().emergency_number
     screen = Screen(number)
     # The clear signals the built screen puts to the model at all (not strangulation, a medical
-    # emergency, the number alone, nor the Spanish patterns): those it overrules at P 0.
+    # emergency, the number alone, nor a Spanish wish to die): those it overrules at P 0.
     asked = Screen(number, opinion=lambda _text: 0.0)
     signals = [screen(str(r["text"])) for r in rows]
     clear = np.array([s is not None and s.clear for s in signals])

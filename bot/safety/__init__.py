@@ -21,8 +21,7 @@ landlord "is strangling us with fees". So the screen asks a second opinion of th
 risk regression when the gateway has it (:mod:`bot.safety.opinion`): a clear signal the model
 puts below :data:`VETO` is uncertain instead. Strangulation, a medical emergency happening now,
 the emergency number asked for and the Spanish wish to die (:data:`NEVER_VETOED`) are never
-overruled.
-Without a model, clear stays clear.
+overruled. Without a model, clear stays clear.
 
 Every message is read in every language the screen knows (:mod:`bot.safety.en`,
 :mod:`bot.safety.es`), whatever language its conversation is in: people switch mid-way. Either
@@ -39,7 +38,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bot.safety import en, es
-from bot.safety.patterns import Compiled, Patterns, clauses
+from bot.safety.patterns import Compiled, Patterns
 from contract import (
     CLEAR,
     DANGER,
@@ -140,9 +139,8 @@ class Screen:
             cues |= patterns.cues_in(words, text)
         best: tuple[int, Signal] | None = None
         clear_groups: set[str] = set()
-        marked = clauses(text)
         for patterns in self._languages:
-            for risk, tier, group in patterns.read(words, cues, marked):
+            for risk, tier, group in patterns.read(words, cues, text):
                 rank = (tier == CLEAR) * 2 + (risk == DANGER)
                 medical = tier == CLEAR and group == "medical"
                 clear_groups |= {group} if tier == CLEAR else set()

@@ -137,20 +137,23 @@ class Compiled:
         return found
 
     def read(
-        self, words: str, cues: set[str], clauses: str | None = None
+        self, words: str, cues: set[str], text: str | None = None
     ) -> list[tuple[Risk, Tier, str]]:
         """Every (risk, tier, group) signalled, given the message's ``cues`` (in every
         language: "as a teen" is a cue for a Spanish word too); empty when nothing is.
-        ``clauses``: the words with :data:`CLAUSE` where the text had a comma or a full stop,
-        for the negators, which never reach across one ("no, me esta pegando")."""
+        ``text``: the message as written (``words`` normalised it), whose commas and full stops
+        the negators never reach across ("no, me esta pegando"); read only when a clear pattern
+        matches."""
         plain = self.without_idioms(words)
-        marked = self.without_idioms(clauses if clauses is not None else words)
+        marked: str | None = None  # clauses(text), its idioms taken out, when first needed
         found: list[tuple[Risk, Tier, str]] = []
         demoting = set() if "present" in cues else cues
         for group, risk, pattern, demoted_by in self._clear:
             if not pattern.search(plain):
                 continue
-            if self._denied(pattern, marked):
+            if self._negator is not None and marked is None:
+                marked = self.without_idioms(clauses(text) if text is not None else words)
+            if marked is not None and self._denied(pattern, marked):
                 found.append((risk, UNCERTAIN, "negated"))
                 continue
             tier = UNCERTAIN if demoting & set(demoted_by) else CLEAR
@@ -164,7 +167,6 @@ class Compiled:
 
     def _denied(self, pattern: re.Pattern[str], marked: str) -> bool:
         """Every match of ``pattern`` in ``marked`` comes just after a negator, in its clause."""
-        if self._negator is None:
-            return False
+        assert self._negator is not None
         matches = list(pattern.finditer(marked))
         return bool(matches) and all(self._negator.search(marked, 0, m.start()) for m in matches)

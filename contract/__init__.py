@@ -34,6 +34,7 @@ from contract.keys import (
 from contract.language import DEFAULT_LANGUAGE, LANGUAGES, Language
 from contract.listing import Listing, Service, as_payload, directions_link, listing_from
 from contract.needs import INTENT_FOR_NEED, NEED_FOR_INTENT, NEEDS, Need
+from contract.population import POPULATIONS
 from contract.risk import (
     CLEAR,
     DANGER,
@@ -72,6 +73,7 @@ __all__ = [
     "PAYLOAD_LISTING",
     "PAYLOAD_REPORT",
     "PAYLOAD_REQUEST_LOCATION",
+    "POPULATIONS",
     "REASONS",
     "REQUEST_HUMAN",
     "RISKS",

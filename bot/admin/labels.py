@@ -23,13 +23,13 @@ from pathlib import Path
 
 import yaml
 
-from contract import example_key, unannotated
+from contract import POPULATIONS, example_key, unannotated
 
 REVIEWED = Path("data/nlu/reviewed.yml")
 HELDOUT_REVIEWED = Path("tests/nlu/heldout_reviewed.yml")
 HELDOUT_EVERY = 5  # every fifth label goes to the held-out set
 ENTITIES = ("location", "population")
-POPULATION_VALUES = ("youth", "woman", "man", "family", "senior", "veteran", "lgbtq", "pets")
+POPULATION_VALUES = POPULATIONS
 HEADERS = {
     REVIEWED: (
         "# Messages clients wrote that the assistant misread, labelled by an admin in the review\n"

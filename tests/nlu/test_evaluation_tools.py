@@ -616,3 +616,54 @@ def test_two_models_are_compared_only_where_one_is_right_and_the_other_wrong():
     assert found["p_worse"] > 0.5
     assert not found["reasons"]
     assert gain_by_intent(labelled, a, b) == {"deny": 1}  # find_food: one each way
+
+
+def test_a_held_out_sets_needs_are_read_by_intent_or_by_name(tmp_path: Path) -> None:
+    """A set written with the training data's need names (shelter) is judged like one written
+    with intents (find_shelter): each names a need to be served."""
+    import first_reply
+
+    held_out = tmp_path / "heldout.yml"
+    held_out.write_text(
+        'version: "3.1"\nnlu:\n- intent: risk_self_harm\n  examples:\n'
+        "  - text: |\n      cant go on, need a bed\n"
+        "    metadata: {kind: risk, level: check, needs: [shelter]}\n"
+        "  - text: |\n      cant go on, need food\n"
+        "    metadata: {kind: risk, level: check, needs: [find_food]}\n"
+    )
+    assert [e.needs for e in first_reply.load_set(held_out)] == [("find_shelter",), ("find_food",)]
+
+
+def test_a_fold_annotates_populations_as_the_training_data_does() -> None:
+    """The writers' populations keep their words with the training data's value; where they
+    wrote none, the model's are added; an example left with none is marked for the extractor."""
+    import fold_spent
+
+    synonyms = {"kids": "family", "vet": "veteran"}
+    found = [
+        {"entity": "population", "start": 9, "end": 12, "value": "veteran",
+         "confidence_entity": 0.9},
+        {"entity": "location", "start": 26, "end": 35, "value": "daly city"},
+    ]  # fmt: skip
+    text, added = fold_spent.populations_kept(
+        "im a sad vet, need a bed [daly city](location)", found, synonyms, 0.5
+    )
+    assert (text, added) == ("im a sad [vet](population), need a bed [daly city](location)", 1)
+    # A writer's value that the synonyms contradict takes theirs; the model adds nothing more.
+    text, added = fold_spent.populations_kept(
+        'food for my [kids]{"entity": "population", "value": "youth"}', [], synonyms, 0.5
+    )
+    assert (text, added) == ("food for my [kids](population)", 0)
+    # Below the confidence asked, or not a population the actions know: left bare.
+    low = [{**found[0], "confidence_entity": 0.2}]
+    assert fold_spent.populations_kept("im a sad vet", low, synonyms, 0.5) == ("im a sad vet", 0)
+    odd = [{"entity": "population", "start": 0, "end": 5, "value": "nurse",
+            "confidence_entity": 0.9}]  # fmt: skip
+    assert fold_spent.populations_kept("nurse here", odd, synonyms, 0.5) == ("nurse here", 0)
+
+    kept = {"find_shelter": [("a bed for my [kids](population)", {}), ("a bed", {"risk": "check"})]}
+    fold_spent.mark_unannotated(kept)
+    assert kept["find_shelter"] == [
+        ("a bed for my [kids](population)", {}),
+        ("a bed", {"risk": "check", "populations": "unannotated"}),
+    ]

@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 import pytest
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+import contract
 from actions.gazetteer import gazetteer_for
 from contract import example_key as normalise
 from region import load_region
@@ -22,7 +23,7 @@ from tests.nlu.conftest import NLU_DATA, ROOT, DomainNames
 
 RISK_INTENTS = ("risk_self_harm", "risk_immediate_danger")
 ENTITIES = {"location", "population"}
-POPULATIONS = {"youth", "woman", "man", "family", "senior", "veteran", "lgbtq", "pets"}
+POPULATIONS = set(contract.POPULATIONS)
 TWO_NEEDS_RULE = (
     "risk_immediate_danger > risk_self_harm > find_domestic_violence_help > find_shelter",
     "> find_health_care > find_food > the rest.",

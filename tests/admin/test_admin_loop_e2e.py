@@ -45,8 +45,9 @@ from tests.admin.conftest import ACCOUNTS, ADMINS, PASSWORDS
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 ROOT = Path(__file__).resolve().parents[2]
-# Slang for food that the live model misreads, unsure (find_health_care at 0.51 when written).
-MISREAD = "my tucker ran out"
+# Slang for food that the live model misreads, unsure (deny at 0.51 at f2c2842c; "my tucker ran
+# out", the first choice, became find_essentials at 0.60, just sure enough to leave the inbox).
+MISREAD = "no tucker left"
 SHOWN = MISREAD
 LABEL = "find_food"
 TRAINING_TIMEOUT = 40 * 60.0  # seconds: a training and a gate on a busy 2-core machine

@@ -20,7 +20,11 @@ from scripts.fakes.gateway import RunningGateway
 from scripts.fakes.twilio import post_sms, sms_form
 from tests.handoff.helpers import settle
 
-SENTENCE = "the blue heron sleeps under pier nineteen"
+# Words no store may keep after an erasure or a purge, and that neither model reads as a risk
+# end to end (python scripts/first_reply.py SET --show): the purge keeps an open high-risk case,
+# and "the blue heron sleeps under pier nineteen" became one at f2c2842c (risk_immediate_danger,
+# escalated), as did "the orange cat naps on the harbor wall" (risk_self_harm).
+SENTENCE = "my cousin collects blue stamps from peru"
 PHONE = "+16505550123"
 PHONE_WRITTEN = "650 555 0123"  # as a client types it in a message
 CHAT = 555000111

@@ -63,7 +63,7 @@ async def test_staff_erase_a_closed_case_after_confirming(gateway, staff, fake_r
     async with staff.post(f"{base}/erase", data={"csrf": token, "confirm": "Erase"}) as r:
         assert r.status == 200
         assert "Erased everywhere" in await r.text()
-    assert found_in_store(gateway.db.url, [PHONE, cid, "heron"]) == []
+    assert found_in_store(gateway.db.url, [PHONE, cid, "peru"]) == []
     assert cid not in fake_rasa.trackers
 
     async with staff.post(f"{base}/erase", data={"csrf": token, "confirm": "erase"}) as r:
